@@ -1,0 +1,11 @@
+namespace Cib.Projections.Store;
+
+/// <summary>Which stream an event lives in. The configuration is one stream: its version is the epoch.</summary>
+public static class StreamIds
+{
+    public const string Configuration = "configuration";
+    public static string Node(string name) => $"node/{name}";
+    public static string Resource(string id) => $"resource/{id}";
+    public static string Fencing(string target) => $"fencing/{target}";
+    public static string Transition(string id) => $"transition/{id}";
+}

@@ -1,0 +1,1 @@
+return HaCtl.Cli.Run(args);
