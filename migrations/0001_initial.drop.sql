@@ -26,6 +26,6 @@ DROP TABLE IF EXISTS cib.mt_event_progression CASCADE;
 DROP TABLE IF EXISTS cib.mt_event_projection_floors CASCADE;
 drop function if exists cib.mt_mark_event_progression(varchar, bigint);
 drop function if exists cib.mt_archive_stream(varchar);
-drop function if exists cib.mt_quick_append_events(varchar, varchar, varchar, uuid[], varchar[], varchar[], jsonb[], bytea[], varchar[], varchar[], jsonb[], timestamp with time zone[], bigint DEFAULT NULL::bigint);
+drop function if exists cib.mt_quick_append_events(varchar, varchar, varchar, uuid[], varchar[], varchar[], jsonb[], bytea[], varchar[], varchar[], jsonb[], varchar[], timestamp with time zone[], bigint DEFAULT NULL::bigint);
 DROP TABLE IF EXISTS cib.mt_high_water_skips CASCADE;
 drop function if exists cib.mt_mark_progression_with_skip(varchar, bigint, bigint);

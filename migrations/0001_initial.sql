@@ -492,6 +492,7 @@ CREATE TABLE IF NOT EXISTS cib.mt_events (
     correlation_id    varchar                     NULL,
     causation_id      varchar                     NULL,
     headers           jsonb                       NULL,
+    user_name         varchar                     NULL,
     is_archived       bool                        NULL DEFAULT FALSE,
 CONSTRAINT pkey_mt_events_seq_id PRIMARY KEY (seq_id)
 );
@@ -561,7 +562,7 @@ END;
 $function$;
 
 
-CREATE OR REPLACE FUNCTION cib.mt_quick_append_events(stream varchar, stream_type varchar, tenantid varchar, event_ids uuid[], event_types varchar[], dotnet_types varchar[], bodies jsonb[], bdatas bytea[], causation_ids varchar[], correlation_ids varchar[], headers jsonb[], timestamps timestamp with time zone[], expected_version bigint DEFAULT NULL::bigint) RETURNS bigint[] AS $$
+CREATE OR REPLACE FUNCTION cib.mt_quick_append_events(stream varchar, stream_type varchar, tenantid varchar, event_ids uuid[], event_types varchar[], dotnet_types varchar[], bodies jsonb[], bdatas bytea[], causation_ids varchar[], correlation_ids varchar[], headers jsonb[], user_names varchar[], timestamps timestamp with time zone[], expected_version bigint DEFAULT NULL::bigint) RETURNS bigint[] AS $$
 DECLARE
 	event_version bigint;
 	stream_is_archived boolean;
@@ -631,9 +632,9 @@ BEGIN
 		-- bodies[index] is the {} JSON placeholder for those events so the
 		-- existing data jsonb NOT NULL constraint stays intact.
 		insert into cib.mt_events
-			(seq_id, id, stream_id, version, data, bdata, type, tenant_id, timestamp, mt_dotnet_type, is_archived, causation_id, correlation_id, headers)
+			(seq_id, id, stream_id, version, data, bdata, type, tenant_id, timestamp, mt_dotnet_type, is_archived, causation_id, correlation_id, headers, user_name)
 		values
-			(seq, event_id, stream, event_version, body, bdatas[index], event_type, tenantid, timestamps[index], dotnet_types[index], FALSE, causation_ids[index], correlation_ids[index], headers[index]);
+			(seq, event_id, stream, event_version, body, bdatas[index], event_type, tenantid, timestamps[index], dotnet_types[index], FALSE, causation_ids[index], correlation_ids[index], headers[index], user_names[index]);
 
 		index := index + 1;
 	end loop;

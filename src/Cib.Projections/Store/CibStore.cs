@@ -21,6 +21,7 @@ public static class CibStore
             json => json.AllowOutOfOrderMetadataProperties = true);
         options.Events.StreamIdentity = StreamIdentity.AsString;
         options.Events.MetadataConfig.EnableAll();
+        options.Events.MetadataConfig.UserNameEnabled = true;
         foreach (var (type, name) in EventCatalog.All)
             options.Events.MapEventType(type, name);
         options.AutoCreateSchemaObjects = AutoCreate.None;

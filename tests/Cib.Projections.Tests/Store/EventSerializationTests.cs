@@ -1,0 +1,100 @@
+using Cib.Domain;
+using Cib.Domain.Configuration;
+using Cib.Domain.Constraints;
+using Cib.Domain.Fencing;
+using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using Cib.Domain.Transitions;
+using Cib.Projections.Store;
+using Xunit;
+
+namespace Cib.Projections.Tests.Store;
+
+/// <summary>Every registered event survives a trip through the store unchanged (names, polymorphic members, value maps and lists).</summary>
+public class EventSerializationTests(StoreFixture fixture) : IClassFixture<StoreFixture>
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    public static IReadOnlyList<ICibEvent> Samples()
+    {
+        var ip = Primitive.Create("ip", "ocf:heartbeat:IPaddr2", ValueMap.Of(("ip", "192.0.2.10"), ("cidr_netmask", "24")),
+            ValueMap.Of(("target-role", "Started")), new OperationDefinition("monitor", Duration.FromSeconds(10), Duration.FromSeconds(20), "restart",
+                ValueMap.Of(("start-delay", "0"))));
+        return
+        [
+            new ClusterPropertySet("stonith-enabled", "true", At),
+            new ClusterPropertyRemoved("stonith-enabled", At),
+            new ResourceDefaultSet("resource-stickiness", "1", At),
+            new ResourceDefaultRemoved("resource-stickiness", At),
+            new OperationDefaultSet("timeout", "20s", At),
+            new OperationDefaultRemoved("timeout", At),
+            new NodeDefined("node1", ValueMap.Of(("rack", "r1")), At),
+            new NodeRemoved("node1", At),
+            new NodeAttributeSet("node1", "rack", "r2", At),
+            new NodeAttributeRemoved("node1", "rack", At),
+            new NodeStandbyChanged("node1", true, At),
+            new NodeMaintenanceChanged("node1", false, At),
+            new PrimitiveDefined(ip, At),
+            new PrimitiveUpdated(ip with { Meta = ValueMap.Empty }, At),
+            new GroupDefined(Group.Create("g", "ip", "fs"), At),
+            new GroupUpdated(Group.Create("g", "fs", "ip"), At),
+            new ResourceDeleted("ip", At),
+            new ResourceMetaAttributeSet("ip", "target-role", "Stopped", At),
+            new ResourceMetaAttributeRemoved("ip", "target-role", At),
+            new ConstraintDefined(new LocationConstraint("loc", "ip", "node1", Score.MinusInfinity), At),
+            new ConstraintUpdated(new OrderConstraint("ord", "fs", "start", "ip", "start", OrderKind.Optional, false), At),
+            new ConstraintDefined(new ColocationConstraint("col", "ip", "fs", Score.Infinity), At),
+            new ConstraintDeleted("loc", At),
+            new NodeJoined("node1", "lease renewed", At),
+            new NodeLeft("node1", "shutdown", At),
+            new NodeLost("node1", "lease expired", At.AddSeconds(-1), At),
+            new FencingRequested("f1", "node1", "reboot", "node lost", "fence-virt", "t1", 1, At),
+            new NodeFenced("f1", "node1", "fence-virt", "reboot", "node2", 320, At),
+            new FencingFailed("f1", "node1", "fence-virt", "timeout", 2, false, At),
+            new ResourceOperationSucceeded("ip", "node1", "start", 0, 0, new OperationOrigin("t1", 3), 95, "ok", "abc", At),
+            new ResourceOperationFailed("ip", "node1", "monitor", 10_000, 7, OperationStatus.Done, new OperationOrigin(null, null), 40, "", "not running", At),
+            new FailCountCleared("ip", "node1", Actor.User("alice"), "cleanup", At),
+            new TransitionPlanned("t1", 42, "policy-1", ValueList.Of(
+                new PlannedAction(1, ActionKind.Fence, null, "node1", "reboot", 0, 60_000, ValueList<int>.Empty, "node lost"),
+                new PlannedAction(2, ActionKind.Start, "ip", "node2", "start", 0, 20_000, ValueList.Of(1), "recover")),
+                ValueList.Of("* Fence (reboot) node1 'peer is no longer part of the cluster'"), "{}", At),
+            new TransitionCompleted("t1", 2, At),
+            new TransitionAborted("t1", "configuration changed", 43, At),
+        ];
+    }
+
+    [Fact]
+    public void Samples_cover_every_registered_event() =>
+        Assert.Equal(EventCatalog.All.Select(e => e.Type).ToHashSet(), Samples().Select(s => s.GetType()).ToHashSet());
+
+    [Fact]
+    public async Task Every_event_reads_back_equal_under_its_stable_name()
+    {
+        var stream = $"roundtrip/{Guid.NewGuid():N}";
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Events.StartStream(stream, Samples().Cast<object>().ToArray());
+            await session.SaveChangesAsync();
+        }
+        await using var read = fixture.Store.QuerySession();
+        var events = await read.Events.FetchStreamAsync(stream);
+        Assert.Equal(Samples(), events.Select(e => (ICibEvent)e.Data));
+        Assert.Equal(Samples().Select(EventCatalog.NameOf), events.Select(e => e.EventTypeName));
+    }
+
+    [Fact]
+    public async Task Status_events_never_bump_the_configuration_version()
+    {
+        var (_, before) = await ConfigurationReader.LoadAsync(fixture.Store);
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Events.Append(StreamIds.Node("node1"), new NodeJoined("node1", "lease", At));
+            session.Events.Append(StreamIds.Fencing("node1"), new FencingRequested("f9", "node1", "reboot", "test", null, null, 1, At));
+            await session.SaveChangesAsync();
+        }
+        var (_, after) = await ConfigurationReader.LoadAsync(fixture.Store);
+        Assert.Equal(before, after);
+    }
+}
