@@ -42,6 +42,7 @@ public static class EventCatalog
         Register<NodeJoined>(),
         Register<NodeLeft>(),
         Register<NodeLost>(),
+        Register<ControllerElected>(),
         Register<FencingRequested>(),
         Register<NodeFenced>(),
         Register<FencingFailed>(),

@@ -35,6 +35,7 @@ public class EventCatalogTests
         "cib.node_joined.v1",
         "cib.node_left.v1",
         "cib.node_lost.v1",
+        "cib.controller_elected.v1",
         "cib.fencing_requested.v1",
         "cib.node_fenced.v1",
         "cib.fencing_failed.v1",

@@ -47,7 +47,8 @@ public class EventSerializationTests(StoreFixture fixture) : IClassFixture<Store
             new ConstraintUpdated(new OrderConstraint("ord", "fs", "start", "ip", "start", OrderKind.Optional, false), At),
             new ConstraintDefined(new ColocationConstraint("col", "ip", "fs", Score.Infinity), At),
             new ConstraintDeleted("loc", At),
-            new NodeJoined("node1", "lease renewed", At),
+            new NodeJoined("node1", "inc-1", "lease renewed", At),
+            new ControllerElected("node1", 3, "advisory lock acquired", At),
             new NodeLeft("node1", "shutdown", At),
             new NodeLost("node1", "lease expired", At.AddSeconds(-1), At),
             new FencingRequested("f1", "node1", "reboot", "node lost", "fence-virt", "t1", 1, At),
@@ -90,7 +91,7 @@ public class EventSerializationTests(StoreFixture fixture) : IClassFixture<Store
         var (_, before) = await ConfigurationReader.LoadAsync(fixture.Store);
         await using (var session = fixture.Store.LightweightSession())
         {
-            session.Events.Append(StreamIds.Node("node1"), new NodeJoined("node1", "lease", At));
+            session.Events.Append(StreamIds.Node("node1"), new NodeJoined("node1", "inc-1", "lease", At));
             session.Events.Append(StreamIds.Fencing("node1"), new FencingRequested("f9", "node1", "reboot", "test", null, null, 1, At));
             await session.SaveChangesAsync();
         }

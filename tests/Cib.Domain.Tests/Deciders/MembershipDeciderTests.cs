@@ -1,0 +1,100 @@
+using Cib.Domain.Fencing;
+using Cib.Domain.Nodes;
+using Cib.Domain.Primitives;
+using Xunit;
+
+namespace Cib.Domain.Tests.Deciders;
+
+/// <summary>Leases in, membership events out: joins, losses with their reasons, and no rejoin of an unclean node before its fence.</summary>
+public class MembershipDeciderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Duration Timeout = new(1000);
+    private static readonly string[] TwoNodes = ["node1", "node2"];
+
+    private static MembershipState Given(params IStatusEvent[] history) => history.Aggregate(MembershipState.Empty, MembershipDecider.Evolve);
+
+    private static IReadOnlyList<IStatusEvent> When(MembershipState state, bool fencing = true, params LeaseObservation[] leases) =>
+        MembershipDecider.Decide(new ObserveLeases(leases, TwoNodes, Timeout, fencing, Now), state);
+
+    private static LeaseObservation Lease(string node, string incarnation, int msAgo) => new(node, incarnation, Now.AddMilliseconds(-msAgo));
+
+    [Fact]
+    public void A_first_lease_joins_the_node()
+    {
+        var events = When(Given(), true, Lease("node1", "a", 100));
+        var joined = Assert.IsType<NodeJoined>(Assert.Single(events));
+        Assert.Equal(("node1", "a", "first lease"), (joined.Node, joined.Incarnation, joined.Reason));
+    }
+
+    [Fact]
+    public void A_fresh_lease_of_an_online_node_changes_nothing() =>
+        Assert.Empty(When(Given(new NodeJoined("node1", "a", "first lease", Now.AddSeconds(-5))), true, Lease("node1", "a", 200)));
+
+    [Fact]
+    public void An_expired_lease_loses_the_node_and_says_why()
+    {
+        var lost = Assert.IsType<NodeLost>(Assert.Single(When(Given(new NodeJoined("node1", "a", "first lease", Now.AddSeconds(-5))), true, Lease("node1", "a", 1500))));
+        Assert.Equal("node1", lost.Node);
+        Assert.Contains("1500 ms", lost.Reason);
+        Assert.Equal(Now.AddMilliseconds(-1500), lost.LastSeen);
+    }
+
+    [Fact]
+    public void A_lease_exactly_at_the_timeout_still_counts() =>
+        Assert.Empty(When(Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-5))), true, Lease("node1", "a", 1000)));
+
+    [Fact]
+    public void A_vanished_lease_loses_the_node() =>
+        Assert.IsType<NodeLost>(Assert.Single(When(Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-5))))));
+
+    [Fact]
+    public void A_new_incarnation_while_online_is_a_rejoin()
+    {
+        var joined = Assert.IsType<NodeJoined>(Assert.Single(When(Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-5))), true, Lease("node1", "b", 10))));
+        Assert.Equal("b", joined.Incarnation);
+        Assert.Contains("restarted", joined.Reason);
+    }
+
+    [Fact]
+    public void With_fencing_an_unclean_node_whose_old_runtime_returns_stays_out_until_fenced()
+    {
+        var state = Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLost("node1", "lease", Now.AddSeconds(-8), Now.AddSeconds(-7)));
+        Assert.IsType<NodeMembership.Unclean>(state.Of("node1"));
+        Assert.Empty(When(state, true, Lease("node1", "a", 10)));
+
+        var fenced = MembershipDecider.Evolve(state, new NodeFenced("f1", "node1", "fence-virt", "reboot", "node2", 300, Now.AddSeconds(-1)));
+        Assert.IsType<NodeMembership.Fenced>(fenced.Of("node1"));
+        Assert.Equal("booted after being fenced", Assert.IsType<NodeJoined>(Assert.Single(When(fenced, true, Lease("node1", "c", 10)))).Reason);
+    }
+
+    [Fact]
+    public void Without_fencing_an_unclean_node_rejoins_when_it_returns()
+    {
+        var state = Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLost("node1", "lease", Now.AddSeconds(-8), Now.AddSeconds(-7)));
+        Assert.Contains("fencing disabled", Assert.IsType<NodeJoined>(Assert.Single(When(state, false, Lease("node1", "a", 10)))).Reason);
+    }
+
+    [Fact]
+    public void A_node_that_left_cleanly_rejoins_on_its_next_lease()
+    {
+        var state = Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLeft("node1", "shutdown", Now.AddSeconds(-3)));
+        Assert.IsType<NodeMembership.Offline>(state.Of("node1"));
+        Assert.Empty(When(state));
+        Assert.IsType<NodeJoined>(Assert.Single(When(state, true, Lease("node1", "b", 10))));
+    }
+
+    [Fact]
+    public void A_lost_node_is_lost_once() =>
+        Assert.Empty(When(Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLost("node1", "lease", Now.AddSeconds(-8), Now.AddSeconds(-7)))));
+
+    [Theory]
+    [InlineData(new[] { "n1", "n2", "n3" }, new[] { "n1", "n2" }, true)]
+    [InlineData(new[] { "n1", "n2", "n3" }, new[] { "n1" }, false)]
+    [InlineData(new[] { "n1", "n2", "n3", "n4" }, new[] { "n1", "n2" }, false)]
+    [InlineData(new[] { "n1", "n2" }, new[] { "n2" }, true)]
+    [InlineData(new[] { "n1", "n2" }, new string[0], false)]
+    [InlineData(new[] { "n1", "n2", "n3" }, new[] { "n1", "x", "y" }, false)]
+    public void Quorum_is_a_majority_of_configured_nodes_except_for_two(string[] configured, string[] online, bool quorate) =>
+        Assert.Equal(quorate, MembershipDecider.HasQuorum(configured, online));
+}
