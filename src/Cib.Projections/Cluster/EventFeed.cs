@@ -1,0 +1,103 @@
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace Cib.Projections.Cluster;
+
+/// <summary>
+/// Every event of the log in global sequence order, pushed: a LISTEN on <c>cib_events</c> (NOTIFY from a
+/// trigger on every append) wakes the reader, with a slow poll as a safety net.
+/// Sequence numbers are taken before commit, so a later number can become visible before an earlier one;
+/// the feed never hands out an event past a hole until the hole fills or is older than <see cref="GapTimeout"/>
+/// (a rolled-back append leaves a hole forever).
+/// </summary>
+public sealed class EventFeed(IDocumentStore store, string connectionString) : IAsyncDisposable
+{
+    public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan SafetyPoll { get; init; } = TimeSpan.FromSeconds(1);
+
+    private NpgsqlConnection? _listener;
+    private readonly SemaphoreSlim _signal = new(0);
+    private long? _gapAt;
+    private DateTimeOffset _gapSince;
+
+    public long Position { get; private set; }
+
+    public async Task StartAsync(long position, CancellationToken ct = default)
+    {
+        Position = position;
+        _listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false, KeepAlive = 1, ApplicationName = "ha-event-feed",
+        }.ConnectionString);
+        await _listener.OpenAsync(ct);
+        _listener.Notification += (_, _) => _signal.Release();
+        await using var cmd = new NpgsqlCommand("LISTEN cib_events", _listener);
+        await cmd.ExecuteNonQueryAsync(ct);
+        _ = Task.Run(() => PumpAsync(ct), ct);
+    }
+
+    private async Task PumpAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested && _listener is not null) await _listener.WaitAsync(ct);
+        }
+        catch (Exception) when (ct.IsCancellationRequested || _listener is null)
+        {
+        }
+        catch (Exception)
+        {
+            // The listening connection broke: the safety poll keeps the feed going.
+        }
+    }
+
+    /// <summary>Waits until something may have been appended (a notification) or the safety poll is due.</summary>
+    public async Task WaitAsync(TimeSpan? atMost = null, CancellationToken ct = default)
+    {
+        var limit = atMost ?? SafetyPoll;
+        if (_gapAt is not null && limit > TimeSpan.FromMilliseconds(50)) limit = TimeSpan.FromMilliseconds(50);
+        await _signal.WaitAsync(limit, ct);
+        while (_signal.CurrentCount > 0) await _signal.WaitAsync(0, ct);
+    }
+
+    /// <summary>The events after <see cref="Position"/> that are safe to hand out, in sequence order; advances the position.</summary>
+    public async Task<IReadOnlyList<IEvent>> ReadAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        var position = Position;
+        var batch = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > position)
+            .OrderBy(e => e.Sequence)
+            .Take(2000)
+            .ToListAsync(ct);
+        var ready = new List<IEvent>(batch.Count);
+        var expected = Position + 1;
+        foreach (var e in batch)
+        {
+            if (e.Sequence != expected)
+            {
+                if (_gapAt != expected)
+                {
+                    _gapAt = expected;
+                    _gapSince = now;
+                }
+                if (now - _gapSince < GapTimeout) break;
+                // The hole is old: the append that took those numbers rolled back.
+            }
+            ready.Add(e);
+            expected = e.Sequence + 1;
+            _gapAt = null;
+        }
+        if (ready.Count > 0) Position = ready[^1].Sequence;
+        return ready;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var l = _listener;
+        _listener = null;
+        if (l is not null) await l.DisposeAsync();
+        _signal.Dispose();
+    }
+}

@@ -1,0 +1,103 @@
+using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
+using Cib.Domain.Primitives;
+using Cib.Projections.Cluster;
+using Cib.Projections.Store;
+using Xunit;
+
+namespace Cib.Projections.Tests.Cluster;
+
+/// <summary>Several controllers and node leases in one process on a real PostgreSQL.</summary>
+public class ClusterControllerTests
+{
+    private static readonly ControllerOptions Fast = new()
+    {
+        LeaseTimeout = new Duration(600),
+        ElectionPoll = TimeSpan.FromMilliseconds(50),
+        LeaseCheck = TimeSpan.FromMilliseconds(50),
+    };
+
+    private static async Task ConfigureNodesAsync(ClusterDatabase db, params string[] nodes)
+    {
+        var writer = new ConfigurationWriter(db.Store);
+        await writer.ChangeAsync(new ChangeConfiguration(0, nodes.Select(n => (IConfigurationCommand)new DefineNode(n)).ToList(),
+            DateTimeOffset.UtcNow, Actor.User("admin")), CommandMetadata.For(Actor.User("admin")));
+    }
+
+    private static async Task<NodeLease> StartLeaseAsync(ClusterDatabase db, string node, CancellationToken ct)
+    {
+        var lease = new NodeLease(db.Store, db.DataSource, node, TimeProvider.System);
+        _ = Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(100), ct), ct);
+        await Task.Yield();
+        return lease;
+    }
+
+    [Fact]
+    public async Task Nodes_join_a_silent_node_is_lost_and_a_clean_leave_is_not_a_loss()
+    {
+        await using var db = await ClusterDatabase.CreateAsync();
+        await ConfigureNodesAsync(db, "node1", "node2", "node3");
+        using var stop = new CancellationTokenSource();
+        var controller = new ClusterController(db.Store, db.DataSource, db.ConnectionString, "node1", Fast);
+        var running = Task.Run(() => controller.RunAsync(stop.Token));
+
+        using var node2 = new CancellationTokenSource();
+        await StartLeaseAsync(db, "node1", stop.Token);
+        await StartLeaseAsync(db, "node2", node2.Token);
+        var node3 = await StartLeaseAsync(db, "node3", stop.Token);
+
+        await Eventually.True(async () => running.IsFaulted ? throw running.Exception! : (await db.EventsAsync(StreamIds.Node("node2"))).OfType<NodeJoined>().Any(), "node2 joins");
+        await Eventually.True(async () => (await db.EventsAsync(StreamIds.Node("node3"))).OfType<NodeJoined>().Any(), "node3 joins");
+
+        node2.Cancel(); // node2 stops renewing, as a crashed node would
+        var lost = await Eventually.Get(async () => (await db.EventsAsync(StreamIds.Node("node2"))).OfType<NodeLost>().FirstOrDefault(), "node2 is lost");
+        Assert.Contains("not renewed", lost.Reason);
+        await Eventually.True(() => Task.FromResult(controller.Membership.Of("node2") is NodeMembership.Unclean), "the controller holds node2 unclean");
+
+        await node3.LeaveAsync("admin shutdown");
+        await Eventually.True(async () => controller.Membership.Of("node3") is NodeMembership.Offline, "the controller sees node3 leave");
+        Assert.DoesNotContain(await db.EventsAsync(StreamIds.Node("node3")), e => e is NodeLost);
+
+        var node1Events = await db.EventsAsync(StreamIds.Node("node1"));
+        Assert.Single(node1Events.OfType<NodeJoined>());
+        Assert.Empty(node1Events.OfType<NodeLost>());
+
+        stop.Cancel();
+        await running;
+    }
+
+    [Fact]
+    public async Task A_standby_controller_takes_over_and_continues_without_repeating_decisions()
+    {
+        await using var db = await ClusterDatabase.CreateAsync();
+        await ConfigureNodesAsync(db, "node1", "node2");
+        using var leases = new CancellationTokenSource();
+        await StartLeaseAsync(db, "node1", leases.Token);
+        await StartLeaseAsync(db, "node2", leases.Token);
+
+        using var firstStop = new CancellationTokenSource();
+        var first = new ClusterController(db.Store, db.DataSource, db.ConnectionString, "node1", Fast);
+        var firstRun = Task.Run(() => first.RunAsync(firstStop.Token));
+        await Eventually.True(async () => (await db.EventsAsync(StreamIds.Node("node2"))).OfType<NodeJoined>().Any(), "node2 joins");
+
+        using var secondStop = new CancellationTokenSource();
+        var second = new ClusterController(db.Store, db.DataSource, db.ConnectionString, "node2", Fast);
+        var secondRun = Task.Run(() => second.RunAsync(secondStop.Token));
+        Assert.False(second.IsActive);
+
+        firstStop.Cancel(); // the active controller goes away
+        await firstRun;
+        await Eventually.True(() => Task.FromResult(second.IsActive), "node2 becomes the controller");
+
+        var elections = (await db.EventsAsync(ClusterController.ControllerStream)).OfType<ControllerElected>().ToList();
+        Assert.Equal([("node1", 1L), ("node2", 2L)], elections.Select(e => (e.Node, e.Term)));
+        // The new controller rebuilt membership from the log: nobody joins twice.
+        await Task.Delay(300);
+        Assert.Single((await db.EventsAsync(StreamIds.Node("node1"))).OfType<NodeJoined>());
+        Assert.Single((await db.EventsAsync(StreamIds.Node("node2"))).OfType<NodeJoined>());
+
+        leases.Cancel();
+        secondStop.Cancel();
+        await secondRun;
+    }
+}
