@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using Cib.Domain;
+using Cib.Domain.Fencing;
+using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
+using Cib.Domain.Transitions;
+
+namespace Cib.Projections.ReadModels.ClusterStatus;
+
+/// <summary>
+/// The last result of one operation (name + interval) of a resource on a node, as Pacemaker's lrm_rsc_op.
+/// <see cref="Failed"/> says whether the node runtime judged it a failure (rc 7 is success for a probe, failure for a monitor).
+/// </summary>
+public sealed record OperationRecord(
+    string Operation, long IntervalMs, int Rc, OperationStatus Status, bool Failed, long Sequence, DateTimeOffset At,
+    string? ParameterDigest, string? TransitionId, string? ExitReason)
+{
+    public bool Succeeded => !Failed;
+}
+
+/// <summary>Failures of a resource on a node since the last clean-up (Pacemaker's fail-count and last-failure).</summary>
+public sealed record FailureRecord(int Count, DateTimeOffset LastFailure);
+
+/// <summary>A fencing request and how it ended so far.</summary>
+public sealed record FencingRecord(string RequestId, string Target, string Reason, int Attempts, FencingOutcome Outcome, string? LastError, DateTimeOffset At);
+
+public enum FencingOutcome { Pending, Succeeded, Failed, GaveUp }
+
+/// <summary>
+/// The status section of the CIB, projected from status events: membership, operation history per resource
+/// and node, fail counts, fencing, the current transition and controller. Pure fold; <see cref="Sequence"/>
+/// is the last event applied (the planner's AsOfSequence).
+/// </summary>
+public sealed record ClusterStatus(
+    MembershipState Membership,
+    ImmutableSortedDictionary<(string Resource, string Node), ImmutableSortedDictionary<(string Operation, long IntervalMs), OperationRecord>> Operations,
+    ImmutableSortedDictionary<(string Resource, string Node), FailureRecord> Failures,
+    ImmutableSortedDictionary<string, FencingRecord> Fencing,
+    string? CurrentTransition,
+    bool TransitionOpen,
+    string? Controller,
+    long Sequence)
+{
+    private static readonly IComparer<(string, string)> PairOrder = Comparer<(string, string)>.Create((a, b) =>
+    {
+        var c = string.CompareOrdinal(a.Item1, b.Item1);
+        return c != 0 ? c : string.CompareOrdinal(a.Item2, b.Item2);
+    });
+
+    private static readonly IComparer<(string, long)> OpOrder = Comparer<(string, long)>.Create((a, b) =>
+    {
+        var c = string.CompareOrdinal(a.Item1, b.Item1);
+        return c != 0 ? c : a.Item2.CompareTo(b.Item2);
+    });
+
+    public static readonly ClusterStatus Empty = new(
+        MembershipState.Empty,
+        ImmutableSortedDictionary.Create<(string, string), ImmutableSortedDictionary<(string, long), OperationRecord>>(PairOrder),
+        ImmutableSortedDictionary.Create<(string, string), FailureRecord>(PairOrder),
+        ImmutableSortedDictionary.Create<string, FencingRecord>(StringComparer.Ordinal),
+        null, false, null, 0);
+
+    public IReadOnlyDictionary<(string Operation, long IntervalMs), OperationRecord> OperationsOf(string resource, string node) =>
+        Operations.TryGetValue((resource, node), out var ops) ? ops : ImmutableSortedDictionary<(string, long), OperationRecord>.Empty;
+
+    public ClusterStatus Apply(IStatusEvent e, long sequence)
+    {
+        var s = this with { Sequence = sequence, Membership = MembershipDecider.Evolve(Membership, e) };
+        return e switch
+        {
+            ResourceOperationSucceeded ok => s.Record(ok.Resource, ok.Node, new OperationRecord(ok.Operation, ok.IntervalMs, ok.Rc, OperationStatus.Done, false,
+                sequence, ok.At, ok.ParameterDigest, ok.Origin.TransitionId, null)),
+            ResourceOperationFailed bad => s.Record(bad.Resource, bad.Node, new OperationRecord(bad.Operation, bad.IntervalMs, bad.Rc, bad.Status, true,
+                sequence, bad.At, null, bad.Origin.TransitionId, bad.ExitReason)).Fail(bad.Resource, bad.Node, bad.At),
+            FailCountCleared c => s with
+            {
+                Failures = c.Node is null
+                    ? s.Failures.RemoveRange(s.Failures.Keys.Where(k => k.Resource == c.Resource))
+                    : s.Failures.Remove((c.Resource, c.Node)),
+            },
+            FencingRequested r => s with
+            {
+                Fencing = s.Fencing.SetItem(r.Target, new FencingRecord(r.RequestId, r.Target, r.Reason, r.Attempt, FencingOutcome.Pending, null, r.At)),
+            },
+            NodeFenced f => s with
+            {
+                Fencing = s.Fencing.SetItem(f.Target, new FencingRecord(f.RequestId, f.Target, s.Fencing.GetValueOrDefault(f.Target)?.Reason ?? "",
+                    s.Fencing.GetValueOrDefault(f.Target)?.Attempts ?? 1, FencingOutcome.Succeeded, null, f.At)),
+                // A fenced node runs nothing: its operation history is void, as Pacemaker clears the lrm section.
+                Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == f.Target)),
+            },
+            FencingFailed x => s with
+            {
+                Fencing = s.Fencing.SetItem(x.Target, new FencingRecord(x.RequestId, x.Target, s.Fencing.GetValueOrDefault(x.Target)?.Reason ?? "",
+                    x.Attempt, x.GaveUp ? FencingOutcome.GaveUp : FencingOutcome.Failed, x.Reason, x.At)),
+            },
+            TransitionPlanned t => s with { CurrentTransition = t.TransitionId, TransitionOpen = t.Actions.Count > 0 },
+            TransitionCompleted t when t.TransitionId == s.CurrentTransition => s with { TransitionOpen = false },
+            TransitionAborted t when t.TransitionId == s.CurrentTransition => s with { TransitionOpen = false },
+            ControllerElected c => s with { Controller = c.Node },
+            NodeLeft l => s with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == l.Node)) },
+            _ => s,
+        };
+    }
+
+    public static ClusterStatus Fold(IEnumerable<(IStatusEvent Event, long Sequence)> events) =>
+        events.Aggregate(Empty, (s, x) => s.Apply(x.Event, x.Sequence));
+
+    private ClusterStatus Record(string resource, string node, OperationRecord op)
+    {
+        var ops = Operations.TryGetValue((resource, node), out var existing)
+            ? existing
+            : ImmutableSortedDictionary.Create<(string, long), OperationRecord>(OpOrder);
+        // A stop that succeeded ends every recurring monitor there, as the executor cancels them.
+        if (op is { Operation: "stop", Status: OperationStatus.Done, Rc: OcfRc.Success })
+            ops = ops.RemoveRange(ops.Keys.Where(k => k.Item2 > 0));
+        return this with { Operations = Operations.SetItem((resource, node), ops.SetItem((op.Operation, op.IntervalMs), op)) };
+    }
+
+    private ClusterStatus Fail(string resource, string node, DateTimeOffset at)
+    {
+        var count = Failures.TryGetValue((resource, node), out var f) ? f.Count : 0;
+        return this with { Failures = Failures.SetItem((resource, node), new FailureRecord(count + 1, at)) };
+    }
+}
