@@ -1,0 +1,141 @@
+using Cib.Domain.Primitives;
+using Cib.Projections.Policy.Ordering;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy.Actions;
+
+/// <summary>
+/// Step 6, actions: turns the decisions into fence / stop / start / probe / monitor actions with their ordering
+/// dependencies, and into the per-resource changes the Transition Summary lists (with Pacemaker's reasons).
+/// </summary>
+internal static class ActionsStep
+{
+    public const string Name = "actions";
+    public const string DefinitionChanged = "resource definition change";
+    public const string NodeAvailability = "node availability";
+    public const string NoQuorum = "no quorum";
+    public const string QuorumFreeze = "quorum freeze";
+
+    public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
+        PlanContext ctx, List<(string Node, string Reason)> fences)
+    {
+        var actions = new List<PlannedAction>();
+        var orderings = new List<ActionOrdering>();
+        var changes = new List<ResourceChange>();
+        var fenceAction = ctx.Options.FenceAction;
+
+        foreach (var (node, reason) in fences)
+        {
+            actions.Add(new PlannedAction($"fence:{node}", ActionKind.Fence, null, node, true, reason));
+            changes.Add(new ResourceChange(ChangeKind.Fence, node, null, null, reason, false) { FenceAction = fenceAction });
+        }
+        var fenced = fences.Select(f => f.Node).ToHashSet(StringComparer.Ordinal);
+
+        // Quorum: without it (and unless told to ignore) new starts wait.
+        if (!ctx.Quorate)
+            foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && !r.Primitive.IsFenceDevice && r.UnrunnableStartReason is null))
+                if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
+
+        foreach (var rsc in ctx.Resources)
+        {
+            // Probes: every online node that has no history of the resource.
+            foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
+                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, true, "state unknown on this node"));
+
+            if (!rsc.Managed || rsc.Blocked) continue;
+            var change = ChangeFor(ctx, rsc, fenced);
+            if (change is null)
+            {
+                AddMonitors(rsc, actions, rsc.Next);
+                continue;
+            }
+            changes.Add(change);
+            var stopFrom = change.Kind is ChangeKind.Start ? [] : rsc.ActiveOn;
+            foreach (var from in stopFrom)
+            {
+                var implied = fenced.Contains(from);
+                var key = $"{rsc.Id}_stop_0:{from}";
+                actions.Add(new PlannedAction(key, ActionKind.Stop, rsc.Id, from, !change.Blocked, implied ? "implied by fencing" : change.Reason ?? change.Kind.ToString()));
+                if (implied) orderings.Add(new ActionOrdering($"fence:{from}", key, "stop is implied by fencing"));
+            }
+            if (change.Kind is ChangeKind.Start or ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart && rsc.Next is not null)
+            {
+                var key = $"{rsc.Id}_start_0:{rsc.Next}";
+                actions.Add(new PlannedAction(key, ActionKind.Start, rsc.Id, rsc.Next, !change.Blocked, change.Reason ?? change.Kind.ToString()));
+                foreach (var from in stopFrom) orderings.Add(new ActionOrdering($"{rsc.Id}_stop_0:{from}", key, "stop before start"));
+                foreach (var f in fences) orderings.Add(new ActionOrdering($"fence:{f.Node}", key, "recovery waits for fencing"));
+                if (!change.Blocked) AddMonitors(rsc, actions, rsc.Next, force: true);
+            }
+        }
+
+        foreach (var e in OrderingStep.Edges(ctx))
+        {
+            var firstStart = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == e.First.Id);
+            var thenStart = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == e.Then.Id);
+            if (firstStart is not null && thenStart is not null) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
+            var firstStop = actions.FirstOrDefault(a => a.Kind == ActionKind.Stop && a.Resource == e.First.Id);
+            var thenStop = actions.FirstOrDefault(a => a.Kind == ActionKind.Stop && a.Resource == e.Then.Id);
+            if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));
+        }
+        return (actions, orderings, changes);
+    }
+
+    private static void AddMonitors(ResourceView rsc, List<PlannedAction> actions, string? node, bool force = false)
+    {
+        if (node is null) return;
+        foreach (var op in rsc.Primitive.Operations.Where(o => o.Name == "monitor" && o.IsRecurring))
+        {
+            if (op.Attributes.Get("enabled") is { } en && Cib.Domain.Nodes.Flags.TryParse(en, out var on) && !on) continue;
+            if (op.Attributes.Get("role") is { } role && role is not ("Started" or "Slave" or "Unpromoted")) continue;
+            if (!force && rsc.MonitorsOn.Contains((node, op.Interval.Milliseconds))) continue;
+            actions.Add(new PlannedAction($"{rsc.Id}_monitor_{op.Interval.Milliseconds}:{node}", ActionKind.Monitor, rsc.Id, node, true,
+                "recurring monitor", op.Interval.Milliseconds));
+        }
+    }
+
+    private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced)
+    {
+        var next = rsc.Next;
+        var blockedStart = rsc.UnrunnableStartReason;
+        if (!rsc.IsActive)
+        {
+            if (next is null) return null;
+            if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && !rsc.Primitive.IsFenceDevice)
+                return new ResourceChange(ChangeKind.Start, rsc.Id, null, next, NoQuorum, true);
+            return new ResourceChange(ChangeKind.Start, rsc.Id, null, next, blockedStart, blockedStart is not null);
+        }
+
+        var current = rsc.ActiveOn[0];
+        var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
+        if (rsc.ActiveOn.Count > 1)
+        {
+            if (next is null) return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, rsc.NotRunningReason, unfenceable);
+            return rsc.ActiveOn.Contains(next)
+                ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
+        }
+
+        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
+        {
+            var reason = next is null ? ReasonFor(ctx, rsc) : blockedStart;
+            return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
+        }
+        if (blockedStart is not null && !ctx.Quorate && ctx.Options.NoQuorum == "stop") return null;
+        if (next == current)
+        {
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
+            if (rsc.ChangedOn.Contains(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            if (rsc.RestartReason is not null) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason, unfenceable);
+            return null;
+        }
+        return rsc.IsFailed
+            ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable)
+            : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
+    }
+
+    private static string? ReasonFor(PlanContext ctx, ResourceView rsc)
+    {
+        if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && !rsc.Primitive.IsFenceDevice) return NoQuorum;
+        return rsc.NotRunningReason == Ranking.RankingStep.Disabled ? null : NodeAvailability;
+    }
+}

@@ -1,0 +1,20 @@
+using Cib.Domain.Constraints;
+using Cib.Domain.Primitives;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy.Ranking;
+
+/// <summary>rsc_location: the constraint's score on its node, for the primitive and for its group.</summary>
+internal sealed class LocationScorer : IScorer
+{
+    public string Name => "location";
+
+    public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
+    {
+        Score? total = null;
+        foreach (var l in ctx.Configuration.Constraints.Values.OfType<LocationConstraint>())
+            if (l.Node == node.Name && (l.Resource == rsc.Id || l.Resource == rsc.Group?.Id))
+                total = (total ?? Domain.Primitives.Score.Zero) + l.Score;
+        return total;
+    }
+}
