@@ -202,8 +202,7 @@ public sealed partial class CibXmlImporter
     private OperationDefinition ReadOperation(XElement op)
     {
         var name = Required(op, "name");
-        var interval = Duration.TryParse(Attr(op, "interval") ?? "0", out var i) ? i
-            : throw new CibFormatException(op, $"'{Attr(op, "interval")}' is not an interval");
+        var interval = ParseInterval(Attr(op, "interval")) ?? throw new CibFormatException(op, $"'{Attr(op, "interval")}' is not an interval");
         Duration? timeout = Duration.TryParse(Attr(op, "timeout"), out var t) ? t : null;
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var a in op.Attributes())
@@ -212,6 +211,15 @@ public sealed partial class CibXmlImporter
             if (child.Name.LocalName is "meta_attributes" or "instance_attributes") ReadNvpairs(child, attributes);
             else Unsupported(child, $"<{child.Name.LocalName}> in an op");
         return new OperationDefinition(name, interval, timeout, Attr(op, "on-fail"), ValueMap.Of(attributes));
+    }
+
+    /// <summary>Pacemaker also accepts ISO 8601 durations without the 'T' (P40S).</summary>
+    internal static Duration? ParseInterval(string? text)
+    {
+        if (text is null) return Duration.Zero;
+        if (Duration.TryParse(text, out var d)) return d;
+        if (text.Length > 1 && text[0] is 'P' or 'p' && !text.Contains('T') && Duration.TryParse("PT" + text[1..], out var iso)) return iso;
+        return null;
     }
 
     private Constraint? ReadConstraint(XElement c)

@@ -18,7 +18,7 @@ public sealed partial class CibXmlImporter
                 Unsupported(ns, $"<{ns.Name.LocalName}> in status");
                 continue;
             }
-            var id = Required(ns, "id");
+            var id = Attr(ns, "id") ?? Required(ns, "uname");
             var name = _nodeNamesById.TryGetValue(id, out var n) ? n : Attr(ns, "uname") ?? id;
             if (!configuration.Nodes.ContainsKey(name))
             {
@@ -67,7 +67,7 @@ public sealed partial class CibXmlImporter
             ops.Add(new OperationRecord(
                 Attr(op, "id") ?? "",
                 Required(op, "operation"),
-                Duration.TryParse(Attr(op, "interval") ?? "0", out var i) ? i.Milliseconds : 0,
+                ParseInterval(Attr(op, "interval"))?.Milliseconds ?? 0,
                 Int(op, "rc-code", 0),
                 Int(op, "op-status", 0),
                 Int(op, "call-id", 0),
