@@ -33,7 +33,7 @@ internal static class ActionsStep
 
         // Quorum: without it (and unless told to ignore) new starts wait.
         if (!ctx.Quorate)
-            foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && !r.Primitive.IsFenceDevice && r.UnrunnableStartReason is null))
+            foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
                 if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
 
         foreach (var rsc in ctx.Resources)
@@ -43,13 +43,14 @@ internal static class ActionsStep
                 actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, true, "state unknown on this node"));
 
             if (!rsc.Managed || rsc.Blocked) continue;
-            var change = ChangeFor(ctx, rsc, fenced);
-            if (change is null)
+            var rscChanges = ChangesFor(ctx, rsc, fenced).ToList();
+            if (rscChanges.Count == 0)
             {
                 AddMonitors(rsc, actions, rsc.Next);
                 continue;
             }
-            changes.Add(change);
+            changes.AddRange(rscChanges);
+            var change = rscChanges[0];
             var stopFrom = change.Kind is ChangeKind.Start ? [] : rsc.ActiveOn;
             foreach (var from in stopFrom)
             {
@@ -68,6 +69,8 @@ internal static class ActionsStep
             }
         }
 
+        BlockStopsBehindStuckDependents(ctx, changes);
+
         foreach (var e in OrderingStep.Edges(ctx))
         {
             var firstStart = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == e.First.Id);
@@ -78,6 +81,21 @@ internal static class ActionsStep
             if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));
         }
         return (actions, orderings, changes);
+    }
+
+    /// <summary>
+    /// Stops run in reverse order: when "then" is active but cannot be stopped (blocked or unmanaged),
+    /// "first" cannot stop either.
+    /// </summary>
+    private static void BlockStopsBehindStuckDependents(PlanContext ctx, List<ResourceChange> changes)
+    {
+        foreach (var e in OrderingStep.Edges(ctx))
+        {
+            if (!e.Then.IsActive || (e.Then.Managed && !e.Then.Blocked)) continue;
+            for (var i = 0; i < changes.Count; i++)
+                if (changes[i].Subject == e.First.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
+                    changes[i] = changes[i] with { Blocked = true };
+        }
     }
 
     private static void AddMonitors(ResourceView rsc, List<PlannedAction> actions, string? node, bool force = false)
@@ -93,34 +111,47 @@ internal static class ActionsStep
         }
     }
 
-    private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced)
+    private static IEnumerable<ResourceChange> ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced)
+    {
+        var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
+        // Without quorum (policy stop) nothing that needs quorum starts, and what runs stops.
+        if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
+        {
+            if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
+            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, unfenceable);
+            yield break;
+        }
+        if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
+        {
+            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable);
+            yield break;
+        }
+        if (ChangeFor(ctx, rsc, unfenceable) is { } change) yield return change;
+    }
+
+    private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
     {
         var next = rsc.Next;
         var blockedStart = rsc.UnrunnableStartReason;
         if (!rsc.IsActive)
         {
             if (next is null) return null;
-            if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && !rsc.Primitive.IsFenceDevice)
-                return new ResourceChange(ChangeKind.Start, rsc.Id, null, next, NoQuorum, true);
             return new ResourceChange(ChangeKind.Start, rsc.Id, null, next, blockedStart, blockedStart is not null);
         }
 
         var current = rsc.ActiveOn[0];
-        var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
         if (rsc.ActiveOn.Count > 1)
         {
-            if (next is null) return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, rsc.NotRunningReason, unfenceable);
-            return rsc.ActiveOn.Contains(next)
+            return rsc.ActiveOn.Contains(next!)
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
         {
-            var reason = next is null ? ReasonFor(ctx, rsc) : blockedStart;
+            var reason = next is null ? NodeAvailability : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
-        if (blockedStart is not null && !ctx.Quorate && ctx.Options.NoQuorum == "stop") return null;
         if (next == current)
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
@@ -131,11 +162,5 @@ internal static class ActionsStep
         return rsc.IsFailed
             ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable)
             : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
-    }
-
-    private static string? ReasonFor(PlanContext ctx, ResourceView rsc)
-    {
-        if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && !rsc.Primitive.IsFenceDevice) return NoQuorum;
-        return rsc.NotRunningReason == Ranking.RankingStep.Disabled ? null : NodeAvailability;
     }
 }

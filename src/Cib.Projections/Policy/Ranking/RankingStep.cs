@@ -130,7 +130,7 @@ internal static class RankingStep
                 continue;
             }
             string? target = null;
-            if (previous is not null && !m.TargetStopped && !m.ForceStopped && !(!ctx.Quorate && ctx.Options.NoQuorum == "stop" && !m.Primitive.IsFenceDevice))
+            if (previous is not null && !m.TargetStopped && !m.ForceStopped)
             {
                 var node = ctx.Nodes[previous];
                 if (m == first || (own[m.Id][previous].Score.Value > Score.MinusInfinity.Value && NodeChecks.FirstRejection(ctx, m, node) is null))

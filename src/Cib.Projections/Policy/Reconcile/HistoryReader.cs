@@ -14,7 +14,8 @@ internal static class HistoryReader
     public const string FatalError = "fatal error (invalid configuration)";
     public const string MigrationThresholdReached = "fail count reached migration-threshold";
 
-    public enum OnFail { Ignore, Block, Stop, Restart, Standby, Fence }
+    /// <summary>Ordered from mild to severe, as Pacemaker ranks failure responses; the worst one wins.</summary>
+    public enum OnFail { Ignore, Restart, Block, Stop, Standby, Fence }
 
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {

@@ -15,6 +15,7 @@ internal static class NodeReconciler
     public const string ProcessGone = "peer process is no longer available";
     public const string TerminationRequested = "termination was requested";
     public const string UnknownState = "peer was in an unknown state";
+    public const string NeverSeen = "node is unclean";
     public const string UnexpectedlyDown = "peer is unexpectedly down";
 
     public static NodeView Read(NodeDefinition definition, NodeStatus? status, ClusterOptions options)
@@ -26,8 +27,9 @@ internal static class NodeReconciler
         };
         if (status is null)
         {
-            // Never seen: offline. Pacemaker's startup-fencing would treat it as unclean, but only fences it when it
-            // might run something, which a node without history never does.
+            // Never seen: with startup-fencing (the default) it is unclean until fenced, as nothing is known of it.
+            if (options.IsStonithEnabled && !(Flags.TryParse(options.Properties.Get("startup-fencing"), out var sf) && !sf))
+                node.Fence(NeverSeen);
             return node;
         }
         node.Seen = true;
@@ -53,7 +55,7 @@ internal static class NodeReconciler
 
         if (shutdown) node.Online = crmdOnline;
         else if (inCluster is null) node.Fence(NotSeen);
-        else if (Is(join, "nack")) node.Fence(MembershipNack);
+        else if (Is(join, "nack") || Is(join, "banned")) node.Fence(MembershipNack);
         else if (!terminate && Is(expected, "down"))
         {
             if (inCcm || crmdOnline) { node.Pending = true; node.Standby = true; }

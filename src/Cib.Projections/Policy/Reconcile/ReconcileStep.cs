@@ -50,6 +50,10 @@ internal static class ReconcileStep
 
         foreach (var rsc in ctx.Resources)
         {
+            // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
+            if (rsc.Blocked && ctx.CanFence && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean)) rsc.Blocked = false;
+            // A failure on a node that will be fenced ends with the node: what ran there simply moves.
+            if (ctx.CanFence) rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             ReadFailCounts(ctx, rsc);
             if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
@@ -82,6 +86,7 @@ internal static class ReconcileStep
         rsc.TargetStopped = role is not null && role.Equals("Stopped", StringComparison.OrdinalIgnoreCase);
         rsc.Stickiness = Score.TryParse(ctx.Meta(rsc, MetaAttributes.ResourceStickiness), out var s) ? s : Score.Zero;
         rsc.MigrationThreshold = Score.TryParse(ctx.Meta(rsc, MetaAttributes.MigrationThreshold), out var mt) ? mt.Value : Score.InfinityValue;
+        rsc.NeedsQuorum = ctx.Meta(rsc, "requires") is not "nothing";
         rsc.Priority = Score.TryParse(ctx.Meta(rsc, MetaAttributes.Priority), out var pr) ? pr.Value : 0;
     }
 

@@ -41,6 +41,8 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public Score Stickiness { get; set; }
     public int MigrationThreshold { get; set; }
     public int Priority { get; set; }
+    /// <summary>requires (quorum, fencing, unfencing): starting it needs quorum; "nothing" does not.</summary>
+    public bool NeedsQuorum { get; set; } = true;
 
     /// <summary>The chosen node, or null when it will not run.</summary>
     public string? Next { get; set; }
