@@ -54,16 +54,21 @@ internal static class ActionsStep
             var stopFrom = change.Kind is ChangeKind.Start ? [] : rsc.ActiveOn;
             foreach (var from in stopFrom)
             {
-                var implied = fenced.Contains(from);
                 var key = $"{rsc.Id}_stop_0:{from}";
-                actions.Add(new PlannedAction(key, ActionKind.Stop, rsc.Id, from, !change.Blocked, implied ? "implied by fencing" : change.Reason ?? change.Kind.ToString()));
-                if (implied) orderings.Add(new ActionOrdering($"fence:{from}", key, "stop is implied by fencing"));
+                if (fenced.Contains(from))
+                {
+                    // Nothing runs on a node being fenced: the stop is implied by the fence, not sent.
+                    ctx.Notes.Add($"{rsc.Id} stop on {from} is implied by fencing {from}");
+                    continue;
+                }
+                var runnable = !change.Blocked && ctx.Nodes[from].Online && !ctx.Nodes[from].Unclean;
+                actions.Add(new PlannedAction(key, ActionKind.Stop, rsc.Id, from, runnable, change.Reason ?? change.Kind.ToString()));
             }
             if (change.Kind is ChangeKind.Start or ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart && rsc.Next is not null)
             {
                 var key = $"{rsc.Id}_start_0:{rsc.Next}";
                 actions.Add(new PlannedAction(key, ActionKind.Start, rsc.Id, rsc.Next, !change.Blocked, change.Reason ?? change.Kind.ToString()));
-                foreach (var from in stopFrom) orderings.Add(new ActionOrdering($"{rsc.Id}_stop_0:{from}", key, "stop before start"));
+                foreach (var from in stopFrom.Where(f => !fenced.Contains(f))) orderings.Add(new ActionOrdering($"{rsc.Id}_stop_0:{from}", key, "stop before start"));
                 foreach (var f in fences) orderings.Add(new ActionOrdering($"fence:{f.Node}", key, "recovery waits for fencing"));
                 if (!change.Blocked) AddMonitors(rsc, actions, rsc.Next, force: true);
             }
