@@ -39,7 +39,10 @@ public sealed record ResourceChange(
 public enum ChangeKind { Fence, Start, Stop, Move, Recover, Restart }
 
 /// <summary>Every score of every resource on every node with its contributions, and every rejection.</summary>
-public sealed record PlanTrace(ValueList<ScoreEntry> Scores, ValueList<string> Notes);
+public sealed record PlanTrace(ValueList<ScoreEntry> Scores, ValueList<string> Notes, ValueList<Placement> Outcome);
+
+/// <summary>Where a primitive runs once the transition has completed (null: stopped).</summary>
+public sealed record Placement(string Resource, string? Node);
 
 /// <summary>
 /// One allocation score: Stage is "group" (the group's and members' own scores) or "primitive" (after

@@ -88,6 +88,22 @@ internal static class ActionsStep
         return (actions, orderings, changes);
     }
 
+    /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
+    public static IEnumerable<Placement> Outcome(PlanContext ctx, List<PlannedAction> actions, List<ResourceChange> changes)
+    {
+        foreach (var rsc in ctx.Resources)
+        {
+            var start = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == rsc.Id && a.Runnable);
+            var change = changes.FirstOrDefault(c => c.Subject == rsc.Id && c.Kind != ChangeKind.Fence);
+            string? end;
+            if (start is not null) end = start.Node;
+            else if (!rsc.Managed || rsc.Blocked) end = rsc.ActiveOn.FirstOrDefault();
+            else if (change is not null) end = change.Blocked && change.Kind != ChangeKind.Start ? change.From : null;
+            else end = rsc.IsActive && rsc.Next == rsc.Current ? rsc.Current : null;
+            yield return new Placement(rsc.Id, end);
+        }
+    }
+
     /// <summary>
     /// Stops run in reverse order: when "then" is active but cannot be stopped (blocked or unmanaged),
     /// "first" cannot stop either.
