@@ -14,6 +14,7 @@ public static class Cli
         .. DemoCommand.All,
         .. SchemaCommands.All,
         .. ConformanceCommand.All,
+        .. BenchCommand.All,
     ];
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();

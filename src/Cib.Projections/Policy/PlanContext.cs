@@ -1,4 +1,5 @@
 using Cib.Domain.Configuration;
+using Cib.Domain.Constraints;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy.Reconcile;
 
@@ -38,6 +39,12 @@ internal sealed class PlanContext
     /// <summary>A meta attribute: the primitive's, then its group's, then rsc_defaults.</summary>
     public string? Meta(ResourceView rsc, string name) =>
         rsc.Primitive.Meta.Get(name) ?? rsc.Group?.Meta.Get(name) ?? Configuration.ResourceDefaults.Get(name);
+
+    private ILookup<string, LocationConstraint>? _locations;
+
+    /// <summary>Location constraints naming a resource (a primitive or a group), indexed once per run.</summary>
+    public IEnumerable<LocationConstraint> LocationsFor(string resourceId) =>
+        (_locations ??= Configuration.Constraints.Values.OfType<LocationConstraint>().ToLookup(l => l.Resource, StringComparer.Ordinal))[resourceId];
 
     public IEnumerable<ResourceView> MembersOf(Group g) => g.Members.Select(m => ById[m]);
 }

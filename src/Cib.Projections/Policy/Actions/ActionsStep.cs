@@ -76,13 +76,15 @@ internal static class ActionsStep
 
         BlockStopsBehindStuckDependents(ctx, changes);
 
+        var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
+        var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         foreach (var e in OrderingStep.Edges(ctx))
         {
-            var firstStart = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == e.First.Id);
-            var thenStart = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == e.Then.Id);
+            var firstStart = starts.GetValueOrDefault(e.First.Id);
+            var thenStart = starts.GetValueOrDefault(e.Then.Id);
             if (firstStart is not null && thenStart is not null) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
-            var firstStop = actions.FirstOrDefault(a => a.Kind == ActionKind.Stop && a.Resource == e.First.Id);
-            var thenStop = actions.FirstOrDefault(a => a.Kind == ActionKind.Stop && a.Resource == e.Then.Id);
+            var firstStop = stops.GetValueOrDefault(e.First.Id);
+            var thenStop = stops.GetValueOrDefault(e.Then.Id);
             if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));
         }
         return (actions, orderings, changes);
@@ -91,10 +93,12 @@ internal static class ActionsStep
     /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
     public static IEnumerable<Placement> Outcome(PlanContext ctx, List<PlannedAction> actions, List<ResourceChange> changes)
     {
+        var starts = actions.Where(a => a.Kind == ActionKind.Start && a.Runnable).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
+        var byResource = changes.Where(c => c.Kind != ChangeKind.Fence).GroupBy(c => c.Subject).ToDictionary(g => g.Key, g => g.First());
         foreach (var rsc in ctx.Resources)
         {
-            var start = actions.FirstOrDefault(a => a.Kind == ActionKind.Start && a.Resource == rsc.Id && a.Runnable);
-            var change = changes.FirstOrDefault(c => c.Subject == rsc.Id && c.Kind != ChangeKind.Fence);
+            var start = starts.GetValueOrDefault(rsc.Id);
+            var change = byResource.GetValueOrDefault(rsc.Id);
             string? end;
             if (start is not null) end = start.Node;
             else if (!rsc.Managed || rsc.Blocked) end = rsc.ActiveOn.FirstOrDefault();

@@ -12,8 +12,10 @@ internal sealed class LocationScorer : IScorer
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
     {
         Score? total = null;
-        foreach (var l in ctx.Configuration.Constraints.Values.OfType<LocationConstraint>())
-            if (l.Node == node.Name && (l.Resource == rsc.Id || l.Resource == rsc.Group?.Id))
+        var own = ctx.LocationsFor(rsc.Id);
+        var group = rsc.Group is null ? [] : ctx.LocationsFor(rsc.Group.Id);
+        foreach (var l in own.Concat(group))
+            if (l.Node == node.Name)
                 total = (total ?? Domain.Primitives.Score.Zero) + l.Score;
         return total;
     }

@@ -69,7 +69,7 @@ internal static class RankingStep
         HashSet<Unit> done, HashSet<Unit> inProgress)
     {
         if (done.Contains(unit) || !inProgress.Add(unit)) return;
-        var mine = colocations.Where(c => unitOf[c.Dependent] == unit).ToList();
+        var mine = colocations.Count == 0 ? [] : colocations.Where(c => unitOf[c.Dependent] == unit).ToList();
         foreach (var c in mine) Assign(ctx, unitOf[c.With], unitOf, colocations, done, inProgress);
 
         var nodes = ctx.Nodes.Values.ToList();
@@ -101,7 +101,7 @@ internal static class RankingStep
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
-        foreach (var c in colocations.Where(c => unitOf[c.With] == unit && c.Score.Value > 0 && !done.Contains(unitOf[c.Dependent])))
+        foreach (var c in (colocations.Count == 0 ? [] : colocations).Where(c => unitOf[c.With] == unit && c.Score.Value > 0 && !done.Contains(unitOf[c.Dependent])))
         {
             var dep = unitOf[c.Dependent];
             if (dep.Members.All(m => m.TargetStopped || !m.Managed)) continue;
