@@ -13,6 +13,8 @@ public static class Cli
     [
         .. DemoCommand.All,
         .. SchemaCommands.All,
+        .. ConformanceCommand.All,
+        .. BenchCommand.All,
     ];
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();

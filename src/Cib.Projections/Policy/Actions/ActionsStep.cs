@@ -1,0 +1,191 @@
+using Cib.Domain.Primitives;
+using Cib.Projections.Policy.Ordering;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy.Actions;
+
+/// <summary>
+/// Step 6, actions: turns the decisions into fence / stop / start / probe / monitor actions with their ordering
+/// dependencies, and into the per-resource changes the Transition Summary lists (with Pacemaker's reasons).
+/// </summary>
+internal static class ActionsStep
+{
+    public const string Name = "actions";
+    public const string DefinitionChanged = "resource definition change";
+    public const string NodeAvailability = "node availability";
+    public const string NoQuorum = "no quorum";
+    public const string QuorumFreeze = "quorum freeze";
+
+    public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
+        PlanContext ctx, List<(string Node, string Reason)> fences)
+    {
+        var actions = new List<PlannedAction>();
+        var orderings = new List<ActionOrdering>();
+        var changes = new List<ResourceChange>();
+        var fenceAction = ctx.Options.FenceAction;
+
+        foreach (var (node, reason) in fences)
+        {
+            actions.Add(new PlannedAction($"fence:{node}", ActionKind.Fence, null, node, true, reason));
+            changes.Add(new ResourceChange(ChangeKind.Fence, node, null, null, reason, false) { FenceAction = fenceAction });
+        }
+        var fenced = fences.Select(f => f.Node).ToHashSet(StringComparer.Ordinal);
+
+        // Quorum: without it (and unless told to ignore) new starts wait.
+        if (!ctx.Quorate)
+            foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
+                if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
+
+        foreach (var rsc in ctx.Resources)
+        {
+            // Probes: every online node that has no history of the resource.
+            foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
+                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, true, "state unknown on this node"));
+
+            if (!rsc.Managed || rsc.Blocked) continue;
+            var rscChanges = ChangesFor(ctx, rsc, fenced).ToList();
+            if (rscChanges.Count == 0)
+            {
+                AddMonitors(rsc, actions, rsc.Next);
+                continue;
+            }
+            changes.AddRange(rscChanges);
+            var change = rscChanges[0];
+            var stopFrom = change.Kind is ChangeKind.Start ? [] : rsc.ActiveOn;
+            foreach (var from in stopFrom)
+            {
+                var key = $"{rsc.Id}_stop_0:{from}";
+                if (fenced.Contains(from))
+                {
+                    // Nothing runs on a node being fenced: the stop is implied by the fence, not sent.
+                    ctx.Notes.Add($"{rsc.Id} stop on {from} is implied by fencing {from}");
+                    continue;
+                }
+                var runnable = !change.Blocked && ctx.Nodes[from].Online && !ctx.Nodes[from].Unclean;
+                actions.Add(new PlannedAction(key, ActionKind.Stop, rsc.Id, from, runnable, change.Reason ?? change.Kind.ToString()));
+            }
+            if (change.Kind is ChangeKind.Start or ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart && rsc.Next is not null)
+            {
+                var key = $"{rsc.Id}_start_0:{rsc.Next}";
+                actions.Add(new PlannedAction(key, ActionKind.Start, rsc.Id, rsc.Next, !change.Blocked, change.Reason ?? change.Kind.ToString()));
+                foreach (var from in stopFrom.Where(f => !fenced.Contains(f))) orderings.Add(new ActionOrdering($"{rsc.Id}_stop_0:{from}", key, "stop before start"));
+                foreach (var f in fences) orderings.Add(new ActionOrdering($"fence:{f.Node}", key, "recovery waits for fencing"));
+                if (!change.Blocked) AddMonitors(rsc, actions, rsc.Next, force: true);
+            }
+        }
+
+        BlockStopsBehindStuckDependents(ctx, changes);
+
+        var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
+        var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
+        foreach (var e in OrderingStep.Edges(ctx))
+        {
+            var firstStart = starts.GetValueOrDefault(e.First.Id);
+            var thenStart = starts.GetValueOrDefault(e.Then.Id);
+            if (firstStart is not null && thenStart is not null) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
+            var firstStop = stops.GetValueOrDefault(e.First.Id);
+            var thenStop = stops.GetValueOrDefault(e.Then.Id);
+            if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));
+        }
+        return (actions, orderings, changes);
+    }
+
+    /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
+    public static IEnumerable<Placement> Outcome(PlanContext ctx, List<PlannedAction> actions, List<ResourceChange> changes)
+    {
+        var starts = actions.Where(a => a.Kind == ActionKind.Start && a.Runnable).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
+        var byResource = changes.Where(c => c.Kind != ChangeKind.Fence).GroupBy(c => c.Subject).ToDictionary(g => g.Key, g => g.First());
+        foreach (var rsc in ctx.Resources)
+        {
+            var start = starts.GetValueOrDefault(rsc.Id);
+            var change = byResource.GetValueOrDefault(rsc.Id);
+            string? end;
+            if (start is not null) end = start.Node;
+            else if (!rsc.Managed || rsc.Blocked) end = rsc.ActiveOn.FirstOrDefault();
+            else if (change is not null) end = change.Blocked && change.Kind != ChangeKind.Start ? change.From : null;
+            else end = rsc.IsActive && rsc.Next == rsc.Current ? rsc.Current : null;
+            yield return new Placement(rsc.Id, end);
+        }
+    }
+
+    /// <summary>
+    /// Stops run in reverse order: when "then" is active but cannot be stopped (blocked or unmanaged),
+    /// "first" cannot stop either.
+    /// </summary>
+    private static void BlockStopsBehindStuckDependents(PlanContext ctx, List<ResourceChange> changes)
+    {
+        foreach (var e in OrderingStep.Edges(ctx))
+        {
+            if (!e.Then.IsActive || (e.Then.Managed && !e.Then.Blocked)) continue;
+            for (var i = 0; i < changes.Count; i++)
+                if (changes[i].Subject == e.First.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
+                    changes[i] = changes[i] with { Blocked = true };
+        }
+    }
+
+    private static void AddMonitors(ResourceView rsc, List<PlannedAction> actions, string? node, bool force = false)
+    {
+        if (node is null) return;
+        foreach (var op in rsc.Primitive.Operations.Where(o => o.Name == "monitor" && o.IsRecurring))
+        {
+            if (op.Attributes.Get("enabled") is { } en && Cib.Domain.Nodes.Flags.TryParse(en, out var on) && !on) continue;
+            if (op.Attributes.Get("role") is { } role && role is not ("Started" or "Slave" or "Unpromoted")) continue;
+            if (!force && rsc.MonitorsOn.Contains((node, op.Interval.Milliseconds))) continue;
+            actions.Add(new PlannedAction($"{rsc.Id}_monitor_{op.Interval.Milliseconds}:{node}", ActionKind.Monitor, rsc.Id, node, true,
+                "recurring monitor", op.Interval.Milliseconds));
+        }
+    }
+
+    private static IEnumerable<ResourceChange> ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced)
+    {
+        var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
+        // Without quorum (policy stop) nothing that needs quorum starts, and what runs stops.
+        if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
+        {
+            if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
+            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, unfenceable);
+            yield break;
+        }
+        if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
+        {
+            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable);
+            yield break;
+        }
+        if (ChangeFor(ctx, rsc, unfenceable) is { } change) yield return change;
+    }
+
+    private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
+    {
+        var next = rsc.Next;
+        var blockedStart = rsc.UnrunnableStartReason;
+        if (!rsc.IsActive)
+        {
+            if (next is null) return null;
+            return new ResourceChange(ChangeKind.Start, rsc.Id, null, next, blockedStart, blockedStart is not null);
+        }
+
+        var current = rsc.ActiveOn[0];
+        if (rsc.ActiveOn.Count > 1)
+        {
+            return rsc.ActiveOn.Contains(next!)
+                ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
+        }
+
+        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
+        {
+            var reason = next is null ? NodeAvailability : blockedStart;
+            return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
+        }
+        if (next == current)
+        {
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
+            if (rsc.ChangedOn.Contains(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            if (rsc.RestartReason is not null) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason, unfenceable);
+            return null;
+        }
+        return rsc.IsFailed
+            ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable)
+            : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using Cib.Domain.Configuration;
+using Cib.Domain.Primitives;
+
+namespace Cib.Projections.Policy;
+
+/// <summary>
+/// Everything the policy engine decides from: the configuration, what each node reported (membership and
+/// operation history, as Pacemaker's status section), "now" and quorum. Pure data; no clock is read.
+/// </summary>
+public sealed record ClusterState(
+    ClusterConfiguration Configuration,
+    ImmutableSortedDictionary<string, NodeStatus> Nodes,
+    long NowEpochSeconds,
+    bool HasQuorum)
+{
+    public static ClusterState Of(ClusterConfiguration configuration, IEnumerable<NodeStatus> nodes, long now, bool hasQuorum = true) =>
+        new(configuration, nodes.ToImmutableSortedDictionary(n => n.Name, n => n, StringComparer.Ordinal), now, hasQuorum);
+
+    /// <summary>Top-level resources in configuration (document) order; Pacemaker breaks some ties by it. Empty: by id.</summary>
+    public ValueList<string> ResourceOrder { get; init; } = ValueList<string>.Empty;
+
+    public NodeStatus? StatusOf(string node) => Nodes.TryGetValue(node, out var s) ? s : null;
+}
+
+/// <summary>
+/// One node's status entry (Pacemaker's node_state): membership flags as reported, transient attributes
+/// (fail counts, last failures, shutdown...) and the operation history of every resource it touched.
+/// </summary>
+public sealed record NodeStatus(
+    string Name,
+    string? InCluster,
+    string? Crmd,
+    string? Join,
+    string? Expected,
+    ValueMap Attributes,
+    ValueList<ResourceHistory> Resources)
+{
+    public const string Online = "online";
+    public const string Member = "member";
+
+    /// <summary>A node that is up and a full member, as a healthy node reports itself.</summary>
+    public static NodeStatus Up(string name, params ResourceHistory[] resources) =>
+        new(name, "true", Online, Member, Member, ValueMap.Empty, ValueList<ResourceHistory>.Of(resources));
+
+    /// <summary>A node that left the membership without being fenced (unclean when fencing is enabled).</summary>
+    public static NodeStatus Lost(string name, params ResourceHistory[] resources) =>
+        new(name, "false", "offline", Member, Member, ValueMap.Empty, ValueList<ResourceHistory>.Of(resources));
+
+    /// <summary>A node that shut down cleanly.</summary>
+    public static NodeStatus Down(string name) =>
+        new(name, "false", "offline", "down", "down", ValueMap.Empty, ValueList<ResourceHistory>.Empty);
+}
+
+/// <summary>The operation history of one resource on one node (lrm_resource).</summary>
+public sealed record ResourceHistory(string ResourceId, string? Agent, ValueList<OperationRecord> Operations);
+
+/// <summary>One recorded operation (lrm_rsc_op): its result, when, and the parameter digest it ran with.</summary>
+public sealed record OperationRecord(
+    string Id,
+    string Operation,
+    long IntervalMs,
+    int RcCode,
+    int OpStatus,
+    int CallId,
+    long LastRcChange,
+    string? OpDigest,
+    int? TargetRc)
+{
+    /// <summary>Execution statuses (op-status) as Pacemaker records them.</summary>
+    public const int StatusPending = -1, StatusDone = 0, StatusCancelled = 1, StatusTimeout = 2, StatusNotSupported = 3,
+        StatusError = 4, StatusErrorHard = 5, StatusErrorFatal = 6, StatusNotInstalled = 7;
+
+    /// <summary>OCF exit codes.</summary>
+    public const int RcOk = 0, RcError = 1, RcInvalidParam = 2, RcUnimplemented = 3, RcInsufficientPriv = 4,
+        RcNotInstalled = 5, RcNotConfigured = 6, RcNotRunning = 7, RcPromoted = 8, RcPromotedFailed = 9;
+
+    public bool IsProbe => Operation == "monitor" && IntervalMs == 0;
+}

@@ -1,0 +1,90 @@
+using Cib.Domain.Constraints;
+using Cib.Domain.Resources;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy.Ordering;
+
+/// <summary>
+/// Step 4, ordering: applies order constraints (explicit ones and the implicit chain inside each group) to what
+/// ranking decided. A mandatory "first then then" makes then's start unrunnable when first cannot start, and
+/// restarts a running then when first (re)starts. Repeats until nothing changes.
+/// </summary>
+internal static class OrderingStep
+{
+    public const string Name = "ordering";
+
+    /// <summary>One mandatory start-before-start edge between primitives (groups expanded).</summary>
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind);
+
+    public static List<Edge> Edges(PlanContext ctx)
+    {
+        var edges = new List<Edge>();
+        foreach (var g in ctx.Configuration.Groups)
+        {
+            var members = ctx.MembersOf(g).ToList();
+            for (var i = 1; i < members.Count; i++)
+                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, "group"));
+        }
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+        {
+            if (o.Kind != OrderKind.Mandatory || o.FirstAction != "start" || o.ThenAction != "start") continue;
+            var firsts = Expand(ctx, o.First, last: true);
+            var thens = Expand(ctx, o.Then, last: false);
+            if (firsts.Count == 0 || thens.Count == 0) continue;
+            var firstIsGroup = ctx.Configuration.Resources.TryGetValue(o.First, out var fr) && fr is Group;
+            foreach (var f in firsts)
+                foreach (var t in thens)
+                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id));
+        }
+        return edges;
+    }
+
+    /// <summary>A group stands for its members: as "first" all of them must be up, as "then" its first member waits.</summary>
+    private static List<ResourceView> Expand(PlanContext ctx, string id, bool last) =>
+        ctx.Configuration.Resources.TryGetValue(id, out var r)
+            ? r switch
+            {
+                Group g => last ? ctx.MembersOf(g).ToList() : ctx.MembersOf(g).Take(1).ToList(),
+                Primitive p => [ctx.ById[p.Id]],
+                _ => [],
+            }
+            : [];
+
+    public static void Run(PlanContext ctx)
+    {
+        var edges = Edges(ctx);
+        for (var round = 0; round < ctx.Resources.Count + 2; round++)
+        {
+            var changed = false;
+            foreach (var e in edges)
+            {
+                var first = e.First;
+                var then = e.Then;
+                if (!then.Managed || then.Blocked) continue;
+                var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
+                if (StartUnrunnable(first))
+                {
+                    if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
+                    {
+                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        changed = true;
+                    }
+                }
+                else if (first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
+                         && then.RestartReason is null && !then.IsFailed && !then.ChangedOn.Contains(then.Next))
+                {
+                    then.RestartReason = $"required {firstLabel}";
+                    changed = true;
+                }
+            }
+            if (!changed) break;
+        }
+    }
+
+    /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
+    private static bool StartUnrunnable(ResourceView first) =>
+        first.Next is null || first.UnrunnableStartReason is not null || (first.Blocked && !first.IsActive);
+
+    private static bool NeedsStart(ResourceView r) =>
+        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.ChangedOn.Contains(r.Next!) || r.ActiveOn.Count > 1;
+}

@@ -1,0 +1,50 @@
+using Cib.Domain.Configuration;
+using Cib.Domain.Constraints;
+using Cib.Domain.Resources;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy;
+
+/// <summary>The working set of one planning run: the input plus what each step has concluded so far.</summary>
+internal sealed class PlanContext
+{
+    public PlanContext(ClusterState state)
+    {
+        State = state;
+        Configuration = state.Configuration;
+        Options = state.Configuration.Options;
+        Now = state.NowEpochSeconds;
+    }
+
+    public ClusterState State { get; }
+    public ClusterConfiguration Configuration { get; }
+    public ClusterOptions Options { get; }
+    public long Now { get; }
+
+    /// <summary>Nodes by ordinal name.</summary>
+    public SortedDictionary<string, NodeView> Nodes { get; } = new(StringComparer.Ordinal);
+    /// <summary>Primitives in configuration order.</summary>
+    public List<ResourceView> Resources { get; } = [];
+    public Dictionary<string, ResourceView> ById { get; } = new(StringComparer.Ordinal);
+
+    public List<ScoreEntry> Scores { get; } = [];
+    public List<string> Notes { get; } = [];
+
+    /// <summary>Quorum as far as resource management goes: real quorum, or a policy that ignores its loss.</summary>
+    public bool Quorate => State.HasQuorum || Options.NoQuorum == "ignore";
+
+    /// <summary>Fencing is possible: enabled and (quorate or told to ignore quorum).</summary>
+    public bool CanFence => Options.IsStonithEnabled && Quorate;
+
+    /// <summary>A meta attribute: the primitive's, then its group's, then rsc_defaults.</summary>
+    public string? Meta(ResourceView rsc, string name) =>
+        rsc.Primitive.Meta.Get(name) ?? rsc.Group?.Meta.Get(name) ?? Configuration.ResourceDefaults.Get(name);
+
+    private ILookup<string, LocationConstraint>? _locations;
+
+    /// <summary>Location constraints naming a resource (a primitive or a group), indexed once per run.</summary>
+    public IEnumerable<LocationConstraint> LocationsFor(string resourceId) =>
+        (_locations ??= Configuration.Constraints.Values.OfType<LocationConstraint>().ToLookup(l => l.Resource, StringComparer.Ordinal))[resourceId];
+
+    public IEnumerable<ResourceView> MembersOf(Group g) => g.Members.Select(m => ById[m]);
+}

@@ -1,0 +1,18 @@
+using Cib.Domain.Primitives;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy.Ranking;
+
+/// <summary>Ranking: one contribution to a primitive's own score on a node (before group and colocation merging).</summary>
+internal interface IScorer
+{
+    string Name { get; }
+    /// <summary>The contribution, or null when this scorer has nothing to say.</summary>
+    Score? Score(PlanContext ctx, ResourceView rsc, NodeView node);
+}
+
+internal static class Scorers
+{
+    public static readonly IReadOnlyList<IScorer> All =
+        [new SymmetryScorer(), new LocationScorer(), new StickinessScorer(), new FeasibilityScorer()];
+}

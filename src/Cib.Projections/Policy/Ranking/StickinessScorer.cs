@@ -1,0 +1,14 @@
+using Cib.Domain.Primitives;
+using Cib.Projections.Policy.Reconcile;
+
+namespace Cib.Projections.Policy.Ranking;
+
+/// <summary>resource-stickiness (meta, group meta or rsc_defaults; 0 when unset) on the node it runs on.</summary>
+internal sealed class StickinessScorer : IScorer
+{
+    public string Name => "stickiness";
+
+    public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node) =>
+        rsc.Managed && rsc.ActiveOn.Count == 1 && rsc.Current == node.Name && rsc.Stickiness.Value != 0
+            ? rsc.Stickiness : null;
+}

@@ -1,0 +1,173 @@
+using Cib.Domain.Configuration;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+
+namespace Cib.Projections.Policy.Reconcile;
+
+/// <summary>
+/// Reconcile, resources: replays one resource's operation history on one node in call order and concludes
+/// whether it is active there, failed, blocked, banned, or changed since it started (Pacemaker's unpack_rsc_op).
+/// </summary>
+internal static class HistoryReader
+{
+    public const string HardError = "hard error on this node";
+    public const string FatalError = "fatal error (invalid configuration)";
+    public const string MigrationThresholdReached = "fail count reached migration-threshold";
+
+    /// <summary>Ordered from mild to severe, as Pacemaker ranks failure responses; the worst one wins.</summary>
+    public enum OnFail { Ignore, Restart, Block, Stop, Standby, Fence }
+
+    public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
+    {
+        var failureTimeout = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
+        var ops = history.Operations
+            .Select((op, index) => (op, index))
+            .OrderBy(x => x.op.CallId < 0 ? int.MaxValue : x.op.CallId)
+            .ThenBy(x => x.op.LastRcChange)
+            .ThenBy(x => x.index)
+            .Select(x => x.op)
+            .ToList();
+        rsc.KnownOn.Add(node.Name);
+
+        var active = false;
+        var failed = false;
+        var stopFailed = false;
+        OnFail? failure = null;
+        string? startDigest = null;
+        foreach (var op in ops)
+        {
+            if (op.OpStatus == OperationRecord.StatusCancelled) continue;
+            if (op.Operation is "notify" or "meta-data" or "validate-all") continue;
+            var pending = op.OpStatus == OperationRecord.StatusPending || op.CallId == -1;
+            if (pending)
+            {
+                if (op.Operation is "start" or "stop" or "migrate_from" or "promote" or "demote") active = true;
+                else if (op.IsProbe) { }
+                continue;
+            }
+            var expected = op.TargetRc ?? (op.IsProbe ? OperationRecord.RcNotRunning : OperationRecord.RcOk);
+            var ok = op.OpStatus == OperationRecord.StatusDone && (op.RcCode == expected
+                || (op.IsProbe && op.RcCode is OperationRecord.RcOk or OperationRecord.RcNotRunning));
+            if (op.OpStatus == OperationRecord.StatusDone && op.RcCode == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
+                ok = true;
+            if (ok)
+            {
+                switch (op.Operation)
+                {
+                    case "start" or "migrate_from" or "promote" or "demote" or "reload" or "reload-agent":
+                        active = true;
+                        if (op.Operation == "start") startDigest = op.OpDigest;
+                        ClearFailure(ref failed, ref failure);
+                        break;
+                    case "stop" or "migrate_to":
+                        active = false;
+                        ClearFailure(ref failed, ref failure);
+                        break;
+                    case "monitor":
+                        active = op.RcCode != OperationRecord.RcNotRunning;
+                        if (op.IsProbe && active) startDigest ??= op.OpDigest;
+                        if (!op.IsProbe) rsc.MonitorsOn.Add((node.Name, op.IntervalMs));
+                        break;
+                }
+                continue;
+            }
+
+            // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
+            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop";
+            if (expired)
+            {
+                if (op.Operation == "start") active = false;
+                continue;
+            }
+            var onFail = OnFailFor(rsc, op, ctx);
+            var rc = op.RcCode;
+            var hard = op.OpStatus is OperationRecord.StatusErrorHard or OperationRecord.StatusNotInstalled
+                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcUnimplemented or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
+            var fatal = op.OpStatus == OperationRecord.StatusErrorFatal
+                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcInvalidParam or OperationRecord.RcNotConfigured);
+            if (fatal)
+            {
+                rsc.BannedEverywhere = true;
+                rsc.BannedEverywhereReason = FatalError;
+            }
+            else if (hard) rsc.BannedOn[node.Name] = HardError;
+
+            if (op.IsProbe && (hard || rc == OperationRecord.RcNotInstalled))
+            {
+                // A probe that finds the agent missing means "not running here, and never can".
+                active = false;
+                continue;
+            }
+            if (onFail == OnFail.Ignore)
+            {
+                if (op.Operation != "stop") active = op.Operation != "stop";
+                continue;
+            }
+            switch (op.Operation)
+            {
+                case "stop":
+                    active = true;
+                    stopFailed = true;
+                    break;
+                case "start" when ctx.Options.IsStartFailureFatal:
+                    active = true;
+                    rsc.BannedOn.TryAdd(node.Name, MigrationThresholdReached);
+                    break;
+                default:
+                    active = true;
+                    break;
+            }
+            failed = true;
+            failure = Worse(failure, onFail);
+        }
+
+        if (active)
+        {
+            rsc.ActiveOn.Add(node.Name);
+            if (failed) rsc.FailedOn.Add(node.Name);
+            if (stopFailed) rsc.StopFailedOn.Add(node.Name);
+            if (startDigest is not null && startDigest != ParameterDigest.Of(rsc.Primitive.Params)) rsc.ChangedOn.Add(node.Name);
+        }
+        switch (failure)
+        {
+            case OnFail.Block when active:
+                rsc.Blocked = true;
+                break;
+            case OnFail.Stop:
+                rsc.ForceStopped = true;
+                break;
+            case OnFail.Standby:
+                rsc.StandbyNode = node.Name;
+                break;
+            case OnFail.Fence when active || stopFailed:
+                node.Fence($"{rsc.Id} failed there");
+                break;
+        }
+    }
+
+    private static void ClearFailure(ref bool failed, ref OnFail? failure)
+    {
+        failed = false;
+        if (failure is OnFail.Block or OnFail.Ignore or OnFail.Restart) failure = null;
+    }
+
+    private static OnFail Worse(OnFail? a, OnFail b) => a is null ? b : (OnFail)Math.Max((int)a.Value, (int)b);
+
+    /// <summary>on-fail of the configured operation; defaults: a failed stop fences (block without fencing), others restart.</summary>
+    public static OnFail OnFailFor(ResourceView rsc, OperationRecord op, PlanContext ctx)
+    {
+        var def = rsc.Primitive.Operations.FirstOrDefault(o => o.Name == op.Operation && o.Interval.Milliseconds == op.IntervalMs);
+        var text = def?.OnFail ?? ctx.Configuration.OperationDefaults.Get("on-fail");
+        if (op.Operation == "stop" && text is null or "restart")
+            return ctx.Options.IsStonithEnabled ? OnFail.Fence : OnFail.Block;
+        return text?.ToLowerInvariant() switch
+        {
+            "ignore" => OnFail.Ignore,
+            "block" => OnFail.Block,
+            "stop" => OnFail.Stop,
+            "standby" => OnFail.Standby,
+            "fence" => ctx.Options.IsStonithEnabled ? OnFail.Fence : OnFail.Block,
+            _ => OnFail.Restart,
+        };
+    }
+}

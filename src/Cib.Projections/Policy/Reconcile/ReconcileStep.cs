@@ -1,0 +1,124 @@
+using Cib.Domain.Nodes;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+
+namespace Cib.Projections.Policy.Reconcile;
+
+/// <summary>
+/// Step 1, reconcile: from configuration and status, what is true now — node states, where each primitive is
+/// active, failed or blocked, fail counts, meta attributes in effect.
+/// </summary>
+internal static class ReconcileStep
+{
+    public const string Name = "reconcile";
+
+    public static void Run(PlanContext ctx)
+    {
+        foreach (var def in ctx.Configuration.Nodes.Values)
+            ctx.Nodes[def.Name] = NodeReconciler.Read(def, ctx.State.StatusOf(def.Name), ctx.Options);
+
+        var order = 0;
+        foreach (var top in TopLevelOrder(ctx))
+        {
+            switch (top)
+            {
+                case Primitive p:
+                    Add(ctx, new ResourceView(p, null, order++));
+                    break;
+                case Group g:
+                    foreach (var m in g.Members)
+                        if (ctx.Configuration.Resources.TryGetValue(m, out var r) && r is Primitive mp)
+                            Add(ctx, new ResourceView(mp, g, order++));
+                    break;
+            }
+        }
+
+        foreach (var rsc in ctx.Resources) ReadMeta(ctx, rsc);
+
+        foreach (var node in ctx.Nodes.Values)
+        {
+            var status = ctx.State.StatusOf(node.Name);
+            if (status is null) continue;
+            // A node that left cleanly has nothing running; its old history does not count.
+            if (!node.Online && !node.Unclean) continue;
+            foreach (var history in status.Resources)
+                if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
+                    HistoryReader.Read(rsc, node, history, ctx);
+                else
+                    ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
+        }
+
+        foreach (var rsc in ctx.Resources)
+        {
+            // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
+            if (rsc.Blocked && ctx.CanFence && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean)) rsc.Blocked = false;
+            // A failure on a node that will be fenced ends with the node: what ran there simply moves.
+            if (ctx.CanFence) rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
+            ReadFailCounts(ctx, rsc);
+            if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
+        }
+    }
+
+    private static void Add(PlanContext ctx, ResourceView rsc)
+    {
+        ctx.Resources.Add(rsc);
+        ctx.ById[rsc.Id] = rsc;
+    }
+
+    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order.</summary>
+    public static IEnumerable<Resource> TopLevelOrder(PlanContext ctx)
+    {
+        var config = ctx.Configuration;
+        var members = config.Groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        var ordered = ctx.State.ResourceOrder.Count > 0
+            ? ctx.State.ResourceOrder.Where(config.Resources.ContainsKey).Concat(config.Resources.Keys.Except(ctx.State.ResourceOrder))
+            : config.Resources.Keys;
+        return ordered.Distinct().Where(id => !members.Contains(id)).Select(id => config.Resources[id]);
+    }
+
+    private static void ReadMeta(PlanContext ctx, ResourceView rsc)
+    {
+        var managed = ctx.Meta(rsc, MetaAttributes.IsManaged);
+        rsc.Managed = (managed is null || Flags.IsTrue(managed) || !Flags.TryParse(managed, out _))
+            && !ctx.Options.IsMaintenanceMode
+            && !Flags.IsTrue(ctx.Meta(rsc, MetaAttributes.Maintenance));
+        var role = ctx.Meta(rsc, MetaAttributes.TargetRole);
+        rsc.TargetStopped = role is not null && role.Equals("Stopped", StringComparison.OrdinalIgnoreCase);
+        rsc.Stickiness = Score.TryParse(ctx.Meta(rsc, MetaAttributes.ResourceStickiness), out var s) ? s : Score.Zero;
+        rsc.MigrationThreshold = Score.TryParse(ctx.Meta(rsc, MetaAttributes.MigrationThreshold), out var mt) ? mt.Value : Score.InfinityValue;
+        rsc.NeedsQuorum = ctx.Meta(rsc, "requires") is not "nothing";
+        rsc.Priority = Score.TryParse(ctx.Meta(rsc, MetaAttributes.Priority), out var pr) ? pr.Value : 0;
+    }
+
+    /// <summary>fail-count-RSC and fail-count-RSC#op_interval transient attributes, with failure-timeout expiry.</summary>
+    private static void ReadFailCounts(PlanContext ctx, ResourceView rsc)
+    {
+        var timeout = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
+        foreach (var node in ctx.Nodes.Values)
+        {
+            var status = ctx.State.StatusOf(node.Name);
+            if (status is null) continue;
+            var count = Score.Zero;
+            long lastFailure = 0;
+            foreach (var (k, v) in status.Attributes)
+            {
+                if (Matches(k, "fail-count-", rsc.Id) && Score.TryParse(v, out var c)) count += c;
+                else if (Matches(k, "last-failure-", rsc.Id) && long.TryParse(v, out var t)) lastFailure = Math.Max(lastFailure, t);
+            }
+            if (count.Value <= 0) continue;
+            if (timeout > 0 && lastFailure > 0 && ctx.Now >= lastFailure + timeout)
+            {
+                ctx.Notes.Add($"{rsc.Id} fail count on {node.Name} expired (failure-timeout)");
+                continue;
+            }
+            rsc.FailCounts[node.Name] = count.Value;
+            if (count.Value >= rsc.MigrationThreshold && rsc.MigrationThreshold > 0)
+                rsc.BannedOn.TryAdd(node.Name, HistoryReader.MigrationThresholdReached);
+        }
+    }
+
+    private static bool Matches(string key, string prefix, string id) =>
+        key.StartsWith(prefix, StringComparison.Ordinal)
+        && (key.Length == prefix.Length + id.Length ? key.EndsWith(id, StringComparison.Ordinal)
+            : key.Length > prefix.Length + id.Length && key.AsSpan(prefix.Length, id.Length).SequenceEqual(id) && key[prefix.Length + id.Length] == '#');
+}

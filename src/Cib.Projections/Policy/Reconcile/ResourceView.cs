@@ -1,0 +1,71 @@
+using Cib.Domain.Resources;
+using Cib.Domain.Primitives;
+
+namespace Cib.Projections.Policy.Reconcile;
+
+/// <summary>A primitive as the planner sees it: where it runs now, what failed, what it is allowed, where it goes.</summary>
+internal sealed class ResourceView(Primitive primitive, Group? group, int order)
+{
+    public Primitive Primitive { get; } = primitive;
+    public string Id => Primitive.Id;
+    public Group? Group { get; } = group;
+    /// <summary>Position in configuration order, for ties.</summary>
+    public int Order { get; } = order;
+
+    /// <summary>Nodes where the history says it is active (more than one: multiply active).</summary>
+    public List<string> ActiveOn { get; } = [];
+    /// <summary>Nodes where it is active and failed: it needs recovery there.</summary>
+    public HashSet<string> FailedOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where its stop failed: it stays there until the node is fenced.</summary>
+    public HashSet<string> StopFailedOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where it may not run, with why (hard errors, migration-threshold...).</summary>
+    public Dictionary<string, string> BannedOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where its parameters changed since it started (op-digest mismatch).</summary>
+    public HashSet<string> ChangedOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where it has any history at all (no probe needed).</summary>
+    public HashSet<string> KnownOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Recurring monitors already recorded, by node.</summary>
+    public HashSet<(string Node, long Interval)> MonitorsOn { get; } = [];
+    public Dictionary<string, int> FailCounts { get; } = new(StringComparer.Ordinal);
+
+    public bool Blocked { get; set; }
+    public bool BannedEverywhere { get; set; }
+    public string? BannedEverywhereReason { get; set; }
+    /// <summary>on-fail=standby: the node it failed on goes to standby.</summary>
+    public string? StandbyNode { get; set; }
+    public bool ForceStopped { get; set; }
+
+    public bool Managed { get; set; } = true;
+    public bool TargetStopped { get; set; }
+
+    public Score Stickiness { get; set; }
+    public int MigrationThreshold { get; set; }
+    public int Priority { get; set; }
+    /// <summary>requires (quorum, fencing, unfencing): starting it needs quorum; "nothing" does not.</summary>
+    public bool NeedsQuorum { get; set; } = true;
+
+    /// <summary>The chosen node, or null when it will not run.</summary>
+    public string? Next { get; set; }
+    public string? NotRunningReason { get; set; }
+
+    /// <summary>The start cannot run (an order prerequisite cannot): the reason, as Pacemaker phrases it.</summary>
+    public string? UnrunnableStartReason { get; set; }
+    /// <summary>It must restart in place because something it is ordered after starts.</summary>
+    public string? RestartReason { get; set; }
+    /// <summary>It must stop although it could stay (something it is ordered after cannot run).</summary>
+    public string? ForcedStopReason { get; set; }
+
+    public string? Current => ActiveOn.Count == 1 ? ActiveOn[0] : null;
+    public bool IsActive => ActiveOn.Count > 0;
+    public bool IsFailed => FailedOn.Count > 0;
+
+    /// <summary>Something will start it (fresh start, move, recovery or restart).</summary>
+    public bool WillStart =>
+        Next is not null && UnrunnableStartReason is null && !Blocked && Managed
+        && (ActiveOn.Count != 1 || Current != Next || IsFailed || ChangedOn.Contains(Next) || RestartReason is not null || ActiveOn.Count > 1);
+
+    /// <summary>It will not be running anywhere after the transition.</summary>
+    public bool EndsStopped => Blocked || !Managed ? !IsActive : Next is null || UnrunnableStartReason is not null && !(Current == Next && !NeedsStop);
+
+    private bool NeedsStop => IsFailed || ChangedOn.Contains(Next ?? "") || RestartReason is not null || ActiveOn.Count > 1;
+}

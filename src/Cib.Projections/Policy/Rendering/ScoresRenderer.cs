@@ -1,0 +1,15 @@
+namespace Cib.Projections.Policy.Rendering;
+
+/// <summary>Allocation scores in crm_simulate's .scores format, sorted as its files are.</summary>
+public static class ScoresRenderer
+{
+    public static string Render(Transition t)
+    {
+        var lines = t.Trace.Scores
+            .Select(s => $"{(s.Stage == "primitive" ? "pcmk__primitive_assign" : "pcmk__group_assign")}: {s.Resource} allocation score on {s.Node}: {s.Score}")
+            .Where((_, _) => true)
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        return string.Concat(lines.Select(l => l + "\n"));
+    }
+}

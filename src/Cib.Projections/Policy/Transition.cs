@@ -1,0 +1,51 @@
+using Cib.Domain.Primitives;
+
+namespace Cib.Projections.Policy;
+
+/// <summary>What the planner decided: actions with ordering dependencies, and a trace explaining every choice.</summary>
+public sealed record Transition(
+    ValueList<PlannedAction> Actions,
+    ValueList<ActionOrdering> Orderings,
+    ValueList<ResourceChange> Changes,
+    PlanTrace Trace)
+{
+    public bool IsEmpty => Changes.Count == 0 && Actions.All(a => a.Kind is ActionKind.Monitor or ActionKind.Probe);
+}
+
+public enum ActionKind { Fence, Stop, Start, Probe, Monitor, GroupStart, GroupStarted, GroupStop, GroupStopped }
+
+/// <summary>One action: fence a node, or an operation of a resource on a node; pseudo-actions mark group boundaries.</summary>
+public sealed record PlannedAction(string Key, ActionKind Kind, string? Resource, string Node, bool Runnable, string Reason, long IntervalMs = 0)
+{
+    public bool IsPseudo => Kind is ActionKind.GroupStart or ActionKind.GroupStarted or ActionKind.GroupStop or ActionKind.GroupStopped;
+    public override string ToString() => Resource is null ? $"{Kind} {Node}" : $"{Resource}_{Kind.ToString().ToLowerInvariant()}_{IntervalMs} {Node}";
+}
+
+/// <summary>"Before" must complete before "After" starts.</summary>
+public sealed record ActionOrdering(string Before, string After, string Reason);
+
+/// <summary>What happens to one resource or node, as the Transition Summary lists it.</summary>
+public sealed record ResourceChange(
+    ChangeKind Kind,
+    string Subject,
+    string? From,
+    string? To,
+    string? Reason,
+    bool Blocked)
+{
+    public string? FenceAction { get; init; }
+}
+
+public enum ChangeKind { Fence, Start, Stop, Move, Recover, Restart }
+
+/// <summary>Every score of every resource on every node with its contributions, and every rejection.</summary>
+public sealed record PlanTrace(ValueList<ScoreEntry> Scores, ValueList<string> Notes, ValueList<Placement> Outcome);
+
+/// <summary>Where a primitive runs once the transition has completed (null: stopped).</summary>
+public sealed record Placement(string Resource, string? Node);
+
+/// <summary>
+/// One allocation score: Stage is "group" (the group's and members' own scores) or "primitive" (after
+/// colocation and group merging), Factors the named contributions that made it.
+/// </summary>
+public sealed record ScoreEntry(string Stage, string Resource, string Node, Score Score, ValueList<string> Factors);
