@@ -19,7 +19,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
     public const string IdentityFileParameter = "identity_file";
     public const string KnownHostsParameter = "known_hosts_file";
 
-    private readonly FenceDevice _device;
+    private readonly IReadOnlyDictionary<string, string> _targets;
     private readonly HypervisorUri _uri;
     private readonly string _identityFile;
     private readonly string _knownHostsFile;
@@ -27,16 +27,17 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
     private SshClient? _client;
     private string? _hostKeyProblem;
 
-    public string Id => _device.Id;
+    public string Id { get; }
     public string Agent => $"stonith:{AgentType}";
     public HypervisorUri Uri => _uri;
 
     /// <summary>How many SSH connections this device opened (a reused connection does not count).</summary>
     public int ConnectionsOpened { get; private set; }
 
-    private LibvirtSshFenceDevice(FenceDevice device, HypervisorUri uri, string identityFile, string knownHostsFile)
+    private LibvirtSshFenceDevice(string id, IReadOnlyDictionary<string, string> targets, HypervisorUri uri, string identityFile, string knownHostsFile)
     {
-        _device = device;
+        Id = id;
+        _targets = targets;
         _uri = uri;
         _identityFile = identityFile;
         _knownHostsFile = knownHostsFile;
@@ -53,18 +54,35 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
                        ?? throw new FenceDeviceConfigurationException(primitive.Id, $"parameter '{IdentityFileParameter}' (the private key for {uri.User}@{uri.Host}) is required");
         var knownHosts = primitive.Params.Get(KnownHostsParameter)
                          ?? throw new FenceDeviceConfigurationException(primitive.Id, $"parameter '{KnownHostsParameter}' (the hypervisor's host key) is required: unknown host keys are refused");
-        var device = FenceDevice.From(primitive);
-        if (device.Targets.Count == 0)
+        var targets = Targets(primitive);
+        if (targets.Count == 0)
             throw new FenceDeviceConfigurationException(primitive.Id, "no targets: set hostlist (or pcmk_host_list / pcmk_host_map)");
-        return new LibvirtSshFenceDevice(device, uri, identity, knownHosts);
+        return new LibvirtSshFenceDevice(primitive.Id, targets, uri, identity, knownHosts);
     }
 
-    public bool CanFence(string node) => _device.CanFence(node);
+    /// <summary>
+    /// Node → domain. external/libvirt's <c>hostlist</c> is "node[:domain] ..." (space or comma separated);
+    /// pcmk_host_map and pcmk_host_list are read as Pacemaker reads them and win over hostlist.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Targets(Primitive primitive)
+    {
+        var targets = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (node, name) in FenceDevice.From(primitive with { Params = primitive.Params.Remove("hostlist") }).Targets) targets[node] = name;
+        foreach (var entry in (primitive.Params.Get("hostlist") ?? "").Split((char[])[' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = entry.IndexOf(':');
+            if (colon > 0) targets.TryAdd(entry[..colon], entry[(colon + 1)..]);
+            else targets.TryAdd(entry, entry);
+        }
+        return targets;
+    }
+
+    public bool CanFence(string node) => _targets.ContainsKey(node);
 
     public async Task<FenceResult> ExecuteAsync(string target, string action, TimeSpan timeout, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
-        if (!_device.Targets.TryGetValue(target, out var domain))
+        if (!_targets.TryGetValue(target, out var domain))
             return FenceResult.Failed(0, $"device {Id} cannot fence {target} (not in its host list)");
         if (!SafeDomain(domain))
             return FenceResult.Failed(0, $"device {Id}: '{domain}' is not a domain name virsh can be given");
@@ -166,6 +184,21 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
     }
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(string virshArguments, CancellationToken ct)
+    {
+        var reused = _client is { IsConnected: true };
+        try
+        {
+            return await RunOnceAsync(virshArguments, ct);
+        }
+        catch (Exception e) when (reused && e is SshException or System.Net.Sockets.SocketException or IOException or ObjectDisposedException)
+        {
+            // The kept connection went stale (hypervisor sshd restarted, link flapped): one fresh try within the same deadline.
+            Drop();
+            return await RunOnceAsync(virshArguments, ct);
+        }
+    }
+
+    private async Task<(int Exit, string Output, string Error)> RunOnceAsync(string virshArguments, CancellationToken ct)
     {
         var client = await ConnectedAsync(ct);
         using var command = client.CreateCommand($"virsh -c {_uri.LocalUri} {virshArguments}");
