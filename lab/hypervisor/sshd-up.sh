@@ -1,0 +1,50 @@
+#!/bin/bash
+# Starts a stand-in hypervisor: an OpenSSH sshd on ADDRESS:PORT with its own host keys, key-only
+# root login for the keys in AUTHORIZED_KEYS, and a ForceCommand wrapper that puts the stand-in
+# virsh first in PATH and then runs the client's command (or a login shell). Using a wrapper rather
+# than a fixed command keeps interactive clients working: fence_virsh asks for a bash prompt.
+#   sshd-up.sh DIR ADDRESS PORT AUTHORIZED_KEYS
+# Writes DIR/sshd_config, DIR/ssh_host_ed25519_key(.pub), DIR/known_hosts, DIR/sshd.pid, and keeps
+# domain state in DIR/domains. Stop with sshd-down.sh DIR.
+set -euo pipefail
+dir="$1"; address="$2"; port="$3"; authorized="$4"
+here="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$dir" /run/sshd
+dir="$(cd "$dir" && pwd)"
+[ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/ssh_host_ed25519_key" -C hypervisor-standin
+cat > "$dir/force-command" <<WRAP
+#!/bin/bash
+export PATH="$here:\$PATH"
+export VIRSH_STATE="$dir"
+if [ -n "\${SSH_ORIGINAL_COMMAND:-}" ]; then exec /bin/bash -c "\$SSH_ORIGINAL_COMMAND"; fi
+exec /bin/bash --noprofile --norc -i
+WRAP
+chmod +x "$dir/force-command"
+cat > "$dir/sshd_config" <<CONF
+ListenAddress $address:$port
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $authorized
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PrintMotd no
+PrintLastLog no
+AllowTcpForwarding no
+X11Forwarding no
+MaxStartups 100:30:200
+ForceCommand $dir/force-command
+CONF
+if [ "$port" = 22 ]; then host="$address"; else host="[$address]:$port"; fi
+echo "$host $(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" > "$dir/known_hosts"
+/usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
+# sshd daemonises; wait until it accepts connections.
+for _ in $(seq 1 100); do
+  if [ -s "$dir/sshd.pid" ] && (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null; then exit 0; fi
+  sleep 0.02
+done
+echo "sshd-up: sshd did not start on $address:$port (see $dir/sshd.log)" >&2
+exit 1

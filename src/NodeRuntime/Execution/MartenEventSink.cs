@@ -1,0 +1,42 @@
+using Cib.Domain;
+using Cib.Domain.Fencing;
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Projections.Store;
+using Marten;
+
+namespace NodeRuntime.Execution;
+
+/// <summary>
+/// Appends node runtime events to the CIB log: operation results to the resource's stream, fencing
+/// outcomes to the target's fencing stream, stamped with this node as the actor.
+/// </summary>
+public sealed class MartenEventSink(IDocumentStore store, string nodeName) : IEventSink
+{
+    public async Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
+    {
+        await using var session = store.LightweightSession();
+        session.SetHeader(CommandMetadata.ActorHeader, Actor.Node(nodeName).ToString());
+        session.CorrelationId = CorrelationOf(@event);
+        session.Events.Append(StreamOf(@event), @event);
+        await session.SaveChangesAsync(ct);
+    }
+
+    public static string StreamOf(ICibEvent e) => e switch
+    {
+        ResourceOperationSucceeded s => StreamIds.Resource(s.Resource),
+        ResourceOperationFailed f => StreamIds.Resource(f.Resource),
+        NodeFenced n => StreamIds.Fencing(n.Target),
+        FencingFailed f => StreamIds.Fencing(f.Target),
+        _ => throw new ArgumentException($"{e.GetType().Name} is not an event the node runtime reports", nameof(e)),
+    };
+
+    private static string? CorrelationOf(ICibEvent e) => e switch
+    {
+        ResourceOperationSucceeded s => s.Origin.TransitionId,
+        ResourceOperationFailed f => f.Origin.TransitionId,
+        NodeFenced n => n.RequestId,
+        FencingFailed f => f.RequestId,
+        _ => null,
+    };
+}

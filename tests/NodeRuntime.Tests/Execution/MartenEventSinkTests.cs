@@ -1,0 +1,44 @@
+using Cib.Domain.Fencing;
+using Cib.Domain.Operations;
+using Cib.Projections.Store;
+using NodeRuntime.Execution;
+using NodeRuntime.Tests.Support;
+using TestSupport;
+
+namespace NodeRuntime.Tests.Execution;
+
+/// <summary>Results land in the CIB log on a real PostgreSQL: operation results in the resource's stream, fencing in the target's.</summary>
+public sealed class MartenEventSinkTests : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync("noderuntime");
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task A_real_Dummy_start_and_a_fence_result_are_appended_to_their_streams()
+    {
+        using var scratch = new Scratch();
+        await using var store = CibStore.Create(_db.ConnectionString);
+        await CibStore.ApplySchemaAsync(store);
+        var sink = new MartenEventSink(store, TestExecutors.Node);
+        var dummy = scratch.Dummy("stored");
+        var executor = TestExecutors.Local();
+
+        var start = await executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Start, origin: new OperationOrigin("tr-7", 3)));
+        await sink.AppendAsync(start.ToEvent());
+        await sink.AppendAsync(new NodeFenced("req", "node9", "fence1", "off", TestExecutors.Node, 120, DateTimeOffset.UnixEpoch));
+        await executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Stop));
+
+        await using var session = store.QuerySession();
+        var resourceStream = await session.Events.FetchStreamAsync(StreamIds.Resource(dummy.Id));
+        var stored = Assert.IsType<ResourceOperationSucceeded>(Assert.Single(resourceStream).Data);
+        Assert.Equal((dummy.Id, "start", 0, new OperationOrigin("tr-7", 3)), (stored.Resource, stored.Operation, stored.Rc, stored.Origin));
+        Assert.Equal("tr-7", resourceStream[0].CorrelationId);
+        Assert.Equal("node:" + TestExecutors.Node, resourceStream[0].Headers?[CommandMetadata.ActorHeader]?.ToString());
+
+        var fencing = await session.Events.FetchStreamAsync(StreamIds.Fencing("node9"));
+        Assert.Equal("fence1", Assert.IsType<NodeFenced>(Assert.Single(fencing).Data).Device);
+    }
+}

@@ -1,0 +1,58 @@
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using NodeRuntime.Execution;
+using NodeRuntime.Tests.Support;
+
+namespace NodeRuntime.Tests.Execution;
+
+public sealed class RecurringMonitorTests : IDisposable
+{
+    private readonly Scratch _scratch = new();
+    private readonly ResourceExecutor _executor = TestExecutors.Local();
+
+    [Fact]
+    public async Task Deleting_the_state_file_behind_a_running_monitor_reports_exactly_one_failure_and_later_one_recovery()
+    {
+        var dummy = _scratch.Dummy("mon") with
+        {
+            Operations = ValueList<OperationDefinition>.Of([OperationDefinition.Create("monitor", "150ms", "5s")]),
+        };
+        var sink = new RecordingEventSink();
+        await using var monitors = new RecurringMonitors(_executor, sink, TimeProvider.System);
+
+        Assert.True((await _executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Start))).Succeeded);
+        Assert.Equal(1, monitors.StartAll(dummy));
+        await CountMonitorRunsAsync(dummy, 4);
+        Assert.Empty(sink.Events);
+
+        File.Delete(dummy.Params["state"]);
+        Assert.True(await sink.WaitForAsync(e => e is ResourceOperationFailed, TimeSpan.FromSeconds(10)), "the monitor reported the failure");
+        await CountMonitorRunsAsync(dummy, 4);
+        var failure = Assert.IsType<ResourceOperationFailed>(Assert.Single(sink.Events));
+        Assert.Equal((dummy.Id, "monitor", 150L, OcfRc.NotRunning), (failure.Resource, failure.Operation, failure.IntervalMs, failure.Rc));
+
+        File.WriteAllText(dummy.Params["state"], "");
+        Assert.True(await sink.WaitForAsync(e => e is ResourceOperationSucceeded, TimeSpan.FromSeconds(10)), "the monitor reported the recovery");
+        await CountMonitorRunsAsync(dummy, 3);
+        Assert.Equal(2, sink.Events.Count);
+        Assert.IsType<ResourceOperationSucceeded>(sink.Events[1]);
+
+        await monitors.StopAsync(dummy.Id);
+        Assert.Empty(monitors.Active);
+        await _executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Stop));
+    }
+
+    /// <summary>Waits until the monitor has run n more times, counted through the agent's own log of actions (no sleeping on a guess).</summary>
+    private async Task CountMonitorRunsAsync(Primitive dummy, int runs)
+    {
+        // Each monitor run takes the per-resource lock; queuing our own probes behind it n times means n monitor periods passed.
+        for (var i = 0; i < runs; i++)
+        {
+            await Task.Delay(150);
+            await _executor.ExecuteAsync(ActionRequest.For(dummy, Operations.MetaData));
+        }
+    }
+
+    public void Dispose() => _scratch.Dispose();
+}
