@@ -24,7 +24,7 @@ public sealed class SourceMap(IReadOnlyList<SourceItem> items)
     /// <summary>
     /// The text position of a domain error: the object its Subject names. When several objects share the
     /// name (a node and a resource, say), the one whose own definition alone reproduces the error wins;
-    /// otherwise the last definition (a duplicate id is reported where it is defined again).
+    /// otherwise the last of the definitions that share one id space (a duplicate id is reported where it is defined again).
     /// </summary>
     public ConfigurationError Locate(DomainError error)
     {
@@ -32,9 +32,15 @@ public sealed class SourceMap(IReadOnlyList<SourceItem> items)
         var candidates = Items.Where(i => i.Key == error.Subject || SubjectNamesKind(error.Subject, i.Kind)).ToList();
         if (candidates.Count == 0)
             return new ConfigurationError(default, error.Subject ?? "", message, error.Code);
-        var chosen = candidates.Count == 1 ? candidates[0] : candidates.LastOrDefault(c => Reproduces(c, error)) ?? candidates[^1];
+        var chosen = candidates.Count == 1 ? candidates[0]
+            : candidates.LastOrDefault(c => Reproduces(c, error))
+              ?? candidates.LastOrDefault(c => candidates.Count(o => Namespace(o.Kind) == Namespace(c.Kind)) > 1)
+              ?? candidates[^1];
         return new ConfigurationError(chosen.Position, chosen.Key, message, error.Code);
     }
+
+    /// <summary>Resources and constraints share one id space (as XML ids do); every other kind has its own.</summary>
+    private static SourceKind Namespace(SourceKind kind) => kind == SourceKind.Constraint ? SourceKind.Resource : kind;
 
     private static bool SubjectNamesKind(string? subject, SourceKind kind) =>
         (subject, kind) is ("rsc_defaults", SourceKind.ResourceDefault) or ("op_defaults", SourceKind.OperationDefault);
