@@ -83,38 +83,6 @@ public static class ConfigurationDiff
         return commands;
     }
 
-    /// <summary>
-    /// <c>load update</c>: the current configuration with every object the text names defined or replaced,
-    /// and every property or default it sets set; nothing else is touched.
-    /// </summary>
-    public static ClusterConfiguration Merge(ClusterConfiguration current, ClusterConfiguration update)
-    {
-        var resources = current.Resources;
-        var constraints = current.Constraints;
-        foreach (var (id, r) in update.Resources)
-        {
-            constraints = constraints.Remove(id);
-            resources = resources.SetItem(id, r);
-        }
-        foreach (var (id, c) in update.Constraints)
-        {
-            resources = resources.Remove(id);
-            constraints = constraints.SetItem(id, c);
-        }
-        return current with
-        {
-            Properties = Overlay(current.Properties, update.Properties),
-            ResourceDefaults = Overlay(current.ResourceDefaults, update.ResourceDefaults),
-            OperationDefaults = Overlay(current.OperationDefaults, update.OperationDefaults),
-            Nodes = update.Nodes.Aggregate(current.Nodes, (nodes, n) => nodes.SetItem(n.Key, n.Value)),
-            Resources = resources,
-            Constraints = constraints,
-        };
-    }
-
-    private static ValueMap Overlay(ValueMap current, ValueMap update) =>
-        update.Aggregate(current, (map, kv) => map.Set(kv.Key, kv.Value));
-
     private static void Values(List<IConfigurationCommand> commands, ValueMap from, ValueMap to,
         Func<string, string, IConfigurationCommand> set, Func<string, IConfigurationCommand> remove)
     {

@@ -21,11 +21,19 @@ public static partial class CrmParser
         ["clone", "ms", "master", "bundle", "rsc_template", "rsc_ticket", "tag", "fencing_topology", "role", "user",
          "acl_target", "acl_group", "alert", "template", "monitor", "rsc_test", "erase", "load", "show", "commit"];
 
-    public static CrmParseResult Parse(string text)
+    /// <summary>Parses a whole configuration (what <c>load replace</c> and <c>parse</c> read).</summary>
+    public static CrmParseResult Parse(string text) => Parse(text, ClusterConfiguration.Empty);
+
+    /// <summary>
+    /// Parses text on top of <paramref name="basis"/> (what <c>load update</c> reads): each object the text
+    /// defines replaces the basis object of that id, properties and defaults it sets are set, the rest of the
+    /// basis stays. References may point at objects of the basis. The result is the merged configuration.
+    /// </summary>
+    public static CrmParseResult Parse(string text, ClusterConfiguration basis)
     {
         var syntax = ParseSyntax(text);
         if (syntax.Errors.Count > 0) return CrmParseResult.Failure(syntax.Errors);
-        return Assemble(syntax.Items);
+        return Assemble(syntax.Items, basis);
     }
 
     /// <summary>Syntax only: the objects the text defines, in text order, or the syntax errors.</summary>
@@ -48,14 +56,39 @@ public static partial class CrmParser
         return (items, errors);
     }
 
-    /// <summary>Builds the configuration through the domain decider, as one change on an empty configuration.</summary>
-    public static CrmParseResult Assemble(IReadOnlyList<SourceItem> items)
+    /// <summary>
+    /// Builds the configuration through the domain decider, as one change of define commands on the basis
+    /// without the objects the text names: the decider checks ids, values and references, nothing here does.
+    /// </summary>
+    public static CrmParseResult Assemble(IReadOnlyList<SourceItem> items, ClusterConfiguration basis)
     {
         var map = new SourceMap(items);
+        var start = WithoutNamed(basis, items);
         var decision = ConfigurationDecider.Decide(
-            new ChangeConfiguration(0, items.Select(i => i.Command).ToList(), DateTimeOffset.UnixEpoch, Parser), ClusterConfiguration.Empty);
+            new ChangeConfiguration(0, items.Select(i => i.Command).ToList(), DateTimeOffset.UnixEpoch, Parser), start);
         if (!decision.IsAccepted) return CrmParseResult.Failure(decision.Errors.Select(map.Locate));
-        return CrmParseResult.Success(new ParsedConfiguration(ConfigurationDecider.Fold(decision.Events), map));
+        return CrmParseResult.Success(new ParsedConfiguration(ConfigurationDecider.Fold(decision.Events, start), map));
+    }
+
+    /// <summary>The basis minus every node, resource and constraint the text defines (resources and constraints share ids).</summary>
+    private static ClusterConfiguration WithoutNamed(ClusterConfiguration basis, IReadOnlyList<SourceItem> items)
+    {
+        if (basis.Nodes.IsEmpty && basis.Resources.IsEmpty && basis.Constraints.IsEmpty) return basis;
+        var result = basis;
+        foreach (var item in items)
+        {
+            result = item.Kind switch
+            {
+                SourceKind.Node => result with { Nodes = result.Nodes.Remove(item.Key) },
+                SourceKind.Resource or SourceKind.Constraint => result with
+                {
+                    Resources = result.Resources.Remove(item.Key),
+                    Constraints = result.Constraints.Remove(item.Key),
+                },
+                _ => result,
+            };
+        }
+        return result;
     }
 
     private static IEnumerable<SourceItem> ParseStatement(Cursor c)

@@ -156,3 +156,31 @@ public sealed class CrmParserStatementTests
         Assert.Equal(new Cib.Domain.Configuration.Language.SourcePosition(4, 14), map.Find(Cib.Domain.Configuration.Language.SourceKind.Property, "b"));
     }
 }
+
+/// <summary>Parsing on top of a basis (load update): named objects are replaced, the rest stays, references may point into the basis.</summary>
+public sealed class CrmParserUpdateTests
+{
+    [Fact]
+    public void Text_on_top_of_a_basis_replaces_what_it_names()
+    {
+        var basis = Parse(TwoNodes, Ip, Fs, "group g ip fs", "location l1 g 100: node1", "property stonith-enabled=false");
+        var result = Cib.Domain.Configuration.Language.CrmParser.Parse(
+            "primitive ip IPaddr2 params ip=192.0.2.99\nlocation l2 g -inf: node2\nproperty no-quorum-policy=ignore", basis);
+        Assert.True(result.IsSuccess, string.Join("; ", result.Errors));
+        var c = result.Parsed!.Configuration;
+        Assert.Equal("192.0.2.99", ((Primitive)c.Resources["ip"]).Params["ip"]);
+        Assert.Equal(basis.Resources["g"], c.Resources["g"]);
+        Assert.Equal(["l1", "l2"], c.Constraints.Keys);
+        Assert.Equal(ValueMap.Of(("stonith-enabled", "false"), ("no-quorum-policy", "ignore")), c.Properties);
+    }
+
+    [Fact]
+    public void A_reference_that_neither_the_text_nor_the_basis_has_is_an_error_at_its_line()
+    {
+        var basis = Parse(TwoNodes, Ip);
+        var result = Cib.Domain.Configuration.Language.CrmParser.Parse("node node3\ncolocation c inf: ip web", basis);
+        var e = Assert.Single(result.Errors);
+        Assert.Equal((2, 12), (e.Line, e.Column));
+        Assert.Equal("unknown-reference", e.Code);
+    }
+}
