@@ -1,0 +1,24 @@
+namespace Cib.Domain.Configuration.Language;
+
+/// <summary>A place in the configuration text: 1-based line and column.</summary>
+public readonly record struct SourcePosition(int Line, int Column)
+{
+    public override string ToString() => $"{Line}:{Column}";
+}
+
+/// <summary>
+/// Why a configuration text was refused: where (line, column), which token, and what was expected.
+/// Semantic errors (from the domain validators) point at the object that caused them.
+/// </summary>
+public sealed record ConfigurationError(SourcePosition Position, string Token, string Message, string Code = ConfigurationError.SyntaxCode)
+{
+    public const string SyntaxCode = "syntax";
+
+    public int Line => Position.Line;
+    public int Column => Position.Column;
+
+    /// <summary>The compiler-style form: <c>FILE:LINE:COL: message</c>.</summary>
+    public string Format(string file) => $"{file}:{Line}:{Column}: {Message}";
+
+    public override string ToString() => $"{Line}:{Column}: {Message}";
+}
