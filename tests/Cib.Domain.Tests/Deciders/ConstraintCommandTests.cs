@@ -6,7 +6,7 @@ namespace Cib.Domain.Tests.Deciders;
 
 public class DefineConstraintTests : DeciderSpec
 {
-    private static readonly Configuration.ClusterConfiguration TwoResources =
+    private static readonly Cib.Domain.Configuration.ClusterConfiguration TwoResources =
         new ClusterConfigurationBuilder(Dummy("a"), Dummy("b")).With(Node("node1"));
 
     private static readonly LocationConstraint Prefer = new("prefer", "a", "node1", Score.Of(50));
@@ -24,11 +24,11 @@ public class DefineConstraintTests : DeciderSpec
 
     [Fact]
     public void Defining_the_same_constraint_again_is_a_no_op() =>
-        ThenNothing(When(Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(Prefer, Earlier)), new DefineConstraint(Prefer)));
+        ThenNothing(When(Cib.Domain.Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(Prefer, Earlier)), new DefineConstraint(Prefer)));
 
     [Fact]
     public void Refuses_a_different_constraint_under_an_existing_id() =>
-        ThenRefused(When(Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(Prefer, Earlier)),
+        ThenRefused(When(Cib.Domain.Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(Prefer, Earlier)),
             new DefineConstraint(Prefer with { Score = Score.Of(10) })), "duplicate-id");
 
     [Fact]
@@ -62,7 +62,7 @@ public class DefineConstraintTests : DeciderSpec
 public class UpdateConstraintTests : DeciderSpec
 {
     private static readonly LocationConstraint Prefer = new("prefer", "a", "node1", Score.Of(50));
-    private static readonly Configuration.ClusterConfiguration WithPrefer =
+    private static readonly Cib.Domain.Configuration.ClusterConfiguration WithPrefer =
         new ClusterConfigurationBuilder(Dummy("a")).With(Node("node1"), new ConstraintDefined(Prefer, Earlier));
 
     [Fact]

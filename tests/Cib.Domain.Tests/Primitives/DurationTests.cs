@@ -1,7 +1,7 @@
 using Xunit;
 using Cib.Domain.Primitives;
 
-namespace Cib.Domain.Tests.Primitives;
+namespace Cib.Domain.Tests.PrimitiveTypes;
 
 public class DurationTests
 {

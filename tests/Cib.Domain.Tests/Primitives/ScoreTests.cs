@@ -2,7 +2,7 @@ using Xunit;
 using CsCheck;
 using Cib.Domain.Primitives;
 
-namespace Cib.Domain.Tests.Primitives;
+namespace Cib.Domain.Tests.PrimitiveTypes;
 
 public class ScoreTests
 {
