@@ -12,6 +12,9 @@ namespace Cib.Projections.Cluster;
 /// </summary>
 public sealed class NodeLease(IDocumentStore store, NpgsqlDataSource db, string node, TimeProvider time)
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _left;
+
     public string Incarnation { get; } = Guid.CreateVersion7().ToString();
 
     /// <summary>When the last renewal succeeded, by this node's clock; null before the first.</summary>
@@ -25,8 +28,18 @@ public sealed class NodeLease(IDocumentStore store, NpgsqlDataSource db, string 
         {
             try
             {
-                await leases.RenewAsync(node, Incarnation, ct);
-                LastRenewed = time.GetUtcNow();
+                // Renewals and the clean leave exclude each other: no renewal may land after the lease is released.
+                await _gate.WaitAsync(ct);
+                try
+                {
+                    if (_left) break;
+                    await leases.RenewAsync(node, Incarnation, ct);
+                    LastRenewed = time.GetUtcNow();
+                }
+                finally
+                {
+                    _gate.Release();
+                }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
             {
@@ -50,6 +63,15 @@ public sealed class NodeLease(IDocumentStore store, NpgsqlDataSource db, string 
     /// <summary>A clean shutdown: NodeLeft (nothing needs fencing) and the lease removed.</summary>
     public async Task LeaveAsync(string reason, CancellationToken ct = default)
     {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            _left = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
         await using (var session = store.LightweightSession())
         {
             ConfigurationWriter.Stamp(session, CommandMetadata.For(Actor.Node(node)), reason, null);

@@ -1,0 +1,80 @@
+using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Projections.Policy;
+using Cib.Projections.ReadModels.ClusterStatus;
+using PolicyRecord = Cib.Projections.Policy.OperationRecord;
+
+namespace Cib.Projections.Cluster;
+
+/// <summary>
+/// Turns what the log says (configuration + status read model) into the policy engine's input, which is
+/// shaped like Pacemaker's status section. Pure: "now" is an argument.
+/// </summary>
+public static class PlanningInput
+{
+    public static ClusterState From(ClusterConfiguration configuration, ClusterStatus status, DateTimeOffset now)
+    {
+        var nodes = new List<NodeStatus>();
+        foreach (var node in configuration.Nodes.Keys)
+        {
+            var membership = status.Membership.Of(node);
+            var history = configuration.Resources.Keys
+                .Select(r => History(r, node, configuration, status))
+                .Where(h => h is not null)
+                .Select(h => h!)
+                .ToArray();
+            var attributes = FailureAttributes(node, status);
+            NodeStatus? entry = membership switch
+            {
+                NodeMembership.Online => NodeStatus.Up(node, history),
+                NodeMembership.Unclean => NodeStatus.Lost(node, history),
+                NodeMembership.Fenced => NodeStatus.Down(node),
+                NodeMembership.Offline { Since: not null } => NodeStatus.Down(node),
+                // Never seen by this cluster: no status entry, so startup fencing applies as in Pacemaker.
+                _ => null,
+            };
+            if (entry is not null) nodes.Add(entry with { Attributes = attributes });
+        }
+        var quorum = MembershipDecider.HasQuorum(configuration.Nodes.Keys.ToList(), status.Membership.OnlineNodes);
+        return ClusterState.Of(configuration, nodes, now.ToUnixTimeSeconds(), quorum);
+    }
+
+    private static ResourceHistory? History(string resource, string node, ClusterConfiguration configuration, ClusterStatus status)
+    {
+        var ops = status.OperationsOf(resource, node);
+        if (ops.Count == 0) return null;
+        var agent = configuration.Resources.GetValueOrDefault(resource) is Cib.Domain.Resources.Primitive p ? p.Agent.ToString() : null;
+        var records = ops.Values
+            .OrderBy(o => o.Sequence)
+            .Select(o => new PolicyRecord(
+                $"{resource}_{o.Operation}_{o.IntervalMs}", o.Operation, o.IntervalMs, o.Rc, OpStatus(o.Status),
+                (int)Math.Min(o.Sequence, int.MaxValue), o.At.ToUnixTimeSeconds(), o.ParameterDigest, null))
+            .ToList();
+        return new ResourceHistory(resource, agent, ValueList<PolicyRecord>.Of(records));
+    }
+
+    private static ValueMap FailureAttributes(string node, ClusterStatus status)
+    {
+        var pairs = new List<(string, string)>();
+        foreach (var ((resource, n), failure) in status.Failures)
+        {
+            if (n != node) continue;
+            pairs.Add(($"fail-count-{resource}", failure.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            pairs.Add(($"last-failure-{resource}", failure.LastFailure.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        return ValueMap.Of(pairs.ToArray());
+    }
+
+    private static int OpStatus(OperationStatus s) => s switch
+    {
+        OperationStatus.Done => PolicyRecord.StatusDone,
+        OperationStatus.Pending => PolicyRecord.StatusPending,
+        OperationStatus.Cancelled => PolicyRecord.StatusCancelled,
+        OperationStatus.Timeout => PolicyRecord.StatusTimeout,
+        OperationStatus.NotSupported => PolicyRecord.StatusNotSupported,
+        OperationStatus.NotInstalled => PolicyRecord.StatusNotInstalled,
+        _ => PolicyRecord.StatusError,
+    };
+}

@@ -1,0 +1,81 @@
+using Cib.Domain.Configuration;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using Cib.Domain.Transitions;
+using Cib.Projections.Policy;
+using Cib.Projections.Policy.Rendering;
+using DomainAction = Cib.Domain.Transitions.PlannedAction;
+using DomainKind = Cib.Domain.Transitions.ActionKind;
+using PolicyAction = Cib.Projections.Policy.PlannedAction;
+using PolicyKind = Cib.Projections.Policy.ActionKind;
+
+namespace Cib.Projections.Cluster;
+
+/// <summary>
+/// The policy engine's transition as the stored <see cref="TransitionPlanned"/>: numbered actions with their
+/// dependencies and timeouts. Actions the engine could not run (blocked) are left out, with everything
+/// that depends on them.
+/// </summary>
+public static class TransitionMapping
+{
+    public const string PolicyVersion = "policy-1";
+
+    public static TransitionPlanned ToEvent(string transitionId, long asOfSequence, Transition transition, ClusterConfiguration configuration, DateTimeOffset at)
+    {
+        var blocked = new HashSet<string>(transition.Actions.Where(a => !a.Runnable).Select(a => a.Key), StringComparer.Ordinal);
+        var before = transition.Orderings.GroupBy(o => o.After).ToDictionary(g => g.Key, g => g.Select(o => o.Before).ToList(), StringComparer.Ordinal);
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var a in transition.Actions.Where(a => !blocked.Contains(a.Key)))
+                if (before.TryGetValue(a.Key, out var deps) && deps.Any(blocked.Contains))
+                    changed |= blocked.Add(a.Key);
+        } while (changed);
+
+        var kept = transition.Actions.Where(a => !blocked.Contains(a.Key)).ToList();
+        var ids = kept.Select((a, i) => (a.Key, Id: i + 1)).ToDictionary(x => x.Key, x => x.Id, StringComparer.Ordinal);
+        var actions = kept.Select(a => new DomainAction(
+            ids[a.Key],
+            Kind(a.Kind),
+            a.Resource,
+            a.Node,
+            Operation(a, configuration),
+            a.IntervalMs,
+            (long)Timeout(a, configuration).TotalMilliseconds,
+            ValueList<int>.Of(before.TryGetValue(a.Key, out var deps) ? deps.Where(ids.ContainsKey).Select(d => ids[d]).Distinct().Order() : []),
+            a.Reason)).ToList();
+        return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<DomainAction>.Of(actions),
+            ValueList<string>.Of(TransitionSummary.Lines(transition).Select(l => l.Trim())), null, at);
+    }
+
+    private static DomainKind Kind(PolicyKind k) => k switch
+    {
+        PolicyKind.Fence => DomainKind.Fence,
+        PolicyKind.Start => DomainKind.Start,
+        PolicyKind.Stop => DomainKind.Stop,
+        PolicyKind.Monitor => DomainKind.Monitor,
+        PolicyKind.Probe => DomainKind.Probe,
+        _ => DomainKind.Pseudo,
+    };
+
+    private static string Operation(PolicyAction a, ClusterConfiguration c) => a.Kind switch
+    {
+        PolicyKind.Fence => c.Options.FenceAction,
+        PolicyKind.Start => "start",
+        PolicyKind.Stop => "stop",
+        PolicyKind.Monitor or PolicyKind.Probe => "monitor",
+        _ => a.Kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The operation's own timeout, else op_defaults, else 20 s; fencing: stonith-timeout.</summary>
+    public static TimeSpan Timeout(PolicyAction a, ClusterConfiguration c)
+    {
+        if (a.Kind == PolicyKind.Fence) return c.Options.StonithTimeoutValue.ToTimeSpan();
+        var name = Operation(a, c);
+        if (a.Resource is not null && c.Resources.GetValueOrDefault(a.Resource) is Primitive p
+            && p.Operations.FirstOrDefault(o => o.Name == name && o.Interval.Milliseconds == a.IntervalMs) is { Timeout: { } t })
+            return t.ToTimeSpan();
+        return Duration.TryParse(c.OperationDefaults.Get("timeout"), out var d) && d.Milliseconds > 0 ? d.ToTimeSpan() : TimeSpan.FromSeconds(20);
+    }
+}
