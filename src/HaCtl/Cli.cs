@@ -13,6 +13,7 @@ public static class Cli
     [
         .. DemoCommand.All,
         .. SchemaCommands.All,
+        .. ConfigureCommands.All,
     ];
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();
