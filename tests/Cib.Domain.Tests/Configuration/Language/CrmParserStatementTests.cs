@@ -127,6 +127,14 @@ public sealed class CrmParserStatementTests
     }
 
     [Fact]
+    public void Windows_line_endings_and_a_continuation_at_the_very_end()
+    {
+        var c = Parse("node node1\r\nprimitive ip IPaddr2 \\\r\n  params ip=192.0.2.10 \\");
+        Assert.Equal("192.0.2.10", ((Primitive)c.Resources["ip"]).Params["ip"]);
+        Assert.Single(c.Nodes);
+    }
+
+    [Fact]
     public void A_value_may_hold_equals_signs_and_hashes()
     {
         var c = Parse("primitive web ocf:heartbeat:apache params options=a=b#c");
