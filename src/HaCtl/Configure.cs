@@ -87,7 +87,7 @@ public static class Configure
     private static int PrintErrors(string file, IReadOnlyList<ConfigurationError> errors, TextWriter stderr)
     {
         foreach (var e in errors)
-            stderr.WriteLine(e.Line > 0 ? e.Format(file) : $"{file}: {e.Message}");
+            stderr.WriteLine(e.Format(file));
         stderr.WriteLine($"{file}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}, nothing applied");
         return 1;
     }

@@ -32,7 +32,7 @@ public static class Demo
                 CommandMetadata.For(admin), expectedVersion: 0, reason: $"load the example Apache cluster ({Path.GetFileName(example)})");
             if (!result.IsApplied)
             {
-                foreach (var e in result.Errors) Console.Error.WriteLine(e.Line > 0 ? e.Format(example) : $"{example}: {e.Message}");
+                foreach (var e in result.Errors) Console.Error.WriteLine(e.Format(example));
                 return 1;
             }
             Console.WriteLine($"  version {result.Applied!.PreviousVersion} -> {result.Applied.Version}: {result.Commands.Count} edits in one change");
