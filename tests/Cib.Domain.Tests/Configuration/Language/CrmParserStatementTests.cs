@@ -149,6 +149,38 @@ public sealed class CrmParserStatementTests
     }
 
     [Fact]
+    public void A_paste_of_crm_configure_show_from_a_pacemaker_cluster()
+    {
+        var c = Parse(
+            "node 1: node1 \\",
+            "\tattributes standby=off",
+            "node 2: node2",
+            "primitive fence-virt stonith:external/libvirt \\",
+            "\tparams hostlist=\"node1 node2\" hypervisor_uri=\"qemu+ssh://hypervisor/system\" \\",
+            "\top monitor interval=60s timeout=20s",
+            "primitive ip IPaddr2 \\",
+            "\tparams ip=192.0.2.10 cidr_netmask=24 \\",
+            "\top monitor interval=10s timeout=20s \\",
+            "\top start timeout=20s interval=0s \\",
+            "\top stop timeout=20s interval=0s",
+            "property cib-bootstrap-options: \\",
+            "\thave-watchdog=false \\",
+            "\tdc-version=\"2.1.5-a3f44794f94\" \\",
+            "\tcluster-infrastructure=corosync \\",
+            "\tcluster-name=debian \\",
+            "\tstonith-enabled=true",
+            "rsc_defaults rsc-options: \\",
+            "\tresource-stickiness=1",
+            "op_defaults op-options: \\",
+            "\ttimeout=600 \\",
+            "\trecord-pending=true");
+        Assert.Equal(2, c.Nodes.Count);
+        Assert.Equal(3, ((Primitive)c.Resources["ip"]).Operations.Count);
+        Assert.Equal("2.1.5-a3f44794f94", c.Properties["dc-version"]);
+        Assert.Equal("600", c.OperationDefaults["timeout"]);
+    }
+
+    [Fact]
     public void Empty_text_is_the_empty_configuration()
     {
         Assert.Equal(Cib.Domain.Configuration.ClusterConfiguration.Empty, Parse("", "# nothing here", "   "));
