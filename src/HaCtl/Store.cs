@@ -7,4 +7,8 @@ public static class Store
         Environment.GetEnvironmentVariable("HA_CONNECTION") is { Length: > 0 } cs
             ? cs
             : throw new UsageException("no store: set HA_CONNECTION, or run through ./ha hactl which uses the embedded store");
+
+    /// <summary>HA_CONNECTION when set, else null (commands that also work offline).</summary>
+    public static string? ConnectionStringOrNull() =>
+        Environment.GetEnvironmentVariable("HA_CONNECTION") is { Length: > 0 } cs ? cs : null;
 }

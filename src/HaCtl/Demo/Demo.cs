@@ -1,33 +1,41 @@
-using Cib.Domain.Configuration;
+using Cib.Domain.Configuration.Language;
 using Cib.Domain.Primitives;
 using Cib.Projections.ReadModels.ConfigurationHistory;
 using Cib.Projections.Store;
 
 namespace HaCtl;
 
-/// <summary>The main job, for now: the example Apache cluster configuration loaded into the store, printed with its history.</summary>
+/// <summary>The main job, for now: the example Apache cluster (a crm file) loaded into the store in one change, printed with its history.</summary>
 public static class Demo
 {
+    public const string DefaultExample = "docs/examples/apache-cluster.crm";
+
     public static async Task<int> RunAsync(string[] args)
     {
+        var example = args switch
+        {
+            [] => DefaultExample,
+            ["--example", var file] => file,
+            _ => throw new UsageException("expected [--example FILE]"),
+        };
         var connection = Store.ConnectionString();
         var applied = await SchemaMigrations.ApplyAsync(connection);
         Console.WriteLine(applied.Count == 0 ? "schema: up to date" : $"schema: applied {string.Join(", ", applied)}");
 
         using var store = CibStore.Create(connection);
-        var writer = new ConfigurationWriter(store);
         var (_, version) = await ConfigurationReader.LoadAsync(store);
         if (version == 0)
         {
-            Console.WriteLine("configuration: empty, loading the example Apache cluster");
-            foreach (var (reason, commands) in ExampleCluster.Changes())
+            Console.WriteLine($"configuration: empty, loading the example Apache cluster from {example}");
+            var admin = Actor.User("admin");
+            var result = await new ConfigurationLoader(store).LoadAsync(await File.ReadAllTextAsync(example), LoadMode.Replace,
+                CommandMetadata.For(admin), expectedVersion: 0, reason: $"load the example Apache cluster ({Path.GetFileName(example)})");
+            if (!result.IsApplied)
             {
-                var (_, current) = await ConfigurationReader.LoadAsync(store);
-                var result = await writer.ChangeAsync(
-                    new ChangeConfiguration(current, commands, DateTimeOffset.UtcNow, Actor.User("admin"), reason),
-                    CommandMetadata.For(Actor.User("admin")));
-                Console.WriteLine($"  version {result.PreviousVersion} -> {result.Version}: {reason}");
+                foreach (var e in result.Errors) Console.Error.WriteLine(e.Format(example));
+                return 1;
             }
+            Console.WriteLine($"  version {result.Applied!.PreviousVersion} -> {result.Applied.Version}: {result.Commands.Count} edits in one change");
         }
         else
         {
@@ -37,7 +45,7 @@ public static class Demo
         var (state, now) = await ConfigurationReader.LoadAsync(store);
         Console.WriteLine();
         Console.WriteLine($"# configuration (version {now})");
-        foreach (var line in ConfigurationListing.Lines(state)) Console.WriteLine(line);
+        Console.Write(CrmRenderer.Render(state));
 
         await using var session = store.QuerySession();
         var history = await ConfigurationHistory.LoadAsync(session);

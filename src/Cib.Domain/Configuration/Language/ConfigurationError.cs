@@ -17,8 +17,11 @@ public sealed record ConfigurationError(SourcePosition Position, string Token, s
     public int Line => Position.Line;
     public int Column => Position.Column;
 
-    /// <summary>The compiler-style form: <c>FILE:LINE:COL: message</c>.</summary>
-    public string Format(string file) => $"{file}:{Line}:{Column}: {Message}";
+    /// <summary>
+    /// The compiler-style form: <c>FILE:LINE:COL: message</c>. An error about an object the text does not
+    /// define (a stored one, in a load update) has no position and reads <c>FILE: message</c>.
+    /// </summary>
+    public string Format(string file) => Line > 0 ? $"{file}:{Line}:{Column}: {Message}" : $"{file}: {Message}";
 
     public override string ToString() => $"{Line}:{Column}: {Message}";
 }

@@ -127,6 +127,14 @@ public sealed class CrmParserStatementTests
     }
 
     [Fact]
+    public void Windows_line_endings_and_a_continuation_at_the_very_end()
+    {
+        var c = Parse("node node1\r\nprimitive ip IPaddr2 \\\r\n  params ip=192.0.2.10 \\");
+        Assert.Equal("192.0.2.10", ((Primitive)c.Resources["ip"]).Params["ip"]);
+        Assert.Single(c.Nodes);
+    }
+
+    [Fact]
     public void A_value_may_hold_equals_signs_and_hashes()
     {
         var c = Parse("primitive web ocf:heartbeat:apache params options=a=b#c");
@@ -138,6 +146,38 @@ public sealed class CrmParserStatementTests
     {
         var c = Parse("location l g 10: node1", "group g ip", Ip, "node node1");
         Assert.Equal(3, c.Resources.Count + c.Constraints.Count);
+    }
+
+    [Fact]
+    public void A_paste_of_crm_configure_show_from_a_pacemaker_cluster()
+    {
+        var c = Parse(
+            "node 1: node1 \\",
+            "\tattributes standby=off",
+            "node 2: node2",
+            "primitive fence-virt stonith:external/libvirt \\",
+            "\tparams hostlist=\"node1 node2\" hypervisor_uri=\"qemu+ssh://hypervisor/system\" \\",
+            "\top monitor interval=60s timeout=20s",
+            "primitive ip IPaddr2 \\",
+            "\tparams ip=192.0.2.10 cidr_netmask=24 \\",
+            "\top monitor interval=10s timeout=20s \\",
+            "\top start timeout=20s interval=0s \\",
+            "\top stop timeout=20s interval=0s",
+            "property cib-bootstrap-options: \\",
+            "\thave-watchdog=false \\",
+            "\tdc-version=\"2.1.5-a3f44794f94\" \\",
+            "\tcluster-infrastructure=corosync \\",
+            "\tcluster-name=debian \\",
+            "\tstonith-enabled=true",
+            "rsc_defaults rsc-options: \\",
+            "\tresource-stickiness=1",
+            "op_defaults op-options: \\",
+            "\ttimeout=600 \\",
+            "\trecord-pending=true");
+        Assert.Equal(2, c.Nodes.Count);
+        Assert.Equal(3, ((Primitive)c.Resources["ip"]).Operations.Count);
+        Assert.Equal("2.1.5-a3f44794f94", c.Properties["dc-version"]);
+        Assert.Equal("600", c.OperationDefaults["timeout"]);
     }
 
     [Fact]
