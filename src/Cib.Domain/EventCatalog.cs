@@ -50,6 +50,7 @@ public static class EventCatalog
         Register<ResourceOperationFailed>(),
         Register<FailCountCleared>(),
         Register<TransitionPlanned>(),
+        Register<ActionDispatched>(),
         Register<TransitionCompleted>(),
         Register<TransitionAborted>(),
     ];

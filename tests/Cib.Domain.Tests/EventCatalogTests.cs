@@ -43,6 +43,7 @@ public class EventCatalogTests
         "cib.resource_operation_failed.v1",
         "cib.fail_count_cleared.v1",
         "cib.transition_planned.v1",
+        "cib.action_dispatched.v1",
         "cib.transition_completed.v1",
         "cib.transition_aborted.v1",
     ];

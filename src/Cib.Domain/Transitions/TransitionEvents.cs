@@ -30,3 +30,21 @@ public sealed record TransitionCompleted(string TransitionId, int ActionsComplet
 
 /// <summary>The plan no longer fits (an event changed the state mid-way): a new one replaces it.</summary>
 public sealed record TransitionAborted(string TransitionId, string Reason, long AbortedBySequence, DateTimeOffset At) : IStatusEvent;
+
+/// <summary>
+/// The controller sends one action to the node that carries it out (<see cref="Node"/>): an operation of
+/// <see cref="Resource"/>, or for a fence action the fencing of <see cref="Target"/> through the request
+/// <see cref="FencingRequestId"/>. Node runtimes act only on dispatches of the latest transition.
+/// </summary>
+public sealed record ActionDispatched(
+    string TransitionId,
+    int ActionId,
+    string Node,
+    ActionKind Kind,
+    string? Resource,
+    string? Target,
+    string Operation,
+    long IntervalMs,
+    long TimeoutMs,
+    string? FencingRequestId,
+    DateTimeOffset At) : IStatusEvent;

@@ -46,6 +46,18 @@ public sealed record TransitionProgress(
             ? this
             : this with { States = States.SetItem(actionId, succeeded ? ActionState.Succeeded : ActionState.Failed) };
 
+    /// <summary>
+    /// A node was lost: what was out at it will never report back, and nothing more goes to it.
+    /// Its actions count as timed out (Pacemaker's "lost" actions), so the transition ends and a new plan follows.
+    /// </summary>
+    public TransitionProgress NodeLost(string node)
+    {
+        var states = States;
+        foreach (var a in Actions.Values.Where(a => a.Node == node && a.Kind != ActionKind.Fence && States[a.ActionId] is ActionState.Dispatched or ActionState.Waiting))
+            states = states.SetItem(a.ActionId, ActionState.TimedOut);
+        return this with { States = states };
+    }
+
     /// <summary>Marks dispatched actions whose timeout passed; the controller then aborts.</summary>
     public TransitionProgress Expire(DateTimeOffset now)
     {

@@ -1,7 +1,14 @@
 using Cib.Domain;
 using Cib.Domain.Configuration;
+using Cib.Domain.Fencing;
 using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
+using Cib.Domain.Transitions;
+using Cib.Projections.Policy;
+using PlannedAction = Cib.Domain.Transitions.PlannedAction;
+using ActionKind = Cib.Domain.Transitions.ActionKind;
+using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using JasperFx.Events;
 using Marten;
@@ -15,25 +22,44 @@ public sealed record ControllerOptions
     public Duration LeaseTimeout { get; init; } = new(1000);
     /// <summary>How often a standby controller tries to take the role over.</summary>
     public TimeSpan ElectionPoll { get; init; } = TimeSpan.FromMilliseconds(200);
-    /// <summary>How often the active controller looks at the leases.</summary>
+    /// <summary>How often the active controller looks at the leases and the transition.</summary>
     public TimeSpan LeaseCheck { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long a new controller waits for configured nodes to join before planning (Pacemaker's dc-deadtime).</summary>
+    public TimeSpan StartupGrace { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Extra wait, beyond one lease timeout, before recovering a lost node's resources when fencing is disabled.</summary>
+    public TimeSpan NoFencingMargin { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Fence attempts for one node before giving up (the node then stays unclean, visibly).</summary>
+    public int MaxFenceAttempts { get; init; } = 5;
+    /// <summary>Wait after the first failed fence; doubles with each further failure (up to 10 s).</summary>
+    public TimeSpan FenceRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>
-/// The controller role (Pacemaker's DC), hosted in every node runtime and active in one: it follows the whole
-/// log in order (configuration, membership, fencing), watches the leases and appends membership changes.
-/// Planning and transition execution hang off the same loop.
+/// The controller role (Pacemaker's DC), hosted in every node runtime and active in one. It follows the whole
+/// log in order, watches the leases (membership), plans with the policy engine whenever something relevant
+/// changed, records each plan as <see cref="TransitionPlanned"/>, and dispatches its actions in dependency
+/// order (fence first), advancing on the results the node runtimes append. An unexpected event aborts the
+/// transition: nothing new is sent, in-flight actions finish, and a new plan follows.
 /// </summary>
 public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db, string connectionString, string node, ControllerOptions options)
 {
     public const string ControllerStream = "controller";
 
     private ClusterConfiguration _configuration = ClusterConfiguration.Empty;
-    private MembershipState _membership = MembershipState.Empty;
+    private ClusterStatus _status = ClusterStatus.Empty;
+    private TransitionProgress? _progress;
+    private string? _abortReason;
+    private bool _dirty;
+    private long _position;
+    private DateTimeOffset _electedAt;
+    private bool _startupDone;
+    private readonly Dictionary<string, (int Attempts, DateTimeOffset LastFailure)> _fenceFailures = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _gaveUp = new(StringComparer.Ordinal);
 
     public bool IsActive { get; private set; }
     public Exception? LastError { get; private set; }
-    public MembershipState Membership => _membership;
+    public MembershipState Membership => _status.Membership;
+    public ClusterStatus Status => _status;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -65,13 +91,25 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
     {
         var leases = new Leases(db);
         _configuration = ClusterConfiguration.Empty;
-        _membership = MembershipState.Empty;
+        _status = ClusterStatus.Empty;
+        _position = 0;
+        _progress = null;
+        _abortReason = null;
+        _fenceFailures.Clear();
+        _gaveUp.Clear();
         await using var feed = new EventFeed(store, connectionString);
         await feed.StartAsync(0, ct);
         await CatchUpAsync(feed, ct);
+        // A transition left open by the previous controller is over: its actions may or may not have run,
+        // and the log says what did. Plan afresh from the log.
+        if (_status.TransitionOpen && _status.CurrentTransition is { } open)
+            await AppendAsync(StreamIds.Transition(open), [new TransitionAborted(open, "controller changed", _position, await StoreClock.NowAsync(db, ct))], ct);
 
         var term = await NextTermAsync(ct);
-        await AppendAsync(ControllerStream, [new ControllerElected(node, term, "took the controller role (advisory lock)", await StoreClock.NowAsync(db, ct))], ct);
+        _electedAt = await StoreClock.NowAsync(db, ct);
+        await AppendAsync(ControllerStream, [new ControllerElected(node, term, "took the controller role (advisory lock)", _electedAt)], ct);
+        _startupDone = false;
+        _dirty = true;
         IsActive = true;
         try
         {
@@ -79,13 +117,17 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
             {
                 await CatchUpAsync(feed, ct);
                 var (observed, now) = await leases.ObserveAsync(ct);
+                // The controller's own node is alive by definition while it holds the role: a stalled renewal of
+                // its own lease must never make it declare itself lost (no other node could then fence it).
+                observed = [.. observed.Select(l => l.Node == node ? l with { RenewedAt = now } : l)];
                 var decided = MembershipDecider.Decide(new ObserveLeases(observed, _configuration.Nodes.Keys.ToList(), options.LeaseTimeout,
-                    _configuration.Options.IsStonithEnabled, now), _membership);
-                if (decided.Count > 0 && await election.IsHeldAsync(ct))
+                    _configuration.Options.IsStonithEnabled, now), _status.Membership);
+                if (decided.Count > 0)
                 {
                     foreach (var e in decided) await AppendAsync(StreamIds.Node(NodeOf(e)), [e], ct);
                     await CatchUpAsync(feed, ct);
                 }
+                await DriveTransitionAsync(now, ct);
                 await feed.WaitAsync(options.LeaseCheck, ct);
             }
         }
@@ -93,6 +135,111 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
         {
             IsActive = false;
         }
+    }
+
+    /// <summary>Finish, abort, plan and dispatch: one step of the transition engine.</summary>
+    private async Task DriveTransitionAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        if (!_startupDone)
+        {
+            var configured = _configuration.Nodes.Keys.ToList();
+            _startupDone = configured.All(n => _status.Membership.Of(n).IsOnline) || now - _electedAt >= options.StartupGrace;
+            if (!_startupDone) return;
+        }
+
+        if (_progress is { } p)
+        {
+            p = _progress = p.Expire(now);
+            if (p.IsSucceeded)
+            {
+                await AppendAsync(StreamIds.Transition(p.TransitionId), [new TransitionCompleted(p.TransitionId, p.SucceededCount, now)], ct);
+                _progress = null;
+                _dirty = true;
+            }
+            else if ((p.HasFailed || _abortReason is not null) && !p.InFlight.Any())
+            {
+                var reason = _abortReason ?? "an action failed or timed out: " + string.Join(", ",
+                    p.States.Where(s => s.Value is ActionState.Failed or ActionState.TimedOut).Select(s => $"{Describe(p.Actions[s.Key])} {s.Value.ToString().ToLowerInvariant()}"));
+                await AppendAsync(StreamIds.Transition(p.TransitionId), [new TransitionAborted(p.TransitionId, reason, _position, now)], ct);
+                _progress = null;
+                _abortReason = null;
+                _dirty = true;
+            }
+        }
+
+        if (_progress is null && _dirty && !await DeferredAsync(now))
+        {
+            _dirty = false;
+            var planned = Planning.Plan(_configuration, _status, _position, now);
+            if (planned.Actions.Any(a => a.Kind != ActionKind.Pseudo))
+            {
+                await AppendAsync(StreamIds.Transition(planned.TransitionId), [planned], ct);
+                _progress = TransitionProgress.Start(planned);
+            }
+        }
+
+        if (_progress is { HasFailed: false } current && _abortReason is null)
+        {
+            var ready = current.Ready();
+            if (ready.Count == 0) return;
+            var sent = new List<int>();
+            foreach (var action in ready)
+            {
+                if (action.Kind == ActionKind.Pseudo) continue;
+                if (await DispatchAsync(current.TransitionId, action, now, ct)) sent.Add(action.ActionId);
+            }
+            _progress = _progress.Dispatched(sent, now);
+        }
+    }
+
+    /// <summary>Reasons to hold planning back for now: recovering a lost node's resources without fencing too soon.</summary>
+    private Task<bool> DeferredAsync(DateTimeOffset now)
+    {
+        if (_configuration.Options.IsStonithEnabled) return Task.FromResult(false);
+        var wait = options.LeaseTimeout.ToTimeSpan() + options.NoFencingMargin;
+        var early = _status.Membership.Nodes.Values.OfType<NodeMembership.Unclean>().Any(u => now - u.LostAt < wait);
+        return Task.FromResult(early);
+    }
+
+    private async Task<bool> DispatchAsync(string transitionId, PlannedAction action, DateTimeOffset now, CancellationToken ct)
+    {
+        if (action.Kind != ActionKind.Fence)
+        {
+            await AppendAsync(StreamIds.Transition(transitionId), [new ActionDispatched(transitionId, action.ActionId, action.Node, action.Kind,
+                action.Resource, null, action.Operation, action.IntervalMs, action.TimeoutMs, null, now)], ct);
+            return true;
+        }
+
+        var target = action.Node;
+        if (_gaveUp.Contains(target)) return false;
+        if (_fenceFailures.TryGetValue(target, out var failed))
+        {
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, options.FenceRetryBackoff.TotalMilliseconds * Math.Pow(2, failed.Attempts - 1)));
+            if (failed.Attempts >= options.MaxFenceAttempts)
+            {
+                _gaveUp.Add(target);
+                await AppendAsync(StreamIds.Fencing(target), [new FencingFailed($"{transitionId}/{action.ActionId}", target, null,
+                    $"giving up after {failed.Attempts} failed attempts: {target} stays unclean and nothing it ran is recovered; fix the fence device and clean up",
+                    failed.Attempts, true, now)], ct);
+                return false;
+            }
+            if (now - failed.LastFailure < backoff) return false;
+        }
+
+        var attempt = (failed.Attempts) + 1;
+        var requestId = $"{transitionId}/{action.ActionId}";
+        var device = FenceDevice.All(_configuration).FirstOrDefault(d => d.CanFence(target));
+        var executor = _status.Membership.OnlineNodes.Where(n => n != target).Order(StringComparer.Ordinal).FirstOrDefault();
+        await AppendAsync(StreamIds.Fencing(target), [new FencingRequested(requestId, target, action.Operation, action.Reason, device?.Id, transitionId, attempt, now)], ct);
+        if (device is null || executor is null)
+        {
+            var reason = device is null ? $"no fence device can fence {target}" : $"no online node other than {target} can run fence device {device.Id}";
+            await AppendAsync(StreamIds.Fencing(target), [new FencingFailed(requestId, target, device?.Id, reason, attempt, false, now)], ct);
+            return true;
+        }
+        await AppendAsync(StreamIds.Transition(transitionId), [new ActionDispatched(transitionId, action.ActionId, executor, ActionKind.Fence,
+            null, target, action.Operation, 0, action.TimeoutMs, requestId, now)], ct);
+        return true;
     }
 
     private async Task CatchUpAsync(EventFeed feed, CancellationToken ct)
@@ -107,11 +254,74 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
 
     private void Apply(IEvent e)
     {
+        _position = e.Sequence;
         switch (e.Data)
         {
-            case IConfigurationEvent c: _configuration = ConfigurationDecider.Evolve(_configuration, c); break;
-            case IStatusEvent s: _membership = MembershipDecider.Evolve(_membership, s); break;
+            case IConfigurationEvent c:
+                _configuration = ConfigurationDecider.Evolve(_configuration, c);
+                Changed("the configuration changed");
+                break;
+            case IStatusEvent s:
+                _status = _status.Apply(s, e.Sequence);
+                Observe(s);
+                break;
         }
+    }
+
+    /// <summary>Whether an event advances the current transition or is news that calls for a new plan.</summary>
+    private void Observe(IStatusEvent e)
+    {
+        switch (e)
+        {
+            case ResourceOperationSucceeded ok when _progress is not null && ok.Origin.TransitionId == _progress.TransitionId && ok.Origin.ActionId is { } id:
+                _progress = _progress.Completed(ok.Origin.TransitionId, id, true);
+                break;
+            case ResourceOperationFailed bad when _progress is not null && bad.Origin.TransitionId == _progress.TransitionId && bad.Origin.ActionId is { } id:
+                _progress = _progress.Completed(bad.Origin.TransitionId, id, false);
+                break;
+            case ResourceOperationSucceeded { Origin.TransitionId: null }:
+                // A recurring monitor's recovery, or a probe at join: a new fact about where things run.
+                Changed($"{Describe(e)}");
+                break;
+            case ResourceOperationFailed bad:
+                Changed($"{bad.Resource} {bad.Operation} failed on {bad.Node}");
+                break;
+            case NodeFenced f:
+                _fenceFailures.Remove(f.Target);
+                _gaveUp.Remove(f.Target);
+                CompleteFence(f.RequestId, true);
+                Changed($"{f.Target} was fenced");
+                break;
+            case FencingFailed { GaveUp: false } f:
+                var previous = _fenceFailures.GetValueOrDefault(f.Target);
+                _fenceFailures[f.Target] = (Math.Max(previous.Attempts, f.Attempt), f.At);
+                CompleteFence(f.RequestId, false);
+                break;
+            case NodeLost lost:
+                if (_progress is not null) _progress = _progress.NodeLost(lost.Node);
+                Changed($"{lost.Node} was lost");
+                break;
+            case NodeJoined or NodeLeft:
+                Changed($"membership changed ({e.GetType().Name} {NodeOf(e)})");
+                break;
+            case FailCountCleared c:
+                Changed($"failures of {c.Resource} cleared");
+                break;
+        }
+    }
+
+    private void CompleteFence(string requestId, bool succeeded)
+    {
+        if (_progress is null) return;
+        var slash = requestId.LastIndexOf('/');
+        if (slash > 0 && int.TryParse(requestId[(slash + 1)..], out var id))
+            _progress = _progress.Completed(requestId[..slash], id, succeeded);
+    }
+
+    private void Changed(string why)
+    {
+        _dirty = true;
+        if (_progress is not null && !_progress.IsFinished) _abortReason ??= why;
     }
 
     private async Task<long> NextTermAsync(CancellationToken ct)
@@ -124,11 +334,19 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
     private async Task AppendAsync(string stream, IReadOnlyList<IStatusEvent> events, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var actor = Actor.Controller(node);
-        ConfigurationWriter.Stamp(session, CommandMetadata.For(actor), null, null);
+        ConfigurationWriter.Stamp(session, CommandMetadata.For(Actor.Controller(node)), null, null);
         session.Events.Append(stream, events.Cast<object>().ToArray());
         await session.SaveChangesAsync(ct);
     }
+
+    private static string Describe(PlannedAction a) =>
+        a.Resource is null ? $"{a.Operation} {a.Node}" : $"{a.Resource} {a.Operation}{(a.IntervalMs > 0 ? $"/{a.IntervalMs}ms" : "")} on {a.Node}";
+
+    private static string Describe(IStatusEvent e) => e switch
+    {
+        ResourceOperationSucceeded ok => $"{ok.Resource} {ok.Operation} rc={ok.Rc} on {ok.Node}",
+        _ => e.GetType().Name,
+    };
 
     private static string NodeOf(IStatusEvent e) => e switch
     {

@@ -23,6 +23,13 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
 
     public long Position { get; private set; }
 
+    /// <summary>The highest sequence number appended so far: where a reader that wants only new events starts.</summary>
+    public static async Task<long> HeadAsync(NpgsqlDataSource db, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT coalesce(max(seq_id), 0) FROM cib.mt_events");
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task StartAsync(long position, CancellationToken ct = default)
     {
         Position = position;

@@ -23,7 +23,8 @@ public static class TransitionMapping
     public static TransitionPlanned ToEvent(string transitionId, long asOfSequence, Transition transition, ClusterConfiguration configuration, DateTimeOffset at)
     {
         var blocked = new HashSet<string>(transition.Actions.Where(a => !a.Runnable).Select(a => a.Key), StringComparer.Ordinal);
-        var before = transition.Orderings.GroupBy(o => o.After).ToDictionary(g => g.Key, g => g.Select(o => o.Before).ToList(), StringComparer.Ordinal);
+        var before = transition.Orderings.Concat(ExecutionOrderings(transition))
+            .GroupBy(o => o.After).ToDictionary(g => g.Key, g => g.Select(o => o.Before).Distinct().ToList(), StringComparer.Ordinal);
         bool changed;
         do
         {
@@ -47,6 +48,30 @@ public static class TransitionMapping
             a.Reason)).ToList();
         return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<DomainAction>.Of(actions),
             ValueList<string>.Of(TransitionSummary.Lines(transition).Select(l => l.Trim())), null, at);
+    }
+
+    /// <summary>
+    /// Orderings every transition graph has, whatever the engine says about placement: a resource is probed
+    /// everywhere before it is started or stopped anywhere (so that a copy found running is never doubled), and
+    /// a recurring monitor begins after the start on its node.
+    /// </summary>
+    public static IEnumerable<ActionOrdering> ExecutionOrderings(Transition transition)
+    {
+        var byResource = transition.Actions.Where(a => a.Resource is not null).GroupBy(a => a.Resource!);
+        foreach (var actions in byResource)
+        {
+            var probes = actions.Where(a => a.Kind == PolicyKind.Probe).ToList();
+            foreach (var change in actions.Where(a => a.Kind is PolicyKind.Start or PolicyKind.Stop))
+                foreach (var probe in probes)
+                    yield return new ActionOrdering(probe.Key, change.Key, "probe before acting");
+            foreach (var monitor in actions.Where(a => a.Kind == PolicyKind.Monitor))
+            {
+                foreach (var start in actions.Where(a => a.Kind == PolicyKind.Start && a.Node == monitor.Node))
+                    yield return new ActionOrdering(start.Key, monitor.Key, "monitor after start");
+                foreach (var probe in probes.Where(p => p.Node == monitor.Node))
+                    yield return new ActionOrdering(probe.Key, monitor.Key, "monitor after probe");
+            }
+        }
     }
 
     private static DomainKind Kind(PolicyKind k) => k switch

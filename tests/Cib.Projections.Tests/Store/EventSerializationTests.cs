@@ -61,6 +61,7 @@ public class EventSerializationTests(StoreFixture fixture) : IClassFixture<Store
                 new PlannedAction(1, ActionKind.Fence, null, "node1", "reboot", 0, 60_000, ValueList<int>.Empty, "node lost"),
                 new PlannedAction(2, ActionKind.Start, "ip", "node2", "start", 0, 20_000, ValueList.Of(1), "recover")),
                 ValueList.Of("* Fence (reboot) node1 'peer is no longer part of the cluster'"), "{}", At),
+            new ActionDispatched("t1", 2, "node2", ActionKind.Start, "ip", null, "start", 0, 20_000, null, At),
             new TransitionCompleted("t1", 2, At),
             new TransitionAborted("t1", "configuration changed", 43, At),
         ];

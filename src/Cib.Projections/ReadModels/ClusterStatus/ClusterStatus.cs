@@ -99,6 +99,8 @@ public sealed record ClusterStatus(
             TransitionAborted t when t.TransitionId == s.CurrentTransition => s with { TransitionOpen = false },
             ControllerElected c => s with { Controller = c.Node },
             NodeLeft l => s with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == l.Node)) },
+            // A (re)joining runtime knows nothing of what ran before it: the planner probes to learn the truth.
+            NodeJoined j => s with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == j.Node)) },
             _ => s,
         };
     }

@@ -1,0 +1,307 @@
+using Cib.Domain;
+using Cib.Domain.Configuration;
+using Cib.Domain.Fencing;
+using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Domain.Transitions;
+using Cib.Projections.Cluster;
+using Cib.Projections.Store;
+using Marten;
+using NodeRuntime.Agents;
+using NodeRuntime.Dispatch;
+using NodeRuntime.Execution;
+using NodeRuntime.Fencing;
+using Npgsql;
+using TestSupport;
+
+namespace NodeRuntime.Tests.Dispatch;
+
+/// <summary>
+/// The control loop end to end in one process: several node runtimes (lease, controller, agent) on a real
+/// PostgreSQL, running the real ocf:heartbeat:Dummy agent. Each node keeps agent state in a directory of its
+/// own (HA_RSCTMP), and the test looks at those directories itself rather than trusting the product's view.
+/// </summary>
+public sealed class ControlLoopTests : IAsyncLifetime
+{
+    private static readonly ControllerOptions Fast = new()
+    {
+        LeaseTimeout = new Duration(1500),
+        ElectionPoll = TimeSpan.FromMilliseconds(50),
+        LeaseCheck = TimeSpan.FromMilliseconds(50),
+        StartupGrace = TimeSpan.FromSeconds(3),
+        NoFencingMargin = TimeSpan.FromMilliseconds(300),
+        FenceRetryBackoff = TimeSpan.FromMilliseconds(100),
+        MaxFenceAttempts = 3,
+    };
+
+    private TestDatabase _db = null!;
+    private DocumentStore _store = null!;
+    private NpgsqlDataSource _data = null!;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"ha-loop-{Guid.NewGuid():N}");
+    private readonly Dictionary<string, SimNode> _nodes = new(StringComparer.Ordinal);
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync("loop");
+        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
+        _store = CibStore.Create(_db.ConnectionString);
+        _data = NpgsqlDataSource.Create(_db.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var n in _nodes.Values) await n.PowerOffAsync();
+        await _data.DisposeAsync();
+        _store.Dispose();
+        await _db.DisposeAsync();
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>One simulated node: its own agent state directory and its runtime's three loops.</summary>
+    private sealed class SimNode(string name, string stateDir, CancellationTokenSource power, Task running, NodeAgent agent)
+    {
+        public string Name => name;
+        public string StateDir => stateDir;
+        public NodeAgent Agent => agent;
+        public bool Off => power.IsCancellationRequested;
+
+        /// <summary>Pulls the plug: every loop of the runtime stops at once, and what ran on it is gone.</summary>
+        public async Task PowerOffAsync()
+        {
+            if (power.IsCancellationRequested) return;
+            await power.CancelAsync();
+            try { await running.WaitAsync(TimeSpan.FromSeconds(30)); } catch (Exception) { /* stopped */ }
+            if (Directory.Exists(stateDir)) Directory.Delete(stateDir, recursive: true);
+        }
+    }
+
+    /// <summary>An in-process fence device that powers simulated nodes off (the SSH device is tested elsewhere).</summary>
+    private sealed class StandInFenceDevice(ControlLoopTests test, string id, bool works) : IFenceDevice
+    {
+        public int Calls;
+        public string Id => id;
+        public string Agent => "stonith:stand-in";
+        public bool CanFence(string node) => test._nodes.ContainsKey(node);
+
+        public async Task<FenceResult> ExecuteAsync(string target, string action, TimeSpan timeout, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref Calls);
+            if (!works) return FenceResult.Failed(5, "the device did not answer");
+            await test._nodes[target].PowerOffAsync();
+            return FenceResult.Ok(5, "off");
+        }
+
+        public Task<FenceResult> MonitorAsync(TimeSpan timeout, CancellationToken ct = default) => Task.FromResult(FenceResult.Ok(1));
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private SimNode Boot(string name, IFenceDevice? fence = null)
+    {
+        var stateDir = Path.Combine(_root, name);
+        Directory.CreateDirectory(stateDir);
+        var power = new CancellationTokenSource();
+        var host = new AgentHost(name, TimeProvider.System, ["/usr/bin/env", $"HA_RSCTMP={stateDir}"]);
+        var executor = new LocalResources(ResourceExecutor.Create(host), TimeProvider.System);
+        var sink = new MartenEventSink(_store, name);
+        var monitors = new RecurringMonitors(executor, sink, TimeProvider.System);
+        var lease = new NodeLease(_store, _data, name, TimeProvider.System);
+        var controller = new ClusterController(_store, _data, _db.ConnectionString, name, Fast);
+        var agent = new NodeAgent(_store, _data, _db.ConnectionString, name, executor, monitors, sink, TimeProvider.System,
+            fence is null ? null : _ => [fence]);
+        var running = Task.WhenAll(
+            Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(100), power.Token)),
+            Task.Run(() => controller.RunAsync(power.Token)),
+            Task.Run(() => agent.RunAsync(power.Token)),
+            Task.Run(async () =>
+            {
+                await power.Token.WhenCancelled();
+                await monitors.StopAllAsync();
+            }));
+        var node = new SimNode(name, stateDir, power, running, agent);
+        _nodes[name] = node;
+        return node;
+    }
+
+    private async Task ConfigureAsync(string text)
+    {
+        var loaded = await new ConfigurationLoader(_store).LoadAsync(text, LoadMode.Replace, CommandMetadata.For(Actor.User("admin")), 0);
+        Assert.True(loaded.Errors.Count == 0, string.Join("; ", loaded.Errors));
+    }
+
+    /// <summary>The independent view: which live node's private state directory holds a Dummy state file.</summary>
+    private IReadOnlyList<string> NodesRunning(string resource) =>
+        _nodes.Values.Where(n => !n.Off && File.Exists(Path.Combine(n.StateDir, $"Dummy-{resource}.state"))).Select(n => n.Name).Order().ToList();
+
+    private async Task<IReadOnlyList<T>> EventsAsync<T>()
+    {
+        await using var session = _store.QuerySession();
+        var all = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
+        return all.Select(e => e.Data).OfType<T>().ToList();
+    }
+
+    private async Task<string> WaitRunningOnOneAsync(string resource, Func<string, bool>? where = null)
+    {
+        var found = await Eventually.Get(() =>
+        {
+            var on = NodesRunning(resource);
+            return Task.FromResult(on.Count == 1 && (where?.Invoke(on[0]) ?? true) ? on[0] : null);
+        }, $"{resource} runs on exactly one node{(where is null ? "" : " (the expected one)")}", 60);
+        return found;
+    }
+
+    private const string TwoNodes = """
+        node node1
+        node node2
+        primitive d1 ocf:heartbeat:Dummy \
+        	op monitor interval=1s timeout=10s
+        property no-quorum-policy=ignore stonith-enabled=false
+        rsc_defaults resource-stickiness=1
+        """;
+
+    [Fact]
+    public async Task Starts_a_resource_on_one_node_and_recovers_it_after_the_node_is_lost_without_fencing()
+    {
+        await ConfigureAsync(TwoNodes);
+        var node1 = Boot("node1");
+        Boot("node2");
+
+        var first = await WaitRunningOnOneAsync("d1");
+        var planned = await EventsAsync<TransitionPlanned>();
+        Assert.NotEmpty(planned);
+        Assert.Contains(planned, t => t.Summary.Any(s => s.Contains("Start") && s.Contains("d1")));
+
+        await _nodes[first].PowerOffAsync();
+        var second = await WaitRunningOnOneAsync("d1", n => n != first);
+        Assert.NotEqual(first, second);
+
+        var lost = Assert.Single(await EventsAsync<NodeLost>(), l => l.Node == first);
+        var recovery = await Eventually.Get(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == second),
+            "the recovery's start is reported");
+        // Without fencing the planner waits a lease timeout and a margin after the loss before recovering.
+        Assert.True(recovery.At - lost.At >= Fast.LeaseTimeout.ToTimeSpan(), $"recovered {recovery.At - lost.At} after the loss");
+        Assert.Empty(await EventsAsync<FencingRequested>());
+        _ = node1;
+        await AssertReplaysAsync();
+    }
+
+    /// <summary>Every recorded plan is reproduced bit for bit from the log alone.</summary>
+    private async Task AssertReplaysAsync()
+    {
+        var (count, mismatches) = await Planning.ReplayAsync(_store);
+        Assert.True(count > 0, "no transition was recorded");
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => $"{m.TransitionId}:\n  recorded {m.Recorded}\n  replayed {m.Replayed}")));
+    }
+
+    private const string Fenced = """
+        node node1
+        node node2
+        primitive d1 ocf:heartbeat:Dummy \
+        	op monitor interval=1s timeout=10s
+        primitive fence stonith:external/libvirt \
+        	params hostlist="node1 node2" hypervisor_uri="qemu+ssh://127.0.0.1/system"
+        property no-quorum-policy=ignore stonith-enabled=true
+        rsc_defaults resource-stickiness=1
+        """;
+
+    [Fact]
+    public async Task A_lost_node_is_fenced_before_its_resource_starts_elsewhere()
+    {
+        await ConfigureAsync(Fenced);
+        var device = new StandInFenceDevice(this, "fence", works: true);
+        Boot("node1", device);
+        Boot("node2", device);
+
+        var first = await WaitRunningOnOneAsync("d1");
+        var survivor = first == "node1" ? "node2" : "node1";
+
+        // A crash that leaves the resource's traces behind: the runtime stops, the state file stays.
+        await CrashKeepingStateAsync(first);
+
+        string second;
+        try
+        {
+            second = await Eventually.Get(() =>
+                Task.FromResult(File.Exists(Path.Combine(_nodes[survivor].StateDir, "Dummy-d1.state")) ? survivor : null), "d1 starts on the survivor", 60);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + "\n" + await LogAsync());
+        }
+        Assert.Equal(survivor, second);
+
+        var fenced = Assert.Single(await EventsAsync<NodeFenced>(), f => f.Target == first);
+        Assert.Equal(survivor, fenced.ExecutedBy);
+        var start = await Eventually.Get(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == survivor),
+            "the start on the survivor is reported");
+        Assert.True(start.At >= fenced.At, "the resource started before its old node was fenced");
+        Assert.True(device.Calls >= 1);
+        await AssertReplaysAsync();
+    }
+
+    [Fact]
+    public async Task A_failing_fence_is_retried_then_given_up_and_nothing_is_recovered()
+    {
+        await ConfigureAsync(Fenced);
+        var device = new StandInFenceDevice(this, "fence", works: false);
+        Boot("node1", device);
+        Boot("node2", device);
+
+        var first = await WaitRunningOnOneAsync("d1");
+        var survivor = first == "node1" ? "node2" : "node1";
+        await CrashKeepingStateAsync(first);
+
+        var gaveUp = await Eventually.Get(async () => (await EventsAsync<FencingFailed>()).FirstOrDefault(f => f.GaveUp && f.Target == first), "fencing is given up", 60);
+        Assert.Contains("giving up", gaveUp.Reason);
+        var attempts = (await EventsAsync<FencingFailed>()).Where(f => !f.GaveUp && f.Target == first).ToList();
+        Assert.Equal(Fast.MaxFenceAttempts, attempts.Count);
+        Assert.Empty(await EventsAsync<NodeFenced>());
+        Assert.False(File.Exists(Path.Combine(_nodes[survivor].StateDir, "Dummy-d1.state")), "d1 was started elsewhere without a fence");
+    }
+
+    /// <summary>The whole log, one event a line: what a failing scenario shows to explain itself.</summary>
+    private async Task<string> LogAsync()
+    {
+        await using var session = _store.QuerySession();
+        var all = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
+        return string.Join("\n", all.Select(e => $"{e.Sequence,4} {e.Timestamp:HH:mm:ss.fff} {e.StreamKey,-20} {e.Data}"));
+    }
+
+    /// <summary>The node's runtime dies but the machine keeps its traces (the state file): only a fence may clear them.</summary>
+    private async Task CrashKeepingStateAsync(string name)
+    {
+        var node = _nodes[name];
+        var keep = Path.Combine(_root, $"{name}.kept");
+        Directory.CreateDirectory(keep);
+        foreach (var f in Directory.GetFiles(node.StateDir)) File.Copy(f, Path.Combine(keep, Path.GetFileName(f)), true);
+        await node.PowerOffAsync();
+        Directory.CreateDirectory(node.StateDir);
+        foreach (var f in Directory.GetFiles(keep)) File.Copy(f, Path.Combine(node.StateDir, Path.GetFileName(f)), true);
+    }
+}
+
+internal static class TaskExtensions
+{
+    public static Task WhenCancelled(this CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource();
+        ct.Register(() => tcs.TrySetResult());
+        return tcs.Task;
+    }
+
+}
+
+/// <summary>Waits for a condition the system reaches on its own; the limit is a safety net, never what is tested.</summary>
+internal static class Eventually
+{
+    public static async Task<T> Get<T>(Func<Task<T?>> probe, string what, int limitSeconds = 30) where T : class
+    {
+        var until = DateTime.UtcNow.AddSeconds(limitSeconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (await probe() is { } found) return found;
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"never happened: {what}");
+    }
+}
