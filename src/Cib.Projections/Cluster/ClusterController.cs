@@ -116,6 +116,12 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
             while (!ct.IsCancellationRequested && await election.IsHeldAsync(ct))
             {
                 await CatchUpAsync(feed, ct);
+                if (feed.Behind)
+                {
+                    // An append in flight holds an earlier place in the log: decide nothing on a partial view.
+                    await feed.WaitAsync(TimeSpan.FromMilliseconds(20), ct);
+                    continue;
+                }
                 var (observed, now) = await leases.ObserveAsync(ct);
                 // The controller's own node is alive by definition while it holds the role: a stalled renewal of
                 // its own lease must never make it declare itself lost (no other node could then fence it).

@@ -20,6 +20,10 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     private readonly SemaphoreSlim _signal = new(0);
     private long? _gapAt;
     private DateTimeOffset _gapSince;
+    private long _gapXmax;
+
+    /// <summary>True while the feed holds back events behind a hole that may still fill: decisions should wait.</summary>
+    public bool Behind => _gapAt is not null;
 
     public long Position { get; private set; }
 
@@ -84,13 +88,17 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
         {
             if (e.Sequence != expected)
             {
+                var (xmin, xmax) = await SnapshotAsync(ct);
                 if (_gapAt != expected)
                 {
                     _gapAt = expected;
                     _gapSince = now;
+                    _gapXmax = xmax;
+                    break;
                 }
-                if (now - _gapSince < GapTimeout) break;
-                // The hole is old: the append that took those numbers rolled back.
+                // Every transaction that was running when the hole was seen has ended and the hole is still there:
+                // the append that took those numbers rolled back. Failing that, the hole is given up after a while.
+                if (xmin < _gapXmax && now - _gapSince < GapTimeout) break;
             }
             ready.Add(e);
             expected = e.Sequence + 1;
@@ -98,6 +106,16 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
         }
         if (ready.Count > 0) Position = ready[^1].Sequence;
         return ready;
+    }
+
+    private async Task<(long Xmin, long Xmax)> SnapshotAsync(CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT txid_snapshot_xmin(s), txid_snapshot_xmax(s) FROM txid_current_snapshot() s", conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), r.GetInt64(1));
     }
 
     public async ValueTask DisposeAsync()

@@ -51,7 +51,7 @@ public sealed class ConfigurationWriter(IDocumentStore store)
         if (commands is not null) session.SetHeader(CommandMetadata.CommandsHeader, commands.Select(CommandText.Describe).ToArray());
     }
 
-    internal static bool IsConcurrencyConflict(Exception e) =>
+    public static bool IsConcurrencyConflict(Exception e) =>
         e is JasperFx.ConcurrencyException or EventStreamUnexpectedMaxEventIdException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException
         || e.InnerException is { } inner && IsConcurrencyConflict(inner);
 }

@@ -6,6 +6,8 @@ public static class StreamIds
     public const string Configuration = "configuration";
     public static string Node(string name) => $"node/{name}";
     public static string Resource(string id) => $"resource/{id}";
+    /// <summary>Results of one resource's operations on one node: each node appends to its own streams only, so nodes never contend.</summary>
+    public static string ResourceOn(string id, string node) => $"resource/{id}/{node}";
     public static string Fencing(string target) => $"fencing/{target}";
     public static string Transition(string id) => $"transition/{id}";
 }

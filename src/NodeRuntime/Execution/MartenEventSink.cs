@@ -15,17 +15,30 @@ public sealed class MartenEventSink(IDocumentStore store, string nodeName) : IEv
 {
     public async Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
     {
-        await using var session = store.LightweightSession();
-        session.SetHeader(CommandMetadata.ActorHeader, Actor.Node(nodeName).ToString());
-        session.CorrelationId = CorrelationOf(@event);
-        session.Events.Append(StreamOf(@event), @event);
-        await session.SaveChangesAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var session = store.LightweightSession();
+                session.SetHeader(CommandMetadata.ActorHeader, Actor.Node(nodeName).ToString());
+                session.LastModifiedBy = Actor.Node(nodeName).ToString();
+                session.CorrelationId = CorrelationOf(@event);
+                session.Events.Append(StreamOf(@event), @event);
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            catch (Exception e) when (attempt < 5 && ConfigurationWriter.IsConcurrencyConflict(e))
+            {
+                // Two appends raced for the same stream (a monitor result and an action result): append again.
+                await Task.Delay(10 * attempt, ct);
+            }
+        }
     }
 
     public static string StreamOf(ICibEvent e) => e switch
     {
-        ResourceOperationSucceeded s => StreamIds.Resource(s.Resource),
-        ResourceOperationFailed f => StreamIds.Resource(f.Resource),
+        ResourceOperationSucceeded s => StreamIds.ResourceOn(s.Resource, s.Node),
+        ResourceOperationFailed f => StreamIds.ResourceOn(f.Resource, f.Node),
         NodeFenced n => StreamIds.Fencing(n.Target),
         FencingFailed f => StreamIds.Fencing(f.Target),
         _ => throw new ArgumentException($"{e.GetType().Name} is not an event the node runtime reports", nameof(e)),

@@ -101,7 +101,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
         var stateDir = Path.Combine(_root, name);
         Directory.CreateDirectory(stateDir);
         var power = new CancellationTokenSource();
-        var host = new AgentHost(name, TimeProvider.System, ["/usr/bin/env", $"HA_RSCTMP={stateDir}"]);
+        var host = new AgentHost(name, TimeProvider.System, ["/usr/bin/env", $"HA_RSCTMP={stateDir}", $"HA_VARRUN={stateDir}"]);
         var executor = new LocalResources(ResourceExecutor.Create(host), TimeProvider.System);
         var sink = new MartenEventSink(_store, name);
         var monitors = new RecurringMonitors(executor, sink, TimeProvider.System);
@@ -142,7 +142,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
 
     private async Task<string> WaitRunningOnOneAsync(string resource, Func<string, bool>? where = null)
     {
-        var found = await Eventually.Get(() =>
+        var found = await Until(() =>
         {
             var on = NodesRunning(resource);
             return Task.FromResult(on.Count == 1 && (where?.Invoke(on[0]) ?? true) ? on[0] : null);
@@ -176,7 +176,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.NotEqual(first, second);
 
         var lost = Assert.Single(await EventsAsync<NodeLost>(), l => l.Node == first);
-        var recovery = await Eventually.Get(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == second),
+        var recovery = await Until(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == second),
             "the recovery's start is reported");
         // Without fencing the planner waits a lease timeout and a margin after the loss before recovering.
         Assert.True(recovery.At - lost.At >= Fast.LeaseTimeout.ToTimeSpan(), $"recovered {recovery.At - lost.At} after the loss");
@@ -185,12 +185,14 @@ public sealed class ControlLoopTests : IAsyncLifetime
         await AssertReplaysAsync();
     }
 
+    private static string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
+
     /// <summary>Every recorded plan is reproduced bit for bit from the log alone.</summary>
     private async Task AssertReplaysAsync()
     {
         var (count, mismatches) = await Planning.ReplayAsync(_store);
         Assert.True(count > 0, "no transition was recorded");
-        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => $"{m.TransitionId}:\n  recorded {m.Recorded}\n  replayed {m.Replayed}")));
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => $"{m.TransitionId}:\n  recorded {Json(m.Recorded)}\n  replayed {Json(m.Replayed)}")));
     }
 
     private const string Fenced = """
@@ -221,7 +223,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
         string second;
         try
         {
-            second = await Eventually.Get(() =>
+            second = await Until(() =>
                 Task.FromResult(File.Exists(Path.Combine(_nodes[survivor].StateDir, "Dummy-d1.state")) ? survivor : null), "d1 starts on the survivor", 60);
         }
         catch (Xunit.Sdk.XunitException e)
@@ -232,7 +234,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
 
         var fenced = Assert.Single(await EventsAsync<NodeFenced>(), f => f.Target == first);
         Assert.Equal(survivor, fenced.ExecutedBy);
-        var start = await Eventually.Get(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == survivor),
+        var start = await Until(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == survivor),
             "the start on the survivor is reported");
         Assert.True(start.At >= fenced.At, "the resource started before its old node was fenced");
         Assert.True(device.Calls >= 1);
@@ -251,12 +253,138 @@ public sealed class ControlLoopTests : IAsyncLifetime
         var survivor = first == "node1" ? "node2" : "node1";
         await CrashKeepingStateAsync(first);
 
-        var gaveUp = await Eventually.Get(async () => (await EventsAsync<FencingFailed>()).FirstOrDefault(f => f.GaveUp && f.Target == first), "fencing is given up", 60);
+        var gaveUp = await Until(async () => (await EventsAsync<FencingFailed>()).FirstOrDefault(f => f.GaveUp && f.Target == first), "fencing is given up", 60);
         Assert.Contains("giving up", gaveUp.Reason);
         var attempts = (await EventsAsync<FencingFailed>()).Where(f => !f.GaveUp && f.Target == first).ToList();
         Assert.Equal(Fast.MaxFenceAttempts, attempts.Count);
         Assert.Empty(await EventsAsync<NodeFenced>());
         Assert.False(File.Exists(Path.Combine(_nodes[survivor].StateDir, "Dummy-d1.state")), "d1 was started elsewhere without a fence");
+    }
+
+    [Fact]
+    public async Task A_configuration_change_aborts_the_transition_in_flight_and_a_new_plan_follows()
+    {
+        await ConfigureAsync("""
+            node node1
+            node node2
+            primitive slow ocf:pacemaker:Dummy \
+            	params op_sleep=2 \
+            	op monitor interval=10s timeout=20s
+            property no-quorum-policy=ignore stonith-enabled=false
+            """);
+        Boot("node1");
+        Boot("node2");
+        var start = await Until(async () => (await EventsAsync<ActionDispatched>()).FirstOrDefault(d => d.Resource == "slow" && d.Operation == "start"),
+            "the slow start is dispatched", 60);
+
+        // While the start runs (two seconds of op_sleep), the admin stops the resource.
+        var (_, version) = await ConfigurationReader.LoadAsync(_store);
+        await new ConfigurationWriter(_store).ChangeAsync(new ChangeConfiguration(version, [new Cib.Domain.Resources.SetResourceMeta("slow", "target-role", "Stopped")],
+            DateTimeOffset.UtcNow, Actor.User("admin"), "stop it"), CommandMetadata.For(Actor.User("admin")));
+
+        var aborted = await Until(async () => (await EventsAsync<TransitionAborted>()).FirstOrDefault(a => a.TransitionId == start.TransitionId),
+            "the transition with the start is aborted", 60);
+        Assert.Contains("configuration changed", aborted.Reason);
+        await Until(async () => (await EventsAsync<ResourceOperationSucceeded>()).FirstOrDefault(o => o.Resource == "slow" && o.Operation == "stop"),
+            "a new plan stops what the aborted one started", 60);
+        await Until(() => Task.FromResult(NodesRunningSlow().Count == 0 ? "none" : null), "slow runs nowhere", 30);
+        var plans = await EventsAsync<TransitionPlanned>();
+        Assert.Equal(plans.Count, plans.Select(p => p.TransitionId).Distinct().Count());
+        await AssertReplaysAsync();
+    }
+
+    private IReadOnlyList<string> NodesRunningSlow() =>
+        _nodes.Values.Where(n => !n.Off && File.Exists(Path.Combine(n.StateDir, "Dummy-slow.state"))).Select(n => n.Name).ToList();
+
+    [Fact]
+    public async Task Node_agents_refuse_dispatches_of_a_stale_transition_and_run_an_action_once()
+    {
+        await ConfigureAsync(TwoNodes);
+        Boot("node1");
+        Boot("node2");
+        var on = await WaitRunningOnOneAsync("d1");
+        var other = on == "node1" ? "node2" : "node1";
+        await Until(async () => (await EventsAsync<TransitionCompleted>()).FirstOrDefault(), "a transition completes", 60);
+
+        var latest = (await EventsAsync<TransitionPlanned>()).Last();
+        var dispatched = (await EventsAsync<ActionDispatched>()).Last(d => d.TransitionId == latest.TransitionId && d.Kind != ActionKind.Fence);
+        var resultsBefore = (await EventsAsync<ResourceOperationSucceeded>()).Count(r => r.Origin.TransitionId == dispatched.TransitionId && r.Origin.ActionId == dispatched.ActionId);
+        await using (var session = _store.LightweightSession())
+        {
+            // A dispatch from an old transition: start d1 on the other node, which would make it run twice.
+            session.Events.Append(StreamIds.Transition("t0"), new ActionDispatched("t0", 1, other, ActionKind.Start, "d1", null, "start", 0, 20_000, null, DateTimeOffset.UtcNow));
+            // The same dispatch of the latest transition once more.
+            session.Events.Append(StreamIds.Transition(dispatched.TransitionId), dispatched);
+            await session.SaveChangesAsync();
+        }
+        await Until(() => Task.FromResult(_nodes[other].Agent.RefusedStale > 0 ? "refused" : null), "the stale dispatch is refused", 30);
+        await Task.Delay(1500);
+        Assert.Equal([on], NodesRunning("d1"));
+        Assert.DoesNotContain(await EventsAsync<ResourceOperationSucceeded>(), r => r.Origin.TransitionId == "t0");
+        Assert.Equal(resultsBefore, (await EventsAsync<ResourceOperationSucceeded>()).Count(r => r.Origin.TransitionId == dispatched.TransitionId && r.Origin.ActionId == dispatched.ActionId));
+    }
+
+    [Theory]
+    [InlineData("stop")]
+    [InlineData("freeze")]
+    [InlineData("ignore")]
+    public async Task Losing_quorum_acts_per_no_quorum_policy(string policy)
+    {
+        await ConfigureAsync($"""
+            node node1
+            node node2
+            node node3
+            primitive d1 ocf:heartbeat:Dummy \
+            	op monitor interval=1s timeout=10s
+            primitive d2 ocf:heartbeat:Dummy \
+            	op monitor interval=1s timeout=10s
+            location d1-on-1 d1 100: node1
+            location d2-on-2 d2 100: node2
+            property no-quorum-policy={policy} stonith-enabled=false
+            """);
+        Boot("node1");
+        Boot("node2");
+        Boot("node3");
+        await WaitRunningOnOneAsync("d1", n => n == "node1");
+        await WaitRunningOnOneAsync("d2", n => n == "node2");
+        await Until(async () => (await EventsAsync<TransitionCompleted>()).FirstOrDefault(), "the start transition completes", 60);
+
+        // node1 is left alone: one of three is no quorum.
+        await _nodes["node2"].PowerOffAsync();
+        await _nodes["node3"].PowerOffAsync();
+        await Until(async () => (await EventsAsync<NodeLost>()).Count(l => l.Node is "node2" or "node3") == 2 ? "lost" : null, "node2 and node3 are lost", 60);
+
+        switch (policy)
+        {
+            case "stop":
+                await Until(() => Task.FromResult(NodesRunning("d1").Count == 0 ? "stopped" : null), "d1 is stopped without quorum", 60);
+                Assert.Empty(NodesRunning("d2"));
+                break;
+            case "freeze":
+                // Nothing new starts (d2 is not recovered), what runs keeps running.
+                await Task.Delay(Fast.LeaseTimeout.ToTimeSpan() * 3);
+                Assert.Equal(["node1"], NodesRunning("d1"));
+                Assert.Empty(NodesRunning("d2"));
+                break;
+            case "ignore":
+                await WaitRunningOnOneAsync("d2", n => n == "node1");
+                Assert.Equal(["node1"], NodesRunning("d1"));
+                break;
+        }
+        await AssertReplaysAsync();
+    }
+
+    /// <summary>Eventually, and when it never happens, the log to explain why.</summary>
+    private async Task<T> Until<T>(Func<Task<T?>> probe, string what, int limitSeconds = 30) where T : class
+    {
+        try
+        {
+            return await Eventually.Get(probe, what, limitSeconds);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + "\n" + await LogAsync());
+        }
     }
 
     /// <summary>The whole log, one event a line: what a failing scenario shows to explain itself.</summary>

@@ -32,7 +32,7 @@ public sealed class MartenEventSinkTests : IAsyncLifetime
         await executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Stop));
 
         await using var session = store.QuerySession();
-        var resourceStream = await session.Events.FetchStreamAsync(StreamIds.Resource(dummy.Id));
+        var resourceStream = await session.Events.FetchStreamAsync(StreamIds.ResourceOn(dummy.Id, TestExecutors.Node));
         var stored = Assert.IsType<ResourceOperationSucceeded>(Assert.Single(resourceStream).Data);
         Assert.Equal((dummy.Id, "start", 0, new OperationOrigin("tr-7", 3)), (stored.Resource, stored.Operation, stored.Rc, stored.Origin));
         Assert.Equal("tr-7", resourceStream[0].CorrelationId);
