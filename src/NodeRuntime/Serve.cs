@@ -1,5 +1,6 @@
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
 using Cib.Projections.Store;
 using Marten;
 using NodeRuntime.Membership;
@@ -89,6 +90,9 @@ public static class Serve
                     var outcomes = await new ProbeRoutine(executor, services.GetRequiredService<IEventSink>()).ProbeAllAsync(configuration, new OperationOrigin($"join:{node}", null), stoppingToken);
                     log.LogInformation("ha-node {Node}: configuration version {Version}, probed {Count} resources: {Running} running here",
                         node, version, outcomes.Count, outcomes.Count(o => o.Rc is OcfRc.Success or OcfRc.RunningPromoted));
+                    // What already runs here is watched again at once (the controller may replace these later).
+                    foreach (var running in outcomes.Where(o => o.Rc is OcfRc.Success or OcfRc.RunningPromoted))
+                        if (configuration.Resources.GetValueOrDefault(running.Resource) is Primitive p) monitors.StartAll(p);
                     var policy = NoQuorumPolicies.Parse(policyOverride ?? configuration.Options.NoQuorum);
                     var responder = new LeaseLossResponder(new LeaseWatch(leaseTimeout, policy, time.GetUtcNow()),
                         services.GetRequiredService<IStoreReachability>(), executor, monitors, services.GetRequiredService<OutboxEventSink>(), time);
