@@ -107,7 +107,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, $"{action} of {target} via {Id} timed out after {(long)timeout.TotalMilliseconds} ms");
         }
-        catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, Describe(e));
@@ -136,7 +136,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, $"monitor of {Id} timed out after {(long)timeout.TotalMilliseconds} ms");
         }
-        catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, Describe(e));

@@ -43,10 +43,13 @@ public sealed class RecurringMonitorTests : IDisposable
         await _executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Stop));
     }
 
-    /// <summary>Waits until the monitor has run n more times, counted through the agent's own log of actions (no sleeping on a guess).</summary>
+    /// <summary>
+    /// Lets about n monitor periods pass, each ended by an action of our own on the same resource: it queues on
+    /// the per-resource lock behind a running monitor, so the monitor really ran in between (what it reported is
+    /// what the test checks; how long this took is not).
+    /// </summary>
     private async Task CountMonitorRunsAsync(Primitive dummy, int runs)
     {
-        // Each monitor run takes the per-resource lock; queuing our own probes behind it n times means n monitor periods passed.
         for (var i = 0; i < runs; i++)
         {
             await Task.Delay(150);
