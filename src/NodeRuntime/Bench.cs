@@ -35,6 +35,50 @@ public static class Bench
         return 0;
     }
 
+    /// <summary>Starts <c>ha-node serve</c> as a child, lets it settle, prints its VmRSS and VmHWM, and stops it.</summary>
+    public static async Task<int> RssAsync(Options options)
+    {
+        var seconds = options.Int("seconds", 30);
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "serve", "--node", options.Value("node") ?? "rss", "--for", (seconds + 30).ToString() }) psi.ArgumentList.Add(a);
+        if (options.Value("connection") is { } cs) { psi.ArgumentList.Add("--connection"); psi.ArgumentList.Add(cs); }
+        using var child = Process.Start(psi)!;
+        var drainOut = child.StandardOutput.ReadToEndAsync();
+        var drainErr = child.StandardError.ReadToEndAsync();
+        try
+        {
+            var samples = new List<long>();
+            for (var t = 0; t < seconds && !child.HasExited; t++)
+            {
+                await Task.Delay(1000);
+                if (t >= seconds / 2 && Status(child.Id, "VmRSS") is { } rss) samples.Add(rss);
+            }
+            if (child.HasExited || samples.Count == 0)
+            {
+                Console.WriteLine($"rss: serve exited early ({child.ExitCode}): {await drainErr}{await drainOut}");
+                return 1;
+            }
+            Console.WriteLine($"serve_idle_rss: store={(options.Value("connection") is null ? "none" : "marten")} after_s={seconds} rss_mb={samples[^1] / 1024.0:F1} " +
+                              $"min_mb={samples.Min() / 1024.0:F1} max_mb={samples.Max() / 1024.0:F1} peak_mb={(Status(child.Id, "VmHWM") ?? 0) / 1024.0:F1}");
+            return 0;
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+            await child.WaitForExitAsync();
+        }
+    }
+
+    private static long? Status(int pid, string field)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        }
+        catch (IOException) { return null; }
+    }
+
     private static async Task DummyAsync(int runs, string scratch)
     {
         var executor = ResourceExecutor.Create(AgentHost.Local("bench"));

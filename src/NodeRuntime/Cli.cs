@@ -20,8 +20,13 @@ public static partial class Cli
           ha-node agent validate AGENT [k=v ...]   check instance parameters against the meta-data
           ha-node run AGENT ACTION [k=v ...] [--id ID] [--interval MS] [--timeout 20s] [--netns NS]
                     one action through the executor; prints the outcome, exit 0 when it succeeded
+          ha-node fence AGENT TARGET ACTION [k=v ...] [--timeout 60s]
+                    run a fence device once (stonith:external/libvirt or stonith:fence_*), like
+                    stonith_admin; ACTION is off, on, reboot, status or monitor
           ha-node bench [--runs N]                 Dummy and IPaddr2 start latency, SSH fence with a
                     fresh and a reused connection (needs root for IPaddr2 and sshd)
+          ha-node bench rss [--connection CS] [--seconds 30]
+                    start 'ha-node serve' and print its resident memory once it is idle
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -35,7 +40,9 @@ public static partial class Cli
                 ["agent", "meta-data", var agent] => await MetaDataAsync(agent),
                 ["agent", "validate", var agent, .. var rest] => await ValidateAsync(agent, Options.Parse(rest)),
                 ["run", var agent, var action, .. var rest] => await RunActionAsync(agent, action, Options.Parse(rest)),
+                ["bench", "rss", .. var rest] => await Bench.RssAsync(Options.Parse(rest)),
                 ["bench", .. var rest] => await Bench.RunAsync(Options.Parse(rest)),
+                ["fence", var agent, var target, var action, .. var rest] => await FenceAsync(agent, target, action, Options.Parse(rest)),
                 ["help" or "--help" or "-h"] => Help(0),
                 _ => Help(2),
             };
@@ -92,6 +99,28 @@ public static partial class Cli
         if (outcome.OutputTail is { } tail) Console.WriteLine(tail);
         return outcome.Succeeded ? 0 : 1;
     }
+
+    private static async Task<int> FenceAsync(string agent, string target, string action, Options options)
+    {
+        var primitive = new Primitive(options.Value("id") ?? "ha-node-fence", ParseAgent(agent), options.Parameters, ValueMap.Empty, ValueList<OperationDefinition>.Empty);
+        var timeout = options.Value("timeout") is { } t ? Duration.TryParse(t, out var td) ? td.ToTimeSpan() : throw new UsageException($"--timeout '{t}' is not a duration") : TimeSpan.FromSeconds(60);
+        Fencing.IFenceDevice device;
+        try { device = Fencing.FenceDevices.Create(primitive); }
+        catch (Fencing.FenceDeviceConfigurationException e) { throw new UsageException(e.Message); }
+        await using (device)
+        {
+            var result = action == Fencing.FenceActions.Monitor
+                ? await device.MonitorAsync(timeout)
+                : await device.ExecuteAsync(target, FenceActionOrUsage(action), timeout);
+            Console.WriteLine(result.Succeeded
+                ? $"{device.Id}: {action} {target}: ok{(result.PowerState is { } ps ? $" (power {ps})" : "")} in {result.DurationMs} ms"
+                : $"{device.Id}: {action} {target}: FAILED in {result.DurationMs} ms: {result.Reason}");
+            return result.Succeeded ? 0 : 1;
+        }
+    }
+
+    private static string FenceActionOrUsage(string action) =>
+        Fencing.FenceActions.IsKnown(action) ? Fencing.FenceActions.Normalize(action) : throw new UsageException($"'{action}' is not a fence action (off, on, reboot, status, monitor)");
 
     internal static ResourceAgent ParseAgent(string text) =>
         ResourceAgent.TryParse(text, out var a) ? a : throw new UsageException($"'{text}' is not an agent (class:[provider:]type, e.g. ocf:heartbeat:Dummy)");
