@@ -1,3 +1,5 @@
-// The node runtime host: wired up by the node-runtime and control-loop work.
-Console.Error.WriteLine("ha-node: not wired yet");
-return 2;
+using NodeRuntime;
+
+// ha-node: the node runtime. Commands: serve (the resident process), agent (meta-data, list,
+// validate), run (one action through the executor), bench (action and fencing latencies).
+return await Cli.RunAsync(args);

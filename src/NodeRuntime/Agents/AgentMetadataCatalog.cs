@@ -46,7 +46,7 @@ public sealed class AgentMetadataCatalog(string ocfRoot = OcfEnvironment.Default
         var root = Path.Combine(ocfRoot, "resource.d");
         if (!Directory.Exists(root)) return [];
         return Directory.EnumerateDirectories(root)
-            .SelectMany(dir => Directory.EnumerateFiles(dir).Select(f => $"ocf:{Path.GetFileName(dir)}:{Path.GetFileName(f)}"))
+            .SelectMany(dir => Directory.EnumerateFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.')).Select(f => $"ocf:{Path.GetFileName(dir)}:{Path.GetFileName(f)}"))
             .Order(StringComparer.Ordinal).ToList();
     }
 

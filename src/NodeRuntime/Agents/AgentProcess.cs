@@ -27,6 +27,7 @@ public static class AgentProcess
 {
     public const int DefaultTailBytes = 2048;
     private const string Setsid = "/usr/bin/setsid";
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
 
     public static async Task<AgentProcessResult> RunAsync(
         string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
@@ -90,7 +91,9 @@ public static class AgentProcess
                 if (ct.IsCancellationRequested && !timedOut) throw;
             }
             var elapsed = clock.ElapsedMilliseconds;
-            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(200, CancellationToken.None));
+            // Output written before exit is already in the pipes: this normally ends at once with EOF. Only a
+            // child that inherited the pipes (a daemon that did not close stdio) keeps them open; cap that wait.
+            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(OutputGrace, CancellationToken.None));
             return new AgentProcessResult(timedOut ? -1 : process.ExitCode, timedOut, false, stdout.Text(), stderr.Text(), elapsed);
         }
     }

@@ -81,7 +81,17 @@ public sealed class RecurringMonitors(IResourceExecutor executor, IEventSink sin
                 var outcome = await owner._executor.ExecuteAsync(request, ct);
                 if (ct.IsCancellationRequested) return;
                 if (outcome.Succeeded != _lastOk || (!outcome.Succeeded && !outcome.SameResultAs(_last)))
-                    await owner._sink.AppendAsync(outcome.ToEvent(), ct);
+                {
+                    try
+                    {
+                        await owner._sink.AppendAsync(outcome.ToEvent(), ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Not reported: keep the old result so the change is reported again on the next run.
+                        continue;
+                    }
+                }
                 _last = outcome;
                 _lastOk = outcome.Succeeded;
             }

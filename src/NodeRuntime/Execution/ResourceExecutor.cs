@@ -31,7 +31,8 @@ public sealed class ResourceExecutor(AgentHost host, IReadOnlyList<IAgentRunner>
         await gate.WaitAsync(ct);
         try
         {
-            return await runner.RunAsync(request, ct);
+            var outcome = await runner.RunAsync(request, ct);
+            return outcome with { ParameterDigest = ParameterDigest.Of(request.Resource.Params) };
         }
         finally
         {

@@ -41,7 +41,8 @@ public sealed class FenceDeviceMonitor(string nodeName, IFenceDevice device, Tim
         {
             while (!ct.IsCancellationRequested)
             {
-                await CheckAsync(ct);
+                try { await CheckAsync(ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { /* the sink failed: the next run reports again */ }
                 await Task.Delay(interval, time, ct);
             }
         }

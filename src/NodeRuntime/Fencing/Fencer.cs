@@ -34,7 +34,15 @@ public sealed class Fencer(string nodeName, IReadOnlyList<IFenceDevice> devices,
         if (!device.CanFence(request.Target))
             return Failed(request, device.Id, $"fence device {device.Id} cannot fence {request.Target}");
 
-        var result = await device.ExecuteAsync(request.Target, action, timeout, ct);
+        FenceResult result;
+        try
+        {
+            result = await device.ExecuteAsync(request.Target, action, timeout, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            result = FenceResult.Failed(0, $"fence device {device.Id} failed: {e.Message}");
+        }
         return result.Succeeded
             ? new NodeFenced(request.RequestId, request.Target, device.Id, action, nodeName, result.DurationMs, time.GetUtcNow())
             : Failed(request, device.Id, result.Reason ?? "the device reported failure");

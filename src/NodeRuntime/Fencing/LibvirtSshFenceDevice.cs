@@ -107,7 +107,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, $"{action} of {target} via {Id} timed out after {(long)timeout.TotalMilliseconds} ms");
         }
-        catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, Describe(e));
@@ -136,7 +136,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, $"monitor of {Id} timed out after {(long)timeout.TotalMilliseconds} ms");
         }
-        catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, Describe(e));
@@ -154,25 +154,28 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         return FenceResult.Ok(0, PowerState(output), output.Trim());
     }
 
+    /// <summary>
+    /// destroy and the check that the domain is off go in one exec (one round trip on a kept
+    /// connection): an already-off domain makes destroy fail, and the state check still says "off".
+    /// </summary>
     private async Task<FenceResult> OffAsync(string domain, CancellationToken ct)
     {
-        var before = await StatusAsync(domain, ct);
-        if (!before.Succeeded) return before;
-        if (before.PowerState == "off") return FenceResult.Ok(0, "off", "already off");
-        var (exit, _, error) = await RunAsync($"destroy {domain}", ct);
-        var after = await StatusAsync(domain, ct);
-        if (after.Succeeded && after.PowerState == "off") return FenceResult.Ok(0, "off");
-        return FenceResult.Failed(0, $"virsh destroy {domain} exited {exit}: {error.Trim()}; domain state afterwards: {after.OutputTail ?? after.Reason}");
+        var (exit, output, error) = await RunAsync($"destroy {domain}; virsh -c {_uri.LocalUri} domstate {domain}", ct);
+        var state = LastLine(output);
+        if (exit == 0 && PowerState(state) == "off") return FenceResult.Ok(0, "off", output.Trim());
+        return FenceResult.Failed(0, $"virsh destroy {domain} did not power it off: state '{state}', exit {exit}: {error.Trim()}", output + error);
     }
 
     private async Task<FenceResult> OnAsync(string domain, CancellationToken ct)
     {
-        var before = await StatusAsync(domain, ct);
-        if (!before.Succeeded) return before;
-        if (before.PowerState == "on") return FenceResult.Ok(0, "on", "already on");
-        var (exit, _, error) = await RunAsync($"start {domain}", ct);
-        return exit == 0 ? FenceResult.Ok(0, "on") : FenceResult.Failed(0, $"virsh start {domain} exited {exit}: {error.Trim()}");
+        var (exit, output, error) = await RunAsync($"start {domain}; virsh -c {_uri.LocalUri} domstate {domain}", ct);
+        var state = LastLine(output);
+        if (exit == 0 && PowerState(state) == "on") return FenceResult.Ok(0, "on", output.Trim());
+        return FenceResult.Failed(0, $"virsh start {domain} did not power it on: state '{state}', exit {exit}: {error.Trim()}", output + error);
     }
+
+    private static string LastLine(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 
     private async Task<FenceResult> RebootAsync(string domain, CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using Cib.Domain.Resources;
 using NodeRuntime.Execution;
 
 namespace NodeRuntime.Membership;

@@ -69,5 +69,6 @@ public sealed class AgentMetadataTests
         var agents = _catalog.ListOcfAgents();
         Assert.Contains("ocf:heartbeat:IPaddr2", agents);
         Assert.Contains("ocf:pacemaker:Dummy", agents);
+        Assert.DoesNotContain(agents, a => a.Split(':')[2].StartsWith('.'));
     }
 }

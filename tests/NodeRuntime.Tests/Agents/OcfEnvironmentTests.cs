@@ -35,6 +35,14 @@ public sealed class OcfEnvironmentTests : IDisposable
             echo "end $OCF_RESOURCE_INSTANCE $1" >> "$OCF_RESKEY_log"
             exit 0
             """);
+        TestExecutors.Script(Path.Combine(_root, "resource.d", "test", "daemon"), """
+            #!/bin/sh
+            # A careless agent: its "daemon" keeps the agent's stdout and stderr open.
+            sleep 60 &
+            echo $! > "$OCF_RESKEY_pidfile"
+            echo "started"
+            exit 0
+            """);
         var host = AgentHost.Local(TestExecutors.Node);
         _executor = new ResourceExecutor(host, [new OcfAgentRunner(host, _root)]);
     }
@@ -106,6 +114,23 @@ public sealed class OcfEnvironmentTests : IDisposable
             _executor.ExecuteAsync(ActionRequest.For(b, Operations.Stop)));
         var parallel = File.ReadAllLines(log);
         Assert.Equal(["begin", "begin", "end", "end"], parallel.Select(l => l.Split(' ')[0]));
+    }
+
+    [Fact]
+    public async Task A_daemon_that_keeps_the_agents_output_open_does_not_hang_the_action()
+    {
+        var pidFile = _scratch.File("daemon.pid");
+        var p = Primitive.Create(_scratch.Id("daemon"), "ocf:test:daemon", ValueMap.Of(("pidfile", pidFile)));
+        try
+        {
+            var outcome = await _executor.ExecuteAsync(ActionRequest.For(p, Operations.Start));
+            Assert.True(outcome.Succeeded);
+            Assert.Equal("started", outcome.OutputTail);
+        }
+        finally
+        {
+            if (File.Exists(pidFile)) System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Trim())).Kill();
+        }
     }
 
     public void Dispose() => _scratch.Dispose();

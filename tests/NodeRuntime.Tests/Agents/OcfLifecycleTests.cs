@@ -39,6 +39,20 @@ public sealed class OcfLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Results_carry_a_digest_of_the_parameters_they_ran_with()
+    {
+        var dummy = _scratch.Dummy("digest");
+        var first = await _executor.ExecuteAsync(ActionRequest.Probe(dummy));
+        var again = await _executor.ExecuteAsync(ActionRequest.Probe(dummy));
+        var edited = await _executor.ExecuteAsync(ActionRequest.Probe(dummy with { Params = dummy.Params.Set("fake", "changed") }));
+
+        Assert.Equal(NodeRuntime.Execution.ParameterDigest.Of(dummy.Params), first.ParameterDigest);
+        Assert.Equal(first.ParameterDigest, again.ParameterDigest);
+        Assert.NotEqual(first.ParameterDigest, edited.ParameterDigest);
+        Assert.Equal(first.ParameterDigest, Assert.IsType<ResourceOperationSucceeded>(first.ToEvent()).ParameterDigest);
+    }
+
+    [Fact]
     public async Task A_recurring_monitor_of_a_stopped_resource_fails_with_rc_7()
     {
         var dummy = _scratch.Dummy("rec");

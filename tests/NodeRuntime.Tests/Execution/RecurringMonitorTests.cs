@@ -43,10 +43,42 @@ public sealed class RecurringMonitorTests : IDisposable
         await _executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Stop));
     }
 
-    /// <summary>Waits until the monitor has run n more times, counted through the agent's own log of actions (no sleeping on a guess).</summary>
+    [Fact]
+    public async Task A_failure_the_store_did_not_take_is_reported_again_on_the_next_run_and_then_only_once()
+    {
+        var dummy = _scratch.Dummy("flaky");
+        var sink = new FlakySink(failuresFirst: 1);
+        await using var monitors = new RecurringMonitors(_executor, sink, TimeProvider.System);
+        await _executor.ExecuteAsync(ActionRequest.For(dummy, Operations.Start));
+        monitors.Start(dummy, 150);
+
+        File.Delete(dummy.Params["state"]);
+        Assert.True(await sink.Recorded.WaitForAsync(e => e is ResourceOperationFailed, TimeSpan.FromSeconds(10)));
+        await CountMonitorRunsAsync(dummy, 4);
+
+        Assert.Equal(1, sink.Refused);
+        Assert.IsType<ResourceOperationFailed>(Assert.Single(sink.Recorded.Events));
+    }
+
+    private sealed class FlakySink(int failuresFirst) : IEventSink
+    {
+        public RecordingEventSink Recorded { get; } = new();
+        public int Refused { get; private set; }
+
+        public Task AppendAsync(Cib.Domain.ICibEvent @event, CancellationToken ct = default)
+        {
+            if (Refused < failuresFirst) { Refused++; throw new IOException("store unreachable"); }
+            return Recorded.AppendAsync(@event, ct);
+        }
+    }
+
+    /// <summary>
+    /// Lets about n monitor periods pass, each ended by an action of our own on the same resource: it queues on
+    /// the per-resource lock behind a running monitor, so the monitor really ran in between (what it reported is
+    /// what the test checks; how long this took is not).
+    /// </summary>
     private async Task CountMonitorRunsAsync(Primitive dummy, int runs)
     {
-        // Each monitor run takes the per-resource lock; queuing our own probes behind it n times means n monitor periods passed.
         for (var i = 0; i < runs; i++)
         {
             await Task.Delay(150);

@@ -1,0 +1,68 @@
+using Cib.Domain.Configuration;
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using Cib.Projections.Store;
+using Microsoft.Extensions.Hosting;
+using NodeRuntime.Execution;
+using NodeRuntime.Tests.Support;
+using TestSupport;
+
+namespace NodeRuntime.Tests.Execution;
+
+/// <summary>The ha-node host against a real store: at start it reads the configuration and reports a probe of every resource.</summary>
+public sealed class ServeHostTests : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync("noderuntime_serve");
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task The_host_probes_every_configured_resource_at_start_and_appends_the_results()
+    {
+        using var scratch = new Scratch();
+        await using var store = CibStore.Create(_db.ConnectionString);
+        await CibStore.ApplySchemaAsync(store);
+        var running = scratch.Dummy("srv-running");
+        var stopped = scratch.Dummy("srv-stopped");
+        await new ConfigurationWriter(store).ChangeAsync(
+            new ChangeConfiguration(0, [new DefinePrimitive(running), new DefinePrimitive(stopped)], DateTimeOffset.UnixEpoch, Actor.User("test")),
+            CommandMetadata.For(Actor.User("test")));
+        var executor = TestExecutors.Local();
+        await executor.ExecuteAsync(ActionRequest.For(running, Operations.Start));
+
+        using var host = Serve.Build(Options.Parse(["--node", "srv-node", "--connection", _db.ConnectionString]));
+        await host.StartAsync();
+        try
+        {
+            var probes = await WaitForAsync(store, running.Id, stopped.Id);
+            Assert.Equal(OcfRc.Success, probes[running.Id].Rc);
+            Assert.Equal(OcfRc.NotRunning, probes[stopped.Id].Rc);
+            Assert.All(probes.Values, p => Assert.Equal(("monitor", 0L, "srv-node", "join:srv-node"), (p.Operation, p.IntervalMs, p.Node, p.Origin.TransitionId)));
+        }
+        finally
+        {
+            await host.StopAsync();
+            await executor.ExecuteAsync(ActionRequest.For(running, Operations.Stop));
+        }
+    }
+
+    private static async Task<Dictionary<string, ResourceOperationSucceeded>> WaitForAsync(Marten.IDocumentStore store, params string[] ids)
+    {
+        var found = new Dictionary<string, ResourceOperationSucceeded>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (found.Count < ids.Length)
+        {
+            await Task.Delay(100, cts.Token);
+            await using var session = store.QuerySession();
+            foreach (var id in ids.Where(i => !found.ContainsKey(i)))
+            {
+                var events = await session.Events.FetchStreamAsync(StreamIds.Resource(id), token: cts.Token);
+                if (events.Count > 0) found[id] = Assert.IsType<ResourceOperationSucceeded>(events[0].Data);
+            }
+        }
+        return found;
+    }
+}
