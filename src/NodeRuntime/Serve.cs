@@ -1,7 +1,9 @@
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
+using Cib.Projections.Cluster;
 using Cib.Projections.Store;
+using NodeRuntime.Dispatch;
 using Marten;
 using NodeRuntime.Membership;
 using Npgsql;
@@ -64,7 +66,7 @@ public static class Serve
             builder.Services.AddSingleton<IEventSink, RecordingEventSink>();
         }
         builder.Services.AddSingleton(sp => new RecurringMonitors(sp.GetRequiredService<IResourceExecutor>(), sp.GetRequiredService<IEventSink>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService(sp => new NodeService(node, leaseTimeout, options.Value("no-quorum-policy"), sp));
+        builder.Services.AddHostedService(sp => new NodeService(node, leaseTimeout, options.Value("no-quorum-policy"), connection, sp));
 
         return builder.Build();
     }
@@ -74,7 +76,33 @@ public static class Serve
     /// resource here and report the results, then watch the lease (store reachability) and act per
     /// no-quorum-policy. Without a store it only holds the executor and monitors (for measurements).
     /// </summary>
-    private sealed class NodeService(string node, TimeSpan leaseTimeout, string? policyOverride, IServiceProvider services) : BackgroundService
+    /// <summary>Renew four times per lease timeout (250 ms for the default 1 s), as corosync sends tokens.</summary>
+    private static TimeSpan LeaseInterval(TimeSpan leaseTimeout) => leaseTimeout / 4;
+
+    /// <summary>
+    /// A clean shutdown: stop what runs here (last started first), then leave, so the cluster recovers it
+    /// elsewhere without fencing this node.
+    /// </summary>
+    private static async Task LeaveCleanlyAsync(NodeLease lease, LocalResources executor, RecurringMonitors monitors, ILogger log)
+    {
+        await monitors.StopAllAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        foreach (var primitive in executor.Running.Reverse())
+        {
+            var outcome = await executor.ExecuteAsync(ActionRequest.For(primitive, Operations.Stop), cts.Token);
+            log.LogInformation("shutdown: {Outcome}", outcome);
+        }
+        try
+        {
+            await lease.LeaveAsync("clean shutdown of the node runtime", cts.Token);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            log.LogWarning("shutdown: could not leave cleanly ({Error}): the cluster will see this node as lost", e.Message);
+        }
+    }
+
+    private sealed class NodeService(string node, TimeSpan leaseTimeout, string? policyOverride, string? connection, IServiceProvider services) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
@@ -87,12 +115,8 @@ public static class Serve
                 {
                     var (configuration, version) = await ConfigurationReader.LoadAsync(store, stoppingToken);
                     var executor = services.GetRequiredService<LocalResources>();
-                    var outcomes = await new ProbeRoutine(executor, services.GetRequiredService<IEventSink>()).ProbeAllAsync(configuration, new OperationOrigin($"join:{node}", null), stoppingToken);
-                    log.LogInformation("ha-node {Node}: configuration version {Version}, probed {Count} resources: {Running} running here",
-                        node, version, outcomes.Count, outcomes.Count(o => o.Rc is OcfRc.Success or OcfRc.RunningPromoted));
-                    // What already runs here is watched again at once (the controller may replace these later).
-                    foreach (var running in outcomes.Where(o => o.Rc is OcfRc.Success or OcfRc.RunningPromoted))
-                        if (configuration.Resources.GetValueOrDefault(running.Resource) is Primitive p) monitors.StartAll(p);
+                    var sink = services.GetRequiredService<IEventSink>();
+                    var data = services.GetRequiredService<NpgsqlDataSource>();
                     var policy = NoQuorumPolicies.Parse(policyOverride ?? configuration.Options.NoQuorum);
                     var responder = new LeaseLossResponder(new LeaseWatch(leaseTimeout, policy, time.GetUtcNow()),
                         services.GetRequiredService<IStoreReachability>(), executor, monitors, services.GetRequiredService<OutboxEventSink>(), time);
@@ -100,8 +124,26 @@ public static class Serve
                     {
                         if (decision is not LeaseDecision.Carry) log.LogWarning("lease: {Decision} ({Stops} stops)", decision, stops.Count);
                     };
-                    log.LogInformation("ha-node {Node} ready (pid {Pid}), lease timeout {Lease}, no-quorum-policy {Policy}", node, Environment.ProcessId, leaseTimeout, policy);
-                    await responder.RunAsync(leaseTimeout / 4, stoppingToken);
+                    // Membership, the controller role (active in one node) and the actions sent here. Probes at join
+                    // come from the controller: a joining node has no history, so the planner probes everything on it.
+                    var lease = new NodeLease(store, data, node, time);
+                    var controller = new ClusterController(store, data, connection!, node, new ControllerOptions { LeaseTimeout = new Duration((long)leaseTimeout.TotalMilliseconds) });
+                    var agent = new NodeAgent(store, data, connection!, node, executor, monitors, sink, time);
+                    log.LogInformation("ha-node {Node} ready (pid {Pid}), configuration version {Version}, lease timeout {Lease}, no-quorum-policy {Policy}",
+                        node, Environment.ProcessId, version, leaseTimeout, policy);
+                    using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var loops = new[]
+                    {
+                        Task.Run(() => lease.RunAsync(LeaseInterval(leaseTimeout), running.Token), running.Token),
+                        Task.Run(() => controller.RunAsync(running.Token), running.Token),
+                        Task.Run(() => agent.RunAsync(running.Token), running.Token),
+                        Task.Run(() => responder.RunAsync(leaseTimeout / 4, running.Token), running.Token),
+                    };
+                    await Task.WhenAny(loops);
+                    await running.CancelAsync();
+                    await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (stoppingToken.IsCancellationRequested)
+                        await LeaveCleanlyAsync(lease, executor, monitors, log);
                 }
                 else
                 {

@@ -19,8 +19,15 @@ public sealed record FenceDevice(string Id, ResourceAgent Agent, IReadOnlyDictio
             if (i > 0) targets[entry[..i]] = entry[(i + 1)..];
             else targets[entry] = entry;
         }
-        foreach (var host in Split(p.Params.Get("pcmk_host_list"), ' ', ',', ';').Concat(Split(p.Params.Get("hostlist"), ' ', ',', ';')))
+        foreach (var host in Split(p.Params.Get("pcmk_host_list"), ' ', ',', ';'))
             targets.TryAdd(host, host);
+        // libvirt-style hostlist entries may name the domain: "node1:vm1".
+        foreach (var entry in Split(p.Params.Get("hostlist"), ' ', ',', ';'))
+        {
+            var i = entry.IndexOf(':');
+            if (i > 0) targets.TryAdd(entry[..i], entry[(i + 1)..]);
+            else targets.TryAdd(entry, entry);
+        }
         return new FenceDevice(p.Id, p.Agent, targets);
     }
 

@@ -11,7 +11,7 @@ public static class CibStore
 {
     public const string DefaultSchema = "cib";
 
-    /// <summary>Configures Marten for the CIB. Schema objects are created only by migrations (or <see cref="ApplySchemaAsync"/>).</summary>
+    /// <summary>Configures Marten for the CIB. Schema objects are created only by migrations/ (<see cref="SchemaMigrations"/>).</summary>
     public static void Configure(StoreOptions options, string connectionString, string schema = DefaultSchema)
     {
         options.Connection(connectionString);
@@ -30,7 +30,4 @@ public static class CibStore
     public static DocumentStore Create(string connectionString, string schema = DefaultSchema) =>
         DocumentStore.For(o => Configure(o, connectionString, schema));
 
-    /// <summary>Creates or updates every schema object the configuration needs (tests, the embedded store).</summary>
-    public static Task ApplySchemaAsync(IDocumentStore store, CancellationToken ct = default) =>
-        store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(AutoCreate.CreateOrUpdate);
 }

@@ -32,7 +32,7 @@ public sealed class ResourceExecutor(AgentHost host, IReadOnlyList<IAgentRunner>
         try
         {
             var outcome = await runner.RunAsync(request, ct);
-            return outcome with { ParameterDigest = ParameterDigest.Of(request.Resource.Params) };
+            return outcome with { ParameterDigest = Cib.Projections.Policy.Reconcile.ParameterDigest.Of(request.Resource.Params) };
         }
         finally
         {

@@ -111,3 +111,16 @@ public class UpdatePrimitiveTests : DeciderSpec
     public void Refuses_an_invalid_new_definition() =>
         ThenRefused(When(Given(Defined(Dummy("d"))), new UpdatePrimitive(Dummy("d", OperationDefinition.Create("monitor", "10s", "0s")))), "invalid-timeout");
 }
+
+public class FenceDeviceTargetsTests
+{
+    [Fact]
+    public void A_libvirt_hostlist_may_name_the_domain_of_each_node()
+    {
+        var device = Fencing.FenceDevice.From(Primitive.Create("f", "stonith:external/libvirt", ValueMap.Of(("hostlist", "node1:vm-a node2"))));
+        Assert.True(device.CanFence("node1"));
+        Assert.Equal("vm-a", device.Targets["node1"]);
+        Assert.Equal("node2", device.Targets["node2"]);
+        Assert.False(device.CanFence("node1:vm-a"));
+    }
+}

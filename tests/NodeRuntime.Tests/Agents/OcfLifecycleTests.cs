@@ -46,7 +46,7 @@ public sealed class OcfLifecycleTests : IDisposable
         var again = await _executor.ExecuteAsync(ActionRequest.Probe(dummy));
         var edited = await _executor.ExecuteAsync(ActionRequest.Probe(dummy with { Params = dummy.Params.Set("fake", "changed") }));
 
-        Assert.Equal(NodeRuntime.Execution.ParameterDigest.Of(dummy.Params), first.ParameterDigest);
+        Assert.Equal(Cib.Projections.Policy.Reconcile.ParameterDigest.Of(dummy.Params), first.ParameterDigest);
         Assert.Equal(first.ParameterDigest, again.ParameterDigest);
         Assert.NotEqual(first.ParameterDigest, edited.ParameterDigest);
         Assert.Equal(first.ParameterDigest, Assert.IsType<ResourceOperationSucceeded>(first.ToEvent()).ParameterDigest);

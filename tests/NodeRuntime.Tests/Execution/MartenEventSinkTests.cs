@@ -21,7 +21,7 @@ public sealed class MartenEventSinkTests : IAsyncLifetime
     {
         using var scratch = new Scratch();
         await using var store = CibStore.Create(_db.ConnectionString);
-        await CibStore.ApplySchemaAsync(store);
+        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
         var sink = new MartenEventSink(store, TestExecutors.Node);
         var dummy = scratch.Dummy("stored");
         var executor = TestExecutors.Local();

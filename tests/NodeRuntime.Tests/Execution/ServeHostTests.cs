@@ -1,4 +1,5 @@
 using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
@@ -10,7 +11,10 @@ using TestSupport;
 
 namespace NodeRuntime.Tests.Execution;
 
-/// <summary>The ha-node host against a real store: at start it reads the configuration and reports a probe of every resource.</summary>
+/// <summary>
+/// The ha-node host against a real store: it joins, becomes the controller of its one-node cluster, and the
+/// controller's first transition probes every configured resource on it; the results are appended.
+/// </summary>
 public sealed class ServeHostTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;
@@ -24,11 +28,12 @@ public sealed class ServeHostTests : IAsyncLifetime
     {
         using var scratch = new Scratch();
         await using var store = CibStore.Create(_db.ConnectionString);
-        await CibStore.ApplySchemaAsync(store);
+        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
         var running = scratch.Dummy("srv-running");
         var stopped = scratch.Dummy("srv-stopped");
         await new ConfigurationWriter(store).ChangeAsync(
-            new ChangeConfiguration(0, [new DefinePrimitive(running), new DefinePrimitive(stopped)], DateTimeOffset.UnixEpoch, Actor.User("test")),
+            new ChangeConfiguration(0, [new DefineNode("srv-node"), new SetClusterProperty("stonith-enabled", "false"),
+                new DefinePrimitive(running), new DefinePrimitive(stopped)], DateTimeOffset.UnixEpoch, Actor.User("test")),
             CommandMetadata.For(Actor.User("test")));
         var executor = TestExecutors.Local();
         await executor.ExecuteAsync(ActionRequest.For(running, Operations.Start));
@@ -40,7 +45,8 @@ public sealed class ServeHostTests : IAsyncLifetime
             var probes = await WaitForAsync(store, running.Id, stopped.Id);
             Assert.Equal(OcfRc.Success, probes[running.Id].Rc);
             Assert.Equal(OcfRc.NotRunning, probes[stopped.Id].Rc);
-            Assert.All(probes.Values, p => Assert.Equal(("monitor", 0L, "srv-node", "join:srv-node"), (p.Operation, p.IntervalMs, p.Node, p.Origin.TransitionId)));
+            Assert.All(probes.Values, p => Assert.Equal(("monitor", 0L, "srv-node"), (p.Operation, p.IntervalMs, p.Node)));
+            Assert.All(probes.Values, p => Assert.StartsWith("t", p.Origin.TransitionId));
         }
         finally
         {
@@ -59,8 +65,9 @@ public sealed class ServeHostTests : IAsyncLifetime
             await using var session = store.QuerySession();
             foreach (var id in ids.Where(i => !found.ContainsKey(i)))
             {
-                var events = await session.Events.FetchStreamAsync(StreamIds.Resource(id), token: cts.Token);
-                if (events.Count > 0) found[id] = Assert.IsType<ResourceOperationSucceeded>(events[0].Data);
+                var events = await session.Events.FetchStreamAsync(StreamIds.ResourceOn(id, "srv-node"), token: cts.Token);
+                if (events.FirstOrDefault(e => e.Data is ResourceOperationSucceeded { Operation: "monitor", IntervalMs: 0 }) is { } probe)
+                    found[id] = (ResourceOperationSucceeded)probe.Data;
             }
         }
         return found;
