@@ -285,7 +285,11 @@ cmd_down() {
   for dev in $(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk '$2 ~ /\.ha\/lab\/disk\/shared\.img/ {print $1}' || true); do
     losetup -d "$dev" 2>/dev/null || true
   done
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/nodes.count" "$STATE/up"
+  if [[ -e $STATE/store-started-by-lab ]]; then
+    "$ROOT/ha" db stop >/dev/null 2>&1 || true
+    rm -f "$STATE/store-started-by-lab"
+  fi
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
@@ -304,8 +308,11 @@ cmd_up() {
   make_disk
   write_apache_configs "$n"
   local url
+  # A store the lab had to start is stopped again by down; one that ran before is left running.
+  "$ROOT/ha" db status >/dev/null 2>&1 || touch "$STATE/store-started-by-lab"
   url=$("$ROOT/ha" db lab-listen "$HOST_ADDRESS" "$SUBNET_PREFIX.0/24" "${HA_LAB_DATABASE:-ha}") || die "the store did not come up on $HOST_ADDRESS"
   store_url_for_nodes "$url" > "$STATE/store-url"
+  echo "$url" > "$STATE/store-url.root"
   start_hypervisor
   for i in $(seq 1 "$n"); do
     echo "running" > "$HV/domains/node$i"

@@ -31,7 +31,11 @@ public sealed class Lab
     public string ClientKey => Path.Combine(StateDirectory, "client_key");
     public string KnownHosts => Path.Combine(StateDirectory, "known_hosts");
     public string HypervisorDirectory => Path.Combine(StateDirectory, "hypervisor");
+    /// <summary>The store as the nodes reach it (HA_CONNECTION of every node): Host=10.77.0.254.</summary>
     public string StoreUrlForNodes => File.ReadAllText(Path.Combine(StateDirectory, "store-url")).Trim();
+
+    /// <summary>The same store and database as seen from the root namespace (Host=127.0.0.1).</summary>
+    public string StoreUrl => File.ReadAllText(Path.Combine(StateDirectory, "store-url.root")).Trim();
     public string DiskDevice => File.ReadAllText(Path.Combine(StateDirectory, "disk", "device")).Trim();
     public string DiskImage => Path.Combine(StateDirectory, "disk", "shared.img");
     public int NodeCount => File.Exists(Path.Combine(StateDirectory, "nodes.count")) ? int.Parse(File.ReadAllText(Path.Combine(StateDirectory, "nodes.count")).Trim()) : 0;
@@ -56,8 +60,18 @@ public sealed class Lab
     /// <summary>The hypervisor's view of a node's power: "running" or "shut off".</summary>
     public string PowerState(string node) => File.ReadAllText(Path.Combine(HypervisorDirectory, "domains", node)).Trim();
 
-    public Task<CommandResult> UpAsync(int nodes = 2, IDictionary<string, string>? environment = null) =>
-        RunLabAsync(["up", nodes.ToString()], environment, TimeSpan.FromSeconds(120)).Checked();
+    /// <summary>
+    /// `./ha lab up N`. <paramref name="database"/>: the database on the embedded store the nodes use (created
+    /// when missing; default "ha"). <paramref name="boot"/>: the nodes' boot command (HA_LAB_BOOT, run by bash
+    /// with HA_NODE, HA_CONNECTION set); default: `ha-node run --node NODE` once ha-node has it, else sleep.
+    /// </summary>
+    public Task<CommandResult> UpAsync(int nodes = 2, string? database = null, string? boot = null)
+    {
+        var environment = new Dictionary<string, string>();
+        if (database is not null) environment["HA_LAB_DATABASE"] = database;
+        if (boot is not null) environment["HA_LAB_BOOT"] = boot;
+        return RunLabAsync(["up", nodes.ToString()], environment, TimeSpan.FromSeconds(120)).Checked();
+    }
 
     public Task<CommandResult> DownAsync() => RunLabAsync(["down"], null, TimeSpan.FromSeconds(60)).Checked();
 

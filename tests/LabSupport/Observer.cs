@@ -25,6 +25,7 @@ public sealed class Observer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _http;
     private DateTimeOffset _startedAt;
+    private TimeSpan? _stoppedAt;
     private Task? _sampling, _probing;
 
     public TimeSpan Interval { get; }
@@ -56,8 +57,8 @@ public sealed class Observer : IAsyncDisposable
         var o = new Observer(lab, interval ?? DefaultInterval, probeTimeout ?? TimeSpan.FromMilliseconds(1000), pageMarker);
         o._startedAt = DateTimeOffset.UtcNow;
         o._clock.Start();
-        o._sampling = Task.Run(o.SampleLoopAsync);
-        o._probing = Task.Run(o.ProbeLoopAsync);
+        o._sampling = o.Every(() => { var s = o.Inspect(); lock (o._samples) o._samples.Add(s); }, "lab observer: nodes");
+        o._probing = o.Every(() => { var t = o.ProbeAsync(); lock (o._inflight) { o._inflight.RemoveAll(x => x.IsCompleted); o._inflight.Add(t); } }, "lab observer: VIP");
         return o;
     }
 
@@ -65,7 +66,7 @@ public sealed class Observer : IAsyncDisposable
     public Timeline Snapshot()
     {
         lock (_samples) lock (_probes)
-            return new Timeline(_startedAt, _samples.ToList(), _probes.ToList(), _clock.Elapsed);
+            return new Timeline(_startedAt, _samples.ToList(), _probes.ToList(), _stoppedAt ?? _clock.Elapsed);
     }
 
     /// <summary>Waits until a sample taken after now satisfies <paramref name="condition"/>; false on timeout.</summary>
@@ -96,7 +97,11 @@ public sealed class Observer : IAsyncDisposable
 
     public async Task<Timeline> StopAsync()
     {
-        if (!_stop.IsCancellationRequested) _stop.Cancel();
+        if (!_stop.IsCancellationRequested)
+        {
+            _stoppedAt = _clock.Elapsed;
+            _stop.Cancel();
+        }
         try { await Task.WhenAll(_sampling ?? Task.CompletedTask, _probing ?? Task.CompletedTask); } catch (OperationCanceledException) { }
         Task[] pending;
         lock (_inflight) pending = _inflight.ToArray();
@@ -112,30 +117,33 @@ public sealed class Observer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task SampleLoopAsync()
+    /// <summary>
+    /// Runs <paramref name="action"/> on a thread of its own at fixed instants (start + k × interval), so a busy
+    /// thread pool (the test, the product, dotnet test on 2 cores) does not stretch the gaps; when late, it
+    /// runs at once and goes on from there.
+    /// </summary>
+    private Task Every(Action action, string name)
     {
-        using var timer = new PeriodicTimer(Interval);
-        do
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            var s = Inspect();
-            lock (_samples) _samples.Add(s);
-        } while (await Tick(timer));
-    }
-
-    private async Task ProbeLoopAsync()
-    {
-        using var timer = new PeriodicTimer(Interval);
-        do
-        {
-            var t = ProbeAsync();
-            lock (_inflight) { _inflight.RemoveAll(x => x.IsCompleted); _inflight.Add(t); }
-        } while (await Tick(timer));
-    }
-
-    private async Task<bool> Tick(PeriodicTimer timer)
-    {
-        try { return await timer.WaitForNextTickAsync(_stop.Token); }
-        catch (OperationCanceledException) { return false; }
+            try
+            {
+                var next = _clock.Elapsed;
+                while (!_stop.IsCancellationRequested)
+                {
+                    action();
+                    next += Interval;
+                    var now = _clock.Elapsed;
+                    if (next < now) next = now;
+                    else if (_stop.Token.WaitHandle.WaitOne(next - now)) break;
+                }
+                done.SetResult();
+            }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = name, Priority = ThreadPriority.AboveNormal };
+        thread.Start();
+        return done.Task;
     }
 
     private Sample Inspect()

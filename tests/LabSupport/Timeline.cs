@@ -29,8 +29,14 @@ public sealed class Timeline(DateTimeOffset startedAt, IReadOnlyList<Sample> sam
     public IReadOnlyList<Probe> Probes { get; } = probes;
     public TimeSpan Duration { get; } = duration;
 
-    public double SamplesPerSecond => Duration > TimeSpan.Zero ? Samples.Count / Duration.TotalSeconds : 0;
-    public double ProbesPerSecond => Duration > TimeSpan.Zero ? Probes.Count / Duration.TotalSeconds : 0;
+    /// <summary>Samples per second over the span from the first sample to the last.</summary>
+    public double SamplesPerSecond => Rate(Samples.Select(s => s.At).ToList());
+
+    /// <summary>Probes sent per second over the span from the first probe to the last.</summary>
+    public double ProbesPerSecond => Rate(Probes.Select(p => p.SentAt).Order().ToList());
+
+    private static double Rate(IReadOnlyList<TimeSpan> instants) =>
+        instants.Count < 2 || instants[^1] <= instants[0] ? 0 : (instants.Count - 1) / (instants[^1] - instants[0]).TotalSeconds;
 
     /// <summary>Largest gap between consecutive samples: the blind spot of "at no instant".</summary>
     public TimeSpan LargestSampleGap =>
