@@ -85,8 +85,11 @@ reset_interface() {
 }
 
 # ------------------------------------------------------------------ nodes
+# The nodes' boot command, chosen at `up` and kept for later boots (the hypervisor's `virsh start` runs
+# in an sshd session that knows nothing of the caller's HA_LAB_BOOT).
 boot_command() {
   if [[ -n ${HA_LAB_BOOT:-} ]]; then echo "$HA_LAB_BOOT"; return; fi
+  if [[ -s $STATE/boot-command ]]; then cat "$STATE/boot-command"; return; fi
   if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -q -- 'run --node'; then
     echo "exec \"$HA_NODE_BIN\" run --node \"\$HA_NODE\""
   else
@@ -289,7 +292,7 @@ cmd_down() {
     "$ROOT/ha" db stop >/dev/null 2>&1 || true
     rm -f "$STATE/store-started-by-lab"
   fi
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up"
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
@@ -302,6 +305,9 @@ cmd_up() {
   cmd_down 2>/dev/null
   mkdir -p "$STATE/nodes"
   echo "$n" > "$STATE/nodes.count"
+  rm -f "$STATE/boot-command"
+  boot_command > "$STATE/boot-command.new"
+  mv "$STATE/boot-command.new" "$STATE/boot-command"
   make_bridge
   local i
   for i in $(seq 1 "$n"); do make_namespace "$i"; done

@@ -162,6 +162,8 @@ cmd_failover() {
     wait_for 60 "the VIP" vip_started
     local holder t0 t1
     holder=$(vip_holder)
+    local old_pid
+    old_pid=$("$LAB" pid "$holder")
     t0=$(now_ms)
     if [[ $crash == destroy ]]; then "$LAB" poweroff "$holder"; else "$LAB" cut "$holder" 2>/dev/null; fi
     # The VIP answers again: from a live node other than the crashed one.
@@ -177,10 +179,13 @@ cmd_failover() {
     t1=$(now_ms)
     results+=($((t1 - t0)))
     echo "run $r: $crash $holder -> VIP answers on $(vip_holder) after $((t1 - t0)) ms"
-    # Bring the node back: after a cut it has been fenced (powered off) by the cluster.
-    wait_for 60 "$holder to be fenced" bash -c "! '$LAB' pid '$holder' >/dev/null 2>&1"
-    "$LAB" heal "$holder" 2>/dev/null || true
-    "$LAB" boot "$holder" 2>/dev/null
+    # Bring the node back: the cluster fences it (stonith-action reboot: fence_virsh off, then on, which
+    # boots it); after that, or if it stays off, boot it ourselves.
+    wait_for 60 "$holder to be fenced" bash -c "[[ \$('$LAB' pid '$holder' 2>/dev/null) != '$old_pid' ]]"
+    if ! alive "$holder"; then
+      "$LAB" heal "$holder" 2>/dev/null || true
+      "$LAB" boot "$holder" 2>/dev/null
+    fi
   done
   local sorted
   sorted=$(printf '%s\n' "${results[@]}" | sort -n)
