@@ -8,6 +8,8 @@
 #   lab.sh cut NODE      take the node's link down (a dead cable); heal NODE brings it back
 #   lab.sh boot NODE     boot a node that is off or crashed (reset its interface, start its runtime)
 #   lab.sh exec NODE CMD...   run a command on a node (all its namespaces)
+#   lab.sh peer pacemaker up [N]|failover [--runs N] [--crash destroy|cut]|status|down
+#                        the Pacemaker peer in the lab (lab/peer/pacemaker.sh)
 #   lab.sh poweroff NODE / poweron NODE   what the hypervisor's destroy/start do (hooks)
 #
 # Only the private subnet 10.77.0.0/24 is used: no default route, IP forwarding untouched.
@@ -374,8 +376,10 @@ main() {
     poweroff) local i; i=$(node_index "${1:-}"); power_off "$i" ;;
     poweron) local i; i=$(node_index "${1:-}"); power_on "$i" ;;
     exec) cmd_exec "$@" ;;
+    peer) [[ ${1:-} == pacemaker ]] || die "usage: lab peer pacemaker up [N]|failover [--runs N] [--crash destroy|cut]|status|down"
+      shift; exec "$LAB_DIR/peer/pacemaker.sh" "$@" ;;
     pid) local i; i=$(node_index "${1:-}"); tini_pid "$i" ;;
-    help|-h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    help|-h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown lab command '$sub' (up [N]|down|status|kill|cut|heal|boot|exec NODE ...)" ;;
   esac
 }

@@ -95,7 +95,7 @@ vip_holder() {
 # The VIP answers when a TCP connection to it is accepted or refused (IPaddr2 only: nothing listens).
 vip_answers() {
   local out rc=0
-  out=$(timeout 0.3 bash -c "exec 3<>/dev/tcp/$VIP/80" 2>&1) || rc=$?
+  out=$(timeout 0.1 bash -c "exec 3<>/dev/tcp/$VIP/80" 2>&1) || rc=$?
   [[ $rc -eq 0 || $out == *refused* ]]
 }
 
@@ -178,7 +178,7 @@ cmd_failover() {
     done
     t1=$(now_ms)
     results+=($((t1 - t0)))
-    echo "run $r: $crash $holder -> VIP answers on $(vip_holder) after $((t1 - t0)) ms"
+    echo "run $r: $crash $holder at $(date -u -d "@${t0:0:-3}.${t0: -3}" +%T.%3N) -> VIP answers on $(vip_holder) after $((t1 - t0)) ms"
     # Bring the node back: the cluster fences it (stonith-action reboot: fence_virsh off, then on, which
     # boots it); after that, or if it stays off, boot it ourselves.
     wait_for 60 "$holder to be fenced" bash -c "[[ \$('$LAB' pid '$holder' 2>/dev/null) != '$old_pid' ]]"
