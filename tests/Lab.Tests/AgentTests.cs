@@ -51,6 +51,10 @@ public sealed class AgentTests(LabFixture fixture, ITestOutputHelper output)
         var r = await Agents.Vip(_lab, "node2", "start");
         Assert.True(r.Succeeded, r.ToString());
         Assert.True(await observer.WaitForAsync(s => s["node2"].HoldsVip, Soon));
+        // The VIP alone answers (nothing listens on port 80: refused) but serves no page.
+        Assert.True(await observer.WaitForAnswerAsync(Soon));
+        var answered = observer.Snapshot().Probes.Last(p => p.Answered);
+        Assert.False(answered.Served);
 
         await _lab.KillAsync("node2");
         Assert.True(await observer.WaitForAsync(s => !s["node2"].Alive && !s["node2"].HoldsVip, Soon));

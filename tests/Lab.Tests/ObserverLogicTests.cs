@@ -74,5 +74,16 @@ public sealed class ObserverLogicTests
         Assert.Equal(TimeSpan.FromMilliseconds(210), timeline.FirstServedAfter(TimeSpan.FromMilliseconds(40))!.AnsweredAt);
         Assert.Equal(TimeSpan.FromMilliseconds(50), timeline.FirstFailedAfter(TimeSpan.FromMilliseconds(1))!.SentAt);
         Assert.Null(timeline.FirstServedAfter(TimeSpan.FromMilliseconds(260)));
+        Assert.Equal(TimeSpan.FromMilliseconds(210), timeline.FirstAnsweredAfter(TimeSpan.FromMilliseconds(40))!.AnsweredAt);
+    }
+
+    [Fact]
+    public void A_refused_connection_is_an_answer_without_the_page()
+    {
+        var refused = new Probe(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(101), false, "connection refused");
+        var timeline = new Timeline(DateTimeOffset.UnixEpoch, [],
+            [new Probe(TimeSpan.Zero, null, false, "timeout"), refused], TimeSpan.FromMilliseconds(150));
+        Assert.Equal(refused, timeline.FirstAnsweredAfter(TimeSpan.Zero));
+        Assert.Null(timeline.FirstServedAfter(TimeSpan.Zero));
     }
 }

@@ -26,7 +26,7 @@ public sealed class Lab
         StateDirectory = Path.Combine(Root, ".ha", "lab");
     }
 
-    public static bool IsRoot => Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root" || GetUid() == 0;
+    public static bool IsRoot => GetUid() == 0;
 
     public string ClientKey => Path.Combine(StateDirectory, "client_key");
     public string KnownHosts => Path.Combine(StateDirectory, "known_hosts");

@@ -82,6 +82,19 @@ public sealed class Observer : IAsyncDisposable
         return false;
     }
 
+    /// <summary>Waits until a probe sent after now is answered (the page or a refused connection); false on timeout.</summary>
+    public async Task<bool> WaitForAnswerAsync(TimeSpan timeout)
+    {
+        var from = Now;
+        var deadline = from + timeout;
+        while (Now < deadline)
+        {
+            lock (_probes) if (_probes.Any(p => p.SentAt >= from && p.Answered)) return true;
+            await Task.Delay(Interval);
+        }
+        return false;
+    }
+
     /// <summary>Waits until a probe sent after now has <paramref name="served"/> as its outcome; false on timeout.</summary>
     public async Task<bool> WaitForPageAsync(bool served, TimeSpan timeout)
     {
@@ -186,6 +199,10 @@ public sealed class Observer : IAsyncDisposable
             probe = new Probe(sent, _clock.Elapsed, served, $"HTTP {(int)response.StatusCode}");
         }
         catch (OperationCanceledException) { probe = new Probe(sent, null, false, "timeout"); }
+        catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+        {
+            probe = new Probe(sent, _clock.Elapsed, false, "connection refused");
+        }
         catch (HttpRequestException e) { probe = new Probe(sent, null, false, e.HttpRequestError.ToString()); }
         lock (_probes) _probes.Add(probe);
     }

@@ -12,8 +12,15 @@ public sealed record Sample(TimeSpan At, IReadOnlyList<NodeSample> Nodes)
     public NodeSample this[string node] => Nodes.Single(n => n.Node == node);
 }
 
-/// <summary>One HTTP GET of the VIP: sent at, answered at (null when it failed), whether the page came back.</summary>
-public sealed record Probe(TimeSpan SentAt, TimeSpan? AnsweredAt, bool Served, string Outcome);
+/// <summary>
+/// One HTTP GET of the VIP: sent at; answered at (null when nothing answered: timeout, unreachable); whether
+/// the page came back. A refused connection is an answer (a host holds the VIP) without the page: what a
+/// VIP-only group looks like.
+/// </summary>
+public sealed record Probe(TimeSpan SentAt, TimeSpan? AnsweredAt, bool Served, string Outcome)
+{
+    public bool Answered => AnsweredAt is not null;
+}
 
 /// <summary>An instant at which more than one node held something only one may hold.</summary>
 public sealed record DoubleHolding(TimeSpan At, string What, IReadOnlyList<string> Nodes)
@@ -67,6 +74,9 @@ public sealed class Timeline(DateTimeOffset startedAt, IReadOnlyList<Sample> sam
     /// <summary>The first probe sent at or after <paramref name="after"/> that got the page.</summary>
     public Probe? FirstServedAfter(TimeSpan after) => Probes.Where(p => p.SentAt >= after && p.Served).MinBy(p => p.AnsweredAt);
 
+    /// <summary>The first probe sent at or after <paramref name="after"/> that some host holding the VIP answered (page or not).</summary>
+    public Probe? FirstAnsweredAfter(TimeSpan after) => Probes.Where(p => p.SentAt >= after && p.Answered).MinBy(p => p.AnsweredAt);
+
     /// <summary>The first probe sent at or after <paramref name="after"/> that did not get the page.</summary>
     public Probe? FirstFailedAfter(TimeSpan after) => Probes.Where(p => p.SentAt >= after && !p.Served).MinBy(p => p.SentAt);
 
@@ -89,11 +99,12 @@ public sealed class Timeline(DateTimeOffset startedAt, IReadOnlyList<Sample> sam
             if (state != last) lines.Add($"  {s.At.TotalMilliseconds,8:F0} ms  {state}");
             last = state;
         }
-        bool? served = null;
+        string? served = null;
         foreach (var p in Probes.OrderBy(p => p.SentAt))
         {
-            if (p.Served != served) lines.Add($"  {p.SentAt.TotalMilliseconds,8:F0} ms  page {(p.Served ? "served" : "not served")} ({p.Outcome})");
-            served = p.Served;
+            var outcome = p.Served ? "served" : p.Answered ? "answered" : "silent";
+            if (outcome != served) lines.Add($"  {p.SentAt.TotalMilliseconds,8:F0} ms  VIP {outcome} ({p.Outcome})");
+            served = outcome;
         }
         return string.Join('\n', lines);
     }
