@@ -228,6 +228,36 @@ CONF
   done
 }
 
+# The example Apache cluster (docs/examples/apache-cluster.crm) adapted to this lab.
+write_cluster_config() {
+  local n=$1 i hosts
+  hosts=$(seq -f 'node%g' 1 "$n" | paste -sd' ' -)
+  {
+    for i in $(seq 1 "$n"); do echo "node node$i"; done
+    cat <<CRM
+primitive apache-fs ocf:heartbeat:Filesystem \\
+	params device=$(cat "$STATE/disk/device") directory=$SHARED_MOUNT fstype=ext4 \\
+	op monitor interval=20s timeout=40s
+primitive apache-ip ocf:heartbeat:IPaddr2 \\
+	params cidr_netmask=24 ip=$VIP nic=eth0 \\
+	op monitor interval=10s timeout=20s
+primitive apache-service ocf:heartbeat:apache \\
+	params configfile=/run/ha-lab/apache.conf \\
+		statusurl=http://$VIP/server-status \\
+	op monitor interval=10s timeout=20s
+primitive fence-virt stonith:external/libvirt \\
+	params hostlist="$hosts" hypervisor_uri=qemu+ssh://root@$HOST_ADDRESS:$SSH_PORT/system \\
+		identity_file=$STATE/client_key known_hosts_file=$STATE/known_hosts \\
+	op monitor interval=60s timeout=20s
+group apache-group apache-ip apache-fs apache-service
+location prefer-node1 apache-group 50: node1
+property no-quorum-policy=stop stonith-enabled=true
+rsc_defaults migration-threshold=3 resource-stickiness=1
+op_defaults timeout=20s
+CRM
+  } > "$STATE/apache-cluster.crm"
+}
+
 # ------------------------------------------------------------------ hypervisor
 start_hypervisor() {
   mkdir -p "$HV/domains"
@@ -294,7 +324,7 @@ cmd_down() {
     "$ROOT/ha" db stop >/dev/null 2>&1 || true
     rm -f "$STATE/store-started-by-lab"
   fi
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command"
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
@@ -315,6 +345,7 @@ cmd_up() {
   for i in $(seq 1 "$n"); do make_namespace "$i"; done
   make_disk
   write_apache_configs "$n"
+  write_cluster_config "$n"
   local url
   # A store the lab had to start is stopped again by down; one that ran before is left running.
   "$ROOT/ha" db status >/dev/null 2>&1 || touch "$STATE/store-started-by-lab"
@@ -351,7 +382,7 @@ cmd_status() {
   echo "hypervisor: $hv on $HOST_ADDRESS:$SSH_PORT and 127.0.0.1:$SSH_PORT; client key $STATE/client_key; known_hosts $STATE/known_hosts"
   echo "disk: $(cat "$STATE/disk/device" 2>/dev/null || echo none) ($STATE/disk/shared.img, ext4, mount point $SHARED_MOUNT)"
   echo "store for nodes: $(cat "$STATE/store-url" 2>/dev/null || echo none)"
-  echo "vip: $VIP; apache configs: $STATE/apache/nodeN.conf"
+  echo "vip: $VIP; apache configs: $STATE/apache/nodeN.conf; cluster configuration: $STATE/apache-cluster.crm"
 }
 
 cmd_exec() {
