@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The peer: Debian's corosync 3 + pacemaker 2.1 in the same lab, for `./ha bench failover --peer pacemaker`.
 #
-#   pacemaker.sh up [N]                  N lab nodes (default 3) running corosync (knet, token 1000 ms) and
-#                                        pacemaker, fence_virsh to the lab's stand-in hypervisor, one IPaddr2 VIP
+#   pacemaker.sh up [N] [--group vip|apache]
+#                                        N lab nodes (default 3) running corosync (knet, token 1000 ms) and
+#                                        pacemaker, fence_virsh to the lab's stand-in hypervisor, and either one
+#                                        IPaddr2 VIP (default) or the Apache group (VIP, shared disk, apache)
 #   pacemaker.sh failover [--runs N] [--crash destroy|cut]
 #                                        N times: crash the VIP's node (virsh destroy = power off, or cut its
-#                                        link), time until the VIP answers again from the root namespace,
+#                                        link), time until the VIP answers again from the root namespace
+#                                        (group apache: until the page is served again),
 #                                        boot the node back; prints each run and the median
 #   pacemaker.sh status                  crm_mon of the first live node
 #   pacemaker.sh down                    ./ha lab down
@@ -99,10 +102,26 @@ vip_answers() {
   [[ $rc -eq 0 || $out == *refused* ]]
 }
 
-vip_started() { vip_holder >/dev/null && vip_answers; }
+# The Apache group serves the page from the shared disk.
+page_served() { curl -s --noproxy '*' -m 0.2 "http://$VIP/" 2>/dev/null | grep -q 'served from the shared disk'; }
+
+group() { cat "$STATE/peer/group" 2>/dev/null || echo vip; }
+
+# What counts as "the service is back" for the configured group.
+service_answers() { if [[ $(group) == apache ]]; then page_served; else vip_answers; fi; }
+
+vip_started() { vip_holder >/dev/null && service_answers; }
 
 cmd_up() {
-  local n=${1:-3} t0
+  local n=3 grp=vip t0
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --group) grp=$2; shift 2 ;;
+      [0-9]*) n=$1; shift ;;
+      *) die "usage: pacemaker.sh up [N] [--group vip|apache]" ;;
+    esac
+  done
+  [[ $grp == vip || $grp == apache ]] || die "--group is vip or apache"
   t0=$(now_ms)
   command -v corosync >/dev/null && command -v pacemakerd >/dev/null || die "corosync and pacemaker are not installed (./ha deps)"
   mkdir -p "$STATE"
@@ -110,6 +129,7 @@ cmd_up() {
   mkdir -p "$STATE/nodes"
   for i in $(seq 1 "$n"); do mkdir -p "$STATE/nodes/node$i"; done
   write_corosync_configs "$n"
+  echo "$grp" > "$STATE/peer/group"
   HA_LAB_BOOT="exec $PEER_DIR/pacemaker-node.sh" "$LAB" up "$n"
   wait_for 90 "all $n nodes online" all_online
   local t1
@@ -131,7 +151,8 @@ cmd_up() {
     </instance_attributes>
     <operations><op id=\"fv-monitor\" name=\"monitor\" interval=\"60s\"/></operations>
   </primitive>"
-  crm cibadmin -C -o resources -X "<primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">
+  local vip_xml
+  vip_xml="<primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">
     <instance_attributes id=\"vip-ia\">
       <nvpair id=\"vip-ip\" name=\"ip\" value=\"$VIP\"/>
       <nvpair id=\"vip-mask\" name=\"cidr_netmask\" value=\"24\"/>
@@ -139,8 +160,29 @@ cmd_up() {
     </instance_attributes>
     <operations><op id=\"vip-monitor\" name=\"monitor\" interval=\"10s\"/></operations>
   </primitive>"
-  wait_for 60 "the VIP to start" vip_started
-  say "peer: VIP $VIP on $(vip_holder), $(( $(now_ms) - t0 )) ms after lab up started"
+  if [[ $grp == vip ]]; then
+    crm cibadmin -C -o resources -X "$vip_xml"
+  else
+    crm cibadmin -C -o resources -X "<group id=\"apache-group\">$vip_xml
+    <primitive id=\"fs\" class=\"ocf\" provider=\"heartbeat\" type=\"Filesystem\">
+      <instance_attributes id=\"fs-ia\">
+        <nvpair id=\"fs-device\" name=\"device\" value=\"$(cat "$STATE/disk/device")\"/>
+        <nvpair id=\"fs-dir\" name=\"directory\" value=\"/mnt/ha-shared\"/>
+        <nvpair id=\"fs-type\" name=\"fstype\" value=\"ext4\"/>
+      </instance_attributes>
+      <operations><op id=\"fs-monitor\" name=\"monitor\" interval=\"20s\"/></operations>
+    </primitive>
+    <primitive id=\"web\" class=\"ocf\" provider=\"heartbeat\" type=\"apache\">
+      <instance_attributes id=\"web-ia\">
+        <nvpair id=\"web-conf\" name=\"configfile\" value=\"/run/ha-lab/apache.conf\"/>
+        <nvpair id=\"web-status\" name=\"statusurl\" value=\"http://$VIP/server-status\"/>
+      </instance_attributes>
+      <operations><op id=\"web-monitor\" name=\"monitor\" interval=\"10s\"/></operations>
+    </primitive>
+  </group>"
+  fi
+  wait_for 60 "the $grp group to start" vip_started
+  say "peer: group $grp up on $(vip_holder) (VIP $VIP), $(( $(now_ms) - t0 )) ms after lab up started"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
@@ -166,9 +208,9 @@ cmd_failover() {
     old_pid=$("$LAB" pid "$holder")
     t0=$(now_ms)
     if [[ $crash == destroy ]]; then "$LAB" poweroff "$holder"; else "$LAB" cut "$holder" 2>/dev/null; fi
-    # The VIP answers again: from a live node other than the crashed one.
+    # The VIP answers again (group apache: the page is served) from a live node other than the crashed one.
     while true; do
-      if vip_answers; then
+      if service_answers; then
         local now_holder
         now_holder=$(vip_holder || true)
         [[ -n $now_holder && $now_holder != "$holder" ]] && break
@@ -178,7 +220,7 @@ cmd_failover() {
     done
     t1=$(now_ms)
     results+=($((t1 - t0)))
-    echo "run $r: $crash $holder at $(date -u -d "@${t0:0:-3}.${t0: -3}" +%T.%3N) -> VIP answers on $(vip_holder) after $((t1 - t0)) ms"
+    echo "run $r: $crash $holder at $(date -u -d "@${t0:0:-3}.${t0: -3}" +%T.%3N) -> $(group) back on $(vip_holder) after $((t1 - t0)) ms"
     # Bring the node back: the cluster fences it (stonith-action reboot: fence_virsh off, then on, which
     # boots it); after that, or if it stays off, boot it ourselves.
     wait_for 60 "$holder to be fenced" bash -c "[[ \$('$LAB' pid '$holder' 2>/dev/null) != '$old_pid' ]]"
@@ -189,7 +231,7 @@ cmd_failover() {
   done
   local sorted
   sorted=$(printf '%s\n' "${results[@]}" | sort -n)
-  echo "peer: pacemaker group=vip crash=$crash runs=$runs median_ms=$(printf '%s\n' "${results[@]}" | median) min_ms=$(head -n1 <<<"$sorted") max_ms=$(tail -n1 <<<"$sorted")"
+  echo "peer: pacemaker group=$(group) crash=$crash runs=$runs median_ms=$(printf '%s\n' "${results[@]}" | median) min_ms=$(head -n1 <<<"$sorted") max_ms=$(tail -n1 <<<"$sorted")"
 }
 
 main() {
@@ -200,7 +242,7 @@ main() {
     failover) cmd_failover "$@" ;;
     status) crm crm_mon -1 ;;
     down) "$LAB" down; rm -rf "$STATE/peer" ;;
-    *) die "usage: pacemaker.sh up [N]|failover [--runs N] [--crash destroy|cut]|status|down" ;;
+    *) die "usage: pacemaker.sh up [N] [--group vip|apache]|failover [--runs N] [--crash destroy|cut]|status|down" ;;
   esac
 }
 main "$@"
