@@ -31,7 +31,7 @@ say() { printf '%s\n' "$*" >&2; }
 die() { say "lab: $*"; exit 1; }
 now_ms() { date +%s%3N; }
 
-[[ $(id -u) -eq 0 ]] || die "the lab needs root (network, PID and mount namespaces, loop devices)"
+require_root() { [[ $(id -u) -eq 0 ]] || die "the lab needs root (network, PID and mount namespaces, loop devices)"; }
 
 node_index() {
   [[ ${1:-} =~ ^node([0-9]+)$ ]] || die "no such node '${1:-}' (nodes are node1..nodeN)"
@@ -92,7 +92,7 @@ reset_interface() {
 boot_command() {
   if [[ -n ${HA_LAB_BOOT:-} ]]; then echo "$HA_LAB_BOOT"; return; fi
   if [[ -s $STATE/boot-command ]]; then cat "$STATE/boot-command"; return; fi
-  if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -q -- 'run --node'; then
+  if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -Eq -- 'run +\[?--node'; then
     echo "exec \"$HA_NODE_BIN\" run --node \"\$HA_NODE\""
   else
     echo "exec sleep infinity"
@@ -396,6 +396,7 @@ cmd_exec() {
 main() {
   local sub=${1:-status}
   shift || true
+  case $sub in help|-h|--help) ;; *) require_root ;; esac
   case $sub in
     up) cmd_up "$@" ;;
     down) cmd_down ;;
