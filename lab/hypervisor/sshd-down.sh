@@ -16,5 +16,10 @@ descendants() {
 kill -STOP "$pid" 2>/dev/null || true   # no new sessions while we collect the old ones
 for child in $(descendants "$pid"); do kill -KILL "$child" 2>/dev/null || true; done
 kill -KILL "$pid" 2>/dev/null || true
-for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+# Gone or a zombie (its parent may be a PID 1 that reaps late): either way it serves nobody.
+for _ in $(seq 1 50); do
+  state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)"
+  [ -n "$state" ] && [ "$state" != Z ] || break
+  sleep 0.02
+done
 rm -f "$dir/sshd.pid"

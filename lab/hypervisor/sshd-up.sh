@@ -3,7 +3,7 @@
 # root login for the keys in AUTHORIZED_KEYS, and a ForceCommand wrapper that puts the stand-in
 # virsh first in PATH and then runs the client's command (or a login shell). Using a wrapper rather
 # than a fixed command keeps interactive clients working: fence_virsh asks for a bash prompt.
-#   sshd-up.sh DIR ADDRESS PORT AUTHORIZED_KEYS
+#   sshd-up.sh DIR ADDRESS[,ADDRESS...] PORT AUTHORIZED_KEYS
 # Writes DIR/sshd_config, DIR/ssh_host_ed25519_key(.pub), DIR/known_hosts, DIR/sshd.pid, and keeps
 # domain state in DIR/domains. Stop with sshd-down.sh DIR.
 set -euo pipefail
@@ -20,8 +20,9 @@ if [ -n "\${SSH_ORIGINAL_COMMAND:-}" ]; then exec /bin/bash -c "\$SSH_ORIGINAL_C
 exec /bin/bash --noprofile --norc -i
 WRAP
 chmod +x "$dir/force-command"
-cat > "$dir/sshd_config" <<CONF
-ListenAddress $address:$port
+IFS=, read -r -a addresses <<< "$address"
+{ for a in "${addresses[@]}"; do echo "ListenAddress $a:$port"; done; } > "$dir/sshd_config"
+cat >> "$dir/sshd_config" <<CONF
 HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/sshd.pid
 AuthorizedKeysFile $authorized
@@ -38,12 +39,17 @@ X11Forwarding no
 MaxStartups 100:30:200
 ForceCommand $dir/force-command
 CONF
-if [ "$port" = 22 ]; then host="$address"; else host="[$address]:$port"; fi
-echo "$host $(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" > "$dir/known_hosts"
+: > "$dir/known_hosts"
+for a in "${addresses[@]}"; do
+  if [ "$port" = 22 ]; then host="$a"; else host="[$a]:$port"; fi
+  echo "$host $(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" >> "$dir/known_hosts"
+done
 /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
-# sshd daemonises; wait until it accepts connections.
+# sshd daemonises; wait until it accepts connections on every address.
 for _ in $(seq 1 100); do
-  if [ -s "$dir/sshd.pid" ] && (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null; then exit 0; fi
+  up=1
+  for a in "${addresses[@]}"; do (exec 3<>"/dev/tcp/$a/$port") 2>/dev/null || up=""; done
+  if [ -s "$dir/sshd.pid" ] && [ -n "$up" ]; then exit 0; fi
   sleep 0.02
 done
 echo "sshd-up: sshd did not start on $address:$port (see $dir/sshd.log)" >&2
