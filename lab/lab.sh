@@ -92,8 +92,8 @@ reset_interface() {
 boot_command() {
   if [[ -n ${HA_LAB_BOOT:-} ]]; then echo "$HA_LAB_BOOT"; return; fi
   if [[ -s $STATE/boot-command ]]; then cat "$STATE/boot-command"; return; fi
-  if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -Eq -- 'run +\[?--node'; then
-    echo "exec \"$HA_NODE_BIN\" run --node \"\$HA_NODE\""
+  if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -Eq -- 'serve'; then
+    echo "exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\""
   else
     echo "exec sleep infinity"
   fi
@@ -252,7 +252,7 @@ primitive fence-virt stonith:external/libvirt \\
 group apache-group apache-ip apache-fs apache-service
 location prefer-node1 apache-group 50: node1
 property no-quorum-policy=stop stonith-enabled=true
-rsc_defaults migration-threshold=3 resource-stickiness=1
+rsc_defaults migration-threshold=3 resource-stickiness=100
 op_defaults timeout=20s
 CRM
   } > "$STATE/apache-cluster.crm"

@@ -16,6 +16,7 @@ public static class Cli
         .. ConformanceCommand.All,
         .. BenchCommand.All,
         .. ConfigureCommands.All,
+        .. LogCommand.All,
     ];
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();

@@ -113,6 +113,8 @@ public static class Serve
             {
                 if (services.GetService<IDocumentStore>() is { } store)
                 {
+                    // A node may be the first to reach a fresh store: bring the schema up (idempotent, serialised by a lock).
+                    await SchemaMigrations.ApplyAsync(connection!, ct: stoppingToken);
                     var (configuration, version) = await ConfigurationReader.LoadAsync(store, stoppingToken);
                     var executor = services.GetRequiredService<LocalResources>();
                     var sink = services.GetRequiredService<IEventSink>();
