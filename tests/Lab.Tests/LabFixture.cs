@@ -7,7 +7,8 @@ public sealed class LabFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (LabSupport.Lab.IsRoot) await Lab.UpAsync(2);
+        // These tests drive agents by hand: the nodes run no node runtime that could act on its own.
+        if (LabSupport.Lab.IsRoot) await Lab.UpAsync(2, boot: "exec sleep infinity");
     }
 
     public async Task DisposeAsync()
