@@ -15,6 +15,7 @@ public static class Cli
         .. SchemaCommands.All,
         .. ConformanceCommand.All,
         .. BenchCommand.All,
+        .. SimulateCommand.All,
     ];
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();

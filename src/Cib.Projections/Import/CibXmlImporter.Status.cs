@@ -67,7 +67,8 @@ public sealed partial class CibXmlImporter
             ops.Add(new OperationRecord(
                 Attr(op, "id") ?? "",
                 Required(op, "operation"),
-                ParseInterval(Attr(op, "interval"))?.Milliseconds ?? 0,
+                // In the status section an interval is a plain number of milliseconds.
+                Long(op, "interval") ?? ParseInterval(Attr(op, "interval"))?.Milliseconds ?? 0,
                 Int(op, "rc-code", 0),
                 Int(op, "op-status", 0),
                 Int(op, "call-id", 0),

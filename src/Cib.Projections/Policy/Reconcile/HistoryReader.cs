@@ -80,6 +80,7 @@ internal static class HistoryReader
                 continue;
             }
             var onFail = OnFailFor(rsc, op, ctx);
+            ctx.Notes.Add($"{rsc.Id} {op.Operation}_{op.IntervalMs} failed on {node.Name} (rc {op.RcCode}, status {op.OpStatus}): on-fail {onFail.ToString().ToLowerInvariant()}");
             var rc = op.RcCode;
             var hard = op.OpStatus is OperationRecord.StatusErrorHard or OperationRecord.StatusNotInstalled
                 || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcUnimplemented or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
@@ -92,7 +93,7 @@ internal static class HistoryReader
             }
             else if (hard) rsc.BannedOn[node.Name] = HardError;
 
-            if (op.IsProbe && (hard || rc == OperationRecord.RcNotInstalled))
+            if (op.IsProbe && (rc == OperationRecord.RcNotInstalled || op.OpStatus == OperationRecord.StatusNotInstalled))
             {
                 // A probe that finds the agent missing means "not running here, and never can".
                 active = false;
