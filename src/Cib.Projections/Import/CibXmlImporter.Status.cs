@@ -74,7 +74,10 @@ public sealed partial class CibXmlImporter
                 Int(op, "call-id", 0),
                 Long(op, "last-rc-change") ?? Long(op, "last-run") ?? 0,
                 Attr(op, "op-digest"),
-                TargetRc(Attr(op, "transition-key"))));
+                TargetRc(Attr(op, "transition-key")))
+            {
+                SecureDigest = Attr(op, "op-secure-digest"),
+            });
         }
         return new ResourceHistory(Required(lr, "id"), agent, ValueList<OperationRecord>.Of(ops));
     }

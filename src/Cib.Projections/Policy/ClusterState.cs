@@ -67,6 +67,9 @@ public sealed record OperationRecord(
     string? OpDigest,
     int? TargetRc)
 {
+    /// <summary>Digest of the parameters without secrets and pcmk_* options (op-secure-digest), when recorded.</summary>
+    public string? SecureDigest { get; init; }
+
     /// <summary>Execution statuses (op-status) as Pacemaker records them.</summary>
     public const int StatusPending = -1, StatusDone = 0, StatusCancelled = 1, StatusTimeout = 2, StatusNotSupported = 3,
         StatusError = 4, StatusErrorHard = 5, StatusErrorFatal = 6, StatusNotInstalled = 7;

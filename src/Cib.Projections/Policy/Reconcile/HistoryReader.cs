@@ -34,6 +34,9 @@ internal static class HistoryReader
         var stopFailed = false;
         OnFail? failure = null;
         string? startDigest = null;
+        string? startSecureDigest = null;
+        var countedFailure = false;
+        var ignoredFailure = false;
         foreach (var op in ops)
         {
             if (op.OpStatus == OperationRecord.StatusCancelled) continue;
@@ -56,7 +59,7 @@ internal static class HistoryReader
                 {
                     case "start" or "migrate_from" or "promote" or "demote" or "reload" or "reload-agent":
                         active = true;
-                        if (op.Operation == "start") startDigest = op.OpDigest;
+                        if (op.Operation == "start") (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
                         ClearFailure(ref failed, ref failure);
                         break;
                     case "stop" or "migrate_to":
@@ -65,7 +68,7 @@ internal static class HistoryReader
                         break;
                     case "monitor":
                         active = op.RcCode != OperationRecord.RcNotRunning;
-                        if (op.IsProbe && active) startDigest ??= op.OpDigest;
+                        if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
                         if (!op.IsProbe) rsc.MonitorsOn.Add((node.Name, op.IntervalMs));
                         break;
                 }
@@ -99,6 +102,10 @@ internal static class HistoryReader
                 active = false;
                 continue;
             }
+            // on-fail=ignore pretends an ordinary failure succeeded; hard and fatal errors still count.
+            if (onFail == OnFail.Ignore && (hard || fatal)) onFail = OnFail.Restart;
+            if (onFail == OnFail.Ignore) ignoredFailure = true;
+            else countedFailure = true;
             if (onFail == OnFail.Ignore)
             {
                 if (op.Operation != "stop") active = op.Operation != "stop";
@@ -127,8 +134,13 @@ internal static class HistoryReader
             rsc.ActiveOn.Add(node.Name);
             if (failed) rsc.FailedOn.Add(node.Name);
             if (stopFailed) rsc.StopFailedOn.Add(node.Name);
-            if (startDigest is not null && startDigest != ParameterDigest.Of(rsc.Primitive.Params)) rsc.ChangedOn.Add(node.Name);
+            var changed = startSecureDigest is not null && startSecureDigest != startDigest
+                ? startSecureDigest != ParameterDigest.Secure(rsc.Primitive.Params)
+                : startDigest is not null && startDigest != ParameterDigest.Of(rsc.Primitive.Params);
+            if (changed) rsc.ChangedOn.Add(node.Name);
         }
+        // Failures of operations with on-fail=ignore do not count towards migration-threshold.
+        if (ignoredFailure && !countedFailure) rsc.FailCountIgnoredOn.Add(node.Name);
         switch (failure)
         {
             case OnFail.Block when active:

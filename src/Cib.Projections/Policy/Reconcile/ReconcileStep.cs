@@ -105,7 +105,7 @@ internal static class ReconcileStep
                 if (Matches(k, "fail-count-", rsc.Id) && Score.TryParse(v, out var c)) count += c;
                 else if (Matches(k, "last-failure-", rsc.Id) && long.TryParse(v, out var t)) lastFailure = Math.Max(lastFailure, t);
             }
-            if (count.Value <= 0) continue;
+            if (count.Value <= 0 || rsc.FailCountIgnoredOn.Contains(node.Name)) continue;
             if (timeout > 0 && lastFailure > 0 && ctx.Now >= lastFailure + timeout)
             {
                 ctx.Notes.Add($"{rsc.Id} fail count on {node.Name} expired (failure-timeout)");

@@ -27,6 +27,8 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     /// <summary>Recurring monitors already recorded, by node.</summary>
     public HashSet<(string Node, long Interval)> MonitorsOn { get; } = [];
     public Dictionary<string, int> FailCounts { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where its only failures were of operations with on-fail=ignore.</summary>
+    public HashSet<string> FailCountIgnoredOn { get; } = new(StringComparer.Ordinal);
 
     public bool Blocked { get; set; }
     public bool BannedEverywhere { get; set; }
