@@ -114,12 +114,22 @@ internal static class ActionsStep
     /// </summary>
     private static void BlockStopsBehindStuckDependents(PlanContext ctx, List<ResourceChange> changes)
     {
-        foreach (var e in OrderingStep.Edges(ctx))
+        var edges = OrderingStep.StopEdges(ctx);
+        if (edges.Count == 0) return;
+        var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        for (var changed = true; changed;)
         {
-            if (!e.Then.IsActive || (e.Then.Managed && !e.Then.Blocked)) continue;
-            for (var i = 0; i < changes.Count; i++)
-                if (changes[i].Subject == e.First.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
-                    changes[i] = changes[i] with { Blocked = true };
+            changed = false;
+            foreach (var e in edges)
+            {
+                if (!stuck.Contains(e.Waited.Id)) continue;
+                for (var i = 0; i < changes.Count; i++)
+                    if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
+                    {
+                        changes[i] = changes[i] with { Blocked = true };
+                        changed |= stuck.Add(e.Stopper.Id);
+                    }
+            }
         }
     }
 
@@ -167,6 +177,7 @@ internal static class ActionsStep
         var current = rsc.ActiveOn[0];
         if (rsc.ActiveOn.Count > 1)
         {
+            if (rsc.IsFailed && rsc.ActiveOn.Contains(next!)) return new ResourceChange(ChangeKind.Recover, rsc.Id, next, next, null, unfenceable);
             return rsc.ActiveOn.Contains(next!)
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
@@ -174,7 +185,7 @@ internal static class ActionsStep
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
         {
-            var reason = next is null ? NodeAvailability : blockedStart;
+            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
         if (next == current)
