@@ -55,8 +55,17 @@ internal static class ReconcileStep
             // A failure on a node that will be fenced ends with the node: what ran there simply moves.
             if (ctx.CanFence) rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             ReadFailCounts(ctx, rsc);
-            // multiple-active=block: a resource found active on several nodes is left alone for an admin.
-            if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block") rsc.Blocked = true;
+            // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
+            if (ctx.CanFence && rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
+                rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean);
+            // multiple-active=block: a resource found active on several nodes is left alone for an admin,
+            // and with it the rest of its group.
+            if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
+            {
+                rsc.Blocked = true;
+                if (rsc.Group is not null)
+                    foreach (var member in ctx.MembersOf(rsc.Group)) member.Blocked = true;
+            }
             if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
     }
