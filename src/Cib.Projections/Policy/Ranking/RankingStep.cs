@@ -126,7 +126,8 @@ internal static class RankingStep
         {
             if (!m.Managed || m.Blocked)
             {
-                previous = m.Next ?? previous;
+                // Later members are colocated with this one: they follow it, or stop with it.
+                previous = m.Next;
                 continue;
             }
             string? target = null;

@@ -39,8 +39,9 @@ internal static class ReconcileStep
         {
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;
-            // A node that left cleanly has nothing running; its old history does not count.
-            if (!node.Online && !node.Unclean) continue;
+            // A node that left cleanly has nothing running; its old history does not count — unless it is in
+            // maintenance, where what it ran is left as it was.
+            if (!node.Online && !node.Unclean && !node.Maintenance) continue;
             foreach (var history in status.Resources)
                 if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
                     HistoryReader.Read(rsc, node, history, ctx);
@@ -55,6 +56,8 @@ internal static class ReconcileStep
             // A failure on a node that will be fenced ends with the node: what ran there simply moves.
             if (ctx.CanFence) rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             ReadFailCounts(ctx, rsc);
+            // What runs on a node in maintenance is not managed while it is.
+            if (rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
             // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
             if (ctx.CanFence && rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
                 rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean);
