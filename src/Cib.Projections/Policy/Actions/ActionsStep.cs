@@ -42,7 +42,14 @@ internal static class ActionsStep
             foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
                 actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, true, "state unknown on this node"));
 
-            if (!rsc.Managed || rsc.Blocked) continue;
+            if (!rsc.Managed) continue;
+            if (rsc.Blocked)
+            {
+                // Losing quorum (policy stop) still asks a blocked resource to stop; it just cannot.
+                if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
+                    changes.AddRange(rsc.ActiveOn.Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
+                continue;
+            }
             var rscChanges = ChangesFor(ctx, rsc, fenced).ToList();
             if (rscChanges.Count == 0)
             {
@@ -192,7 +199,8 @@ internal static class ActionsStep
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
             if (rsc.ChangedOn.Contains(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
-            if (rsc.RestartReason is not null) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason, unfenceable);
+            if (rsc.RestartReason is not null)
+                return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;
         }
         return rsc.IsFailed

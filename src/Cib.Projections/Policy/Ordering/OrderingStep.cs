@@ -103,6 +103,21 @@ internal static class OrderingStep
             }
             if (!changed) break;
         }
+        ApplyRestartType(ctx);
+    }
+
+    /// <summary>
+    /// The deprecated restart-type=restart: a resource restarts whenever something it is ordered after (any kind)
+    /// moves or restarts. Pacemaker gives no reason for these restarts.
+    /// </summary>
+    private static void ApplyRestartType(PlanContext ctx)
+    {
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+            foreach (var then in Expand(ctx, o.Then, last: false).Concat(Expand(ctx, o.Then, last: true)).Distinct())
+            {
+                if (ctx.Meta(then, "restart-type") != "restart" || then.RestartReason is not null || !then.IsActive || then.Current != then.Next) continue;
+                if (Expand(ctx, o.First, last: true).Any(f => f.IsActive && f.WillStart)) then.RestartReason = "";
+            }
     }
 
     /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
