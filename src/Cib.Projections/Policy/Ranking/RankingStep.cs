@@ -79,15 +79,9 @@ internal static class RankingStep
                 ctx.Scores.Add(new ScoreEntry(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, n.Name, own[m.Id][n.Name].Score,
                     ValueList<string>.Of(own[m.Id][n.Name].Factors)));
 
-        // The group's choice merges its members' scores, as long as that leaves somewhere to run.
+        // Colocations with primaries already placed (one still being placed, in a loop, is not known yet).
         var merged = nodes.ToDictionary(n => n.Name, n => own[unit.Members[0].Id][n.Name].Score, StringComparer.Ordinal);
-        foreach (var m in unit.Members.Skip(1))
-        {
-            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + own[m.Id][n.Name].Score, StringComparer.Ordinal);
-            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
-        }
-
-        foreach (var c in mine)
+        foreach (var c in mine.Where(c => done.Contains(unitOf[c.With])))
         {
             var primary = ctx.ById.TryGetValue(c.With, out var pv) ? pv.Next
                 : unitOf[c.With].Members.Select(x => x.Next).FirstOrDefault();
@@ -98,6 +92,13 @@ internal static class RankingStep
                     : primary == n.Name ? c.Score : Score.Zero;
                 merged[n.Name] += add;
             }
+        }
+
+        // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).
+        foreach (var m in unit.Members.Skip(1))
+        {
+            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + own[m.Id][n.Name].Score, StringComparer.Ordinal);
+            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
