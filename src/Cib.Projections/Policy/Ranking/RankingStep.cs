@@ -107,10 +107,11 @@ internal static class RankingStep
             var dep = unitOf[c.Dependent];
             if (dep.Members.All(m => m.TargetStopped || !m.Managed)) continue;
             var factor = (double)c.Score.Value / Score.InfinityValue;
+            var depMerged = MergedOwnScores(ctx, dep, nodes);
             var candidate = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
             foreach (var n in nodes)
             {
-                var depScore = dep.Members.Aggregate(Score.Zero, (s, m) => s + OwnScore(ctx, m, n));
+                var depScore = depMerged[n.Name];
                 if (n.CanRunResources && merged[n.Name].Value >= 0 || true)
                     candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
             }
@@ -167,6 +168,18 @@ internal static class RankingStep
             .ThenBy(n => n.Name, StringComparer.Ordinal)
             .Select(n => n.Name)
             .FirstOrDefault();
+    }
+
+    /// <summary>A unit's own scores: its first member's, with each further member merged unless that leaves nowhere to run.</summary>
+    private static Dictionary<string, Score> MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
+    {
+        var merged = nodes.ToDictionary(n => n.Name, n => OwnScore(ctx, unit.Members[0], n), StringComparer.Ordinal);
+        foreach (var m in unit.Members.Skip(1))
+        {
+            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + OwnScore(ctx, m, n), StringComparer.Ordinal);
+            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
+        }
+        return merged;
     }
 
     public static Score OwnScore(PlanContext ctx, ResourceView rsc, NodeView node)
