@@ -87,9 +87,10 @@ internal static class RankingStep
                 : unitOf[c.With].Members.Select(x => x.Next).FirstOrDefault();
             foreach (var n in nodes)
             {
-                var add = c.Score.IsInfinite ? (primary == n.Name ? Score.Zero : Score.MinusInfinity)
-                    : c.Score.IsMinusInfinite ? (primary == n.Name ? Score.MinusInfinity : Score.Zero)
-                    : primary == n.Name ? c.Score : Score.Zero;
+                var same = primary is not null && SameLocation(ctx, c.NodeAttribute, primary, n.Name);
+                var add = c.Score.IsInfinite ? (same ? Score.Zero : Score.MinusInfinity)
+                    : c.Score.IsMinusInfinite ? (same ? Score.MinusInfinity : Score.Zero)
+                    : same ? c.Score : Score.Zero;
                 merged[n.Name] += add;
             }
         }
@@ -111,7 +112,9 @@ internal static class RankingStep
             var candidate = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
             foreach (var n in nodes)
             {
-                var depScore = depMerged[n.Name];
+                // With a node attribute, the dependent's best score among nodes sharing this node's value counts.
+                var depScore = c.NodeAttribute is null ? depMerged[n.Name]
+                    : nodes.Where(m => SameLocation(ctx, c.NodeAttribute, n.Name, m.Name)).Select(m => depMerged[m.Name]).Max();
                 if (n.CanRunResources && merged[n.Name].Value >= 0 || true)
                     candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
             }
@@ -169,6 +172,12 @@ internal static class RankingStep
             .Select(n => n.Name)
             .FirstOrDefault();
     }
+
+    /// <summary>Two nodes count as "the same place" for a colocation: the same node, or equal values of its node attribute.</summary>
+    private static bool SameLocation(PlanContext ctx, string? attribute, string a, string b) =>
+        attribute is null ? a == b
+        : ctx.Configuration.Nodes.TryGetValue(a, out var na) && ctx.Configuration.Nodes.TryGetValue(b, out var nb)
+          && na.Attributes.Get(attribute) is { } va && va == nb.Attributes.Get(attribute);
 
     /// <summary>A unit's own scores: its first member's, with each further member merged unless that leaves nowhere to run.</summary>
     private static Dictionary<string, Score> MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
