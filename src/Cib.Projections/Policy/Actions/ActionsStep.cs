@@ -82,6 +82,7 @@ internal static class ActionsStep
         }
 
         BlockStopsBehindStuckDependents(ctx, changes);
+        Fencing.Unfencing.Add(ctx, actions, orderings, changes);
 
         var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
