@@ -73,6 +73,12 @@ internal static class RankingStep
         foreach (var c in mine) Assign(ctx, unitOf[c.With], unitOf, colocations, done, inProgress);
 
         var nodes = ctx.Nodes.Values.ToList();
+        if (unit.Members[0].Group is { } group)
+            foreach (var n in nodes)
+            {
+                var groupScore = ctx.LocationsFor(group.Id).Where(l => l.Node == n.Name).Aggregate(Score.Zero, (s, l) => s + l.Score);
+                ctx.Scores.Add(new ScoreEntry("group", group.Id, n.Name, groupScore, ValueList<string>.Empty));
+            }
         var own = unit.Members.ToDictionary(m => m.Id, m => OwnScores(ctx, m, nodes));
         foreach (var m in unit.Members)
             foreach (var n in nodes)
