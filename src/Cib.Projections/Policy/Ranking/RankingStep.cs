@@ -105,7 +105,7 @@ internal static class RankingStep
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + own[m.Id][n.Name].Score, StringComparer.Ordinal);
-            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
+            if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
@@ -121,10 +121,9 @@ internal static class RankingStep
                 // With a node attribute, the dependent's best score among nodes sharing this node's value counts.
                 var depScore = c.NodeAttribute is null ? depMerged[n.Name]
                     : nodes.Where(m => SameLocation(ctx, c.NodeAttribute, n.Name, m.Name)).Select(m => depMerged[m.Name]).Max();
-                if (n.CanRunResources && merged[n.Name].Value >= 0 || true)
-                    candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
+                candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
             }
-            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
+            if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         var first = unit.Members[0];
@@ -179,6 +178,10 @@ internal static class RankingStep
             .FirstOrDefault();
     }
 
+    /// <summary>Merges are rolled back when they leave no node that can run resources with a non-negative score.</summary>
+    private static bool AnyAvailable(List<NodeView> nodes, Dictionary<string, Score> scores) =>
+        nodes.Any(n => n.CanRunResources && scores[n.Name].Value >= 0);
+
     /// <summary>Two nodes count as "the same place" for a colocation: the same node, or equal values of its node attribute.</summary>
     private static bool SameLocation(PlanContext ctx, string? attribute, string a, string b) =>
         attribute is null ? a == b
@@ -192,7 +195,7 @@ internal static class RankingStep
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + OwnScore(ctx, m, n), StringComparer.Ordinal);
-            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
+            if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
         return merged;
     }
