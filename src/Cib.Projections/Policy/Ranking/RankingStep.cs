@@ -83,7 +83,7 @@ internal static class RankingStep
         foreach (var m in unit.Members)
             foreach (var n in nodes)
                 ctx.Scores.Add(new ScoreEntry(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, n.Name, own[m.Id][n.Name].Score,
-                    ValueList<string>.Of(own[m.Id][n.Name].Factors)));
+                    own[m.Id][n.Name].Factors.Count == 0 ? ValueList<string>.Empty : ValueList<string>.Of(own[m.Id][n.Name].Factors)));
 
         // Colocations with primaries already placed (one still being placed, in a loop, is not known yet).
         var merged = nodes.ToDictionary(n => n.Name, n => own[unit.Members[0].Id][n.Name].Score, StringComparer.Ordinal);
@@ -208,20 +208,23 @@ internal static class RankingStep
         return total;
     }
 
+    private static readonly List<string> NoFactors = [];
+
     private static Dictionary<string, (Score Score, List<string> Factors)> OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes)
     {
         var result = new Dictionary<string, (Score, List<string>)>(StringComparer.Ordinal);
         foreach (var n in nodes)
         {
             var total = Score.Zero;
-            var factors = new List<string>();
+            List<string>? factors = null;
             foreach (var s in Scorers.All)
             {
                 if (s.Score(ctx, rsc, n) is not { } v) continue;
                 total += v;
+                factors ??= [];
                 factors.Add(s is FeasibilityScorer ? $"{s.Name}: {NodeChecks.FirstRejection(ctx, rsc, n)}" : $"{s.Name}: {v}");
             }
-            result[n.Name] = (total, factors);
+            result[n.Name] = (total, factors ?? NoFactors);
         }
         return result;
     }

@@ -19,14 +19,8 @@ internal static class HistoryReader
 
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
-        var failureTimeout = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
-        var ops = history.Operations
-            .Select((op, index) => (op, index))
-            .OrderBy(x => x.op.CallId < 0 ? int.MaxValue : x.op.CallId)
-            .ThenBy(x => x.op.LastRcChange)
-            .ThenBy(x => x.index)
-            .Select(x => x.op)
-            .ToList();
+        var failureTimeout = rsc.FailureTimeoutSeconds;
+        var ops = InCallOrder(history.Operations);
         rsc.KnownOn.Add(node.Name);
 
         var active = false;
@@ -156,6 +150,16 @@ internal static class HistoryReader
                 node.Fence($"{rsc.Id} failed there");
                 break;
         }
+    }
+
+    /// <summary>Operations by call id (pending ones, call id -1, last), then by time, then as recorded.</summary>
+    private static IReadOnlyList<OperationRecord> InCallOrder(IReadOnlyList<OperationRecord> ops)
+    {
+        static (int, long) Key(OperationRecord op) => (op.CallId < 0 ? int.MaxValue : op.CallId, op.LastRcChange);
+        var sorted = true;
+        for (var i = 1; i < ops.Count && sorted; i++) sorted = Key(ops[i - 1]).CompareTo(Key(ops[i])) <= 0;
+        if (sorted) return ops;
+        return ops.Select((op, index) => (op, index)).OrderBy(x => Key(x.op)).ThenBy(x => x.index).Select(x => x.op).ToList();
     }
 
     private static void ClearFailure(ref bool failed, ref OnFail? failure)

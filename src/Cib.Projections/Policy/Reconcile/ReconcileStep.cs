@@ -100,6 +100,7 @@ internal static class ReconcileStep
         rsc.TargetStopped = role is not null && role.Equals("Stopped", StringComparison.OrdinalIgnoreCase);
         rsc.Stickiness = Score.TryParse(ctx.Meta(rsc, MetaAttributes.ResourceStickiness), out var s) ? s : Score.Zero;
         rsc.MigrationThreshold = Score.TryParse(ctx.Meta(rsc, MetaAttributes.MigrationThreshold), out var mt) ? mt.Value : Score.InfinityValue;
+        rsc.FailureTimeoutSeconds = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
         rsc.NeedsQuorum = ctx.Meta(rsc, "requires") is not "nothing";
         rsc.Priority = Score.TryParse(ctx.Meta(rsc, MetaAttributes.Priority), out var pr) ? pr.Value : 0;
     }
@@ -107,11 +108,11 @@ internal static class ReconcileStep
     /// <summary>fail-count-RSC and fail-count-RSC#op_interval transient attributes, with failure-timeout expiry.</summary>
     private static void ReadFailCounts(PlanContext ctx, ResourceView rsc)
     {
-        var timeout = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
+        var timeout = rsc.FailureTimeoutSeconds;
         foreach (var node in ctx.Nodes.Values)
         {
             var status = ctx.State.StatusOf(node.Name);
-            if (status is null) continue;
+            if (status is null || status.Attributes.IsEmpty) continue;
             var count = Score.Zero;
             long lastFailure = 0;
             foreach (var (k, v) in status.Attributes)

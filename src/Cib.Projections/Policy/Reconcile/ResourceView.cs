@@ -43,6 +43,7 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public Score Stickiness { get; set; }
     public int MigrationThreshold { get; set; }
     public int Priority { get; set; }
+    public long FailureTimeoutSeconds { get; set; }
     /// <summary>requires (quorum, fencing, unfencing): starting it needs quorum; "nothing" does not.</summary>
     public bool NeedsQuorum { get; set; } = true;
 
