@@ -39,8 +39,14 @@ internal static class ActionsStep
         foreach (var rsc in ctx.Resources)
         {
             // Probes: every online node that has no history of the resource.
+            // A pending node cannot run the probe yet, and nothing may start before every probe ran.
+            var probesBlocked = false;
             foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
-                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, true, "state unknown on this node"));
+            {
+                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
+                    n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
+                probesBlocked |= n.Pending;
+            }
 
             if (!rsc.Managed) continue;
             if (rsc.Blocked)
@@ -50,7 +56,8 @@ internal static class ActionsStep
                     changes.AddRange(rsc.ActiveOn.Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
                 continue;
             }
-            var rscChanges = ChangesFor(ctx, rsc, fenced).ToList();
+            var rscChanges = ChangesFor(ctx, rsc, fenced)
+                .Select(c => probesBlocked && c.Kind == ChangeKind.Start && !c.Blocked ? c with { Blocked = true } : c).ToList();
             if (rscChanges.Count == 0)
             {
                 AddMonitors(rsc, actions, rsc.Next);

@@ -58,7 +58,7 @@ internal static class NodeReconciler
         else if (Is(join, "nack") || Is(join, "banned")) node.Fence(MembershipNack);
         else if (!terminate && Is(expected, "down"))
         {
-            if (inCcm || crmdOnline) { node.Pending = true; node.Standby = true; }
+            if (inCcm || crmdOnline) { node.Pending = true; node.Standby = true; node.Online = inCcm; }
         }
         else if (terminate && Is(join, "down") && !inCcm && !crmdOnline) node.Online = false;
         else if (!inCcm) node.Fence(NoLongerMember);
