@@ -89,6 +89,12 @@ internal static class ActionsStep
         }
 
         BlockStopsBehindStuckDependents(ctx, changes);
+        // Blocked changes have no runnable stop or start (and no monitors to set up).
+        var blocked = changes.Where(c => c.Blocked && c.Kind != ChangeKind.Fence).Select(c => c.Subject).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < actions.Count; i++)
+            if (actions[i].Resource is { } r && blocked.Contains(r) && actions[i].Kind is ActionKind.Start or ActionKind.Stop && actions[i].Runnable)
+                actions[i] = actions[i] with { Runnable = false };
+        actions.RemoveAll(a => a.Kind == ActionKind.Monitor && a.Resource is { } r && blocked.Contains(r));
         Fencing.Unfencing.Add(ctx, actions, orderings, changes);
 
         var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
@@ -141,7 +147,10 @@ internal static class ActionsStep
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
-                        changes[i] = changes[i] with { Blocked = true };
+                        // A move whose stop cannot happen cannot start elsewhere either: it shows as a blocked stop.
+                        changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover && changes[i].From != changes[i].To
+                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
+                            : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
                     }
             }
