@@ -71,6 +71,15 @@ internal static class HistoryReader
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
             var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop";
+            // A failed start recorded with other parameters than the current ones no longer counts:
+            // the definition changed since, so its fail count is cleared too.
+            if (!expired && op.Id.Contains("last_failure", StringComparison.Ordinal) && op.Operation == "start"
+                && DigestChanged(rsc, op.OpDigest, op.SecureDigest))
+            {
+                expired = true;
+                rsc.FailCountIgnoredOn.Add(node.Name);
+                ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
+            }
             if (expired)
             {
                 if (op.Operation == "start") active = false;
@@ -111,10 +120,7 @@ internal static class HistoryReader
                     active = true;
                     stopFailed = true;
                     break;
-                case "start" when ctx.Options.IsStartFailureFatal:
-                    active = true;
-                    rsc.BannedOn.TryAdd(node.Name, MigrationThresholdReached);
-                    break;
+                // A failed start bans the node through its fail count (INFINITY with start-failure-is-fatal), not here.
                 default:
                     active = true;
                     break;
@@ -128,10 +134,7 @@ internal static class HistoryReader
             rsc.ActiveOn.Add(node.Name);
             if (failed) rsc.FailedOn.Add(node.Name);
             if (stopFailed) rsc.StopFailedOn.Add(node.Name);
-            var changed = startSecureDigest is not null && startSecureDigest != startDigest
-                ? startSecureDigest != ParameterDigest.Secure(rsc.Primitive.Params)
-                : startDigest is not null && startDigest != ParameterDigest.Of(rsc.Primitive.Params);
-            if (changed) rsc.ChangedOn.Add(node.Name);
+            if (DigestChanged(rsc, startDigest, startSecureDigest)) rsc.ChangedOn.Add(node.Name);
         }
         // Failures of operations with on-fail=ignore do not count towards migration-threshold.
         if (ignoredFailure && !countedFailure) rsc.FailCountIgnoredOn.Add(node.Name);
@@ -151,6 +154,12 @@ internal static class HistoryReader
                 break;
         }
     }
+
+    /// <summary>The recorded digest differs from the current parameters' (the secure one when the CIB is sanitized).</summary>
+    private static bool DigestChanged(ResourceView rsc, string? digest, string? secureDigest) =>
+        secureDigest is not null && secureDigest != digest
+            ? secureDigest != ParameterDigest.Secure(rsc.Primitive.Params)
+            : digest is not null && digest != ParameterDigest.Of(rsc.Primitive.Params);
 
     /// <summary>Operations by call id (pending ones, call id -1, last), then by time, then as recorded.</summary>
     private static IReadOnlyList<OperationRecord> InCallOrder(IReadOnlyList<OperationRecord> ops)
