@@ -59,7 +59,11 @@ public sealed partial class CibXmlImporter
         var now = long.TryParse(Attr(cib, "execution-date"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var date) ? date : nowWhenAbsent;
         var quorum = Attr(cib, "have-quorum") is not { } q || Flags.IsTrue(q);
         var nodes = cib.Element("status") is { } s ? ReadStatus(s, configuration) : [];
-        var state = ClusterState.Of(configuration, nodes, now, quorum) with { ResourceOrder = ValueList<string>.Of(_resourceOrder) };
+        var state = ClusterState.Of(configuration, nodes, now, quorum) with
+        {
+            ResourceOrder = ValueList<string>.Of(_resourceOrder),
+            StatusOrder = ValueList<string>.Of(nodes.Select(n => n.Name)),
+        };
         return new CibImport(configuration, state, _unsupported, null);
     }
 

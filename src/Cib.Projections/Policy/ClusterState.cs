@@ -20,6 +20,9 @@ public sealed record ClusterState(
     /// <summary>Top-level resources in configuration (document) order; Pacemaker breaks some ties by it. Empty: by id.</summary>
     public ValueList<string> ResourceOrder { get; init; } = ValueList<string>.Empty;
 
+    /// <summary>Nodes in the order their status entries were recorded; Pacemaker lists where a resource runs in it. Empty: by name.</summary>
+    public ValueList<string> StatusOrder { get; init; } = ValueList<string>.Empty;
+
     public NodeStatus? StatusOf(string node) => Nodes.TryGetValue(node, out var s) ? s : null;
 }
 

@@ -201,10 +201,11 @@ internal static class ActionsStep
         var current = rsc.ActiveOn[0];
         if (rsc.ActiveOn.Count > 1)
         {
-            if (rsc.IsFailed && rsc.ActiveOn.Contains(next!)) return new ResourceChange(ChangeKind.Recover, rsc.Id, next, next, null, unfenceable);
-            return rsc.ActiveOn.Contains(next!)
+            // Stopped everywhere and started once: described from the first node it was found on.
+            if (rsc.IsFailed && current == next) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
+            return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.PromotedOn.Contains(current) ? "Promoted" : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))

@@ -30,6 +30,7 @@ internal static class HistoryReader
         string? startDigest = null;
         string? startSecureDigest = null;
         var countedFailure = false;
+        var promoted = false;
         var ignoredFailure = false;
         foreach (var op in ops)
         {
@@ -44,7 +45,9 @@ internal static class HistoryReader
             }
             var expected = op.TargetRc ?? (op.IsProbe ? OperationRecord.RcNotRunning : OperationRecord.RcOk);
             var ok = op.OpStatus == OperationRecord.StatusDone && (op.RcCode == expected
-                || (op.IsProbe && op.RcCode is OperationRecord.RcOk or OperationRecord.RcNotRunning));
+                || (op.IsProbe && op.RcCode is OperationRecord.RcOk or OperationRecord.RcNotRunning or OperationRecord.RcPromoted));
+            promoted = ok && op.Operation == "monitor" && op.RcCode == OperationRecord.RcPromoted
+                || (promoted && !(ok && op.Operation is "stop" or "demote" or "start"));
             if (op.OpStatus == OperationRecord.StatusDone && op.RcCode == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
                 ok = true;
             if (ok)
@@ -132,6 +135,7 @@ internal static class HistoryReader
         if (active)
         {
             rsc.ActiveOn.Add(node.Name);
+            if (promoted) rsc.PromotedOn.Add(node.Name);
             if (failed) rsc.FailedOn.Add(node.Name);
             if (stopFailed) rsc.StopFailedOn.Add(node.Name);
             if (DigestChanged(rsc, startDigest, startSecureDigest)) rsc.ChangedOn.Add(node.Name);

@@ -35,7 +35,8 @@ internal static class ReconcileStep
 
         foreach (var rsc in ctx.Resources) ReadMeta(ctx, rsc);
 
-        foreach (var node in ctx.Nodes.Values)
+        var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
+        foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
         {
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;

@@ -24,6 +24,8 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public HashSet<string> ChangedOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Nodes where it has any history at all (no probe needed).</summary>
     public HashSet<string> KnownOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where it was found running in the promoted role (OCF rc 8).</summary>
+    public HashSet<string> PromotedOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Recurring monitors already recorded, by node.</summary>
     public HashSet<(string Node, long Interval)> MonitorsOn { get; } = [];
     public Dictionary<string, int> FailCounts { get; } = new(StringComparer.Ordinal);

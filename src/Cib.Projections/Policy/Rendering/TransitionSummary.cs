@@ -15,6 +15,7 @@ public static class TransitionSummary
         {
             var where = c.Kind switch
             {
+                ChangeKind.Move or ChangeKind.Recover when c.From != c.To && c.FromRole is not null => $"{c.FromRole} {c.From} -> Started {c.To}",
                 ChangeKind.Move or ChangeKind.Recover when c.From != c.To => $"{c.From} -> {c.To}",
                 ChangeKind.Start => c.To,
                 ChangeKind.Stop => c.From,
