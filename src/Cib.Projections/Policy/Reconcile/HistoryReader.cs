@@ -19,9 +19,12 @@ internal static class HistoryReader
 
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
+        rsc.KnownOn.Add(node.Name);
+        // The common case on every node but one: a single probe that found it not running. Nothing else to learn.
+        if (history.Operations.Count == 1 && history.Operations[0] is { IsProbe: true, RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone })
+            return;
         var failureTimeout = rsc.FailureTimeoutSeconds;
         var ops = InCallOrder(history.Operations);
-        rsc.KnownOn.Add(node.Name);
 
         var active = false;
         var failed = false;
