@@ -15,6 +15,7 @@ internal static class ActionsStep
     public const string NodeAvailability = "node availability";
     public const string NoQuorum = "no quorum";
     public const string QuorumFreeze = "quorum freeze";
+    public const string Promoted = "Promoted";
 
     public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
         PlanContext ctx, List<(string Node, string Reason)> fences)
@@ -53,7 +54,7 @@ internal static class ActionsStep
             {
                 // Losing quorum (policy stop) still asks a blocked resource to stop; it just cannot.
                 if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
-                    changes.AddRange(rsc.ActiveOn.Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
+                    changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
                 continue;
             }
             var rscChanges = ChangesFor(ctx, rsc, fenced)
@@ -177,15 +178,20 @@ internal static class ActionsStep
         if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
         {
             if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
-            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, unfenceable);
+            // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
+            var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
+            foreach (var n in rsc.ActiveOn)
+                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
             yield break;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
-            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable);
+            foreach (var n in rsc.ActiveOn)
+                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
             yield break;
         }
-        if (ChangeFor(ctx, rsc, unfenceable) is { } change) yield return change;
+        if (ChangeFor(ctx, rsc, unfenceable) is { } change)
+            yield return change.FromRole is null && change.From is { } from && rsc.PromotedOn.Contains(from) ? change with { FromRole = Promoted } : change;
     }
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
@@ -202,7 +208,7 @@ internal static class ActionsStep
         if (rsc.ActiveOn.Count > 1)
         {
             // Stopped everywhere and started once: described from the first node it was found on.
-            if (rsc.IsFailed && current == next) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.PromotedOn.Contains(current) ? "Promoted" : null };

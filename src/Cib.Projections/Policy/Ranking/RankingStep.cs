@@ -91,6 +91,7 @@ internal static class RankingStep
         {
             var primary = ctx.ById.TryGetValue(c.With, out var pv) ? pv.Next
                 : unitOf[c.With].Members.Select(x => x.Next).FirstOrDefault();
+            var before = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
             foreach (var n in nodes)
             {
                 var same = primary is not null && SameLocation(ctx, c.NodeAttribute, primary, n.Name);
@@ -99,6 +100,8 @@ internal static class RankingStep
                     : same ? c.Score : Score.Zero;
                 merged[n.Name] += add;
             }
+            // An advisory colocation that would leave nowhere to run is dropped; a mandatory one stands.
+            if (!c.Score.IsInfinite && !c.Score.IsMinusInfinite && !AnyAvailable(nodes, merged)) merged = before;
         }
 
         // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).

@@ -76,7 +76,9 @@ internal static class HistoryReader
             }
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
-            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop";
+            // on-fail=block waits for an admin: failure-timeout does not lift it.
+            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop"
+                && OnFailFor(rsc, op, ctx) != OnFail.Block;
             // A failed start recorded with other parameters than the current ones no longer counts:
             // the definition changed since, so its fail count is cleared too.
             if (!expired && op.Id.Contains("last_failure", StringComparison.Ordinal) && op.Operation == "start"

@@ -43,6 +43,8 @@ internal static class ReconcileStep
             // A node that left cleanly has nothing running; its old history does not count — unless it is in
             // maintenance, where what it ran is left as it was.
             if (!node.Online && !node.Unclean && !node.Maintenance) continue;
+            // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
+            if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
             foreach (var history in status.Resources)
                 if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
                     HistoryReader.Read(rsc, node, history, ctx);
