@@ -62,6 +62,7 @@ public sealed partial class CibXmlImporter
         var state = ClusterState.Of(configuration, nodes, now, quorum) with
         {
             ResourceOrder = ValueList<string>.Of(_resourceOrder),
+            NoQuorumPanic = Flags.IsTrue(Attr(cib, "no-quorum-panic")),
             StatusOrder = ValueList<string>.Of(nodes.Select(n => n.Name)),
         };
         return new CibImport(configuration, state, _unsupported, null);

@@ -20,6 +20,9 @@ public sealed record ClusterState(
     /// <summary>Top-level resources in configuration (document) order; Pacemaker breaks some ties by it. Empty: by id.</summary>
     public ValueList<string> ResourceOrder { get; init; } = ValueList<string>.Empty;
 
+    /// <summary>The cib's no-quorum-panic flag: quorum was lost (not merely never reached); no-quorum-policy=suicide acts on it.</summary>
+    public bool NoQuorumPanic { get; init; }
+
     /// <summary>Nodes in the order their status entries were recorded; Pacemaker lists where a resource runs in it. Empty: by name.</summary>
     public ValueList<string> StatusOrder { get; init; } = ValueList<string>.Empty;
 

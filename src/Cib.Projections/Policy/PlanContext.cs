@@ -34,7 +34,13 @@ internal sealed class PlanContext
     public bool Quorate => State.HasQuorum || Options.NoQuorum == "ignore";
 
     /// <summary>Fencing is possible: enabled and (quorate or told to ignore quorum).</summary>
+    /// <summary>Without quorum, policies stop, suicide and demote stop what needs quorum (for primitives demote is stop).</summary>
+    public bool StopsWithoutQuorum => !Quorate && Options.NoQuorum is "stop" or "suicide" or "demote";
+
     public bool CanFence => Options.IsStonithEnabled && Quorate;
+
+    /// <summary>Pacemaker's pe_can_fence: with quorum (or quorum ignored) any node; without, only nodes still in our membership.</summary>
+    public bool CanFenceNode(Reconcile.NodeView node) => Options.IsStonithEnabled && (Quorate || node.InMembership);
 
     /// <summary>A meta attribute: the primitive's, then its group's, then rsc_defaults.</summary>
     public string? Meta(ResourceView rsc, string name) =>

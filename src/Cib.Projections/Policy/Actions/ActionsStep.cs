@@ -53,7 +53,7 @@ internal static class ActionsStep
             if (rsc.Blocked)
             {
                 // Losing quorum (policy stop) still asks a blocked resource to stop; it just cannot.
-                if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
+                if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
                     changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
                 continue;
             }
@@ -175,7 +175,7 @@ internal static class ActionsStep
     {
         var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
         // Without quorum (policy stop) nothing that needs quorum starts, and what runs stops.
-        if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
+        if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
         {
             if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.

@@ -41,6 +41,7 @@ internal static class NodeReconciler
         var crmdOnline = string.Equals(status.Crmd, NodeStatus.Online, StringComparison.OrdinalIgnoreCase)
             || (status.Crmd is { Length: > 0 } c && c[0] is >= '1' and <= '9');
         var join = status.Join;
+        node.InMembership = inCcm;
         var expected = status.Expected ?? "down";
 
         if (!options.IsStonithEnabled)

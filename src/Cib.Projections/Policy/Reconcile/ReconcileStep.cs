@@ -11,11 +11,19 @@ namespace Cib.Projections.Policy.Reconcile;
 internal static class ReconcileStep
 {
     public const string Name = "reconcile";
+    public const string NoQuorumSuicide = "cluster does not have quorum";
 
     public static void Run(PlanContext ctx)
     {
         foreach (var def in ctx.Configuration.Nodes.Values)
             ctx.Nodes[def.Name] = NodeReconciler.Read(def, ctx.State.StatusOf(def.Name), ctx.Options);
+        // no-quorum-policy=suicide: without quorum every node of this partition fences itself.
+        if (!ctx.State.HasQuorum && ctx.State.NoQuorumPanic && ctx.Options.NoQuorum == "suicide" && ctx.Options.IsStonithEnabled)
+            foreach (var node in ctx.Nodes.Values.Where(n => n.Online))
+            {
+                node.Fence(NoQuorumSuicide);
+                node.Online = false;
+            }
 
         var order = 0;
         foreach (var top in TopLevelOrder(ctx))
@@ -55,15 +63,15 @@ internal static class ReconcileStep
         foreach (var rsc in ctx.Resources)
         {
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
-            if (rsc.Blocked && ctx.CanFence && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean)) rsc.Blocked = false;
+            if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             // A failure on a node that will be fenced ends with the node: what ran there simply moves.
-            if (ctx.CanFence) rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
+            rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             ReadFailCounts(ctx, rsc);
             // What runs on a node in maintenance is not managed while it is.
             if (rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
             // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
-            if (ctx.CanFence && rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
-                rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean);
+            if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
+                rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
             // multiple-active=block: a resource found active on several nodes is left alone for an admin,
             // and with it the rest of its group.
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
