@@ -6,15 +6,14 @@ namespace Cib.Projections.Policy.Ranking;
 
 /// <summary>
 /// A resource banned from a node (hard error, migration-threshold) scores −INFINITY there. Node-wide
-/// unavailability (offline, pending...) does not change scores, standby excepted, as in Pacemaker: it filters the choice instead.
+/// unavailability (offline, standby...) does not change a resource's own scores, as in Pacemaker: it filters the choice instead.
 /// </summary>
 internal sealed class FeasibilityScorer : IScorer
 {
     public string Name => "feasibility";
 
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node) =>
-        Ban.Reject(ctx, rsc, node) is null && Standby.Reject(ctx, rsc, node) is null ? null : Domain.Primitives.Score.MinusInfinity;
+        Ban.Reject(ctx, rsc, node) is null ? null : Domain.Primitives.Score.MinusInfinity;
 
     private static readonly ResourceBanCheck Ban = new();
-    private static readonly NodeStandbyCheck Standby = new();
 }
