@@ -171,7 +171,7 @@ internal static class RankingStep
         if (unit.Members.All(m => m.TargetStopped)) return null;
         if (!first.Managed || first.Blocked) return first.Next;
         var active = first.Current ?? unit.Members.Select(m => m.Current).FirstOrDefault(c => c is not null);
-        return nodes
+        var best = nodes
             .Where(n => n.CanRunResources && merged[n.Name].Value >= 0 && !merged[n.Name].IsMinusInfinite)
             .OrderByDescending(n => merged[n.Name].Value)
             .ThenBy(n => n.AssignedCount)
@@ -179,6 +179,11 @@ internal static class RankingStep
             .ThenBy(n => n.Name, StringComparer.Ordinal)
             .Select(n => n.Name)
             .FirstOrDefault();
+        // With a positive best score, the node it runs on wins a tie over balancing (Pacemaker prefers staying put).
+        if (best is not null && merged[best].Value > 0 && active is not null && active != best
+            && ctx.Nodes[active].CanRunResources && merged[active] == merged[best])
+            return active;
+        return best;
     }
 
     /// <summary>Merges are rolled back when they leave no node that can run resources with a non-negative score.</summary>
