@@ -17,6 +17,7 @@ public static class Cli
         .. BenchCommand.All,
         .. ConfigureCommands.All,
         .. LogCommand.All,
+        .. SimulateCommand.All,
     ];
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();

@@ -23,6 +23,9 @@ public sealed record LocationConstraint(string Id, string Resource, string Node,
 /// <summary><c>colocation ID SCORE: DEPENDENT WITH</c>: place the dependent where (or not where) the other runs.</summary>
 public sealed record ColocationConstraint(string Id, string Dependent, string With, Score Score) : Constraint(Id)
 {
+    /// <summary>Pacemaker's node-attribute: "the same node" means nodes with equal values of this attribute; null is the node name.</summary>
+    public string? NodeAttribute { get; init; }
+
     public override IEnumerable<string> Resources => [Dependent, With];
 }
 

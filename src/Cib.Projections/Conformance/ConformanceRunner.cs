@@ -19,7 +19,8 @@ public static partial class ConformanceRunner
         public int Failed => Cases.Count - Passed;
     }
 
-    public static Report Run(string dir, Action<CaseResult>? onCase = null)
+    /// <param name="now">Epoch seconds for cases without an execution-date (crm_simulate uses the current time).</param>
+    public static Report Run(string dir, long now, Action<CaseResult>? onCase = null)
     {
         var xmlDir = Path.Combine(dir, "xml");
         var summaryDir = Path.Combine(dir, "summary");
@@ -31,17 +32,17 @@ public static partial class ConformanceRunner
             var name = Path.GetFileNameWithoutExtension(xml);
             var summary = Path.Combine(summaryDir, name + ".summary");
             if (!File.Exists(summary)) continue;
-            var result = RunCase(name, File.ReadAllText(xml), File.ReadAllText(summary));
+            var result = RunCase(name, File.ReadAllText(xml), File.ReadAllText(summary), now);
             results.Add(result);
             onCase?.Invoke(result);
         }
         return new Report(results);
     }
 
-    public static CaseResult RunCase(string name, string xml, string expectedSummary)
+    public static CaseResult RunCase(string name, string xml, string expectedSummary, long now)
     {
         var expected = ExpectedLines(expectedSummary);
-        var import = CibXmlImporter.Import(xml);
+        var import = CibXmlImporter.Import(xml, now);
         if (!import.IsOk) return new CaseResult(name, false, expected, [], $"import: {import.Error}");
         Transition plan;
         try

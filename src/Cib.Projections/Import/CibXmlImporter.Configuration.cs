@@ -256,12 +256,10 @@ public sealed partial class CibXmlImporter
                         Unsupported(c, $"{roleAttr} '{r}' is not supported");
                         return null;
                     }
-                if (Attr(c, "node-attribute") is { } attribute && attribute != "#uname")
+                return new ColocationConstraint(id, Required(c, "rsc"), Required(c, "with-rsc"), ParseScore(c, Attr(c, "score") ?? "0"))
                 {
-                    Unsupported(c, $"node-attribute '{attribute}' is not supported");
-                    return null;
-                }
-                return new ColocationConstraint(id, Required(c, "rsc"), Required(c, "with-rsc"), ParseScore(c, Attr(c, "score") ?? "0"));
+                    NodeAttribute = Attr(c, "node-attribute") is { } attribute && attribute != "#uname" ? attribute : null,
+                };
             case "rsc_order":
                 var kind = Attr(c, "kind") switch
                 {

@@ -67,13 +67,17 @@ public sealed partial class CibXmlImporter
             ops.Add(new OperationRecord(
                 Attr(op, "id") ?? "",
                 Required(op, "operation"),
-                ParseInterval(Attr(op, "interval"))?.Milliseconds ?? 0,
+                // In the status section an interval is a plain number of milliseconds.
+                Long(op, "interval") ?? ParseInterval(Attr(op, "interval"))?.Milliseconds ?? 0,
                 Int(op, "rc-code", 0),
                 Int(op, "op-status", 0),
                 Int(op, "call-id", 0),
                 Long(op, "last-rc-change") ?? Long(op, "last-run") ?? 0,
                 Attr(op, "op-digest"),
-                TargetRc(Attr(op, "transition-key"))));
+                TargetRc(Attr(op, "transition-key")))
+            {
+                SecureDigest = Attr(op, "op-secure-digest"),
+            });
         }
         return new ResourceHistory(Required(lr, "id"), agent, ValueList<OperationRecord>.Of(ops));
     }

@@ -21,7 +21,10 @@ public sealed partial class CibXmlImporter
     private readonly Dictionary<string, string> _nodeNamesById = new(StringComparer.Ordinal);
     private readonly List<string> _resourceOrder = [];
 
-    public static CibImport Import(string xml)
+    /// <param name="xml">The CIB text.</param>
+    /// <param name="nowWhenAbsent">"Now" (epoch seconds) when the CIB carries no execution-date; the caller's clock, as
+    /// crm_simulate uses the current time then. The importer itself reads no clock.</param>
+    public static CibImport Import(string xml, long nowWhenAbsent = 0)
     {
         XDocument doc;
         try
@@ -37,7 +40,7 @@ public sealed partial class CibXmlImporter
             return Failed(new ImportError(Line(root), Column(root), $"expected a <cib> element, found <{root?.Name.LocalName}>"));
         try
         {
-            return new CibXmlImporter().Read(root);
+            return new CibXmlImporter().Read(root, nowWhenAbsent);
         }
         catch (CibFormatException e)
         {
@@ -48,15 +51,20 @@ public sealed partial class CibXmlImporter
     private static CibImport Failed(ImportError error) =>
         new(ClusterConfiguration.Empty, ClusterState.Of(ClusterConfiguration.Empty, [], 0), [], error);
 
-    private CibImport Read(XElement cib)
+    private CibImport Read(XElement cib, long nowWhenAbsent)
     {
         var configuration = cib.Element("configuration") is { } c ? ReadConfiguration(c) : ClusterConfiguration.Empty;
         foreach (var child in cib.Elements().Where(e => e.Name.LocalName is not ("configuration" or "status")))
             Unsupported(child, "unknown section");
-        var now = long.TryParse(Attr(cib, "execution-date"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var date) ? date : 0;
+        var now = long.TryParse(Attr(cib, "execution-date"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var date) ? date : nowWhenAbsent;
         var quorum = Attr(cib, "have-quorum") is not { } q || Flags.IsTrue(q);
         var nodes = cib.Element("status") is { } s ? ReadStatus(s, configuration) : [];
-        var state = ClusterState.Of(configuration, nodes, now, quorum) with { ResourceOrder = ValueList<string>.Of(_resourceOrder) };
+        var state = ClusterState.Of(configuration, nodes, now, quorum) with
+        {
+            ResourceOrder = ValueList<string>.Of(_resourceOrder),
+            NoQuorumPanic = Flags.IsTrue(Attr(cib, "no-quorum-panic")),
+            StatusOrder = ValueList<string>.Of(nodes.Select(n => n.Name)),
+        };
         return new CibImport(configuration, state, _unsupported, null);
     }
 

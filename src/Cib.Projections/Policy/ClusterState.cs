@@ -20,6 +20,12 @@ public sealed record ClusterState(
     /// <summary>Top-level resources in configuration (document) order; Pacemaker breaks some ties by it. Empty: by id.</summary>
     public ValueList<string> ResourceOrder { get; init; } = ValueList<string>.Empty;
 
+    /// <summary>The cib's no-quorum-panic flag: quorum was lost (not merely never reached); no-quorum-policy=suicide acts on it.</summary>
+    public bool NoQuorumPanic { get; init; }
+
+    /// <summary>Nodes in the order their status entries were recorded; Pacemaker lists where a resource runs in it. Empty: by name.</summary>
+    public ValueList<string> StatusOrder { get; init; } = ValueList<string>.Empty;
+
     public NodeStatus? StatusOf(string node) => Nodes.TryGetValue(node, out var s) ? s : null;
 }
 
@@ -67,6 +73,9 @@ public sealed record OperationRecord(
     string? OpDigest,
     int? TargetRc)
 {
+    /// <summary>Digest of the parameters without secrets and pcmk_* options (op-secure-digest), when recorded.</summary>
+    public string? SecureDigest { get; init; }
+
     /// <summary>Execution statuses (op-status) as Pacemaker records them.</summary>
     public const int StatusPending = -1, StatusDone = 0, StatusCancelled = 1, StatusTimeout = 2, StatusNotSupported = 3,
         StatusError = 4, StatusErrorHard = 5, StatusErrorFatal = 6, StatusNotInstalled = 7;

@@ -14,12 +14,14 @@ internal sealed class PlanContext
         Configuration = state.Configuration;
         Options = state.Configuration.Options;
         Now = state.NowEpochSeconds;
+        IsSymmetric = Options.IsSymmetric;
     }
 
     public ClusterState State { get; }
     public ClusterConfiguration Configuration { get; }
     public ClusterOptions Options { get; }
     public long Now { get; }
+    public bool IsSymmetric { get; }
 
     /// <summary>Nodes by ordinal name.</summary>
     public SortedDictionary<string, NodeView> Nodes { get; } = new(StringComparer.Ordinal);
@@ -34,7 +36,13 @@ internal sealed class PlanContext
     public bool Quorate => State.HasQuorum || Options.NoQuorum == "ignore";
 
     /// <summary>Fencing is possible: enabled and (quorate or told to ignore quorum).</summary>
+    /// <summary>Without quorum, policies stop, suicide and demote stop what needs quorum (for primitives demote is stop).</summary>
+    public bool StopsWithoutQuorum => !Quorate && Options.NoQuorum is "stop" or "suicide" or "demote";
+
     public bool CanFence => Options.IsStonithEnabled && Quorate;
+
+    /// <summary>Pacemaker's pe_can_fence: with quorum (or quorum ignored) any node; without, only nodes still in our membership.</summary>
+    public bool CanFenceNode(Reconcile.NodeView node) => Options.IsStonithEnabled && (Quorate || node.InMembership);
 
     /// <summary>A meta attribute: the primitive's, then its group's, then rsc_defaults.</summary>
     public string? Meta(ResourceView rsc, string name) =>
@@ -43,8 +51,14 @@ internal sealed class PlanContext
     private ILookup<string, LocationConstraint>? _locations;
 
     /// <summary>Location constraints naming a resource (a primitive or a group), indexed once per run.</summary>
-    public IEnumerable<LocationConstraint> LocationsFor(string resourceId) =>
-        (_locations ??= Configuration.Constraints.Values.OfType<LocationConstraint>().ToLookup(l => l.Resource, StringComparer.Ordinal))[resourceId];
+    public IEnumerable<LocationConstraint> LocationsFor(string resourceId) => Locations[resourceId];
+
+    private ILookup<string, LocationConstraint> Locations =>
+        _locations ??= Configuration.Constraints.Values.OfType<LocationConstraint>().ToLookup(l => l.Resource, StringComparer.Ordinal);
+
+    /// <summary>The resource or its group has location constraints at all (most have none: skip the work).</summary>
+    public bool HasLocations(Reconcile.ResourceView rsc) =>
+        Locations.Contains(rsc.Id) || (rsc.Group is not null && Locations.Contains(rsc.Group.Id));
 
     public IEnumerable<ResourceView> MembersOf(Group g) => g.Members.Select(m => ById[m]);
 }

@@ -13,9 +13,18 @@ namespace Cib.Projections.Policy;
 /// </summary>
 public static class PolicyEngine
 {
+    public const string NoFenceDevice = "resource start-up disabled since no fence device is defined and stonith-enabled is true";
+
     public static Transition Plan(ClusterState state)
     {
         var ctx = new PlanContext(state);
+        if (state.Configuration.Options.IsStonithEnabled && !state.Configuration.FenceDevices.Any())
+        {
+            // Pacemaker refuses to manage anything when fencing is required but nothing can fence.
+            ctx.Notes.Add(NoFenceDevice);
+            return new Transition(ValueList<PlannedAction>.Empty, ValueList<ActionOrdering>.Empty, ValueList<ResourceChange>.Empty,
+                new PlanTrace(ValueList<ScoreEntry>.Empty, ValueList<string>.Of(ctx.Notes), ValueList<Placement>.Empty));
+        }
         ReconcileStep.Run(ctx);
         Feasibility.FeasibilityStep.Run(ctx);
         RankingStep.Run(ctx);

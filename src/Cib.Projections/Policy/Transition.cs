@@ -34,6 +34,8 @@ public sealed record ResourceChange(
     bool Blocked)
 {
     public string? FenceAction { get; init; }
+    /// <summary>The role it leaves when that is not plain Started (a primitive found promoted); shown as "Promoted a -> Started b".</summary>
+    public string? FromRole { get; init; }
 }
 
 public enum ChangeKind { Fence, Start, Stop, Move, Recover, Restart }

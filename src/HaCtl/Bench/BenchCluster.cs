@@ -55,17 +55,26 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
         var digest = ParameterDigest.Of(ValueMap.Empty);
         var statuses = Enumerable.Range(0, Nodes).Select(n =>
         {
-            var histories = Phase == "cold" ? [] : Enumerable.Range(0, Resources).Select(i => History(i, n, digest)).ToArray();
+            var histories = Phase == "cold" ? [] : Enumerable.Range(0, Resources).Select(i => History(i, n, digest)).Prepend(FenceHistory(n, digest)).ToArray();
             return Phase == "lost" && n == 0 ? NodeStatus.Lost(NodeName(n), histories) : NodeStatus.Up(NodeName(n), histories);
         });
         return ClusterState.Of(config, statuses, Now) with { ResourceOrder = ValueList<string>.Of(order) };
+    }
+
+    /// <summary>The fence device runs on the last node (so losing node1 does not move it).</summary>
+    private ResourceHistory FenceHistory(int node, string digest)
+    {
+        OperationRecord op = node == Nodes - 1
+            ? new("fence_last_0", "start", 0, 0, 0, 1, Now - 100, digest, 0)
+            : new("fence_last_0", "monitor", 0, 7, 0, 1, Now - 100, digest, 7);
+        return new ResourceHistory("fence", "stonith:fence_dummy", ValueList<OperationRecord>.Of([op]));
     }
 
     /// <summary>On its node: started and monitored; elsewhere: probed, not running.</summary>
     private ResourceHistory History(int i, int node, string digest)
     {
         var id = RscName(i);
-        var call = i * 3 + 1;
+        var call = i * 3 + 2;
         OperationRecord[] ops = NodeOf(i) == node
             ? [new($"{id}_last_0", "start", 0, 0, 0, call, Now - 100, digest, 0), new($"{id}_monitor_10000", "monitor", 10_000, 0, 0, call + 1, Now - 90, null, 0)]
             : [new($"{id}_last_0", "monitor", 0, 7, 0, call, Now - 100, digest, 7)];
@@ -95,6 +104,8 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
             if (Phase != "cold")
             {
                 sb.Append("<lrm id=\"").Append(n + 1).Append("\"><lrm_resources>\n");
+                var fence = FenceHistory(n, digest).Operations[0];
+                sb.Append($"<lrm_resource id=\"fence\" class=\"stonith\" type=\"fence_dummy\"><lrm_rsc_op id=\"fence_last_0\" operation_key=\"fence_{fence.Operation}_0\" operation=\"{fence.Operation}\" crm-debug-origin=\"bench\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{fence.TargetRc}:00000000-0000-0000-0000-000000000000\" transition-magic=\"0:{fence.RcCode};1:1:{fence.TargetRc}:00000000-0000-0000-0000-000000000000\" call-id=\"1\" rc-code=\"{fence.RcCode}\" op-status=\"0\" interval=\"0\" last-rc-change=\"{fence.LastRcChange}\" exec-time=\"1\" queue-time=\"0\" op-digest=\"{digest}\"/></lrm_resource>\n");
                 for (var i = 0; i < Resources; i++)
                 {
                     sb.Append($"<lrm_resource id=\"{RscName(i)}\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">");

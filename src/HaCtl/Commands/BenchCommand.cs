@@ -15,7 +15,7 @@ public static class BenchCommand
 
     public static IEnumerable<Cli.Command> All =>
     [
-        new("bench planner", "[--sizes NxR,...] [--groups G] [--phases cold,steady,lost] [--peer] [--peer-timeout SECONDS]",
+        new("bench planner", "[--sizes NxR,...] [--groups G] [--phases cold,steady,lost] [--peer] [--peer-timeout SECONDS] [--write-cib DIR]",
             "time the policy engine on generated clusters (and crm_simulate with --peer)", args => Task.FromResult(Run(args, Console.Out))),
     ];
 
@@ -26,6 +26,7 @@ public static class BenchCommand
         var phases = BenchCluster.Phases;
         var peer = false;
         var peerTimeout = 120;
+        string? cibDir = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -35,6 +36,7 @@ public static class BenchCommand
                 case "--groups": groups = int.TryParse(Value(), out var g) ? g : throw new UsageException("--groups takes a number"); break;
                 case "--phases": phases = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                 case "--peer": peer = true; break;
+                case "--write-cib": cibDir = Value(); break;
                 case "--peer-timeout": peerTimeout = int.TryParse(Value(), out var t) ? t : throw new UsageException("--peer-timeout takes seconds"); break;
                 default: throw new UsageException($"unknown option {args[i]}");
             }
@@ -53,6 +55,7 @@ public static class BenchCommand
             {
                 var cluster = new BenchCluster(n, r, groups, phase);
                 var state = cluster.State();
+                if (cibDir is not null) File.WriteAllText(Path.Combine(cibDir, $"bench-{n}x{r}-{phase}.xml"), cluster.ToCibXml());
                 var runs = r >= 5000 ? 3 : r >= 1000 ? 5 : 11;
                 var times = new List<double>();
                 var actions = 0;

@@ -15,7 +15,7 @@ public static class ConformanceCommand
         ConformanceRunner.Report report;
         try
         {
-            report = ConformanceRunner.Run(args[0], result =>
+            report = ConformanceRunner.Run(args[0], DateTimeOffset.UtcNow.ToUnixTimeSeconds(), result =>
             {
                 if (result.Passed)
                 {

@@ -28,6 +28,8 @@ internal static class GeneratedClusters
             .Select(n => Primitive.Create($"rsc{n}", "ocf:heartbeat:Dummy", operations: OperationDefinition.Create("monitor", "10s")))
             .ToList();
         var resources = primitives.Cast<Resource>().ToList();
+        var fencing = Next(3) != 0;
+        if (fencing) resources.Add(Primitive.Create("fence", "stonith:fence_dummy"));
         if (resourceCount >= 3 && Next(2) == 0)
             resources.Add(Group.Create("grp", primitives[^2].Id, primitives[^1].Id));
 
@@ -40,7 +42,7 @@ internal static class GeneratedClusters
         var stickiness = Next(3) switch { 0 => "0", 1 => "100", _ => "INFINITY" };
         var config = ClusterConfiguration.Empty with
         {
-            Properties = ValueMap.Of(("stonith-enabled", Next(3) == 0 ? "false" : "true")),
+            Properties = ValueMap.Of(("stonith-enabled", fencing ? "true" : "false")),
             ResourceDefaults = ValueMap.Of(("resource-stickiness", stickiness), ("migration-threshold", "3")),
             Nodes = nodes.ToImmutableSortedDictionary(n => n, NodeDefinition.Create, StringComparer.Ordinal),
             Resources = resources.ToImmutableSortedDictionary(x => x.Id, x => x, StringComparer.Ordinal),

@@ -15,6 +15,7 @@ internal static class ActionsStep
     public const string NodeAvailability = "node availability";
     public const string NoQuorum = "no quorum";
     public const string QuorumFreeze = "quorum freeze";
+    public const string Promoted = "Promoted";
 
     public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
         PlanContext ctx, List<(string Node, string Reason)> fences)
@@ -39,11 +40,25 @@ internal static class ActionsStep
         foreach (var rsc in ctx.Resources)
         {
             // Probes: every online node that has no history of the resource.
+            // A pending node cannot run the probe yet, and nothing may start before every probe ran.
+            var probesBlocked = false;
             foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
-                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, true, "state unknown on this node"));
+            {
+                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
+                    n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
+                probesBlocked |= n.Pending;
+            }
 
-            if (!rsc.Managed || rsc.Blocked) continue;
-            var rscChanges = ChangesFor(ctx, rsc, fenced).ToList();
+            if (!rsc.Managed) continue;
+            if (rsc.Blocked)
+            {
+                // Losing quorum (policy stop) still asks a blocked resource to stop; it just cannot.
+                if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
+                    changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
+                continue;
+            }
+            var rscChanges = ChangesFor(ctx, rsc, fenced)
+                .Select(c => probesBlocked && c.Kind == ChangeKind.Start && !c.Blocked ? c with { Blocked = true } : c).ToList();
             if (rscChanges.Count == 0)
             {
                 AddMonitors(rsc, actions, rsc.Next);
@@ -75,6 +90,13 @@ internal static class ActionsStep
         }
 
         BlockStopsBehindStuckDependents(ctx, changes);
+        // Blocked changes have no runnable stop or start (and no monitors to set up).
+        var blocked = changes.Where(c => c.Blocked && c.Kind != ChangeKind.Fence).Select(c => c.Subject).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < actions.Count; i++)
+            if (actions[i].Resource is { } r && blocked.Contains(r) && actions[i].Kind is ActionKind.Start or ActionKind.Stop && actions[i].Runnable)
+                actions[i] = actions[i] with { Runnable = false };
+        actions.RemoveAll(a => a.Kind == ActionKind.Monitor && a.Resource is { } r && blocked.Contains(r));
+        Fencing.Unfencing.Add(ctx, actions, orderings, changes);
 
         var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
@@ -114,12 +136,25 @@ internal static class ActionsStep
     /// </summary>
     private static void BlockStopsBehindStuckDependents(PlanContext ctx, List<ResourceChange> changes)
     {
-        foreach (var e in OrderingStep.Edges(ctx))
+        var edges = OrderingStep.StopEdges(ctx);
+        if (edges.Count == 0) return;
+        var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        for (var changed = true; changed;)
         {
-            if (!e.Then.IsActive || (e.Then.Managed && !e.Then.Blocked)) continue;
-            for (var i = 0; i < changes.Count; i++)
-                if (changes[i].Subject == e.First.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
-                    changes[i] = changes[i] with { Blocked = true };
+            changed = false;
+            foreach (var e in edges)
+            {
+                if (!stuck.Contains(e.Waited.Id)) continue;
+                for (var i = 0; i < changes.Count; i++)
+                    if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
+                    {
+                        // A move whose stop cannot happen cannot start elsewhere either: it shows as a blocked stop.
+                        changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover && changes[i].From != changes[i].To
+                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
+                            : changes[i] with { Blocked = true };
+                        changed |= stuck.Add(e.Stopper.Id);
+                    }
+            }
         }
     }
 
@@ -140,18 +175,23 @@ internal static class ActionsStep
     {
         var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
         // Without quorum (policy stop) nothing that needs quorum starts, and what runs stops.
-        if (!ctx.Quorate && ctx.Options.NoQuorum == "stop" && rsc.NeedsQuorum)
+        if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
         {
             if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
-            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, unfenceable);
+            // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
+            var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
+            foreach (var n in rsc.ActiveOn)
+                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
             yield break;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
-            foreach (var n in rsc.ActiveOn) yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable);
+            foreach (var n in rsc.ActiveOn)
+                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
             yield break;
         }
-        if (ChangeFor(ctx, rsc, unfenceable) is { } change) yield return change;
+        if (ChangeFor(ctx, rsc, unfenceable) is { } change)
+            yield return change.FromRole is null && change.From is { } from && rsc.PromotedOn.Contains(from) ? change with { FromRole = Promoted } : change;
     }
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
@@ -167,21 +207,24 @@ internal static class ActionsStep
         var current = rsc.ActiveOn[0];
         if (rsc.ActiveOn.Count > 1)
         {
-            return rsc.ActiveOn.Contains(next!)
+            // Stopped everywhere and started once: described from the first node it was found on.
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
+            return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.PromotedOn.Contains(current) ? "Promoted" : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
         {
-            var reason = next is null ? NodeAvailability : blockedStart;
+            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
         if (next == current)
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
             if (rsc.ChangedOn.Contains(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
-            if (rsc.RestartReason is not null) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason, unfenceable);
+            if (rsc.RestartReason is not null)
+                return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;
         }
         return rsc.IsFailed

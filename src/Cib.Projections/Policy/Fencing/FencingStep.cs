@@ -15,9 +15,8 @@ internal static class FencingStep
         foreach (var rsc in ctx.Resources)
             foreach (var n in rsc.StopFailedOn)
                 if (ctx.Options.IsStonithEnabled) ctx.Nodes[n].Fence($"{rsc.Id} {StopFailed}");
-        if (!ctx.CanFence) return fenced;
         foreach (var node in ctx.Nodes.Values)
-            if (node.Unclean && node.FenceReason is not null)
+            if (node.Unclean && node.FenceReason is not null && ctx.CanFenceNode(node))
                 fenced.Add((node.Name, node.FenceReason));
         return fenced;
     }

@@ -14,7 +14,23 @@ internal static class OrderingStep
     public const string Name = "ordering";
 
     /// <summary>One mandatory start-before-start edge between primitives (groups expanded).</summary>
-    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind);
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true);
+
+    /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
+    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited);
+
+    public static List<StopEdge> StopEdges(PlanContext ctx)
+    {
+        var edges = Edges(ctx).Where(e => e.Symmetrical).Select(e => new StopEdge(e.First, e.Then)).ToList();
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+        {
+            if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
+            foreach (var f in Expand(ctx, o.First, last: false))
+                foreach (var t in Expand(ctx, o.Then, last: true))
+                    edges.Add(new StopEdge(t, f));
+        }
+        return edges;
+    }
 
     public static List<Edge> Edges(PlanContext ctx)
     {
@@ -34,7 +50,7 @@ internal static class OrderingStep
             var firstIsGroup = ctx.Configuration.Resources.TryGetValue(o.First, out var fr) && fr is Group;
             foreach (var f in firsts)
                 foreach (var t in thens)
-                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id));
+                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
         }
         return edges;
     }
@@ -69,6 +85,14 @@ internal static class OrderingStep
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
                         changed = true;
                     }
+                    // A symmetrical order: what needs first running stops when first will not run.
+                    else if (e.Symmetrical && !first.IsActive && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null
+                             && e.Kind != "group")
+                    {
+                        then.UnrunnableStartReason = then.ForcedStopReason = $"unrunnable {firstLabel}";
+                        then.Next = null;
+                        changed = true;
+                    }
                 }
                 else if (first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
                          && then.RestartReason is null && !then.IsFailed && !then.ChangedOn.Contains(then.Next))
@@ -79,11 +103,27 @@ internal static class OrderingStep
             }
             if (!changed) break;
         }
+        ApplyRestartType(ctx);
+    }
+
+    /// <summary>
+    /// The deprecated restart-type=restart: a resource restarts whenever something it is ordered after (any kind)
+    /// moves or restarts. Pacemaker gives no reason for these restarts.
+    /// </summary>
+    private static void ApplyRestartType(PlanContext ctx)
+    {
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+            foreach (var then in Expand(ctx, o.Then, last: false).Concat(Expand(ctx, o.Then, last: true)).Distinct())
+            {
+                if (ctx.Meta(then, "restart-type") != "restart" || then.RestartReason is not null || !then.IsActive || then.Current != then.Next) continue;
+                if (Expand(ctx, o.First, last: true).Any(f => f.IsActive && f.WillStart)) then.RestartReason = "";
+            }
     }
 
     /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
     private static bool StartUnrunnable(ResourceView first) =>
-        first.Next is null || first.UnrunnableStartReason is not null || (first.Blocked && !first.IsActive);
+        first.Next is null || first.UnrunnableStartReason is not null
+        || (first.Blocked && (first.IsFailed || !first.IsActive)) || (!first.Managed && !first.IsActive);
 
     private static bool NeedsStart(ResourceView r) =>
         !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.ChangedOn.Contains(r.Next!) || r.ActiveOn.Count > 1;

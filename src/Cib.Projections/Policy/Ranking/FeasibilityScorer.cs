@@ -4,11 +4,16 @@ using Cib.Projections.Policy.Reconcile;
 
 namespace Cib.Projections.Policy.Ranking;
 
-/// <summary>A node that fails a feasibility check scores −INFINITY; the check's reason goes to the trace.</summary>
+/// <summary>
+/// A resource banned from a node (hard error, migration-threshold) scores −INFINITY there. Node-wide
+/// unavailability (offline, standby...) does not change a resource's own scores, as in Pacemaker: it filters the choice instead.
+/// </summary>
 internal sealed class FeasibilityScorer : IScorer
 {
     public string Name => "feasibility";
 
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node) =>
-        NodeChecks.FirstRejection(ctx, rsc, node) is null ? null : Domain.Primitives.Score.MinusInfinity;
+        Ban.Reject(ctx, rsc, node) is null ? null : Domain.Primitives.Score.MinusInfinity;
+
+    private static readonly ResourceBanCheck Ban = new();
 }

@@ -11,6 +11,7 @@ internal sealed class LocationScorer : IScorer
 
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
     {
+        if (!ctx.HasLocations(rsc)) return null;
         Score? total = null;
         var own = ctx.LocationsFor(rsc.Id);
         var group = rsc.Group is null ? [] : ctx.LocationsFor(rsc.Group.Id);

@@ -73,31 +73,42 @@ internal static class RankingStep
         foreach (var c in mine) Assign(ctx, unitOf[c.With], unitOf, colocations, done, inProgress);
 
         var nodes = ctx.Nodes.Values.ToList();
+        if (unit.Members[0].Group is { } group)
+            foreach (var n in nodes)
+            {
+                var groupScore = ctx.LocationsFor(group.Id).Where(l => l.Node == n.Name).Aggregate(Score.Zero, (s, l) => s + l.Score);
+                ctx.Scores.Add(new ScoreEntry("group", group.Id, n.Name, groupScore, ValueList<string>.Empty));
+            }
         var own = unit.Members.ToDictionary(m => m.Id, m => OwnScores(ctx, m, nodes));
         foreach (var m in unit.Members)
             foreach (var n in nodes)
                 ctx.Scores.Add(new ScoreEntry(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, n.Name, own[m.Id][n.Name].Score,
-                    ValueList<string>.Of(own[m.Id][n.Name].Factors)));
+                    own[m.Id][n.Name].Factors.Count == 0 ? ValueList<string>.Empty : ValueList<string>.Of(own[m.Id][n.Name].Factors)));
 
-        // The group's choice merges its members' scores, as long as that leaves somewhere to run.
+        // Colocations with primaries already placed (one still being placed, in a loop, is not known yet).
         var merged = nodes.ToDictionary(n => n.Name, n => own[unit.Members[0].Id][n.Name].Score, StringComparer.Ordinal);
-        foreach (var m in unit.Members.Skip(1))
-        {
-            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + own[m.Id][n.Name].Score, StringComparer.Ordinal);
-            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
-        }
-
-        foreach (var c in mine)
+        foreach (var c in mine.Where(c => done.Contains(unitOf[c.With])))
         {
             var primary = ctx.ById.TryGetValue(c.With, out var pv) ? pv.Next
                 : unitOf[c.With].Members.Select(x => x.Next).FirstOrDefault();
+            var before = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
             foreach (var n in nodes)
             {
-                var add = c.Score.IsInfinite ? (primary == n.Name ? Score.Zero : Score.MinusInfinity)
-                    : c.Score.IsMinusInfinite ? (primary == n.Name ? Score.MinusInfinity : Score.Zero)
-                    : primary == n.Name ? c.Score : Score.Zero;
+                var same = primary is not null && SameLocation(ctx, c.NodeAttribute, primary, n.Name);
+                var add = c.Score.IsInfinite ? (same ? Score.Zero : Score.MinusInfinity)
+                    : c.Score.IsMinusInfinite ? (same ? Score.MinusInfinity : Score.Zero)
+                    : same ? c.Score : Score.Zero;
                 merged[n.Name] += add;
             }
+            // An advisory colocation that would leave nowhere to run is dropped; a mandatory one stands.
+            if (!c.Score.IsInfinite && !c.Score.IsMinusInfinite && !AnyAvailable(nodes, merged)) merged = before;
+        }
+
+        // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).
+        foreach (var m in unit.Members.Skip(1))
+        {
+            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + own[m.Id][n.Name].Score, StringComparer.Ordinal);
+            if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
@@ -106,14 +117,16 @@ internal static class RankingStep
             var dep = unitOf[c.Dependent];
             if (dep.Members.All(m => m.TargetStopped || !m.Managed)) continue;
             var factor = (double)c.Score.Value / Score.InfinityValue;
+            var depMerged = MergedOwnScores(ctx, dep, nodes);
             var candidate = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
             foreach (var n in nodes)
             {
-                var depScore = dep.Members.Aggregate(Score.Zero, (s, m) => s + OwnScore(ctx, m, n));
-                if (n.CanRunResources && merged[n.Name].Value >= 0 || true)
-                    candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
+                // With a node attribute, the dependent's best score among nodes sharing this node's value counts.
+                var depScore = c.NodeAttribute is null ? depMerged[n.Name]
+                    : nodes.Where(m => SameLocation(ctx, c.NodeAttribute, n.Name, m.Name)).Select(m => depMerged[m.Name]).Max();
+                candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
             }
-            if (candidate.Values.Any(s => s.Value >= 0)) merged = candidate;
+            if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         var first = unit.Members[0];
@@ -126,7 +139,8 @@ internal static class RankingStep
         {
             if (!m.Managed || m.Blocked)
             {
-                previous = m.Next ?? previous;
+                // Later members are colocated with this one: they follow it, or stop with it.
+                previous = m.Next;
                 continue;
             }
             string? target = null;
@@ -157,7 +171,7 @@ internal static class RankingStep
         if (unit.Members.All(m => m.TargetStopped)) return null;
         if (!first.Managed || first.Blocked) return first.Next;
         var active = first.Current ?? unit.Members.Select(m => m.Current).FirstOrDefault(c => c is not null);
-        return nodes
+        var best = nodes
             .Where(n => n.CanRunResources && merged[n.Name].Value >= 0 && !merged[n.Name].IsMinusInfinite)
             .OrderByDescending(n => merged[n.Name].Value)
             .ThenBy(n => n.AssignedCount)
@@ -165,6 +179,33 @@ internal static class RankingStep
             .ThenBy(n => n.Name, StringComparer.Ordinal)
             .Select(n => n.Name)
             .FirstOrDefault();
+        // With a positive best score, the node it runs on wins a tie over balancing (Pacemaker prefers staying put).
+        if (best is not null && merged[best].Value > 0 && active is not null && active != best
+            && ctx.Nodes[active].CanRunResources && merged[active] == merged[best])
+            return active;
+        return best;
+    }
+
+    /// <summary>Merges are rolled back when they leave no node that can run resources with a non-negative score.</summary>
+    private static bool AnyAvailable(List<NodeView> nodes, Dictionary<string, Score> scores) =>
+        nodes.Any(n => n.CanRunResources && scores[n.Name].Value >= 0);
+
+    /// <summary>Two nodes count as "the same place" for a colocation: the same node, or equal values of its node attribute.</summary>
+    private static bool SameLocation(PlanContext ctx, string? attribute, string a, string b) =>
+        attribute is null ? a == b
+        : ctx.Configuration.Nodes.TryGetValue(a, out var na) && ctx.Configuration.Nodes.TryGetValue(b, out var nb)
+          && na.Attributes.Get(attribute) is { } va && va == nb.Attributes.Get(attribute);
+
+    /// <summary>A unit's own scores: its first member's, with each further member merged unless that leaves nowhere to run.</summary>
+    private static Dictionary<string, Score> MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
+    {
+        var merged = nodes.ToDictionary(n => n.Name, n => OwnScore(ctx, unit.Members[0], n), StringComparer.Ordinal);
+        foreach (var m in unit.Members.Skip(1))
+        {
+            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + OwnScore(ctx, m, n), StringComparer.Ordinal);
+            if (AnyAvailable(nodes, candidate)) merged = candidate;
+        }
+        return merged;
     }
 
     public static Score OwnScore(PlanContext ctx, ResourceView rsc, NodeView node)
@@ -175,20 +216,23 @@ internal static class RankingStep
         return total;
     }
 
+    private static readonly List<string> NoFactors = [];
+
     private static Dictionary<string, (Score Score, List<string> Factors)> OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes)
     {
         var result = new Dictionary<string, (Score, List<string>)>(StringComparer.Ordinal);
         foreach (var n in nodes)
         {
             var total = Score.Zero;
-            var factors = new List<string>();
+            List<string>? factors = null;
             foreach (var s in Scorers.All)
             {
                 if (s.Score(ctx, rsc, n) is not { } v) continue;
                 total += v;
+                factors ??= [];
                 factors.Add(s is FeasibilityScorer ? $"{s.Name}: {NodeChecks.FirstRejection(ctx, rsc, n)}" : $"{s.Name}: {v}");
             }
-            result[n.Name] = (total, factors);
+            result[n.Name] = (total, factors ?? NoFactors);
         }
         return result;
     }

@@ -12,7 +12,7 @@ internal sealed class SymmetryScorer : IScorer
 
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
     {
-        if (ctx.Options.IsSymmetric) return null;
+        if (ctx.IsSymmetric) return null;
         var named = ctx.LocationsFor(rsc.Id).Concat(rsc.Group is null ? [] : ctx.LocationsFor(rsc.Group.Id)).Any(l => l.Node == node.Name);
         return named ? null : Domain.Primitives.Score.MinusInfinity;
     }

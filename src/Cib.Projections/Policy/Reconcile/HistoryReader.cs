@@ -19,21 +19,22 @@ internal static class HistoryReader
 
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
-        var failureTimeout = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
-        var ops = history.Operations
-            .Select((op, index) => (op, index))
-            .OrderBy(x => x.op.CallId < 0 ? int.MaxValue : x.op.CallId)
-            .ThenBy(x => x.op.LastRcChange)
-            .ThenBy(x => x.index)
-            .Select(x => x.op)
-            .ToList();
         rsc.KnownOn.Add(node.Name);
+        // The common case on every node but one: a single probe that found it not running. Nothing else to learn.
+        if (history.Operations.Count == 1 && history.Operations[0] is { IsProbe: true, RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone })
+            return;
+        var failureTimeout = rsc.FailureTimeoutSeconds;
+        var ops = InCallOrder(history.Operations);
 
         var active = false;
         var failed = false;
         var stopFailed = false;
         OnFail? failure = null;
         string? startDigest = null;
+        string? startSecureDigest = null;
+        var countedFailure = false;
+        var promoted = false;
+        var ignoredFailure = false;
         foreach (var op in ops)
         {
             if (op.OpStatus == OperationRecord.StatusCancelled) continue;
@@ -47,7 +48,9 @@ internal static class HistoryReader
             }
             var expected = op.TargetRc ?? (op.IsProbe ? OperationRecord.RcNotRunning : OperationRecord.RcOk);
             var ok = op.OpStatus == OperationRecord.StatusDone && (op.RcCode == expected
-                || (op.IsProbe && op.RcCode is OperationRecord.RcOk or OperationRecord.RcNotRunning));
+                || (op.IsProbe && op.RcCode is OperationRecord.RcOk or OperationRecord.RcNotRunning or OperationRecord.RcPromoted));
+            promoted = ok && op.Operation == "monitor" && op.RcCode == OperationRecord.RcPromoted
+                || (promoted && !(ok && op.Operation is "stop" or "demote" or "start"));
             if (op.OpStatus == OperationRecord.StatusDone && op.RcCode == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
                 ok = true;
             if (ok)
@@ -56,7 +59,7 @@ internal static class HistoryReader
                 {
                     case "start" or "migrate_from" or "promote" or "demote" or "reload" or "reload-agent":
                         active = true;
-                        if (op.Operation == "start") startDigest = op.OpDigest;
+                        if (op.Operation == "start") (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
                         ClearFailure(ref failed, ref failure);
                         break;
                     case "stop" or "migrate_to":
@@ -65,7 +68,7 @@ internal static class HistoryReader
                         break;
                     case "monitor":
                         active = op.RcCode != OperationRecord.RcNotRunning;
-                        if (op.IsProbe && active) startDigest ??= op.OpDigest;
+                        if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
                         if (!op.IsProbe) rsc.MonitorsOn.Add((node.Name, op.IntervalMs));
                         break;
                 }
@@ -73,13 +76,25 @@ internal static class HistoryReader
             }
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
-            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop";
+            // on-fail=block waits for an admin: failure-timeout does not lift it.
+            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop"
+                && OnFailFor(rsc, op, ctx) != OnFail.Block;
+            // A failed start recorded with other parameters than the current ones no longer counts:
+            // the definition changed since, so its fail count is cleared too.
+            if (!expired && op.Id.Contains("last_failure", StringComparison.Ordinal) && op.Operation == "start"
+                && DigestChanged(rsc, op.OpDigest, op.SecureDigest))
+            {
+                expired = true;
+                rsc.FailCountIgnoredOn.Add(node.Name);
+                ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
+            }
             if (expired)
             {
                 if (op.Operation == "start") active = false;
                 continue;
             }
             var onFail = OnFailFor(rsc, op, ctx);
+            ctx.Notes.Add($"{rsc.Id} {op.Operation}_{op.IntervalMs} failed on {node.Name} (rc {op.RcCode}, status {op.OpStatus}): on-fail {onFail.ToString().ToLowerInvariant()}");
             var rc = op.RcCode;
             var hard = op.OpStatus is OperationRecord.StatusErrorHard or OperationRecord.StatusNotInstalled
                 || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcUnimplemented or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
@@ -92,12 +107,16 @@ internal static class HistoryReader
             }
             else if (hard) rsc.BannedOn[node.Name] = HardError;
 
-            if (op.IsProbe && (hard || rc == OperationRecord.RcNotInstalled))
+            if (op.IsProbe && (rc == OperationRecord.RcNotInstalled || op.OpStatus == OperationRecord.StatusNotInstalled))
             {
                 // A probe that finds the agent missing means "not running here, and never can".
                 active = false;
                 continue;
             }
+            // on-fail=ignore pretends an ordinary failure succeeded; hard and fatal errors still count.
+            if (onFail == OnFail.Ignore && (hard || fatal)) onFail = OnFail.Restart;
+            if (onFail == OnFail.Ignore) ignoredFailure = true;
+            else countedFailure = true;
             if (onFail == OnFail.Ignore)
             {
                 if (op.Operation != "stop") active = op.Operation != "stop";
@@ -109,10 +128,7 @@ internal static class HistoryReader
                     active = true;
                     stopFailed = true;
                     break;
-                case "start" when ctx.Options.IsStartFailureFatal:
-                    active = true;
-                    rsc.BannedOn.TryAdd(node.Name, MigrationThresholdReached);
-                    break;
+                // A failed start bans the node through its fail count (INFINITY with start-failure-is-fatal), not here.
                 default:
                     active = true;
                     break;
@@ -124,10 +140,13 @@ internal static class HistoryReader
         if (active)
         {
             rsc.ActiveOn.Add(node.Name);
+            if (promoted) rsc.PromotedOn.Add(node.Name);
             if (failed) rsc.FailedOn.Add(node.Name);
             if (stopFailed) rsc.StopFailedOn.Add(node.Name);
-            if (startDigest is not null && startDigest != ParameterDigest.Of(rsc.Primitive.Params)) rsc.ChangedOn.Add(node.Name);
+            if (DigestChanged(rsc, startDigest, startSecureDigest)) rsc.ChangedOn.Add(node.Name);
         }
+        // Failures of operations with on-fail=ignore do not count towards migration-threshold.
+        if (ignoredFailure && !countedFailure) rsc.FailCountIgnoredOn.Add(node.Name);
         switch (failure)
         {
             case OnFail.Block when active:
@@ -143,6 +162,22 @@ internal static class HistoryReader
                 node.Fence($"{rsc.Id} failed there");
                 break;
         }
+    }
+
+    /// <summary>The recorded digest differs from the current parameters' (the secure one when the CIB is sanitized).</summary>
+    private static bool DigestChanged(ResourceView rsc, string? digest, string? secureDigest) =>
+        secureDigest is not null && secureDigest != digest
+            ? secureDigest != ParameterDigest.Secure(rsc.Primitive.Params)
+            : digest is not null && digest != ParameterDigest.Of(rsc.Primitive.Params);
+
+    /// <summary>Operations by call id (pending ones, call id -1, last), then by time, then as recorded.</summary>
+    private static IReadOnlyList<OperationRecord> InCallOrder(IReadOnlyList<OperationRecord> ops)
+    {
+        static (int, long) Key(OperationRecord op) => (op.CallId < 0 ? int.MaxValue : op.CallId, op.LastRcChange);
+        var sorted = true;
+        for (var i = 1; i < ops.Count && sorted; i++) sorted = Key(ops[i - 1]).CompareTo(Key(ops[i])) <= 0;
+        if (sorted) return ops;
+        return ops.Select((op, index) => (op, index)).OrderBy(x => Key(x.op)).ThenBy(x => x.index).Select(x => x.op).ToList();
     }
 
     private static void ClearFailure(ref bool failed, ref OnFail? failure)

@@ -41,6 +41,7 @@ internal static class NodeReconciler
         var crmdOnline = string.Equals(status.Crmd, NodeStatus.Online, StringComparison.OrdinalIgnoreCase)
             || (status.Crmd is { Length: > 0 } c && c[0] is >= '1' and <= '9');
         var join = status.Join;
+        node.InMembership = inCcm;
         var expected = status.Expected ?? "down";
 
         if (!options.IsStonithEnabled)
@@ -58,7 +59,7 @@ internal static class NodeReconciler
         else if (Is(join, "nack") || Is(join, "banned")) node.Fence(MembershipNack);
         else if (!terminate && Is(expected, "down"))
         {
-            if (inCcm || crmdOnline) { node.Pending = true; node.Standby = true; }
+            if (inCcm || crmdOnline) { node.Pending = true; node.Standby = true; node.Online = inCcm; }
         }
         else if (terminate && Is(join, "down") && !inCcm && !crmdOnline) node.Online = false;
         else if (!inCcm) node.Fence(NoLongerMember);

@@ -11,6 +11,8 @@ internal sealed class NodeView(string name)
     public bool Shutdown { get; set; }
     public bool Maintenance { get; set; }
     public bool Seen { get; set; }
+    /// <summary>In the cluster membership (in_ccm), whatever else is wrong with it: such a node can be fenced without quorum.</summary>
+    public bool InMembership { get; set; }
     public string? FenceReason { get; set; }
     /// <summary>Resources assigned so far; Pacemaker balances by this count on equal scores.</summary>
     public int AssignedCount { get; set; }

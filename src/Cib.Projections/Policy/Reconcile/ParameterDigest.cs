@@ -19,5 +19,14 @@ public static class ParameterDigest
         return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
+    /// <summary>
+    /// The digest a sanitized CIB keeps (op-secure-digest): without secrets (passwords) and, for fence devices,
+    /// without the pcmk_* options, so that a CIB with masked passwords does not look changed.
+    /// </summary>
+    public static string Secure(ValueMap parameters) =>
+        Of(ValueMap.Of(parameters.Where(p => !IsSecret(p.Key) && !p.Key.StartsWith("pcmk_", StringComparison.Ordinal))));
+
+    private static bool IsSecret(string key) => key is "passwd" or "password" or "secret" || key.EndsWith("_password", StringComparison.Ordinal);
+
     private static string Escape(string v) => v.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }

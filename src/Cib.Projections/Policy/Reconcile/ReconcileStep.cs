@@ -11,11 +11,19 @@ namespace Cib.Projections.Policy.Reconcile;
 internal static class ReconcileStep
 {
     public const string Name = "reconcile";
+    public const string NoQuorumSuicide = "cluster does not have quorum";
 
     public static void Run(PlanContext ctx)
     {
         foreach (var def in ctx.Configuration.Nodes.Values)
             ctx.Nodes[def.Name] = NodeReconciler.Read(def, ctx.State.StatusOf(def.Name), ctx.Options);
+        // no-quorum-policy=suicide: without quorum every node of this partition fences itself.
+        if (!ctx.State.HasQuorum && ctx.State.NoQuorumPanic && ctx.Options.NoQuorum == "suicide" && ctx.Options.IsStonithEnabled)
+            foreach (var node in ctx.Nodes.Values.Where(n => n.Online))
+            {
+                node.Fence(NoQuorumSuicide);
+                node.Online = false;
+            }
 
         var order = 0;
         foreach (var top in TopLevelOrder(ctx))
@@ -35,12 +43,16 @@ internal static class ReconcileStep
 
         foreach (var rsc in ctx.Resources) ReadMeta(ctx, rsc);
 
-        foreach (var node in ctx.Nodes.Values)
+        var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
+        foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
         {
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;
-            // A node that left cleanly has nothing running; its old history does not count.
-            if (!node.Online && !node.Unclean) continue;
+            // A node that left cleanly has nothing running; its old history does not count — unless it is in
+            // maintenance, where what it ran is left as it was.
+            if (!node.Online && !node.Unclean && !node.Maintenance) continue;
+            // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
+            if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
             foreach (var history in status.Resources)
                 if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
                     HistoryReader.Read(rsc, node, history, ctx);
@@ -51,10 +63,23 @@ internal static class ReconcileStep
         foreach (var rsc in ctx.Resources)
         {
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
-            if (rsc.Blocked && ctx.CanFence && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean)) rsc.Blocked = false;
+            if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             // A failure on a node that will be fenced ends with the node: what ran there simply moves.
-            if (ctx.CanFence) rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
+            rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             ReadFailCounts(ctx, rsc);
+            // What runs on a node in maintenance is not managed while it is.
+            if (rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
+            // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
+            if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
+                rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
+            // multiple-active=block: a resource found active on several nodes is left alone for an admin,
+            // and with it the rest of its group.
+            if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
+            {
+                rsc.Blocked = true;
+                if (rsc.Group is not null)
+                    foreach (var member in ctx.MembersOf(rsc.Group)) member.Blocked = true;
+            }
             if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
     }
@@ -86,6 +111,7 @@ internal static class ReconcileStep
         rsc.TargetStopped = role is not null && role.Equals("Stopped", StringComparison.OrdinalIgnoreCase);
         rsc.Stickiness = Score.TryParse(ctx.Meta(rsc, MetaAttributes.ResourceStickiness), out var s) ? s : Score.Zero;
         rsc.MigrationThreshold = Score.TryParse(ctx.Meta(rsc, MetaAttributes.MigrationThreshold), out var mt) ? mt.Value : Score.InfinityValue;
+        rsc.FailureTimeoutSeconds = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
         rsc.NeedsQuorum = ctx.Meta(rsc, "requires") is not "nothing";
         rsc.Priority = Score.TryParse(ctx.Meta(rsc, MetaAttributes.Priority), out var pr) ? pr.Value : 0;
     }
@@ -93,11 +119,11 @@ internal static class ReconcileStep
     /// <summary>fail-count-RSC and fail-count-RSC#op_interval transient attributes, with failure-timeout expiry.</summary>
     private static void ReadFailCounts(PlanContext ctx, ResourceView rsc)
     {
-        var timeout = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
+        var timeout = rsc.FailureTimeoutSeconds;
         foreach (var node in ctx.Nodes.Values)
         {
             var status = ctx.State.StatusOf(node.Name);
-            if (status is null) continue;
+            if (status is null || status.Attributes.IsEmpty) continue;
             var count = Score.Zero;
             long lastFailure = 0;
             foreach (var (k, v) in status.Attributes)
@@ -105,7 +131,7 @@ internal static class ReconcileStep
                 if (Matches(k, "fail-count-", rsc.Id) && Score.TryParse(v, out var c)) count += c;
                 else if (Matches(k, "last-failure-", rsc.Id) && long.TryParse(v, out var t)) lastFailure = Math.Max(lastFailure, t);
             }
-            if (count.Value <= 0) continue;
+            if (count.Value <= 0 || rsc.FailCountIgnoredOn.Contains(node.Name)) continue;
             if (timeout > 0 && lastFailure > 0 && ctx.Now >= lastFailure + timeout)
             {
                 ctx.Notes.Add($"{rsc.Id} fail count on {node.Name} expired (failure-timeout)");

@@ -24,9 +24,13 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public HashSet<string> ChangedOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Nodes where it has any history at all (no probe needed).</summary>
     public HashSet<string> KnownOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where it was found running in the promoted role (OCF rc 8).</summary>
+    public HashSet<string> PromotedOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Recurring monitors already recorded, by node.</summary>
     public HashSet<(string Node, long Interval)> MonitorsOn { get; } = [];
     public Dictionary<string, int> FailCounts { get; } = new(StringComparer.Ordinal);
+    /// <summary>Nodes where its only failures were of operations with on-fail=ignore.</summary>
+    public HashSet<string> FailCountIgnoredOn { get; } = new(StringComparer.Ordinal);
 
     public bool Blocked { get; set; }
     public bool BannedEverywhere { get; set; }
@@ -41,6 +45,7 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public Score Stickiness { get; set; }
     public int MigrationThreshold { get; set; }
     public int Priority { get; set; }
+    public long FailureTimeoutSeconds { get; set; }
     /// <summary>requires (quorum, fencing, unfencing): starting it needs quorum; "nothing" does not.</summary>
     public bool NeedsQuorum { get; set; } = true;
 

@@ -15,9 +15,12 @@ public static class TransitionSummary
         {
             var where = c.Kind switch
             {
+                ChangeKind.Move or ChangeKind.Recover when c.From != c.To && c.FromRole is not null => $"{c.FromRole} {c.From} -> Started {c.To}",
                 ChangeKind.Move or ChangeKind.Recover when c.From != c.To => $"{c.From} -> {c.To}",
                 ChangeKind.Start => c.To,
+                ChangeKind.Stop when c.FromRole is not null => $"{c.FromRole} {c.From}",
                 ChangeKind.Stop => c.From,
+                ChangeKind.Restart or ChangeKind.Recover when c.FromRole is not null => $"{c.FromRole} -> Started {c.To}",
                 _ => c.To ?? c.From,
             };
             var sb = new StringBuilder($"  * {c.Kind,-10} {c.Subject.PadRight(width)}     ( {where} )");
