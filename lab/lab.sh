@@ -250,7 +250,6 @@ primitive fence-virt stonith:external/libvirt \\
 		identity_file=$STATE/client_key known_hosts_file=$STATE/known_hosts \\
 	op monitor interval=60s timeout=20s
 group apache-group apache-ip apache-fs apache-service
-location prefer-node1 apache-group 50: node1
 property no-quorum-policy=stop stonith-enabled=true
 rsc_defaults migration-threshold=3 resource-stickiness=100
 op_defaults timeout=20s

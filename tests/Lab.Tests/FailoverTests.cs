@@ -70,7 +70,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         var timeline = await observer.StopAsync();
         Assert.True(timeline.DoubleHoldings().Count == 0, "held twice: " + string.Join("; ", timeline.DoubleHoldings()));
-        var servedAgain = timeline.FirstServedAfter(crashAt);
+        var outage = timeline.FirstFailedAfter(crashAt);
+        Assert.NotNull(outage);
+        var servedAgain = timeline.FirstServedAfter(outage!.SentAt);
         Assert.NotNull(servedAgain);
         output.WriteLine($"crash -> served again: {(servedAgain!.AnsweredAt!.Value - crashAt).TotalMilliseconds:F0} ms; observer {timeline.SamplesPerSecond:F1} samples/s, largest gap {timeline.LargestSampleGap.TotalMilliseconds:F0} ms");
         await AssertReplaysAsync();
@@ -92,7 +94,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         var timeline = await observer.StopAsync();
         Assert.True(timeline.DoubleHoldings().Count == 0, "held twice: " + string.Join("; ", timeline.DoubleHoldings()));
-        output.WriteLine($"cut -> served again: {(timeline.FirstServedAfter(cutAt)!.AnsweredAt!.Value - cutAt).TotalMilliseconds:F0} ms");
+        var outage = timeline.FirstFailedAfter(cutAt);
+        Assert.NotNull(outage);
+        output.WriteLine($"cut -> served again: {(timeline.FirstServedAfter(outage!.SentAt)!.AnsweredAt!.Value - cutAt).TotalMilliseconds:F0} ms");
         await AssertReplaysAsync();
     }
 
