@@ -25,6 +25,8 @@ public static partial class Cli
                     stonith_admin; ACTION is off, on, reboot, status or monitor
           ha-node bench [--runs N]                 Dummy and IPaddr2 start latency, SSH fence with a
                     fresh and a reused connection (needs root for IPaddr2 and sshd)
+          ha-node bench loop [--connection CS] [--runs 30]
+            commit -> node action latency and controller takeover, in-process nodes on the store
           ha-node bench rss [--connection CS] [--seconds 30]
                     start 'ha-node serve' and print its resident memory once it is idle
         """;
@@ -41,6 +43,7 @@ public static partial class Cli
                 ["agent", "validate", var agent, .. var rest] => await ValidateAsync(agent, Options.Parse(rest)),
                 ["run", var agent, var action, .. var rest] => await RunActionAsync(agent, action, Options.Parse(rest)),
                 ["bench", "rss", .. var rest] => await Bench.RssAsync(Options.Parse(rest)),
+                ["bench", "loop", .. var rest] => await LoopBench.RunAsync(Options.Parse(rest)),
                 ["bench", .. var rest] => await Bench.RunAsync(Options.Parse(rest)),
                 ["fence", var agent, var target, var action, .. var rest] => await FenceAsync(agent, target, action, Options.Parse(rest)),
                 ["help" or "--help" or "-h"] => Help(0),

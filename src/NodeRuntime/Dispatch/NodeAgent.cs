@@ -38,6 +38,9 @@ public sealed class NodeAgent(
     private readonly List<Task> _running = [];
     private readonly ConcurrentDictionary<string, bool> _startedDevices = new(StringComparer.Ordinal);
 
+    /// <summary>Raised when a dispatch for this node is accepted, before it runs (for measurements).</summary>
+    public event Action<ActionDispatched>? Accepted;
+
     /// <summary>Dispatches this node refused because a newer transition had been planned (for tests and status).</summary>
     public int RefusedStale { get; private set; }
 
@@ -96,6 +99,7 @@ public sealed class NodeAgent(
                     return;
                 }
                 if (!_seen.TryAdd((d.TransitionId, d.ActionId), true)) return;
+                Accepted?.Invoke(d);
                 var work = Task.Run(() => CarryOutAsync(d, ct), ct);
                 lock (_running)
                 {

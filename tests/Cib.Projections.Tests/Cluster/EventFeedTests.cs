@@ -47,24 +47,48 @@ public class EventFeedTests
     }
 
     [Fact]
-    public async Task Holds_back_events_past_a_hole_until_it_is_old()
+    public async Task Holds_back_events_past_a_hole_while_the_transaction_that_took_it_is_open()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromSeconds(3) };
+        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
-        // A sequence number taken by an append that never commits leaves a hole.
-        await using (var take = db.DataSource.CreateCommand("SELECT nextval('cib.mt_events_sequence')"))
+        // An append in flight: its transaction took a sequence number and has not committed.
+        await using var slow = await db.DataSource.OpenConnectionAsync();
+        await using var tx = await slow.BeginTransactionAsync();
+        await using (var take = new Npgsql.NpgsqlCommand("SELECT txid_current(), nextval('cib.mt_events_sequence')", slow, tx))
             await take.ExecuteScalarAsync();
-        await using (var s = db.Store.LightweightSession())
-        {
-            s.Events.Append(StreamIds.Node("n1"), new NodeJoined("n1", "x", "after the hole", At));
-            await s.SaveChangesAsync();
-        }
+        await AppendAsync(db, "after the hole");
 
         Assert.Empty(await feed.ReadAsync(At));
-        Assert.Empty(await feed.ReadAsync(At.AddSeconds(2)));
-        var late = Assert.Single(await feed.ReadAsync(At.AddSeconds(4)));
+        Assert.Empty(await feed.ReadAsync(At.AddSeconds(10)));
+        Assert.True(feed.Behind);
+
+        // It rolls back: the hole is permanent, and the feed moves past it.
+        await tx.RollbackAsync();
+        var late = Assert.Single(await feed.ReadAsync(At.AddSeconds(11)));
         Assert.Equal("after the hole", ((NodeJoined)late.Data).Reason);
+        Assert.False(feed.Behind);
+    }
+
+    [Fact]
+    public async Task A_hole_no_open_transaction_can_fill_is_passed_at_once()
+    {
+        await using var db = await ClusterDatabase.CreateAsync();
+        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
+        await feed.StartAsync(0);
+        await using (var take = db.DataSource.CreateCommand("SELECT nextval('cib.mt_events_sequence')"))
+            await take.ExecuteScalarAsync();
+        await AppendAsync(db, "after the hole");
+
+        Assert.Empty(await feed.ReadAsync(At)); // seen once: the transactions running then may still fill it
+        Assert.Single(await feed.ReadAsync(At)); // none of them is running any more
+    }
+
+    private static async Task AppendAsync(ClusterDatabase db, string reason)
+    {
+        await using var s = db.Store.LightweightSession();
+        s.Events.Append(StreamIds.Node("n1"), new NodeJoined("n1", "x", reason, At));
+        await s.SaveChangesAsync();
     }
 }

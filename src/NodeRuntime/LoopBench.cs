@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using Cib.Domain.Transitions;
+using Cib.Projections.Cluster;
+using Cib.Projections.Store;
+using Marten;
+using NodeRuntime.Agents;
+using NodeRuntime.Dispatch;
+using NodeRuntime.Execution;
+using Npgsql;
+
+namespace NodeRuntime;
+
+/// <summary>
+/// <c>ha-node bench loop</c>: the control loop's reaction times on a real PostgreSQL, with node runtimes in this
+/// process running the real Dummy agent (each node with its own agent state directory):
+/// commit → the node sees its action (a configuration edit, the controller plans and dispatches, the node's
+/// agent accepts the dispatch), and controller takeover (the active controller stops; another is elected).
+/// Prints numbers; asserts nothing.
+/// </summary>
+public static class LoopBench
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var runs = options.Int("runs", 30);
+        var connection = options.Value("connection") ?? Environment.GetEnvironmentVariable("HA_CONNECTION")
+            ?? throw new UsageException("bench loop needs a store: --connection CS or HA_CONNECTION (./ha node bench loop sets it)");
+        var database = $"ha_bench_{Guid.NewGuid():N}"[..20];
+        await ExecuteAsync(connection, $"CREATE DATABASE {database}");
+        var cs = new NpgsqlConnectionStringBuilder(connection) { Database = database }.ConnectionString;
+        var scratch = Directory.CreateTempSubdirectory("ha-loop-").FullName;
+        try
+        {
+            await SchemaMigrations.ApplyAsync(cs);
+            using var store = CibStore.Create(cs);
+            await using var data = NpgsqlDataSource.Create(cs);
+            var writer = new ConfigurationWriter(store);
+            var admin = CommandMetadata.For(Actor.User("bench"));
+            await writer.ChangeAsync(new ChangeConfiguration(0, [
+                new DefineNode("node1"), new DefineNode("node2"),
+                new SetClusterProperty("stonith-enabled", "false"), new SetClusterProperty("no-quorum-policy", "ignore"),
+                new DefinePrimitive(Primitive.Create("bench", "ocf:heartbeat:Dummy")),
+            ], DateTimeOffset.UtcNow, Actor.User("bench")), admin);
+
+            var options1 = new ControllerOptions { StartupGrace = TimeSpan.FromSeconds(2) };
+            var seen = new System.Collections.Concurrent.ConcurrentQueue<(DateTime At, ActionDispatched Dispatch)>();
+            var nodes = new[] { "node1", "node2" }.Select(n => StartNode(n, store, data, cs, scratch, options1, seen)).ToList();
+
+            // Settle: the resource runs somewhere.
+            await WaitAsync(async () => (await EventsAsync<TransitionCompleted>(store)).Count > 0, TimeSpan.FromSeconds(60));
+            var latencies = new List<double>();
+            for (var i = 0; i < runs; i++)
+            {
+                var (_, version) = await ConfigurationReader.LoadAsync(store);
+                var role = i % 2 == 0 ? "Stopped" : "Started";
+                seen.Clear();
+                var before = await EventFeed.HeadAsync(data);
+                await writer.ChangeAsync(new ChangeConfiguration(version, [new SetResourceMeta("bench", "target-role", role)], DateTimeOffset.UtcNow, Actor.User("bench")), admin);
+                var committed = DateTime.UtcNow;
+                var deadline = committed.AddSeconds(30);
+                while (seen.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(1);
+                if (seen.TryPeek(out var first)) latencies.Add((first.At - committed).TotalMilliseconds);
+                // Let the transition finish before the next edit.
+                await WaitAsync(async () => (await EventsAsync<TransitionCompleted>(store)).Count(t => true) > 0 && await SettledAsync(store, before), TimeSpan.FromSeconds(30));
+            }
+            latencies.Sort();
+            Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+            Console.WriteLine($"loop: commit_to_node_action runs={latencies.Count} median_ms={Percentile(latencies, 50):F1} p99_ms={Percentile(latencies, 99):F1} min_ms={latencies.FirstOrDefault():F1} max_ms={latencies.LastOrDefault():F1}");
+
+            // Takeover: stop the active controller's whole runtime, time until the other is elected.
+            var takeovers = new List<double>();
+            for (var i = 0; i < Math.Min(5, runs); i++)
+            {
+                var elections = (await EventsAsync<ControllerElected>(store)).Count;
+                var active = (await EventsAsync<ControllerElected>(store)).Last().Node;
+                var victim = nodes.Single(n => n.Name == active);
+                var stopped = Stopwatch.StartNew();
+                await victim.Power.CancelAsync();
+                await WaitAsync(async () => (await EventsAsync<ControllerElected>(store)).Count > elections, TimeSpan.FromSeconds(30));
+                takeovers.Add(stopped.Elapsed.TotalMilliseconds);
+                await victim.Running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                nodes[nodes.IndexOf(victim)] = StartNode(victim.Name, store, data, cs, scratch, options1, seen);
+                await Task.Delay(1500);
+            }
+            takeovers.Sort();
+            Console.WriteLine($"loop: controller_takeover runs={takeovers.Count} median_ms={Percentile(takeovers, 50):F0} min_ms={takeovers.FirstOrDefault():F0} max_ms={takeovers.LastOrDefault():F0}");
+            foreach (var n in nodes) await n.Power.CancelAsync();
+            await Task.WhenAll(nodes.Select(n => n.Running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            Directory.Delete(scratch, true);
+        }
+        return 0;
+    }
+
+    private sealed record BenchNode(string Name, CancellationTokenSource Power, Task Running);
+
+    private static BenchNode StartNode(string name, IDocumentStore store, NpgsqlDataSource data, string cs, string scratch, ControllerOptions options,
+        System.Collections.Concurrent.ConcurrentQueue<(DateTime, ActionDispatched)> seen)
+    {
+        var dir = Path.Combine(scratch, name);
+        Directory.CreateDirectory(dir);
+        var power = new CancellationTokenSource();
+        var host = new AgentHost(name, TimeProvider.System, ["/usr/bin/env", $"HA_RSCTMP={dir}", $"HA_VARRUN={dir}"]);
+        var executor = new LocalResources(ResourceExecutor.Create(host), TimeProvider.System);
+        var sink = new MartenEventSink(store, name);
+        var monitors = new RecurringMonitors(executor, sink, TimeProvider.System);
+        var agent = new NodeAgent(store, data, cs, name, executor, monitors, sink, TimeProvider.System);
+        agent.Accepted += d => seen.Enqueue((DateTime.UtcNow, d));
+        var lease = new NodeLease(store, data, name, TimeProvider.System);
+        var controller = new ClusterController(store, data, cs, name, options);
+        var running = Task.WhenAll(
+            Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(250), power.Token)),
+            Task.Run(() => controller.RunAsync(power.Token)),
+            Task.Run(() => agent.RunAsync(power.Token)));
+        return new BenchNode(name, power, running.ContinueWith(_ => monitors.StopAllAsync()).Unwrap());
+    }
+
+    private static async Task<bool> SettledAsync(IDocumentStore store, long after)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after).ToListAsync();
+        var planned = events.Select(e => e.Data).OfType<TransitionPlanned>().Select(t => t.TransitionId).ToHashSet();
+        var done = events.Select(e => e.Data).Where(d => d is TransitionCompleted or TransitionAborted)
+            .Select(d => d is TransitionCompleted c ? c.TransitionId : ((TransitionAborted)d).TransitionId).ToHashSet();
+        return planned.Count > 0 && planned.All(done.Contains);
+    }
+
+    private static async Task<List<T>> EventsAsync<T>(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        return (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync()).Select(e => e.Data).OfType<T>().ToList();
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until && !await condition()) await Task.Delay(10);
+    }
+
+    private static double Percentile(List<double> sorted, int p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
+
+    private static async Task ExecuteAsync(string cs, string sql)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
