@@ -235,7 +235,9 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
         var attempt = (failed.Attempts) + 1;
         var requestId = $"{transitionId}/{action.ActionId}";
         var device = FenceDevice.All(_configuration).FirstOrDefault(d => d.CanFence(target));
-        var executor = _status.Membership.OnlineNodes.Where(n => n != target).Order(StringComparer.Ordinal).FirstOrDefault();
+        // Prefer the node where the device is started (its connection to the device is warm), else the first online one.
+        var candidates = _status.Membership.OnlineNodes.Where(n => n != target).Order(StringComparer.Ordinal).ToList();
+        var executor = candidates.FirstOrDefault(n => device is not null && RunsOn(device.Id, n)) ?? candidates.FirstOrDefault();
         await AppendAsync(StreamIds.Fencing(target), [new FencingRequested(requestId, target, action.Operation, action.Reason, device?.Id, transitionId, attempt, now)], ct);
         if (device is null || executor is null)
         {
@@ -246,6 +248,15 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
         await AppendAsync(StreamIds.Transition(transitionId), [new ActionDispatched(transitionId, action.ActionId, executor, ActionKind.Fence,
             null, target, action.Operation, 0, action.TimeoutMs, requestId, now)], ct);
         return true;
+    }
+
+    /// <summary>The last start or stop of the resource on the node was a successful start.</summary>
+    private bool RunsOn(string resource, string node)
+    {
+        var ops = _status.OperationsOf(resource, node);
+        var start = ops.GetValueOrDefault(("start", 0L));
+        var stop = ops.GetValueOrDefault(("stop", 0L));
+        return start is { Succeeded: true } && (stop is null || stop.Sequence < start.Sequence);
     }
 
     private async Task CatchUpAsync(EventFeed feed, CancellationToken ct)

@@ -3,6 +3,7 @@ using Cib.Domain;
 using Cib.Domain.Configuration;
 using Cib.Domain.Fencing;
 using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
 using Cib.Projections.Cluster;
@@ -77,6 +78,8 @@ public sealed class NodeAgent(
         Task[] pending;
         lock (_running) pending = [.. _running];
         await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_devices is not null)
+            foreach (var device in _devices) await device.DisposeAsync();
     }
 
     private void Observe(object data, CancellationToken ct)
@@ -152,22 +155,43 @@ public sealed class NodeAgent(
             var rc = probe && !_startedDevices.ContainsKey(primitive.Id) ? OcfRc.NotRunning : OcfRc.Success;
             return new ResourceOperationSucceeded(primitive.Id, node, d.Operation, d.IntervalMs, rc, origin, 0, null, null, at);
         }
-        var devices = fenceDevices?.Invoke(_configuration) ?? [FenceDevices.Create(primitive)];
-        var device = devices.FirstOrDefault(x => x.Id == primitive.Id) ?? devices.FirstOrDefault();
+        // The same device objects that fence: a started device keeps its connection to the hypervisor warm.
+        var devices = fenceDevices?.Invoke(_configuration) ?? await CachedDevicesAsync();
+        var device = devices.FirstOrDefault(x => x.Id == primitive.Id);
+        var result = device is null
+            ? FenceResult.Failed(0, $"fence device {primitive.Id} cannot be created here")
+            : await device.MonitorAsync(TimeSpan.FromMilliseconds(d.TimeoutMs), ct);
+        if (result.Succeeded && d.Operation == Operations.Start) _startedDevices[primitive.Id] = true;
+        return result.Succeeded
+            ? new ResourceOperationSucceeded(primitive.Id, node, d.Operation, d.IntervalMs, OcfRc.Success, origin, result.DurationMs, result.OutputTail, null, at)
+            : new ResourceOperationFailed(primitive.Id, node, d.Operation, d.IntervalMs, OcfRc.GenericError, OperationStatus.Error, origin,
+                result.DurationMs, result.OutputTail, result.Reason, at);
+    }
+
+    private IReadOnlyList<IFenceDevice>? _devices;
+    private ValueList<Primitive>? _devicesFor;
+    private readonly SemaphoreSlim _devicesGate = new(1, 1);
+
+    /// <summary>
+    /// Fence devices built from the current configuration and kept between fences, so that a device that holds
+    /// a connection (SSH to the hypervisor) reuses it; rebuilt when a device's definition changes.
+    /// </summary>
+    private async Task<IReadOnlyList<IFenceDevice>> CachedDevicesAsync()
+    {
+        await _devicesGate.WaitAsync();
         try
         {
-            var result = device is null
-                ? FenceResult.Failed(0, $"fence device {primitive.Id} cannot be created here")
-                : await device.MonitorAsync(TimeSpan.FromMilliseconds(d.TimeoutMs), ct);
-            if (result.Succeeded && d.Operation == Operations.Start) _startedDevices[primitive.Id] = true;
-            return result.Succeeded
-                ? new ResourceOperationSucceeded(primitive.Id, node, d.Operation, d.IntervalMs, OcfRc.Success, origin, result.DurationMs, result.OutputTail, null, at)
-                : new ResourceOperationFailed(primitive.Id, node, d.Operation, d.IntervalMs, OcfRc.GenericError, OperationStatus.Error, origin,
-                    result.DurationMs, result.OutputTail, result.Reason, at);
+            var wanted = _configuration.FenceDevices.ToValueList();
+            if (_devices is not null && _devicesFor == wanted) return _devices;
+            if (_devices is not null)
+                foreach (var old in _devices) await old.DisposeAsync();
+            _devices = FenceDevices.CreateAll(_configuration).Devices;
+            _devicesFor = wanted;
+            return _devices;
         }
         finally
         {
-            if (fenceDevices is null && device is not null) await device.DisposeAsync();
+            _devicesGate.Release();
         }
     }
 
@@ -176,16 +200,8 @@ public sealed class NodeAgent(
         var request = d.FencingRequestId is { } id && _fencingRequests.TryGetValue(id, out var r)
             ? r
             : new FencingRequested(d.FencingRequestId ?? $"{d.TransitionId}/{d.ActionId}", d.Target ?? "", d.Operation, "dispatched", null, d.TransitionId, 1, d.At);
-        var devices = fenceDevices?.Invoke(_configuration) ?? FenceDevices.CreateAll(_configuration).Devices;
-        try
-        {
-            var fencer = new Fencer(node, devices, sink, time);
-            await fencer.FenceAsync(request, TimeSpan.FromMilliseconds(d.TimeoutMs), ct);
-        }
-        finally
-        {
-            if (fenceDevices is null)
-                foreach (var device in devices) await device.DisposeAsync();
-        }
+        var devices = fenceDevices?.Invoke(_configuration) ?? await CachedDevicesAsync();
+        var fencer = new Fencer(node, devices, sink, time);
+        await fencer.FenceAsync(request, TimeSpan.FromMilliseconds(d.TimeoutMs), ct);
     }
 }

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# failover.sh: the Apache failover in the lab, for a person and as a benchmark. Called by ./ha.
+#
+#   failover.sh demo                   the main job: lab up, the example cluster, a crash, narrated with
+#                                      timings and the failover timeline; leaves it running until Ctrl-C
+#   failover.sh bench [--runs N] [--group vip|apache] [--peer pacemaker] [--crash kill|cut]
+#                                      crash -> recovery N times; per run and medians
+#
+# Times: detection = crash -> NodeLost, fence = crash -> NodeFenced, recovery = crash -> last start done,
+# total = crash -> the service answers again from outside (the page, or the VIP for a VIP-only group).
+set -Eeuo pipefail
+
+LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$LAB_DIR/.." && pwd)"
+STATE="${HA_LAB_STATE:-$ROOT/.ha/lab}"
+LAB="$LAB_DIR/lab.sh"
+HACTL="$ROOT/src/HaCtl/bin/Release/net10.0/hactl"
+VIP="${HA_LAB_VIP:-10.77.0.100}"
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "failover: $*"; exit 1; }
+now_ms() { date +%s%3N; }
+
+vip_answers() {
+  local out rc=0
+  out=$(timeout 0.1 bash -c "exec 3<>/dev/tcp/$VIP/80" 2>&1) || rc=$?
+  [[ $rc -eq 0 || $out == *refused* ]]
+}
+page_served() { curl -s --noproxy '*' -m 0.2 "http://$VIP/" 2>/dev/null | grep -q 'served from the shared disk'; }
+service_answers() { if [[ $GROUP == apache ]]; then page_served; else vip_answers; fi; }
+
+vip_holder() {
+  local i
+  for i in $(seq 1 "$(cat "$STATE/nodes.count")"); do
+    "$LAB" pid "node$i" >/dev/null 2>&1 || continue
+    ip -n "ha-n$i" -4 -o addr show dev eth0 2>/dev/null | grep -q " $VIP/" && { echo "node$i"; return 0; }
+  done
+  return 1
+}
+
+wait_until() { # SECONDS WHAT COMMAND...
+  local limit=$1 what=$2 t0
+  shift 2
+  t0=$(now_ms)
+  until "$@"; do
+    (( $(now_ms) - t0 < limit * 1000 )) || die "$what did not happen within $limit s (see ./ha hactl log, .ha/lab/nodes/*/console.log)"
+    sleep 0.02
+  done
+}
+
+# SQL on the lab's store, from the root namespace.
+sql() {
+  local url db port
+  url=$(cat "$STATE/store-url.root")
+  [[ $url =~ Port=([0-9]+) ]] && port=${BASH_REMATCH[1]}
+  [[ $url =~ Database=([A-Za-z0-9_]+) ]] && db=${BASH_REMATCH[1]}
+  runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$db" -tAqc "$1"
+}
+
+# Epoch ms of the first event of TYPE after sequence SEQ whose data has "node"/"target" NODE (or any when empty).
+event_ms() { # TYPE SEQ [JSONFIELD VALUE]
+  local filter=""
+  [[ -n ${3:-} ]] && filter="AND data->>'$3' = '$4'"
+  sql "SELECT (extract(epoch FROM timestamp) * 1000)::bigint FROM cib.mt_events WHERE type = '$1' AND seq_id > $2 $filter ORDER BY seq_id LIMIT 1"
+}
+
+head_seq() { sql "SELECT coalesce(max(seq_id), 0) FROM cib.mt_events"; }
+
+# The lab's configuration, reduced to the VIP for --group vip.
+cluster_config() {
+  local src="$STATE/apache-cluster.crm"
+  if [[ $GROUP == apache ]]; then cat "$src"; return; fi
+  awk '
+    /^primitive apache-(fs|service) / { skip = 1; next }
+    skip && /^\t/ { next }
+    { skip = 0 }
+    /^group apache-group / { print "group apache-group apache-ip"; next }
+    { print }
+  ' "$src"
+}
+
+lab_up() {
+  "$ROOT/ha" build >/dev/null
+  HA_LAB_DATABASE="ha_failover_$(date +%s)" "$LAB" up 2 >/dev/null
+  export HA_CONNECTION
+  HA_CONNECTION=$(cat "$STATE/store-url.root")
+  "$HACTL" schema apply >/dev/null
+  cluster_config > "$STATE/failover.crm"
+  "$HACTL" configure load replace "$STATE/failover.crm" >/dev/null
+}
+
+# One crash and recovery. Prints "detection fence recovery total" in ms.
+one_failover() {
+  local holder seq t0 t1 lost fenced started=""
+  wait_until 120 "the $GROUP group serving" service_answers
+  holder=$(vip_holder) || die "nobody holds the VIP"
+  seq=$(head_seq)
+  t0=$(now_ms)
+  if [[ $CRASH == kill ]]; then "$LAB" kill "$holder" >/dev/null; else "$LAB" cut "$holder" >/dev/null; fi
+  # Down first (a killed node's apache dies within milliseconds), then back from the survivor.
+  while service_answers && [[ $(vip_holder || true) == "$holder" ]]; do (( $(now_ms) - t0 < 5000 )) || break; sleep 0.01; done
+  until service_answers && [[ $(vip_holder || true) != "$holder" && -n $(vip_holder || true) ]]; do
+    (( $(now_ms) - t0 < 120000 )) || die "the service did not come back within 120 s"
+    sleep 0.02
+  done
+  t1=$(now_ms)
+  lost=$(event_ms cib.node_lost.v1 "$seq" node "$holder")
+  fenced=$(event_ms cib.node_fenced.v1 "$seq" target "$holder")
+  local last_rsc=apache-ip
+  [[ $GROUP == apache ]] && last_rsc=apache-service
+  # The service can answer a moment before the start's result is in the log: wait for it.
+  local tries=0
+  while [[ -z ${started:-} && $tries -lt 250 ]]; do
+    started=$(sql "SELECT (extract(epoch FROM timestamp) * 1000)::bigint FROM cib.mt_events WHERE type = 'cib.resource_operation_succeeded.v1' AND seq_id > $seq AND data->>'operation' = 'start' AND data->>'resource' = '$last_rsc' ORDER BY seq_id LIMIT 1")
+    [[ -n $started ]] || { sleep 0.02; tries=$((tries + 1)); }
+  done
+  echo "$holder $((lost - t0)) $((fenced - t0)) $((started - t0)) $((t1 - t0))"
+  if [[ $CRASH == cut ]]; then "$LAB" heal "$holder" >/dev/null 2>&1 || true; fi
+  # The fence rebooted it; let it rejoin before the next run.
+  wait_until 60 "$holder back" "$LAB" pid "$holder"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+cmd_bench() {
+  local runs=5 peer=""
+  GROUP=apache CRASH=kill
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --runs) runs=$2; shift 2 ;;
+      --group) GROUP=$2; shift 2 ;;
+      --crash) CRASH=$2; shift 2 ;;
+      --peer) peer=$2; shift 2 ;;
+      *) die "usage: ./ha bench failover [--runs N] [--group vip|apache] [--crash kill|cut] [--peer pacemaker]" ;;
+    esac
+  done
+  [[ $GROUP == vip || $GROUP == apache ]] || die "--group is vip or apache"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r); lease timeout 1 s; fencing: stonith:external/libvirt over SSH"
+  lab_up
+  local totals=() det=() fen=() rec=() r line
+  for r in $(seq 1 "$runs"); do
+    line=$(one_failover)
+    read -r holder d f c t <<<"$line"
+    det+=("$d"); fen+=("$f"); rec+=("$c"); totals+=("$t")
+    echo "run $r: $CRASH $holder: detection_ms=$d fence_ms=$f recovery_ms=$c total_ms=$t"
+  done
+  "$LAB" down >/dev/null
+  local med
+  med=$(printf '%s\n' "${totals[@]}" | median)
+  echo "medians: detection_ms=$(printf '%s\n' "${det[@]}" | median) fence_ms=$(printf '%s\n' "${fen[@]}" | median) recovery_ms=$(printf '%s\n' "${rec[@]}" | median) total_ms=$med"
+  if [[ $peer == pacemaker ]]; then
+    local crash=destroy peer_line peer_med
+    [[ $CRASH == cut ]] && crash=cut
+    "$LAB" peer pacemaker up 3 --group "$GROUP" >&2
+    peer_line=$("$LAB" peer pacemaker failover --runs "$runs" --crash "$crash" | tee /dev/stderr | tail -n 1)
+    "$LAB" peer pacemaker down >/dev/null 2>&1 || "$LAB" down >/dev/null
+    [[ $peer_line =~ median_ms=([0-9]+) ]] && peer_med=${BASH_REMATCH[1]}
+    echo "$peer_line ratio=$(awk -v a="$peer_med" -v b="$med" 'BEGIN { printf "%.2f", a / b }')"
+  fi
+  local sorted
+  sorted=$(printf '%s\n' "${totals[@]}" | sort -n)
+  echo "failover: group=$GROUP runs=$runs median_ms=$med min_ms=$(head -n1 <<<"$sorted") max_ms=$(tail -n1 <<<"$sorted")"
+}
+
+cmd_demo() {
+  GROUP=apache CRASH=kill
+  local t0
+  t0=$(now_ms)
+  say "1. building, and bringing up the lab: 2 nodes (network + PID + mount namespaces), a bridge 10.77.0.0/24,"
+  say "   a shared disk, a stand-in hypervisor over SSH, the embedded PostgreSQL, ha-node in each node"
+  lab_up
+  say "   cluster up in $(( $(now_ms) - t0 )) ms; configuration loaded: $STATE/failover.crm"
+  t0=$(now_ms)
+  wait_until 120 "the Apache group serving" service_answers
+  local holder
+  holder=$(vip_holder)
+  say "2. the Apache group (VIP $VIP, file system, apache) serves the page from $holder, $(( $(now_ms) - t0 )) ms after loading"
+  say "3. crashing $holder (kill -9 of its PID 1: every process of the node dies at once)"
+  local line
+  line=$(one_failover)
+  read -r holder d f c t <<<"$line"
+  say "   lost after $d ms, fenced (SSH to the hypervisor) after $f ms, apache started on the survivor after $c ms,"
+  say "   the page served again after $t ms"
+  say "4. the failover timeline, from the event log:"
+  "$HACTL" log --since 0 | grep -E 'NodeLost|FencingRequested|NodeFenced|ControllerElected|start|TransitionPlanned' | cut -c1-180 | tail -n 25 >&2
+  say ""
+  say "The cluster keeps running. Look around:"
+  say "  curl http://$VIP/                  the page"
+  say "  HA_CONNECTION='$HA_CONNECTION' $HACTL log      every decision, in order"
+  say "  ./ha lab status | ./ha lab kill node1 | ./ha lab boot node1"
+  say "Ctrl-C stops and removes the lab."
+  trap '"$LAB" down >/dev/null 2>&1; say "lab removed"; exit 0' INT TERM
+  while true; do sleep 1; done
+}
+
+case ${1:-} in
+  bench) shift; cmd_bench "$@" ;;
+  demo) shift; cmd_demo "$@" ;;
+  *) die "usage: failover.sh demo | bench [--runs N] [--group vip|apache] [--crash kill|cut] [--peer pacemaker]" ;;
+esac
