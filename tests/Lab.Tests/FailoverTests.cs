@@ -100,6 +100,36 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         await AssertReplaysAsync();
     }
 
+    [LabFact]
+    public async Task A_killed_apache_is_restarted_in_place_and_moves_after_migration_threshold_failures()
+    {
+        await using var observer = Observer.Start(_lab);
+        Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served\n" + await LogAsync());
+        var active = HolderOfVip(observer.Snapshot());
+        var other = active == "node1" ? "node2" : "node1";
+
+        // The lab configuration has migration-threshold=3: two failures restart apache where it is, the third moves the group.
+        for (var failure = 1; failure <= 3; failure++)
+        {
+            var before = (await EventsAsync()).Max(e => e.Sequence);
+            await _lab.ExecAsync(active, "pkill", "-9", "apache2");
+            var failed = await UntilAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Sequence > before
+                && e.Event is ResourceOperationFailed { Resource: "apache-service", Operation: "monitor" } f && f.Node == active), $"failure {failure} is reported");
+            var expected = failure < 3 ? active : other;
+            await UntilAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Sequence > failed.Sequence
+                && e.Event is ResourceOperationSucceeded { Resource: "apache-service", Operation: "start" } ok && ok.Node == expected), $"after failure {failure} apache starts on {expected}");
+            Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(60)), $"the page is not served after failure {failure}\n" + await LogAsync());
+        }
+        Assert.Equal(other, HolderOfVip(observer.Snapshot()));
+        Assert.Empty(await EventsOfAsync<NodeFenced>());
+
+        var timeline = await observer.StopAsync();
+        Assert.True(timeline.DoubleHoldings().Count == 0, "held twice: " + string.Join("; ", timeline.DoubleHoldings()));
+        await AssertReplaysAsync();
+    }
+
+    private async Task<List<T>> EventsOfAsync<T>() => (await EventsAsync()).Select(e => e.Event).OfType<T>().ToList();
+
     private static string HolderOfVip(Timeline t) =>
         t.Samples.Last().Nodes.Where(n => n.Alive && n.HoldsVip).Select(n => n.Node).Single();
 
