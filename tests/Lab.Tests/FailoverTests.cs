@@ -108,6 +108,19 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         var active = HolderOfVip(observer.Snapshot());
         var other = active == "node1" ? "node2" : "node1";
 
+        // Start from a clean slate, as an admin would (crm resource cleanup): nothing earlier counts.
+        await using (var session = _store!.LightweightSession())
+        {
+            foreach (var rsc in new[] { "apache-ip", "apache-fs", "apache-service" })
+                session.Events.Append(StreamIds.Resource(rsc), new FailCountCleared(rsc, null, Actor.User("admin"), "cleanup before the test", DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+        await UntilAsync(async () => (await EventsAsync()).LastOrDefault(e => e.Event is TransitionCompleted or TransitionPlanned) is { Event: TransitionCompleted } c ? c : null,
+            "the cluster settles");
+        Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(60)));
+        active = HolderOfVip(observer.Snapshot());
+        other = active == "node1" ? "node2" : "node1";
+
         // The lab configuration has migration-threshold=3: two failures restart apache where it is, the third moves the group.
         for (var failure = 1; failure <= 3; failure++)
         {

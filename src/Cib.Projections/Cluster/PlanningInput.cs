@@ -25,7 +25,7 @@ public static class PlanningInput
                 .Where(h => h is not null)
                 .Select(h => h!)
                 .ToArray();
-            var attributes = FailureAttributes(node, status);
+            var attributes = FailureAttributes(node, status, configuration.Options.IsStartFailureFatal);
             NodeStatus? entry = membership switch
             {
                 NodeMembership.Online => NodeStatus.Up(node, history),
@@ -55,13 +55,19 @@ public static class PlanningInput
         return new ResourceHistory(resource, agent, ValueList<PolicyRecord>.Of(records));
     }
 
-    private static ValueMap FailureAttributes(string node, ClusterStatus status)
+    /// <summary>
+    /// Pacemaker's fail-count and last-failure attributes. A failed start counts as INFINITY while
+    /// start-failure-is-fatal (the default): the node is banned for the resource until a cleanup.
+    /// </summary>
+    private static ValueMap FailureAttributes(string node, ClusterStatus status, bool startFailureIsFatal)
     {
         var pairs = new List<(string, string)>();
         foreach (var ((resource, n), failure) in status.Failures)
         {
             if (n != node) continue;
-            pairs.Add(($"fail-count-{resource}", failure.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            pairs.Add(($"fail-count-{resource}", failure.StartFailed && startFailureIsFatal
+                ? Score.Infinity.ToString()
+                : failure.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             pairs.Add(($"last-failure-{resource}", failure.LastFailure.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         return ValueMap.Of(pairs.ToArray());

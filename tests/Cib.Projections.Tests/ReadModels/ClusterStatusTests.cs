@@ -73,3 +73,16 @@ public class ClusterStatusTests
             Fold(Ok("a", "n1", "start"), Ok("b", "n2", "start")).Operations.Keys,
             Fold(Ok("a", "n1", "start"), Ok("b", "n2", "start")).Operations.Keys);
 }
+
+public class StartFailureTests
+{
+    [Fact]
+    public void A_failed_start_is_remembered_until_cleared()
+    {
+        var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var failed = new ResourceOperationFailed("ip", "n1", "start", 0, 1, OperationStatus.Timeout, new OperationOrigin("t1", 1), 20_000, null, "timeout", at);
+        var s = ClusterStatus.Empty.Apply(failed, 1).Apply(new ResourceOperationSucceeded("ip", "n1", "start", 0, 0, new OperationOrigin("t2", 1), 5, null, null, at), 2);
+        Assert.True(s.Failures[("ip", "n1")].StartFailed);
+        Assert.False(s.Apply(new FailCountCleared("ip", null, Actor.User("a"), "cleanup", at), 3).Failures.ContainsKey(("ip", "n1")));
+    }
+}

@@ -19,7 +19,7 @@ public sealed record OperationRecord(
 }
 
 /// <summary>Failures of a resource on a node since the last clean-up (Pacemaker's fail-count and last-failure).</summary>
-public sealed record FailureRecord(int Count, DateTimeOffset LastFailure);
+public sealed record FailureRecord(int Count, DateTimeOffset LastFailure, bool StartFailed = false);
 
 /// <summary>A fencing request and how it ended so far.</summary>
 public sealed record FencingRecord(string RequestId, string Target, string Reason, int Attempts, FencingOutcome Outcome, string? LastError, DateTimeOffset At);
@@ -71,7 +71,7 @@ public sealed record ClusterStatus(
             ResourceOperationSucceeded ok => s.Record(ok.Resource, ok.Node, new OperationRecord(ok.Operation, ok.IntervalMs, ok.Rc, OperationStatus.Done, false,
                 sequence, ok.At, ok.ParameterDigest, ok.Origin.TransitionId, null)),
             ResourceOperationFailed bad => s.Record(bad.Resource, bad.Node, new OperationRecord(bad.Operation, bad.IntervalMs, bad.Rc, bad.Status, true,
-                sequence, bad.At, null, bad.Origin.TransitionId, bad.ExitReason)).Fail(bad.Resource, bad.Node, bad.At),
+                sequence, bad.At, null, bad.Origin.TransitionId, bad.ExitReason)).Fail(bad.Resource, bad.Node, bad.At, bad.Operation == "start"),
             FailCountCleared c => s with
             {
                 Failures = c.Node is null
@@ -119,9 +119,9 @@ public sealed record ClusterStatus(
         return this with { Operations = Operations.SetItem((resource, node), ops.SetItem((op.Operation, op.IntervalMs), op)) };
     }
 
-    private ClusterStatus Fail(string resource, string node, DateTimeOffset at)
+    private ClusterStatus Fail(string resource, string node, DateTimeOffset at, bool start)
     {
-        var count = Failures.TryGetValue((resource, node), out var f) ? f.Count : 0;
-        return this with { Failures = Failures.SetItem((resource, node), new FailureRecord(count + 1, at)) };
+        var previous = Failures.GetValueOrDefault((resource, node));
+        return this with { Failures = Failures.SetItem((resource, node), new FailureRecord((previous?.Count ?? 0) + 1, at, start || previous?.StartFailed == true)) };
     }
 }
