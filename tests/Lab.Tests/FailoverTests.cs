@@ -165,7 +165,8 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var (count, mismatches) = await Planning.ReplayAsync(_store!);
         Assert.True(count > 0);
-        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => m.TransitionId)));
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m =>
+            $"{m.TransitionId}:\n recorded {System.Text.Json.JsonSerializer.Serialize(m.Recorded)}\n replayed {System.Text.Json.JsonSerializer.Serialize(m.Replayed)}")) + "\n" + await LogAsync());
     }
 
     private sealed record Logged(long Sequence, DateTimeOffset At, object Event);

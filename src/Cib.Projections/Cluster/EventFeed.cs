@@ -15,6 +15,8 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
 {
     public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan SafetyPoll { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How old a hole must be, beyond the end of the transactions that could fill it, before it is passed.</summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(50);
 
     private NpgsqlConnection? _listener;
     private readonly SemaphoreSlim _signal = new(0);
@@ -75,6 +77,9 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     /// <summary>The events after <see cref="Position"/> that are safe to hand out, in sequence order; advances the position.</summary>
     public async Task<IReadOnlyList<IEvent>> ReadAsync(DateTimeOffset now, CancellationToken ct = default)
     {
+        // The snapshot comes first: when every transaction that was running at the hole's discovery had ended
+        // before this query began, the query sees whatever they committed, so a hole still there is permanent.
+        var (xminBefore, _) = _gapAt is null ? (0L, 0L) : await SnapshotAsync(ct);
         await using var session = store.QuerySession();
         var position = Position;
         var batch = await session.Events.QueryAllRawEvents()
@@ -88,17 +93,17 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
         {
             if (e.Sequence != expected)
             {
-                var (xmin, xmax) = await SnapshotAsync(ct);
                 if (_gapAt != expected)
                 {
                     _gapAt = expected;
                     _gapSince = now;
-                    _gapXmax = xmax;
+                    _gapXmax = (await SnapshotAsync(ct)).Xmax;
                     break;
                 }
-                // Every transaction that was running when the hole was seen has ended and the hole is still there:
-                // the append that took those numbers rolled back. Failing that, the hole is given up after a while.
-                if (xmin < _gapXmax && now - _gapSince < GapTimeout) break;
+                // A transaction takes its sequence number a moment before it gets a transaction id: the hole must
+                // also be a little old. Failing all that, a hole is given up after GapTimeout.
+                var settled = xminBefore >= _gapXmax && now - _gapSince >= SettleTime;
+                if (!settled && now - _gapSince < GapTimeout) break;
             }
             ready.Add(e);
             expected = e.Sequence + 1;
