@@ -16,8 +16,8 @@ public abstract record NodeMembership
     /// <summary>Lost without a clean shutdown: unclean until fenced (or, with fencing disabled, until it returns).</summary>
     public sealed record Unclean(string? Incarnation, DateTimeOffset LostAt, string Reason) : NodeMembership;
 
-    /// <summary>Confirmed off by a fence device: what it ran may start elsewhere.</summary>
-    public sealed record Fenced(DateTimeOffset At, string Device) : NodeMembership;
+    /// <summary>Confirmed off by a fence device: what it ran may start elsewhere. <see cref="Incarnation"/> is the runtime that was fenced.</summary>
+    public sealed record Fenced(DateTimeOffset At, string Device, string? Incarnation = null) : NodeMembership;
 
     public bool IsOnline => this is Online;
 }
@@ -72,6 +72,10 @@ public static class MembershipDecider
                 case NodeMembership.Unclean unclean when fresh && command.FencingEnabled && lease!.Incarnation == unclean.Incarnation:
                     // The same runtime is back (a healed partition): it may still run what it ran. It must be fenced before rejoining.
                     break;
+                case NodeMembership.Fenced fenced when fresh && lease!.Incarnation == fenced.Incarnation:
+                    // A renewal of the fenced runtime itself: a packet its kernel still sent after the power-off (a dead
+                    // process's socket keeps transmitting when a cut link comes back). Only a new runtime rejoins.
+                    break;
                 case NodeMembership.Offline or NodeMembership.Fenced or NodeMembership.Unclean when fresh:
                     events.Add(new NodeJoined(node, lease!.Incarnation, current switch
                     {
@@ -94,7 +98,15 @@ public static class MembershipDecider
             case NodeJoined j: nodes[j.Node] = new NodeMembership.Online(j.Incarnation, j.At); break;
             case NodeLeft l: nodes[l.Node] = new NodeMembership.Offline(l.At); break;
             case NodeLost l: nodes[l.Node] = new NodeMembership.Unclean((state.Of(l.Node) as NodeMembership.Online)?.Incarnation, l.At, l.Reason); break;
-            case Fencing.NodeFenced f: nodes[f.Target] = new NodeMembership.Fenced(f.At, f.Device); break;
+            case Fencing.NodeFenced f:
+                nodes[f.Target] = new NodeMembership.Fenced(f.At, f.Device, state.Of(f.Target) switch
+                {
+                    NodeMembership.Unclean u => u.Incarnation,
+                    NodeMembership.Online o => o.Incarnation,
+                    NodeMembership.Fenced x => x.Incarnation,
+                    _ => null,
+                });
+                break;
             default: return state;
         }
         return new MembershipState(nodes);

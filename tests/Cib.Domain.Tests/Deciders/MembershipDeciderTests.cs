@@ -69,6 +69,17 @@ public class MembershipDeciderTests
     }
 
     [Fact]
+    public void A_late_renewal_of_the_fenced_runtime_does_not_rejoin_the_node()
+    {
+        var fenced = MembershipDecider.Evolve(
+            Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLost("node1", "lease", Now.AddSeconds(-8), Now.AddSeconds(-7))),
+            new NodeFenced("f1", "node1", "fence-virt", "reboot", "node2", 300, Now.AddSeconds(-1)));
+        Assert.Equal("a", Assert.IsType<NodeMembership.Fenced>(fenced.Of("node1")).Incarnation);
+        Assert.Empty(When(fenced, true, Lease("node1", "a", 10)));
+        Assert.IsType<NodeJoined>(Assert.Single(When(fenced, true, Lease("node1", "b", 10))));
+    }
+
+    [Fact]
     public void Without_fencing_an_unclean_node_rejoins_when_it_returns()
     {
         var state = Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLost("node1", "lease", Now.AddSeconds(-8), Now.AddSeconds(-7)));
