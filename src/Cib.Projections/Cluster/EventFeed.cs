@@ -52,16 +52,15 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
 
     private async Task PumpAsync(CancellationToken ct)
     {
+        // No cancellation token reaches Npgsql: a token cancelled after the connection is gone would make its
+        // callback throw into whoever cancels. The pump wakes at least once a second to look at the token instead.
         try
         {
-            while (!ct.IsCancellationRequested && _listener is not null) await _listener.WaitAsync(ct);
-        }
-        catch (Exception) when (ct.IsCancellationRequested || _listener is null)
-        {
+            while (!ct.IsCancellationRequested && _listener is { } listener) await listener.WaitAsync(TimeSpan.FromSeconds(1));
         }
         catch (Exception)
         {
-            // The listening connection broke: the safety poll keeps the feed going.
+            // The listening connection broke or was disposed: the safety poll keeps the feed going.
         }
     }
 
