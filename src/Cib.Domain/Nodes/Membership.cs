@@ -8,7 +8,7 @@ public abstract record NodeMembership
     private NodeMembership() { }
 
     /// <summary>Never seen, or left cleanly: nothing runs there, nothing needs fencing.</summary>
-    public sealed record Offline(DateTimeOffset? Since) : NodeMembership;
+    public sealed record Offline(DateTimeOffset? Since, string? Incarnation = null) : NodeMembership;
 
     /// <summary>Its runtime renews its lease.</summary>
     public sealed record Online(string Incarnation, DateTimeOffset Since) : NodeMembership;
@@ -72,6 +72,9 @@ public static class MembershipDecider
                 case NodeMembership.Unclean unclean when fresh && command.FencingEnabled && lease!.Incarnation == unclean.Incarnation:
                     // The same runtime is back (a healed partition): it may still run what it ran. It must be fenced before rejoining.
                     break;
+                case NodeMembership.Offline { Incarnation: not null } left when fresh && lease!.Incarnation == left.Incarnation:
+                    // The runtime that just left cleanly: its lease row goes right after its NodeLeft. Only a new runtime rejoins.
+                    break;
                 case NodeMembership.Fenced fenced when fresh && lease!.Incarnation == fenced.Incarnation:
                     // A renewal of the fenced runtime itself: a packet its kernel still sent after the power-off (a dead
                     // process's socket keeps transmitting when a cut link comes back). Only a new runtime rejoins.
@@ -96,7 +99,7 @@ public static class MembershipDecider
         switch (e)
         {
             case NodeJoined j: nodes[j.Node] = new NodeMembership.Online(j.Incarnation, j.At); break;
-            case NodeLeft l: nodes[l.Node] = new NodeMembership.Offline(l.At); break;
+            case NodeLeft l: nodes[l.Node] = new NodeMembership.Offline(l.At, (state.Of(l.Node) as NodeMembership.Online)?.Incarnation); break;
             case NodeLost l: nodes[l.Node] = new NodeMembership.Unclean((state.Of(l.Node) as NodeMembership.Online)?.Incarnation, l.At, l.Reason); break;
             case Fencing.NodeFenced f:
                 nodes[f.Target] = new NodeMembership.Fenced(f.At, f.Device, state.Of(f.Target) switch

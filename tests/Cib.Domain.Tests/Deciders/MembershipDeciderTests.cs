@@ -92,6 +92,7 @@ public class MembershipDeciderTests
         var state = Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-9)), new NodeLeft("node1", "shutdown", Now.AddSeconds(-3)));
         Assert.IsType<NodeMembership.Offline>(state.Of("node1"));
         Assert.Empty(When(state));
+        Assert.Empty(When(state, true, Lease("node1", "a", 10))); // the leaving runtime's lease, not yet removed
         Assert.IsType<NodeJoined>(Assert.Single(When(state, true, Lease("node1", "b", 10))));
     }
 
