@@ -173,7 +173,7 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
             }
         }
 
-        if (_progress is null && _dirty && !await DeferredAsync(now))
+        if (_progress is null && _dirty && !Deferred(now))
         {
             _dirty = false;
             var planned = Planning.Plan(_configuration, _status, _position, now);
@@ -199,12 +199,11 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
     }
 
     /// <summary>Reasons to hold planning back for now: recovering a lost node's resources without fencing too soon.</summary>
-    private Task<bool> DeferredAsync(DateTimeOffset now)
+    private bool Deferred(DateTimeOffset now)
     {
-        if (_configuration.Options.IsStonithEnabled) return Task.FromResult(false);
+        if (_configuration.Options.IsStonithEnabled) return false;
         var wait = options.LeaseTimeout.ToTimeSpan() + options.NoFencingMargin;
-        var early = _status.Membership.Nodes.Values.OfType<NodeMembership.Unclean>().Any(u => now - u.LostAt < wait);
-        return Task.FromResult(early);
+        return _status.Membership.Nodes.Values.OfType<NodeMembership.Unclean>().Any(u => now - u.LostAt < wait);
     }
 
     private async Task<bool> DispatchAsync(string transitionId, PlannedAction action, DateTimeOffset now, CancellationToken ct)

@@ -3,6 +3,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
+using TestSupport;
 using Xunit;
 
 namespace Cib.Projections.Tests.Cluster;

@@ -419,18 +419,3 @@ internal static class TaskExtensions
     }
 
 }
-
-/// <summary>Waits for a condition the system reaches on its own; the limit is a safety net, never what is tested.</summary>
-internal static class Eventually
-{
-    public static async Task<T> Get<T>(Func<Task<T?>> probe, string what, int limitSeconds = 30) where T : class
-    {
-        var until = DateTime.UtcNow.AddSeconds(limitSeconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await probe() is { } found) return found;
-            await Task.Delay(50);
-        }
-        throw new Xunit.Sdk.XunitException($"never happened: {what}");
-    }
-}

@@ -1,4 +1,4 @@
-namespace Cib.Projections.Tests.Cluster;
+namespace TestSupport;
 
 /// <summary>Waits for a condition that the system reaches on its own; the limit is a safety net, never the thing tested.</summary>
 public static class Eventually
