@@ -53,6 +53,7 @@ public static class EventCatalog
         Register<ActionDispatched>(),
         Register<TransitionCompleted>(),
         Register<TransitionAborted>(),
+        Register<FencedNodePowerOnFailed>(),
     ];
 
     private static readonly Dictionary<Type, string> ByType = All.ToDictionary(x => x.Type, x => x.Name);

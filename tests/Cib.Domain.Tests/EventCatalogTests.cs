@@ -46,6 +46,7 @@ public class EventCatalogTests
         "cib.action_dispatched.v1",
         "cib.transition_completed.v1",
         "cib.transition_aborted.v1",
+        "cib.fenced_node_power_on_failed.v1",
     ];
 
     [Fact]

@@ -11,3 +11,10 @@ public sealed record NodeFenced(
 /// <summary>A fence attempt failed. It never counts as success: the node stays unclean.</summary>
 public sealed record FencingFailed(
     string RequestId, string Target, string? Device, string Reason, int Attempt, bool GaveUp, DateTimeOffset At) : IStatusEvent;
+
+/// <summary>
+/// After a reboot fence the node was confirmed off (<see cref="NodeFenced"/>) but the device could not power it on
+/// again. The fence stands (the node is off and stays out); an admin has to boot it.
+/// </summary>
+public sealed record FencedNodePowerOnFailed(
+    string RequestId, string Target, string Device, string Reason, string ExecutedBy, DateTimeOffset At) : IStatusEvent;

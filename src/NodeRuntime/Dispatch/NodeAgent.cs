@@ -55,6 +55,7 @@ public sealed class NodeAgent(
             (_configuration, _) = await ConfigurationReader.LoadAsync(session, ct);
             position = await EventFeed.HeadAsync(db, ct);
         }
+        WarmUpFenceDevices(ct);
         await using var feed = new EventFeed(store, connectionString);
         await feed.StartAsync(position, ct);
         while (!ct.IsCancellationRequested)
@@ -63,6 +64,7 @@ public sealed class NodeAgent(
             {
                 var events = await feed.ReadAsync(await StoreClock.NowAsync(db, ct), ct);
                 foreach (var e in events) Observe(e.Data, ct);
+                if (events.Any(e => e.Data is IConfigurationEvent)) WarmUpFenceDevices(ct);
                 if (events.Count == 0) await feed.WaitAsync(TimeSpan.FromSeconds(1), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -195,6 +197,34 @@ public sealed class NodeAgent(
         }
     }
 
+    private ValueList<Primitive>? _warmedFor;
+
+    /// <summary>
+    /// Any node may be the one to fence a lost peer, so every node keeps the devices that can fence one of its
+    /// peers ready (an SSH device: its connection open), whether or not the device's resource runs here: a fence
+    /// then costs one command on a kept connection instead of a key exchange first.
+    /// </summary>
+    private void WarmUpFenceDevices(CancellationToken ct)
+    {
+        if (fenceDevices is not null) return;
+        var wanted = _configuration.FenceDevices.ToValueList();
+        if (_warmedFor == wanted) return;
+        _warmedFor = wanted;
+        var peers = _configuration.Nodes.Keys.Where(n => n != node).ToList();
+        if (peers.Count == 0 || wanted.Count == 0) return;
+        var work = Task.Run(async () =>
+        {
+            foreach (var device in await CachedDevicesAsync())
+                if (peers.Any(device.CanFence))
+                    await device.WarmUpAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }, ct);
+        lock (_running)
+        {
+            _running.RemoveAll(t => t.IsCompleted);
+            _running.Add(work);
+        }
+    }
+
     private async Task FenceAsync(ActionDispatched d, CancellationToken ct)
     {
         var request = d.FencingRequestId is { } id && _fencingRequests.TryGetValue(id, out var r)
@@ -203,5 +233,7 @@ public sealed class NodeAgent(
         var devices = fenceDevices?.Invoke(_configuration) ?? await CachedDevicesAsync();
         var fencer = new Fencer(node, devices, sink, time);
         await fencer.FenceAsync(request, TimeSpan.FromMilliseconds(d.TimeoutMs), ct);
+        // A reboot's power-on runs after the fence is reported; this action's task ends when it is done.
+        await fencer.PowerOn;
     }
 }

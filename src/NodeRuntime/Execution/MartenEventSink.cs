@@ -41,6 +41,7 @@ public sealed class MartenEventSink(IDocumentStore store, string nodeName) : IEv
         ResourceOperationFailed f => StreamIds.ResourceOn(f.Resource, f.Node),
         NodeFenced n => StreamIds.Fencing(n.Target),
         FencingFailed f => StreamIds.Fencing(f.Target),
+        FencedNodePowerOnFailed p => StreamIds.Fencing(p.Target),
         _ => throw new ArgumentException($"{e.GetType().Name} is not an event the node runtime reports", nameof(e)),
     };
 
@@ -50,6 +51,7 @@ public sealed class MartenEventSink(IDocumentStore store, string nodeName) : IEv
         ResourceOperationFailed f => f.Origin.TransitionId,
         NodeFenced n => n.RequestId,
         FencingFailed f => f.RequestId,
+        FencedNodePowerOnFailed p => p.RequestId,
         _ => null,
     };
 }

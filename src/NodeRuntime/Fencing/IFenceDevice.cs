@@ -14,6 +14,12 @@ public interface IFenceDevice : IAsyncDisposable
 
     /// <summary>Is the device reachable and working? (Pacemaker's stonith monitor.)</summary>
     Task<FenceResult> MonitorAsync(TimeSpan timeout, CancellationToken ct = default);
+
+    /// <summary>
+    /// Gets ready to fence without delay (a device that holds a connection opens it now, so that a fence does not
+    /// pay for the handshake). Nothing is run on the target. Devices without anything to prepare do nothing.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken ct = default) => Task.CompletedTask;
 }
 
 /// <summary>How a fence action ended; <see cref="PowerState"/> is "on"/"off" when the device said so.</summary>

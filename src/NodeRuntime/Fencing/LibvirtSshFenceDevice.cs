@@ -147,6 +147,25 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         }
     }
 
+    /// <summary>Opens the SSH connection (key exchange, authentication, host key check) if none is open.</summary>
+    public async Task WarmUpAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await ConnectedAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not reachable now: a fence connects afresh, and reports the problem then.
+            Drop();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task<FenceResult> StatusAsync(string domain, CancellationToken ct)
     {
         var (exit, output, error) = await RunAsync($"domstate {domain}", ct);
@@ -216,7 +235,8 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         var knownHosts = KnownHosts.Load(_knownHostsFile);
         var key = new PrivateKeyFile(_identityFile);
         var connection = new ConnectionInfo(_uri.Host, _uri.Port, _uri.User, new PrivateKeyAuthenticationMethod(_uri.User, key));
-        var client = new SshClient(connection);
+        // Keep-alives: a kept connection that died (hypervisor rebooted, link flapped) is noticed before a fence needs it.
+        var client = new SshClient(connection) { KeepAliveInterval = TimeSpan.FromSeconds(5) };
         _hostKeyProblem = null;
         client.HostKeyReceived += (_, e) =>
         {

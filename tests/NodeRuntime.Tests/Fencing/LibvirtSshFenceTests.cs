@@ -55,11 +55,38 @@ public sealed class LibvirtSshFenceTests(Hypervisor hypervisor) : IClassFixture<
     {
         var domain = await hypervisor.DefineDomainAsync("vm-" + _tag);
         await using var device = LibvirtSshFenceDevice.Create(hypervisor.LibvirtDevice("fence-" + _tag, domain));
-        var result = await new Fencer("self", [device], new RecordingEventSink(), TimeProvider.System).FenceAsync(Request(domain, "reboot"), Timeout);
+        var sink = new RecordingEventSink();
+        var fencer = new Fencer("self", [device], sink, TimeProvider.System);
+        var result = await fencer.FenceAsync(Request(domain, "reboot"), Timeout);
+        await fencer.PowerOn;
 
         Assert.Equal("reboot", Assert.IsType<NodeFenced>(result).Action);
         Assert.Equal("running", hypervisor.DomainState(domain));
         Assert.Equal(["destroy " + domain, "domstate " + domain, "start " + domain, "domstate " + domain], hypervisor.VirshCommands(domain));
+        Assert.Same(result, Assert.Single(sink.Events));
+    }
+
+    [Fact]
+    public async Task A_reboot_counts_as_fenced_once_off_and_a_failed_power_on_is_reported_without_undoing_it()
+    {
+        // The stand-in's start hook refuses domains named vm-nostart-*: the hypervisor cannot boot them.
+        var hook = Path.Combine(hypervisor.StateDirectory, "on-start");
+        await File.WriteAllTextAsync(hook, "#!/bin/sh\ncase \"$1\" in vm-nostart-*) echo 'no boot disk' >&2; exit 1 ;; esac\n");
+        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var domain = await hypervisor.DefineDomainAsync("vm-nostart-" + _tag);
+        await using var device = LibvirtSshFenceDevice.Create(hypervisor.LibvirtDevice("fence-" + _tag, $"node-{_tag}:{domain}"));
+        var sink = new RecordingEventSink();
+        var fencer = new Fencer("self", [device], sink, TimeProvider.System);
+
+        var result = await fencer.FenceAsync(Request("node-" + _tag, "reboot"), Timeout);
+        Assert.Equal("reboot", Assert.IsType<NodeFenced>(result).Action);
+        await fencer.PowerOn;
+
+        Assert.Equal("shut off", hypervisor.DomainState(domain));
+        Assert.Equal(2, sink.Events.Count);
+        var failed = Assert.IsType<FencedNodePowerOnFailed>(sink.Events[1]);
+        Assert.Equal(("node-" + _tag, "fence-" + _tag, "self"), (failed.Target, failed.Device, failed.ExecutedBy));
+        Assert.Contains("did not power it on", failed.Reason);
     }
 
     [Fact]
