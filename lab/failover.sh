@@ -117,8 +117,22 @@ one_failover() {
   done
   echo "$holder $((lost - t0)) $((fenced - t0)) $((started - t0)) $((t1 - t0))"
   if [[ $CRASH == cut ]]; then "$LAB" heal "$holder" >/dev/null 2>&1 || true; fi
-  # The fence rebooted it; let it rejoin before the next run.
+  # The fence rebooted it: the next run starts from a settled two-node cluster, not from a node still booting
+  # (a crash of the survivor while the other's runtime is starting is another scenario: a cluster starting).
   wait_until 60 "$holder back" "$LAB" pid "$holder"
+  wait_until 60 "$holder rejoined" rejoined "$holder" "$seq"
+  wait_until 60 "the cluster settled" settled
+}
+
+rejoined() { [[ -n $(sql "SELECT 1 FROM cib.mt_events WHERE type = 'cib.node_joined.v1' AND seq_id > $2 AND data->>'node' = '$1' LIMIT 1") ]]; }
+
+# No transition open, and none for the last second.
+settled() {
+  local last
+  last=$(sql "SELECT type || ' ' || (extract(epoch FROM clock_timestamp() - timestamp) * 1000)::bigint FROM cib.mt_events
+              WHERE type IN ('cib.transition_planned.v1', 'cib.transition_completed.v1', 'cib.transition_aborted.v1', 'cib.node_joined.v1')
+              ORDER BY seq_id DESC LIMIT 1")
+  [[ $last != cib.transition_planned.v1* && ${last##* } -ge 1000 ]]
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }

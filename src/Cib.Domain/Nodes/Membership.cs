@@ -116,6 +116,20 @@ public static class MembershipDecider
     }
 
     /// <summary>
+    /// May a newly elected controller plan yet? A starting cluster waits, up to <paramref name="grace"/> (Pacemaker's
+    /// dc-deadtime), for configured nodes whose state it does not know, since they may be booting. A node is known when
+    /// it is online or its lease was valid at some instant since the election: it was a member of the running cluster
+    /// the controller took over, so if it is gone now it is lost like any other, and fenced at once.
+    /// </summary>
+    public static bool StartupSettled(IReadOnlyCollection<string> configured, MembershipState membership, IReadOnlyList<LeaseObservation> leases,
+        Duration leaseTimeout, DateTimeOffset electedAt, TimeSpan grace, DateTimeOffset now)
+    {
+        if (now - electedAt >= grace) return true;
+        var validSince = electedAt - leaseTimeout.ToTimeSpan();
+        return configured.All(n => membership.Of(n).IsOnline || leases.Any(l => l.Node == n && l.RenewedAt >= validSince));
+    }
+
+    /// <summary>
     /// Quorum: more than half of the configured nodes are online. A two-node cluster keeps quorum with one
     /// node (corosync's two_node), since fencing decides which of the two survives.
     /// </summary>

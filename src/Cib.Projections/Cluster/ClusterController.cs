@@ -133,6 +133,8 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
                     foreach (var e in decided) await AppendAsync(StreamIds.Node(NodeOf(e)), [e], ct);
                     await CatchUpAsync(feed, ct);
                 }
+                _startupDone = _startupDone || MembershipDecider.StartupSettled(_configuration.Nodes.Keys.ToList(), _status.Membership, observed,
+                    options.LeaseTimeout, _electedAt, options.StartupGrace, now);
                 await DriveTransitionAsync(now, ct);
                 await feed.WaitAsync(options.LeaseCheck, ct);
             }
@@ -146,12 +148,7 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
     /// <summary>Finish, abort, plan and dispatch: one step of the transition engine.</summary>
     private async Task DriveTransitionAsync(DateTimeOffset now, CancellationToken ct)
     {
-        if (!_startupDone)
-        {
-            var configured = _configuration.Nodes.Keys.ToList();
-            _startupDone = configured.All(n => _status.Membership.Of(n).IsOnline) || now - _electedAt >= options.StartupGrace;
-            if (!_startupDone) return;
-        }
+        if (!_startupDone) return;
 
         if (_progress is { } p)
         {

@@ -27,7 +27,14 @@ public static class AgentProcess
 {
     public const int DefaultTailBytes = 2048;
     private const string Setsid = "/usr/bin/setsid";
-    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long to wait after the agent exited for the rest of its output. Output written before the exit is already
+    /// in the pipes and is read at once; only a child that inherited the pipes keeps them open (IPaddr2 sends its
+    /// gratuitous ARPs in the background for a second), and the result must not wait for that child. Meta-data is
+    /// read whole, so it gets longer.
+    /// </summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan FullOutputGrace = TimeSpan.FromSeconds(2);
 
     public static async Task<AgentProcessResult> RunAsync(
         string program, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
@@ -93,7 +100,7 @@ public static class AgentProcess
             var elapsed = clock.ElapsedMilliseconds;
             // Output written before exit is already in the pipes: this normally ends at once with EOF. Only a
             // child that inherited the pipes (a daemon that did not close stdio) keeps them open; cap that wait.
-            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(OutputGrace, CancellationToken.None));
+            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(keepFullStdout ? FullOutputGrace : OutputGrace, CancellationToken.None));
             return new AgentProcessResult(timedOut ? -1 : process.ExitCode, timedOut, false, stdout.Text(), stderr.Text(), elapsed);
         }
     }

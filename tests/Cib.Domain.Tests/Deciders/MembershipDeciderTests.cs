@@ -109,4 +109,40 @@ public class MembershipDeciderTests
     [InlineData(new[] { "n1", "n2", "n3" }, new[] { "n1", "x", "y" }, false)]
     public void Quorum_is_a_majority_of_configured_nodes_except_for_two(string[] configured, string[] online, bool quorate) =>
         Assert.Equal(quorate, MembershipDecider.HasQuorum(configured, online));
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
+    private static bool Settled(MembershipState state, int electedMsAgo, params LeaseObservation[] leases) =>
+        MembershipDecider.StartupSettled(TwoNodes, state, leases, Timeout, Now.AddMilliseconds(-electedMsAgo), Grace, Now);
+
+    [Fact]
+    public void A_new_controller_plans_at_once_when_every_configured_node_is_online() =>
+        Assert.True(Settled(Given(new NodeJoined("node1", "a", "first lease", Now), new NodeJoined("node2", "b", "first lease", Now)), 10));
+
+    [Fact]
+    public void A_new_controller_waits_for_a_node_it_knows_nothing_of_until_the_grace_ends()
+    {
+        var onlyNode1 = Given(new NodeJoined("node1", "a", "first lease", Now));
+        Assert.False(Settled(onlyNode1, 10, Lease("node1", "a", 0)));
+        Assert.True(Settled(onlyNode1, 5000, Lease("node1", "a", 0)));
+    }
+
+    [Fact]
+    public void A_lease_that_expired_long_before_the_election_is_not_knowledge_the_node_may_be_booting()
+    {
+        // After a power outage the log still says node2 was online; its lease is an hour old.
+        var state = Given(new NodeJoined("node1", "a", "first lease", Now), new NodeJoined("node2", "b", "first lease", Now.AddHours(-2)),
+            new NodeLost("node2", "lease not renewed", Now.AddHours(-1), Now));
+        Assert.False(Settled(state, 100, Lease("node1", "a", 0), Lease("node2", "b", 3_600_000)));
+    }
+
+    [Fact]
+    public void A_node_whose_lease_was_valid_when_the_controller_took_over_is_known_even_if_lost_since()
+    {
+        // The old controller's node crashed as this one booted: its lease was still valid at the election (230 ms ago),
+        // expired by the first look (1046 ms old). It was a member a moment ago: lost, to be fenced now, not waited for.
+        var state = Given(new NodeJoined("node1", "a", "booted after being fenced", Now), new NodeJoined("node2", "b", "first lease", Now.AddMinutes(-1)),
+            new NodeLost("node2", "lease not renewed for 1046 ms", Now.AddMilliseconds(-1046), Now));
+        Assert.True(Settled(state, 230, Lease("node1", "a", 0), Lease("node2", "b", 1046)));
+        Assert.False(Settled(state, 230, Lease("node1", "a", 0), Lease("node2", "b", 1300)));
+    }
 }

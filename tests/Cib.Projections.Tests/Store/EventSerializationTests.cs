@@ -64,6 +64,7 @@ public class EventSerializationTests(StoreFixture fixture) : IClassFixture<Store
             new ActionDispatched("t1", 2, "node2", ActionKind.Start, "ip", null, "start", 0, 20_000, null, At),
             new TransitionCompleted("t1", 2, At),
             new TransitionAborted("t1", "configuration changed", 43, At),
+            new FencedNodePowerOnFailed("f1", "node1", "fence-virt", "virsh start node1 did not power it on", "node2", At),
         ];
     }
 
