@@ -3,7 +3,7 @@
 #
 #   failover.sh demo                   the main job: lab up, the example cluster, a crash, narrated with
 #                                      timings and the failover timeline; leaves it running until Ctrl-C
-#   failover.sh bench [--runs N] [--group vip|apache] [--peer pacemaker] [--crash kill|cut]
+#   failover.sh bench [--runs N] [--group vip|apache] [--peer pacemaker] [--crash kill|cut] [--lease-timeout D]
 #                                      crash -> recovery N times; per run and medians
 #
 # Times: detection = crash -> NodeLost, fence = crash -> NodeFenced, recovery = crash -> last start done,
@@ -139,18 +139,23 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) pri
 
 cmd_bench() {
   local runs=5 peer=""
-  GROUP=apache CRASH=kill
+  GROUP=apache CRASH=kill LEASE_TIMEOUT=""
   while [[ $# -gt 0 ]]; do
     case $1 in
       --runs) runs=$2; shift 2 ;;
       --group) GROUP=$2; shift 2 ;;
       --crash) CRASH=$2; shift 2 ;;
       --peer) peer=$2; shift 2 ;;
-      *) die "usage: ./ha bench failover [--runs N] [--group vip|apache] [--crash kill|cut] [--peer pacemaker]" ;;
+      --lease-timeout) LEASE_TIMEOUT=$2; shift 2 ;;
+      *) die "usage: ./ha bench failover [--runs N] [--group vip|apache] [--crash kill|cut] [--lease-timeout D] [--peer pacemaker]" ;;
     esac
   done
   [[ $GROUP == vip || $GROUP == apache ]] || die "--group is vip or apache"
-  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r); lease timeout 1 s; fencing: stonith:external/libvirt over SSH"
+  if [[ -n $LEASE_TIMEOUT ]]; then
+    # The nodes' runtimes with another lease timeout (corosync's token): every boot, fenced reboots included.
+    export HA_LAB_BOOT="exec \"$ROOT/src/NodeRuntime/bin/Release/net10.0/ha-node\" serve --node \"\$HA_NODE\" --lease-timeout $LEASE_TIMEOUT"
+  fi
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); lease timeout ${LEASE_TIMEOUT:-1s}; fencing: stonith:external/libvirt over SSH"
   lab_up
   local totals=() det=() fen=() rec=() r line
   for r in $(seq 1 "$runs"); do

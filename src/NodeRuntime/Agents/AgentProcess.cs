@@ -28,12 +28,13 @@ public static class AgentProcess
     public const int DefaultTailBytes = 2048;
     private const string Setsid = "/usr/bin/setsid";
     /// <summary>
-    /// How long to wait after the agent exited for the rest of its output. Output written before the exit is already
-    /// in the pipes and is read at once; only a child that inherited the pipes keeps them open (IPaddr2 sends its
-    /// gratuitous ARPs in the background for a second), and the result must not wait for that child. Meta-data is
-    /// read whole, so it gets longer.
+    /// After the agent exited: output written before the exit is already in the pipes and is read at once, so the rest
+    /// is awaited only while it keeps coming (<see cref="OutputQuiet"/>), up to a cap. Only a child that inherited the
+    /// pipes keeps them open (IPaddr2 sends its gratuitous ARPs in the background for a second), and the result must
+    /// not wait for that child. Meta-data is read whole, so its cap is longer.
     /// </summary>
-    private static readonly TimeSpan OutputGrace = TimeSpan.FromMilliseconds(150);
+    private static readonly TimeSpan OutputQuiet = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FullOutputGrace = TimeSpan.FromSeconds(2);
 
     public static async Task<AgentProcessResult> RunAsync(
@@ -100,8 +101,22 @@ public static class AgentProcess
             var elapsed = clock.ElapsedMilliseconds;
             // Output written before exit is already in the pipes: this normally ends at once with EOF. Only a
             // child that inherited the pipes (a daemon that did not close stdio) keeps them open; cap that wait.
-            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(keepFullStdout ? FullOutputGrace : OutputGrace, CancellationToken.None));
+            await DrainAsync(Task.WhenAll(readOut, readErr), () => stdout.Received + stderr.Received, keepFullStdout ? FullOutputGrace : OutputGrace);
             return new AgentProcessResult(timedOut ? -1 : process.ExitCode, timedOut, false, stdout.Text(), stderr.Text(), elapsed);
+        }
+    }
+
+    /// <summary>Until both pipes are at EOF, or nothing more arrived for <see cref="OutputQuiet"/>, or the cap passed.</summary>
+    private static async Task DrainAsync(Task eof, Func<long> received, TimeSpan cap)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = -1L;
+        while (!eof.IsCompleted && clock.Elapsed < cap)
+        {
+            var now = received();
+            if (now == last && clock.Elapsed >= OutputQuiet) return;
+            last = now;
+            await Task.WhenAny(eof, Task.Delay(OutputQuiet, CancellationToken.None));
         }
     }
 
@@ -133,9 +148,14 @@ public static class AgentProcess
     {
         private readonly List<byte> _bytes = [];
         private readonly Lock _gate = new();
+        private long _received;
+
+        /// <summary>Bytes appended so far (all of them, not only the kept tail).</summary>
+        public long Received => Interlocked.Read(ref _received);
 
         public void Append(ReadOnlySpan<byte> data)
         {
+            Interlocked.Add(ref _received, data.Length);
             lock (_gate)
             {
                 if (data.Length >= limit) { _bytes.Clear(); _bytes.AddRange(data[^limit..].ToArray()); return; }
