@@ -23,6 +23,7 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     private long? _gapAt;
     private DateTimeOffset _gapSince;
     private long _gapXmax;
+    private DateTime _gapSeenAt;
 
     /// <summary>True while the feed holds back events behind a hole that may still fill: decisions should wait.</summary>
     public bool Behind => _gapAt is not null;
@@ -78,7 +79,7 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     {
         // The snapshot comes first: when every transaction that was running at the hole's discovery had ended
         // before this query began, the query sees whatever they committed, so a hole still there is permanent.
-        var (xminBefore, _) = _gapAt is null ? (0L, 0L) : await SnapshotAsync(ct);
+        var (xminBefore, _, _, openBefore) = _gapAt is null ? (0L, 0L, default, 0L) : await SnapshotAsync(_gapSeenAt, ct);
         await using var session = store.QuerySession();
         var position = Position;
         var batch = await session.Events.QueryAllRawEvents()
@@ -96,12 +97,14 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
                 {
                     _gapAt = expected;
                     _gapSince = now;
-                    _gapXmax = (await SnapshotAsync(ct)).Xmax;
+                    (_, _gapXmax, _gapSeenAt, _) = await SnapshotAsync(null, ct);
                     break;
                 }
-                // A transaction takes its sequence number a moment before it gets a transaction id: the hole must
-                // also be a little old. Failing all that, a hole is given up after GapTimeout.
-                var settled = xminBefore >= _gapXmax && now - _gapSince >= SettleTime;
+                // A transaction takes its sequence number before it gets a transaction id (that comes with its first
+                // write), so the xid snapshot alone cannot see it: no transaction of this database that began before
+                // the hole was seen may still be open either, and the hole must be a little old. Failing all that, a
+                // hole is given up after GapTimeout.
+                var settled = xminBefore >= _gapXmax && openBefore == 0 && now - _gapSince >= SettleTime;
                 if (!settled && now - _gapSince < GapTimeout) break;
             }
             ready.Add(e);
@@ -112,14 +115,24 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
         return ready;
     }
 
-    private async Task<(long Xmin, long Xmax)> SnapshotAsync(CancellationToken ct)
+    /// <summary>
+    /// The server's transaction snapshot, its clock, and how many transactions of this database other than ours are
+    /// open that began at or before <paramref name="since"/> (none counted when null).
+    /// </summary>
+    private async Task<(long Xmin, long Xmax, DateTime ServerNow, long OpenSince)> SnapshotAsync(DateTime? since, CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT txid_snapshot_xmin(s), txid_snapshot_xmax(s) FROM txid_current_snapshot() s", conn);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT txid_snapshot_xmin(s), txid_snapshot_xmax(s), clock_timestamp(),
+                   (SELECT count(*) FROM pg_stat_activity a
+                     WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start <= @since)
+            FROM txid_current_snapshot() s
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = since is { } t ? t : DBNull.Value });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return (r.GetInt64(0), r.GetInt64(1));
+        return (r.GetInt64(0), r.GetInt64(1), r.GetDateTime(2), r.GetInt64(3));
     }
 
     public async ValueTask DisposeAsync()
