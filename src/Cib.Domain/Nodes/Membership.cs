@@ -117,16 +117,20 @@ public static class MembershipDecider
 
     /// <summary>
     /// May a newly elected controller plan yet? A starting cluster waits, up to <paramref name="grace"/> (Pacemaker's
-    /// dc-deadtime), for configured nodes whose state it does not know, since they may be booting. A node is known when
-    /// it is online or its lease was valid at some instant since the election: it was a member of the running cluster
-    /// the controller took over, so if it is gone now it is lost like any other, and fenced at once.
+    /// dc-deadtime), for configured nodes whose state it does not know, since they may be booting. It knows them all when
+    /// its own runtime was a member of the running cluster it took over (online in the log with this incarnation when it
+    /// was elected: the log's membership is current). Otherwise a node is known when it is online, or its lease was valid
+    /// at some instant since the election: it was a member a moment ago, so if it is gone now it is lost like any other,
+    /// and fenced at once.
     /// </summary>
-    public static bool StartupSettled(IReadOnlyCollection<string> configured, MembershipState membership, IReadOnlyList<LeaseObservation> leases,
-        Duration leaseTimeout, DateTimeOffset electedAt, TimeSpan grace, DateTimeOffset now)
+    public static bool StartupSettled(string self, IReadOnlyCollection<string> configured, MembershipState atElection, MembershipState current,
+        IReadOnlyList<LeaseObservation> leases, Duration leaseTimeout, DateTimeOffset electedAt, TimeSpan grace, DateTimeOffset now)
     {
         if (now - electedAt >= grace) return true;
+        var own = leases.FirstOrDefault(l => l.Node == self);
+        if (own is not null && atElection.Of(self) is NodeMembership.Online member && member.Incarnation == own.Incarnation) return true;
         var validSince = electedAt - leaseTimeout.ToTimeSpan();
-        return configured.All(n => membership.Of(n).IsOnline || leases.Any(l => l.Node == n && l.RenewedAt >= validSince));
+        return configured.All(n => current.Of(n).IsOnline || leases.Any(l => l.Node == n && l.RenewedAt >= validSince));
     }
 
     /// <summary>

@@ -53,6 +53,7 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
     private long _position;
     private DateTimeOffset _electedAt;
     private bool _startupDone;
+    private MembershipState _membershipAtElection = MembershipState.Empty;
     private readonly Dictionary<string, (int Attempts, DateTimeOffset LastFailure)> _fenceFailures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _gaveUp = new(StringComparer.Ordinal);
 
@@ -105,6 +106,7 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
         if (_status.TransitionOpen && _status.CurrentTransition is { } open)
             await AppendAsync(StreamIds.Transition(open), [new TransitionAborted(open, "controller changed", _position, await StoreClock.NowAsync(db, ct))], ct);
 
+        _membershipAtElection = _status.Membership;
         var term = await NextTermAsync(ct);
         _electedAt = await StoreClock.NowAsync(db, ct);
         await AppendAsync(ControllerStream, [new ControllerElected(node, term, "took the controller role (advisory lock)", _electedAt)], ct);
@@ -133,8 +135,8 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
                     foreach (var e in decided) await AppendAsync(StreamIds.Node(NodeOf(e)), [e], ct);
                     await CatchUpAsync(feed, ct);
                 }
-                _startupDone = _startupDone || MembershipDecider.StartupSettled(_configuration.Nodes.Keys.ToList(), _status.Membership, observed,
-                    options.LeaseTimeout, _electedAt, options.StartupGrace, now);
+                _startupDone = _startupDone || MembershipDecider.StartupSettled(node, _configuration.Nodes.Keys.ToList(), _membershipAtElection,
+                    _status.Membership, observed, options.LeaseTimeout, _electedAt, options.StartupGrace, now);
                 await DriveTransitionAsync(now, ct);
                 await feed.WaitAsync(options.LeaseCheck, ct);
             }

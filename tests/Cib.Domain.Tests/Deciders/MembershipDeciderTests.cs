@@ -111,8 +111,24 @@ public class MembershipDeciderTests
         Assert.Equal(quorate, MembershipDecider.HasQuorum(configured, online));
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
+    /// <summary>node1 is the new controller; it was no member when elected unless <paramref name="atElection"/> says so.</summary>
     private static bool Settled(MembershipState state, int electedMsAgo, params LeaseObservation[] leases) =>
-        MembershipDecider.StartupSettled(TwoNodes, state, leases, Timeout, Now.AddMilliseconds(-electedMsAgo), Grace, Now);
+        Settled(MembershipState.Empty, state, electedMsAgo, leases);
+
+    private static bool Settled(MembershipState atElection, MembershipState state, int electedMsAgo, params LeaseObservation[] leases) =>
+        MembershipDecider.StartupSettled("node1", TwoNodes, atElection, state, leases, Timeout, Now.AddMilliseconds(-electedMsAgo), Grace, Now);
+
+    [Fact]
+    public void A_member_of_the_running_cluster_taking_over_knows_the_membership_and_plans_at_once()
+    {
+        // The old controller's node was cut off: its lease expired two seconds before the store ended its session and
+        // freed the role. The new controller was online with this very runtime when it was elected.
+        var atElection = Given(new NodeJoined("node1", "a", "first lease", Now.AddMinutes(-5)), new NodeJoined("node2", "b", "first lease", Now.AddMinutes(-5)));
+        var state = MembershipDecider.Evolve(atElection, new NodeLost("node2", "lease not renewed", Now.AddSeconds(-3), Now));
+        Assert.True(Settled(atElection, state, 10, Lease("node1", "a", 0), Lease("node2", "b", 3000)));
+        // The same log, but this is a new runtime (the node restarted after an outage): the log's membership may be stale.
+        Assert.False(Settled(atElection, state, 10, Lease("node1", "new", 0), Lease("node2", "b", 3000)));
+    }
 
     [Fact]
     public void A_new_controller_plans_at_once_when_every_configured_node_is_online() =>
