@@ -64,13 +64,13 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
 
     public async Task RunAsync(CancellationToken ct)
     {
-        await using var election = new ControllerElection(connectionString);
+        await using var election = new ControllerElection(connectionString, node);
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 if (await election.TryAcquireAsync(ct)) await LeadAsync(election, ct);
-                else await Task.Delay(options.ElectionPoll, ct);
+                else if (await election.DeposeLostAsync(options.LeaseTimeout.ToTimeSpan(), ct) == 0) await Task.Delay(options.ElectionPoll, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

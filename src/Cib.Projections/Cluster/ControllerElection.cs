@@ -6,9 +6,15 @@ namespace Cib.Projections.Cluster;
 /// Exactly one active controller: the holder of a PostgreSQL session advisory lock on a dedicated
 /// connection. When the holder's process dies its connection closes and the lock is free at once;
 /// a holder that loses its connection stops acting as controller (<see cref="IsHeldAsync"/>).
+/// A holder cut off from the store keeps its session until the server notices the dead peer (TCP
+/// keep-alives, seconds): a standby whose view says the holder's node is lost (its lease expired) ends
+/// that session itself (<see cref="DeposeLostAsync"/>), which also fences the lost controller off the store.
 /// </summary>
-public sealed class ControllerElection(string connectionString) : IAsyncDisposable
+public sealed class ControllerElection(string connectionString, string? node = null) : IAsyncDisposable
 {
+    /// <summary>The lock connection's application name: it names the holder's node, so a standby can tell whose it is.</summary>
+    public const string ApplicationPrefix = "ha-controller:";
+
     /// <summary>The advisory lock key of the controller role.</summary>
     public const long LockKey = 0x4841_4354_524C; // "HACTRL"
 
@@ -24,7 +30,7 @@ public sealed class ControllerElection(string connectionString) : IAsyncDisposab
         {
             Pooling = false,
             KeepAlive = 1,
-            ApplicationName = "ha-controller",
+            ApplicationName = ApplicationPrefix + (node ?? "?"),
         }.ConnectionString);
         try
         {
@@ -60,6 +66,38 @@ public sealed class ControllerElection(string connectionString) : IAsyncDisposab
         {
             await ReleaseAsync();
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Ends the session holding the role when the holder's node has been silent for longer than the lease timeout (by
+    /// the store's clock): that node is lost, and its controller must neither keep the role nor append. Returns how
+    /// many sessions were ended (0 or 1); the role is then free for <see cref="TryAcquireAsync"/>.
+    /// </summary>
+    public async Task<int> DeposeLostAsync(TimeSpan leaseTimeout, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(connectionString);
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("""
+                SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid))
+                FROM pg_locks l
+                JOIN pg_stat_activity a ON a.pid = l.pid
+                JOIN cib.ha_leases h ON a.application_name = @prefix || h.node
+                WHERE l.locktype = 'advisory' AND l.granted
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND (l.classid::bigint << 32) + l.objid::bigint = @k
+                  AND h.renewed_at < clock_timestamp() - @timeout
+                """, conn);
+            cmd.Parameters.AddWithValue("prefix", ApplicationPrefix);
+            cmd.Parameters.AddWithValue("k", LockKey);
+            cmd.Parameters.AddWithValue("timeout", leaseTimeout);
+            return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return 0;
         }
     }
 

@@ -31,10 +31,41 @@ public class ControllerElectionTests
         Assert.True(await a.TryAcquireAsync());
 
         // What a crash of the holder's process does to the store: its session ends.
-        await using (var kill = db.DataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ha-controller' AND datname = current_database()"))
+        await using (var kill = db.DataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'ha-controller:%' AND datname = current_database()"))
             await kill.ExecuteNonQueryAsync();
 
         Assert.True(await b.TryAcquireAsync());
         Assert.False(await a.IsHeldAsync());
+    }
+
+    [Fact]
+    public async Task A_standby_deposes_a_holder_whose_node_is_lost_and_only_then()
+    {
+        await using var db = await ClusterDatabase.CreateAsync();
+        await using var a = new ControllerElection(db.ConnectionString, "n1");
+        await using var b = new ControllerElection(db.ConnectionString, "n2");
+        Assert.True(await a.TryAcquireAsync());
+
+        // n1 renews its lease: it is alive, the role stays where it is.
+        await SetLeaseAsync(db, "n1", secondsAgo: 0.2);
+        Assert.Equal(0, await b.DeposeLostAsync(TimeSpan.FromSeconds(1)));
+        Assert.False(await b.TryAcquireAsync());
+        Assert.True(await a.IsHeldAsync());
+
+        // n1 is cut off: its lease has not been renewed for 3 s, but the store has not noticed its dead session yet.
+        await SetLeaseAsync(db, "n1", secondsAgo: 3);
+        Assert.Equal(1, await b.DeposeLostAsync(TimeSpan.FromSeconds(1)));
+        Assert.True(await b.TryAcquireAsync());
+        Assert.False(await a.IsHeldAsync());
+    }
+
+    private static async Task SetLeaseAsync(ClusterDatabase db, string node, double secondsAgo)
+    {
+        await using var cmd = db.DataSource.CreateCommand(
+            "INSERT INTO cib.ha_leases(node, incarnation, renewed_at) VALUES (@n, 'i', clock_timestamp() - make_interval(secs => @s)) " +
+            "ON CONFLICT (node) DO UPDATE SET renewed_at = excluded.renewed_at");
+        cmd.Parameters.AddWithValue("n", node);
+        cmd.Parameters.AddWithValue("s", secondsAgo);
+        await cmd.ExecuteNonQueryAsync();
     }
 }
