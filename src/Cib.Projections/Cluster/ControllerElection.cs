@@ -72,7 +72,8 @@ public sealed class ControllerElection(string connectionString, string? node = n
     /// <summary>
     /// Ends the session holding the role when the holder's node has been silent for longer than the lease timeout (by
     /// the store's clock): that node is lost, and its controller must neither keep the role nor append. Returns how
-    /// many sessions were ended (0 or 1); the role is then free for <see cref="TryAcquireAsync"/>.
+    /// many sessions were ended (0 or 1); the role is then free for <see cref="TryAcquireAsync"/> (the termination is
+    /// waited for, up to 2 s: a signalled backend releases its locks only when it has exited).
     /// </summary>
     public async Task<int> DeposeLostAsync(TimeSpan leaseTimeout, CancellationToken ct = default)
     {
@@ -81,7 +82,7 @@ public sealed class ControllerElection(string connectionString, string? node = n
             await using var conn = new NpgsqlConnection(connectionString);
             await conn.OpenAsync(ct);
             await using var cmd = new NpgsqlCommand("""
-                SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid))
+                SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 2000))
                 FROM pg_locks l
                 JOIN pg_stat_activity a ON a.pid = l.pid
                 JOIN cib.ha_leases h ON a.application_name = @prefix || h.node

@@ -31,7 +31,7 @@ public class ControllerElectionTests
         Assert.True(await a.TryAcquireAsync());
 
         // What a crash of the holder's process does to the store: its session ends.
-        await using (var kill = db.DataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'ha-controller:%' AND datname = current_database()"))
+        await using (var kill = db.DataSource.CreateCommand("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name LIKE 'ha-controller:%' AND datname = current_database()"))
             await kill.ExecuteNonQueryAsync();
 
         Assert.True(await b.TryAcquireAsync());
