@@ -172,7 +172,11 @@ cmd_bench() {
     local crash=destroy peer_line peer_med
     [[ $CRASH == cut ]] && crash=cut
     "$LAB" peer pacemaker up 3 --group "$GROUP" >&2
-    peer_line=$("$LAB" peer pacemaker failover --runs "$runs" --crash "$crash" | tee /dev/stderr | tail -n 1)
+    # (Not tee /dev/stderr: with both streams sent to one file, tee would truncate it.)
+    local peer_out
+    peer_out=$("$LAB" peer pacemaker failover --runs "$runs" --crash "$crash")
+    printf '%s\n' "$peer_out"
+    peer_line=$(tail -n 1 <<<"$peer_out")
     "$LAB" peer pacemaker down >/dev/null 2>&1 || "$LAB" down >/dev/null
     [[ $peer_line =~ median_ms=([0-9]+) ]] && peer_med=${BASH_REMATCH[1]}
     echo "$peer_line ratio=$(awk -v a="$peer_med" -v b="$med" 'BEGIN { printf "%.2f", a / b }')"
