@@ -4,7 +4,6 @@ using Cib.Domain.Resources;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using NodeRuntime.Dispatch;
-using Marten;
 using NodeRuntime.Membership;
 using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,10 +54,10 @@ public static class Serve
             : TimeSpan.FromSeconds(1);
         if (connection is { Length: > 0 })
         {
-            builder.Services.AddSingleton<IDocumentStore>(_ => CibStore.Create(connection));
             builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+            builder.Services.AddSingleton(sp => new CibEventLog(sp.GetRequiredService<NpgsqlDataSource>()));
             builder.Services.AddSingleton<IStoreReachability>(sp => new NpgsqlStoreReachability(sp.GetRequiredService<NpgsqlDataSource>(), leaseTimeout / 2));
-            builder.Services.AddSingleton(sp => new OutboxEventSink(new MartenEventSink(sp.GetRequiredService<IDocumentStore>(), node)));
+            builder.Services.AddSingleton(sp => new OutboxEventSink(new EventLogSink(sp.GetRequiredService<CibEventLog>(), node)));
             builder.Services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<OutboxEventSink>());
         }
         else
@@ -111,11 +110,11 @@ public static class Serve
             var time = services.GetRequiredService<TimeProvider>();
             try
             {
-                if (services.GetService<IDocumentStore>() is { } store)
+                if (services.GetService<CibEventLog>() is { } eventLog)
                 {
                     // A node may be the first to reach a fresh store: bring the schema up (idempotent, serialised by a lock).
                     await SchemaMigrations.ApplyAsync(connection!, ct: stoppingToken);
-                    var (configuration, version) = await ConfigurationReader.LoadAsync(store, stoppingToken);
+                    var (configuration, version) = await ConfigurationReader.LoadAsync(eventLog, stoppingToken);
                     var executor = services.GetRequiredService<LocalResources>();
                     var sink = services.GetRequiredService<IEventSink>();
                     var data = services.GetRequiredService<NpgsqlDataSource>();
@@ -128,9 +127,9 @@ public static class Serve
                     };
                     // Membership, the controller role (active in one node) and the actions sent here. Probes at join
                     // come from the controller: a joining node has no history, so the planner probes everything on it.
-                    var lease = new NodeLease(store, data, node, time);
-                    var controller = new ClusterController(store, data, connection!, node, new ControllerOptions { LeaseTimeout = new Duration((long)leaseTimeout.TotalMilliseconds) });
-                    var agent = new NodeAgent(store, data, connection!, node, executor, monitors, sink, time);
+                    var lease = new NodeLease(data, node, time);
+                    var controller = new ClusterController(data, connection!, node, new ControllerOptions { LeaseTimeout = new Duration((long)leaseTimeout.TotalMilliseconds) });
+                    var agent = new NodeAgent(data, connection!, node, executor, monitors, sink, time);
                     log.LogInformation("ha-node {Node} ready (pid {Pid}), configuration version {Version}, lease timeout {Lease}, no-quorum-policy {Policy}",
                         node, Environment.ProcessId, version, leaseTimeout, policy);
                     using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

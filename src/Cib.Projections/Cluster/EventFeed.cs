@@ -1,5 +1,4 @@
-using JasperFx.Events;
-using Marten;
+using Cib.Projections.Store;
 using Npgsql;
 
 namespace Cib.Projections.Cluster;
@@ -11,8 +10,10 @@ namespace Cib.Projections.Cluster;
 /// the feed never hands out an event past a hole until the hole fills or is older than <see cref="GapTimeout"/>
 /// (a rolled-back append leaves a hole forever).
 /// </summary>
-public sealed class EventFeed(IDocumentStore store, string connectionString) : IAsyncDisposable
+public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IAsyncDisposable
 {
+    private readonly CibEventLog _log = new(db);
+
     public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan SafetyPoll { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How old a hole must be, beyond the end of the transactions that could fill it, before it is passed.</summary>
@@ -74,19 +75,13 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     }
 
     /// <summary>The events after <see cref="Position"/> that are safe to hand out, in sequence order; advances the position.</summary>
-    public async Task<IReadOnlyList<IEvent>> ReadAsync(DateTimeOffset now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<LoggedEvent>> ReadAsync(DateTimeOffset now, CancellationToken ct = default)
     {
         // The snapshot comes first: when every transaction that was running at the hole's discovery had ended
         // before this query began, the query sees whatever they committed, so a hole still there is permanent.
         var (xminBefore, _) = _gapAt is null ? (0L, 0L) : await SnapshotAsync(ct);
-        await using var session = store.QuerySession();
-        var position = Position;
-        var batch = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > position)
-            .OrderBy(e => e.Sequence)
-            .Take(2000)
-            .ToListAsync(ct);
-        var ready = new List<IEvent>(batch.Count);
+        var batch = await _log.ReadAfterAsync(Position, 2000, ct);
+        var ready = new List<LoggedEvent>(batch.Count);
         var expected = Position + 1;
         foreach (var e in batch)
         {

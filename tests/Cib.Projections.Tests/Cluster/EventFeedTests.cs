@@ -13,7 +13,7 @@ public class EventFeedTests
     public async Task Hands_out_every_event_once_in_sequence_order()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString);
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString);
         await feed.StartAsync(0);
 
         for (var i = 0; i < 3; i++)
@@ -32,7 +32,7 @@ public class EventFeedTests
     public async Task A_notification_wakes_the_reader_after_an_append()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { SafetyPoll = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { SafetyPoll = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
         var waiting = feed.WaitAsync(TimeSpan.FromMinutes(5));
@@ -50,7 +50,7 @@ public class EventFeedTests
     public async Task Holds_back_events_past_a_hole_while_the_transaction_that_took_it_is_open()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
         // An append in flight: its transaction took a sequence number and has not committed.
@@ -75,7 +75,7 @@ public class EventFeedTests
     public async Task A_hole_no_open_transaction_can_fill_is_passed_at_once()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
         await using (var take = db.DataSource.CreateCommand("SELECT nextval('cib.mt_events_sequence')"))
             await take.ExecuteScalarAsync();
