@@ -56,7 +56,7 @@ public static class Serve
         IEventSink sink;
         if (connection is { Length: > 0 })
         {
-            var data = NpgsqlDataSource.Create(connection);
+            var data = StoreDataSource.Create(connection);
             var outbox = new OutboxEventSink(new EventLogSink(new CibEventLog(data), node));
             store = new NodeStore(connection, data, new NpgsqlStoreReachability(data, leaseTimeout / 2), outbox);
             sink = outbox;

@@ -1,3 +1,4 @@
+using Cib.Projections.Store;
 using Npgsql;
 
 namespace Cib.Projections.Cluster;
@@ -12,6 +13,7 @@ public sealed class ControllerElection(string connectionString) : IAsyncDisposab
     /// <summary>The advisory lock key of the controller role.</summary>
     public const long LockKey = 0x4841_4354_524C; // "HACTRL"
 
+    private readonly NpgsqlDataSource _source = StoreDataSource.Dedicated(connectionString, "ha-controller");
     private NpgsqlConnection? _connection;
 
     public bool IsLeader => _connection is not null;
@@ -20,12 +22,7 @@ public sealed class ControllerElection(string connectionString) : IAsyncDisposab
     public async Task<bool> TryAcquireAsync(CancellationToken ct = default)
     {
         if (_connection is not null) return await IsHeldAsync(ct);
-        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            KeepAlive = 1,
-            ApplicationName = "ha-controller",
-        }.ConnectionString);
+        var conn = _source.CreateConnection();
         try
         {
             await conn.OpenAsync(ct);
@@ -71,5 +68,9 @@ public sealed class ControllerElection(string connectionString) : IAsyncDisposab
         if (conn is not null) await conn.DisposeAsync();
     }
 
-    public ValueTask DisposeAsync() => new(ReleaseAsync());
+    public async ValueTask DisposeAsync()
+    {
+        await ReleaseAsync();
+        await _source.DisposeAsync();
+    }
 }

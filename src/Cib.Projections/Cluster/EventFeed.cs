@@ -19,6 +19,7 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
     /// <summary>How old a hole must be, beyond the end of the transactions that could fill it, before it is passed.</summary>
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    private NpgsqlDataSource? _listenerSource;
     private NpgsqlConnection? _listener;
     private readonly SemaphoreSlim _signal = new(0);
     private long? _gapAt;
@@ -40,11 +41,8 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
     public async Task StartAsync(long position, CancellationToken ct = default)
     {
         Position = position;
-        _listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false, KeepAlive = 1, ApplicationName = "ha-event-feed",
-        }.ConnectionString);
-        await _listener.OpenAsync(ct);
+        _listenerSource = StoreDataSource.Dedicated(connectionString, "ha-event-feed");
+        _listener = await _listenerSource.OpenConnectionAsync(ct);
         _listener.Notification += (_, _) => _signal.Release();
         await using var cmd = new NpgsqlCommand("LISTEN cib_events", _listener);
         await cmd.ExecuteNonQueryAsync(ct);
@@ -109,9 +107,7 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
 
     private async Task<(long Xmin, long Xmax)> SnapshotAsync(CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT txid_snapshot_xmin(s), txid_snapshot_xmax(s) FROM txid_current_snapshot() s", conn);
+        await using var cmd = db.CreateCommand("SELECT txid_snapshot_xmin(s), txid_snapshot_xmax(s) FROM txid_current_snapshot() s");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return (r.GetInt64(0), r.GetInt64(1));
@@ -122,6 +118,7 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
         var l = _listener;
         _listener = null;
         if (l is not null) await l.DisposeAsync();
+        if (_listenerSource is not null) await _listenerSource.DisposeAsync();
         _signal.Dispose();
     }
 }
