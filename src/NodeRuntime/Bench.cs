@@ -58,7 +58,7 @@ public static class Bench
                 Console.WriteLine($"rss: serve exited early ({child.ExitCode}): {await drainErr}{await drainOut}");
                 return 1;
             }
-            Console.WriteLine($"serve_idle_rss: store={(options.Value("connection") is null ? "none" : "marten")} after_s={seconds} rss_mb={samples[^1] / 1024.0:F1} " +
+            Console.WriteLine($"serve_idle_rss: store={(options.Value("connection") is null ? "none" : "postgresql")} after_s={seconds} rss_mb={samples[^1] / 1024.0:F1} " +
                               $"min_mb={samples.Min() / 1024.0:F1} max_mb={samples.Max() / 1024.0:F1} peak_mb={(Status(child.Id, "VmHWM") ?? 0) / 1024.0:F1}");
             return 0;
         }

@@ -47,7 +47,7 @@ public static class LoopBench
 
             var options1 = new ControllerOptions { StartupGrace = TimeSpan.FromSeconds(2) };
             var seen = new System.Collections.Concurrent.ConcurrentQueue<(DateTime At, ActionDispatched Dispatch)>();
-            var nodes = new[] { "node1", "node2" }.Select(n => StartNode(n, store, data, cs, scratch, options1, seen)).ToList();
+            var nodes = new[] { "node1", "node2" }.Select(n => StartNode(n, data, cs, scratch, options1, seen)).ToList();
 
             // Settle: the resource runs somewhere.
             await WaitAsync(async () => (await EventsAsync<TransitionCompleted>(store)).Count > 0, TimeSpan.FromSeconds(60));
@@ -82,7 +82,7 @@ public static class LoopBench
                 await WaitAsync(async () => (await EventsAsync<ControllerElected>(store)).Count > elections, TimeSpan.FromSeconds(30));
                 takeovers.Add(stopped.Elapsed.TotalMilliseconds);
                 await victim.Running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                nodes[nodes.IndexOf(victim)] = StartNode(victim.Name, store, data, cs, scratch, options1, seen);
+                nodes[nodes.IndexOf(victim)] = StartNode(victim.Name, data, cs, scratch, options1, seen);
                 await Task.Delay(1500);
             }
             takeovers.Sort();
@@ -101,7 +101,7 @@ public static class LoopBench
 
     private sealed record BenchNode(string Name, CancellationTokenSource Power, Task Running);
 
-    private static BenchNode StartNode(string name, IDocumentStore store, NpgsqlDataSource data, string cs, string scratch, ControllerOptions options,
+    private static BenchNode StartNode(string name, NpgsqlDataSource data, string cs, string scratch, ControllerOptions options,
         System.Collections.Concurrent.ConcurrentQueue<(DateTime, ActionDispatched)> seen)
     {
         var dir = Path.Combine(scratch, name);
@@ -109,12 +109,12 @@ public static class LoopBench
         var power = new CancellationTokenSource();
         var host = new AgentHost(name, TimeProvider.System, ["/usr/bin/env", $"HA_RSCTMP={dir}", $"HA_VARRUN={dir}"]);
         var executor = new LocalResources(ResourceExecutor.Create(host), TimeProvider.System);
-        var sink = new MartenEventSink(store, name);
+        var sink = new EventLogSink(new CibEventLog(data), name);
         var monitors = new RecurringMonitors(executor, sink, TimeProvider.System);
-        var agent = new NodeAgent(store, data, cs, name, executor, monitors, sink, TimeProvider.System);
+        var agent = new NodeAgent(data, cs, name, executor, monitors, sink, TimeProvider.System);
         agent.Accepted += d => seen.Enqueue((DateTime.UtcNow, d));
-        var lease = new NodeLease(store, data, name, TimeProvider.System);
-        var controller = new ClusterController(store, data, cs, name, options);
+        var lease = new NodeLease(data, name, TimeProvider.System);
+        var controller = new ClusterController(data, cs, name, options);
         var running = Task.WhenAll(
             Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(250), power.Token)),
             Task.Run(() => controller.RunAsync(power.Token)),

@@ -1,96 +1,204 @@
+using System.Runtime.InteropServices;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using NodeRuntime.Dispatch;
-using Marten;
 using NodeRuntime.Membership;
 using Npgsql;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using NodeRuntime.Agents;
 using NodeRuntime.Execution;
 
 namespace NodeRuntime;
 
 /// <summary>
-/// The resident node runtime: a generic host holding the executor, the recurring monitors, the
-/// meta-data catalog and the event sink (Marten when a connection is given, with an outbox in front).
-/// The control loop wires its lease renewal and action dispatch into this host.
+/// The resident node runtime: a small host (no generic host: its configuration, DI and logging machinery cost
+/// resident memory, docs/node-runtime.md) holding the executor, the recurring monitors, the meta-data catalog and
+/// the event sink (the store's event log when a connection is given, with an outbox in front), and running the
+/// node's lease, controller role and agent.
 /// </summary>
 public static class Serve
 {
     public static async Task<int> RunAsync(Options options)
     {
-        using var host = Build(options);
+        await using var host = Build(options);
+        using var stop = new CancellationTokenSource();
         if (options.Value("for") is { } seconds)
         {
             if (!int.TryParse(seconds, out var s) || s <= 0) throw new UsageException($"--for '{seconds}' is not a number of seconds");
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(s));
-            await host.RunAsync(cts.Token);
+            stop.CancelAfter(TimeSpan.FromSeconds(s));
         }
-        else
+        // SIGTERM (systemd, the lab), Ctrl-C and SIGQUIT stop the runtime cleanly instead of killing the process.
+        void OnSignal(PosixSignalContext context)
         {
-            await host.RunAsync();
+            context.Cancel = true;
+            stop.Cancel();
         }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+        await host.RunAsync(stop.Token);
         return 0;
     }
 
     /// <summary>The host, not yet started: options --node, --connection, --lease-timeout, --no-quorum-policy.</summary>
-    public static IHost Build(Options options)
+    public static NodeHost Build(Options options)
     {
         var node = options.Value("node") ?? Environment.MachineName;
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(AgentHost.Local(node));
-        builder.Services.AddSingleton(sp => new LocalResources(ResourceExecutor.Create(sp.GetRequiredService<AgentHost>()), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<IResourceExecutor>(sp => sp.GetRequiredService<LocalResources>());
-        builder.Services.AddSingleton<AgentMetadataCatalog>();
         var connection = options.Value("connection") ?? Environment.GetEnvironmentVariable("HA_CONNECTION");
         var leaseTimeout = options.Value("lease-timeout") is { } lt
             ? Duration.TryParse(lt, out var ltd) ? ltd.ToTimeSpan() : throw new UsageException($"--lease-timeout '{lt}' is not a duration")
             : TimeSpan.FromSeconds(1);
+        var time = TimeProvider.System;
+        var executor = new LocalResources(ResourceExecutor.Create(AgentHost.Local(node)), time);
+        NodeStore? store = null;
+        IEventSink sink;
         if (connection is { Length: > 0 })
         {
-            builder.Services.AddSingleton<IDocumentStore>(_ => CibStore.Create(connection));
-            builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
-            builder.Services.AddSingleton<IStoreReachability>(sp => new NpgsqlStoreReachability(sp.GetRequiredService<NpgsqlDataSource>(), leaseTimeout / 2));
-            builder.Services.AddSingleton(sp => new OutboxEventSink(new MartenEventSink(sp.GetRequiredService<IDocumentStore>(), node)));
-            builder.Services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<OutboxEventSink>());
+            var data = StoreDataSource.Create(connection);
+            var outbox = new OutboxEventSink(new EventLogSink(new CibEventLog(data), node));
+            store = new NodeStore(connection, data, new NpgsqlStoreReachability(data, leaseTimeout / 2), outbox);
+            sink = outbox;
         }
         else
         {
-            builder.Services.AddSingleton<IEventSink, RecordingEventSink>();
+            sink = new RecordingEventSink();
         }
-        builder.Services.AddSingleton(sp => new RecurringMonitors(sp.GetRequiredService<IResourceExecutor>(), sp.GetRequiredService<IEventSink>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService(sp => new NodeService(node, leaseTimeout, options.Value("no-quorum-policy"), connection, sp));
-
-        return builder.Build();
+        var monitors = new RecurringMonitors(executor, sink, time);
+        return new NodeHost(node, leaseTimeout, options.Value("no-quorum-policy"), store, executor, monitors, sink, time);
     }
 
-    /// <summary>
-    /// Start-up as a node runtime does it: read the configuration from the store, probe every configured
-    /// resource here and report the results, then watch the lease (store reachability) and act per
-    /// no-quorum-policy. Without a store it only holds the executor and monitors (for measurements).
-    /// </summary>
     /// <summary>Renew four times per lease timeout (250 ms for the default 1 s), as corosync sends tokens.</summary>
-    private static TimeSpan LeaseInterval(TimeSpan leaseTimeout) => leaseTimeout / 4;
+    internal static TimeSpan LeaseInterval(TimeSpan leaseTimeout) => leaseTimeout / 4;
+}
+
+/// <summary>What <c>ha-node serve</c> holds when it has a store.</summary>
+internal sealed record NodeStore(string ConnectionString, NpgsqlDataSource Data, IStoreReachability Reachability, OutboxEventSink Outbox);
+
+/// <summary>
+/// The running node runtime (what the generic host's background service was): start-up as a node runtime does it,
+/// then the lease, controller, agent and lease-loss loops until stopped; a stop leaves the cluster cleanly.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable, IDisposable
+{
+    /// <summary>How long a stop waits for the runtime to finish (the generic host's default shutdown timeout).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _node;
+    private readonly TimeSpan _leaseTimeout;
+    private readonly string? _policyOverride;
+    private readonly NodeStore? _store;
+    private readonly LocalResources _executor;
+    private readonly RecurringMonitors _monitors;
+    private readonly TimeProvider _time;
+    private readonly ConsoleLog _log = new("NodeRuntime.Serve.NodeService");
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _running;
+
+    internal NodeHost(string node, TimeSpan leaseTimeout, string? policyOverride, NodeStore? store, LocalResources executor,
+        RecurringMonitors monitors, IEventSink sink, TimeProvider time)
+    {
+        _node = node;
+        _leaseTimeout = leaseTimeout;
+        _policyOverride = policyOverride;
+        _store = store;
+        _executor = executor;
+        _monitors = monitors;
+        Sink = sink;
+        _time = time;
+    }
+
+    public IResourceExecutor Executor => _executor;
+    public IEventSink Sink { get; }
+
+    /// <summary>Starts the runtime in the background.</summary>
+    public Task StartAsync(CancellationToken ct = default)
+    {
+        _running ??= Task.Run(() => ExecuteAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks the runtime to stop (it leaves the cluster) and waits for it, at most <see cref="ShutdownTimeout"/>.</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        if (_running is not { } running) return;
+        await _stopping.CancelAsync();
+        await running.WaitAsync(ShutdownTimeout, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled (then stops cleanly) or the runtime ends on its own.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        await StartAsync(stop);
+        await _running!.WaitAsync(stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await StopAsync();
+    }
+
+    private async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (_store is { } store)
+            {
+                // A node may be the first to reach a fresh store: bring the schema up (idempotent, serialised by a lock).
+                await SchemaMigrations.ApplyAsync(store.ConnectionString, ct: stoppingToken);
+                var (configuration, version) = await ConfigurationReader.LoadAsync(new CibEventLog(store.Data), stoppingToken);
+                var policy = NoQuorumPolicies.Parse(_policyOverride ?? configuration.Options.NoQuorum);
+                var responder = new LeaseLossResponder(new LeaseWatch(_leaseTimeout, policy, _time.GetUtcNow()),
+                    store.Reachability, _executor, _monitors, store.Outbox, _time);
+                responder.Acted += (decision, stops) =>
+                {
+                    if (decision is not LeaseDecision.Carry) _log.Warning($"lease: {decision} ({stops.Count} stops)");
+                };
+                // Membership, the controller role (active in one node) and the actions sent here. Probes at join
+                // come from the controller: a joining node has no history, so the planner probes everything on it.
+                var lease = new NodeLease(store.Data, _node, _time);
+                var controller = new ClusterController(store.Data, store.ConnectionString, _node,
+                    new ControllerOptions { LeaseTimeout = new Duration((long)_leaseTimeout.TotalMilliseconds) });
+                var agent = new NodeAgent(store.Data, store.ConnectionString, _node, _executor, _monitors, Sink, _time);
+                _log.Information($"ha-node {_node} ready (pid {Environment.ProcessId}), configuration version {version}, lease timeout {_leaseTimeout}, no-quorum-policy {policy}");
+                using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var loops = new[]
+                {
+                    Task.Run(() => lease.RunAsync(Serve.LeaseInterval(_leaseTimeout), running.Token), running.Token),
+                    Task.Run(() => controller.RunAsync(running.Token), running.Token),
+                    Task.Run(() => agent.RunAsync(running.Token), running.Token),
+                    Task.Run(() => responder.RunAsync(_leaseTimeout / 4, running.Token), running.Token),
+                };
+                await Task.WhenAny(loops);
+                await running.CancelAsync();
+                await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stoppingToken.IsCancellationRequested)
+                    await LeaveCleanlyAsync(lease);
+            }
+            else
+            {
+                _log.Information($"ha-node {_node} ready (pid {Environment.ProcessId}), no store");
+                await Task.Delay(Timeout.Infinite, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            // As the generic host did with a failed background service: say why, and stop.
+            _log.Error($"the node runtime failed: {e}");
+        }
+        await _monitors.StopAllAsync();
+    }
 
     /// <summary>
     /// A clean shutdown: stop what runs here (last started first), then leave, so the cluster recovers it
     /// elsewhere without fencing this node.
     /// </summary>
-    private static async Task LeaveCleanlyAsync(NodeLease lease, LocalResources executor, RecurringMonitors monitors, ILogger log)
+    private async Task LeaveCleanlyAsync(NodeLease lease)
     {
-        await monitors.StopAllAsync();
+        await _monitors.StopAllAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        foreach (var primitive in executor.Running.Reverse())
+        foreach (var primitive in _executor.Running.Reverse())
         {
-            var outcome = await executor.ExecuteAsync(ActionRequest.For(primitive, Operations.Stop), cts.Token);
-            log.LogInformation("shutdown: {Outcome}", outcome);
+            var outcome = await _executor.ExecuteAsync(ActionRequest.For(primitive, Operations.Stop), cts.Token);
+            _log.Information($"shutdown: {outcome}");
         }
         try
         {
@@ -98,63 +206,31 @@ public static class Serve
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
-            log.LogWarning("shutdown: could not leave cleanly ({Error}): the cluster will see this node as lost", e.Message);
+            _log.Warning($"shutdown: could not leave cleanly ({e.Message}): the cluster will see this node as lost");
         }
     }
 
-    private sealed class NodeService(string node, TimeSpan leaseTimeout, string? policyOverride, string? connection, IServiceProvider services) : BackgroundService
+    public async ValueTask DisposeAsync()
     {
-        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-        {
-            var log = services.GetRequiredService<ILogger<NodeService>>();
-            var monitors = services.GetRequiredService<RecurringMonitors>();
-            var time = services.GetRequiredService<TimeProvider>();
-            try
-            {
-                if (services.GetService<IDocumentStore>() is { } store)
-                {
-                    // A node may be the first to reach a fresh store: bring the schema up (idempotent, serialised by a lock).
-                    await SchemaMigrations.ApplyAsync(connection!, ct: stoppingToken);
-                    var (configuration, version) = await ConfigurationReader.LoadAsync(store, stoppingToken);
-                    var executor = services.GetRequiredService<LocalResources>();
-                    var sink = services.GetRequiredService<IEventSink>();
-                    var data = services.GetRequiredService<NpgsqlDataSource>();
-                    var policy = NoQuorumPolicies.Parse(policyOverride ?? configuration.Options.NoQuorum);
-                    var responder = new LeaseLossResponder(new LeaseWatch(leaseTimeout, policy, time.GetUtcNow()),
-                        services.GetRequiredService<IStoreReachability>(), executor, monitors, services.GetRequiredService<OutboxEventSink>(), time);
-                    responder.Acted += (decision, stops) =>
-                    {
-                        if (decision is not LeaseDecision.Carry) log.LogWarning("lease: {Decision} ({Stops} stops)", decision, stops.Count);
-                    };
-                    // Membership, the controller role (active in one node) and the actions sent here. Probes at join
-                    // come from the controller: a joining node has no history, so the planner probes everything on it.
-                    var lease = new NodeLease(store, data, node, time);
-                    var controller = new ClusterController(store, data, connection!, node, new ControllerOptions { LeaseTimeout = new Duration((long)leaseTimeout.TotalMilliseconds) });
-                    var agent = new NodeAgent(store, data, connection!, node, executor, monitors, sink, time);
-                    log.LogInformation("ha-node {Node} ready (pid {Pid}), configuration version {Version}, lease timeout {Lease}, no-quorum-policy {Policy}",
-                        node, Environment.ProcessId, version, leaseTimeout, policy);
-                    using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    var loops = new[]
-                    {
-                        Task.Run(() => lease.RunAsync(LeaseInterval(leaseTimeout), running.Token), running.Token),
-                        Task.Run(() => controller.RunAsync(running.Token), running.Token),
-                        Task.Run(() => agent.RunAsync(running.Token), running.Token),
-                        Task.Run(() => responder.RunAsync(leaseTimeout / 4, running.Token), running.Token),
-                    };
-                    await Task.WhenAny(loops);
-                    await running.CancelAsync();
-                    await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    if (stoppingToken.IsCancellationRequested)
-                        await LeaveCleanlyAsync(lease, executor, monitors, log);
-                }
-                else
-                {
-                    log.LogInformation("ha-node {Node} ready (pid {Pid}), no store", node, Environment.ProcessId);
-                    await Task.Delay(Timeout.Infinite, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) { }
-            await monitors.StopAllAsync();
-        }
+        await StopAsync();
+        if (_store is not null) await _store.Data.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
+
+/// <summary>One line per message on stdout, as the generic host's simple console logger wrote them ("info: Category[0] text").</summary>
+internal sealed class ConsoleLog(string category)
+{
+    private static readonly Lock Gate = new();
+
+    public void Information(string message) => Write("info", message);
+    public void Warning(string message) => Write("warn", message);
+    public void Error(string message) => Write("fail", message);
+
+    private void Write(string level, string message)
+    {
+        lock (Gate) Console.Out.WriteLine($"{level}: {category}[0] {message.ReplaceLineEndings(" ")}");
     }
 }

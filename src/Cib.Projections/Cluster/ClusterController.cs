@@ -10,8 +10,6 @@ using PlannedAction = Cib.Domain.Transitions.PlannedAction;
 using ActionKind = Cib.Domain.Transitions.ActionKind;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
-using JasperFx.Events;
-using Marten;
 using Npgsql;
 
 namespace Cib.Projections.Cluster;
@@ -41,10 +39,11 @@ public sealed record ControllerOptions
 /// order (fence first), advancing on the results the node runtimes append. An unexpected event aborts the
 /// transition: nothing new is sent, in-flight actions finish, and a new plan follows.
 /// </summary>
-public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db, string connectionString, string node, ControllerOptions options)
+public sealed class ClusterController(NpgsqlDataSource db, string connectionString, string node, ControllerOptions options)
 {
     public const string ControllerStream = "controller";
 
+    private readonly CibEventLog _log = new(db);
     private ClusterConfiguration _configuration = ClusterConfiguration.Empty;
     private ClusterStatus _status = ClusterStatus.Empty;
     private TransitionProgress? _progress;
@@ -98,7 +97,7 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
         _abortReason = null;
         _fenceFailures.Clear();
         _gaveUp.Clear();
-        await using var feed = new EventFeed(store, connectionString);
+        await using var feed = new EventFeed(db, connectionString);
         await feed.StartAsync(0, ct);
         await CatchUpAsync(feed, ct);
         // A transition left open by the previous controller is over: its actions may or may not have run,
@@ -267,7 +266,7 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
         }
     }
 
-    private void Apply(IEvent e)
+    private void Apply(LoggedEvent e)
     {
         _position = e.Sequence;
         switch (e.Data)
@@ -341,17 +340,13 @@ public sealed class ClusterController(IDocumentStore store, NpgsqlDataSource db,
 
     private async Task<long> NextTermAsync(CancellationToken ct)
     {
-        await using var session = store.QuerySession();
-        var events = await session.Events.FetchStreamAsync(ControllerStream, token: ct);
+        var events = await _log.FetchStreamAsync(ControllerStream, ct);
         return events.Select(e => e.Data).OfType<ControllerElected>().Select(c => c.Term).DefaultIfEmpty(0).Max() + 1;
     }
 
     private async Task AppendAsync(string stream, IReadOnlyList<IStatusEvent> events, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        ConfigurationWriter.Stamp(session, CommandMetadata.For(Actor.Controller(node)), null, null);
-        session.Events.Append(stream, events.Cast<object>().ToArray());
-        await session.SaveChangesAsync(ct);
+        await _log.AppendAsync(stream, [.. events.Cast<object>()], AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller(node))), ct);
     }
 
     private static string Describe(PlannedAction a) =>

@@ -1,3 +1,4 @@
+using Cib.Projections.Store;
 using Npgsql;
 
 namespace Cib.Projections.Cluster;
@@ -18,6 +19,8 @@ public sealed class ControllerElection(string connectionString, string? node = n
     /// <summary>The advisory lock key of the controller role.</summary>
     public const long LockKey = 0x4841_4354_524C; // "HACTRL"
 
+    private readonly NpgsqlDataSource _source = StoreDataSource.Dedicated(connectionString, ApplicationPrefix + (node ?? "?"));
+    private NpgsqlDataSource? _plain;
     private NpgsqlConnection? _connection;
 
     public bool IsLeader => _connection is not null;
@@ -26,12 +29,7 @@ public sealed class ControllerElection(string connectionString, string? node = n
     public async Task<bool> TryAcquireAsync(CancellationToken ct = default)
     {
         if (_connection is not null) return await IsHeldAsync(ct);
-        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            KeepAlive = 1,
-            ApplicationName = ApplicationPrefix + (node ?? "?"),
-        }.ConnectionString);
+        var conn = _source.CreateConnection();
         try
         {
             await conn.OpenAsync(ct);
@@ -79,8 +77,8 @@ public sealed class ControllerElection(string connectionString, string? node = n
     {
         try
         {
-            await using var conn = new NpgsqlConnection(connectionString);
-            await conn.OpenAsync(ct);
+            _plain ??= StoreDataSource.Create(connectionString);
+            await using var conn = await _plain.OpenConnectionAsync(ct);
             await using var cmd = new NpgsqlCommand("""
                 SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 2000))
                 FROM pg_locks l
@@ -110,5 +108,10 @@ public sealed class ControllerElection(string connectionString, string? node = n
         if (conn is not null) await conn.DisposeAsync();
     }
 
-    public ValueTask DisposeAsync() => new(ReleaseAsync());
+    public async ValueTask DisposeAsync()
+    {
+        await ReleaseAsync();
+        await _source.DisposeAsync();
+        if (_plain is not null) await _plain.DisposeAsync();
+    }
 }

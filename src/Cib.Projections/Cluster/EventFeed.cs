@@ -1,5 +1,4 @@
-using JasperFx.Events;
-using Marten;
+using Cib.Projections.Store;
 using Npgsql;
 
 namespace Cib.Projections.Cluster;
@@ -11,13 +10,16 @@ namespace Cib.Projections.Cluster;
 /// the feed never hands out an event past a hole until the hole fills or is older than <see cref="GapTimeout"/>
 /// (a rolled-back append leaves a hole forever).
 /// </summary>
-public sealed class EventFeed(IDocumentStore store, string connectionString) : IAsyncDisposable
+public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IAsyncDisposable
 {
+    private readonly CibEventLog _log = new(db);
+
     public TimeSpan GapTimeout { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan SafetyPoll { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How old a hole must be, beyond the end of the transactions that could fill it, before it is passed.</summary>
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    private NpgsqlDataSource? _listenerSource;
     private NpgsqlConnection? _listener;
     private readonly SemaphoreSlim _signal = new(0);
     private long? _gapAt;
@@ -40,11 +42,8 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     public async Task StartAsync(long position, CancellationToken ct = default)
     {
         Position = position;
-        _listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false, KeepAlive = 1, ApplicationName = "ha-event-feed",
-        }.ConnectionString);
-        await _listener.OpenAsync(ct);
+        _listenerSource = StoreDataSource.Dedicated(connectionString, "ha-event-feed");
+        _listener = await _listenerSource.OpenConnectionAsync(ct);
         _listener.Notification += (_, _) => _signal.Release();
         await using var cmd = new NpgsqlCommand("LISTEN cib_events", _listener);
         await cmd.ExecuteNonQueryAsync(ct);
@@ -75,19 +74,13 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     }
 
     /// <summary>The events after <see cref="Position"/> that are safe to hand out, in sequence order; advances the position.</summary>
-    public async Task<IReadOnlyList<IEvent>> ReadAsync(DateTimeOffset now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<LoggedEvent>> ReadAsync(DateTimeOffset now, CancellationToken ct = default)
     {
         // The snapshot comes first: when every transaction that was running at the hole's discovery had ended
         // before this query began, the query sees whatever they committed, so a hole still there is permanent.
         var (xminBefore, _, _, openBefore) = _gapAt is null ? (0L, 0L, default, 0L) : await SnapshotAsync(_gapSeenAt, ct);
-        await using var session = store.QuerySession();
-        var position = Position;
-        var batch = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > position)
-            .OrderBy(e => e.Sequence)
-            .Take(2000)
-            .ToListAsync(ct);
-        var ready = new List<IEvent>(batch.Count);
+        var batch = await _log.ReadAfterAsync(Position, 2000, ct);
+        var ready = new List<LoggedEvent>(batch.Count);
         var expected = Position + 1;
         foreach (var e in batch)
         {
@@ -121,14 +114,12 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
     /// </summary>
     private async Task<(long Xmin, long Xmax, DateTime ServerNow, long OpenSince)> SnapshotAsync(DateTime? since, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = db.CreateCommand("""
             SELECT txid_snapshot_xmin(s), txid_snapshot_xmax(s), clock_timestamp(),
                    (SELECT count(*) FROM pg_stat_activity a
                      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start <= @since)
             FROM txid_current_snapshot() s
-            """, conn);
+            """);
         cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = since is { } t ? t : DBNull.Value });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
@@ -140,6 +131,7 @@ public sealed class EventFeed(IDocumentStore store, string connectionString) : I
         var l = _listener;
         _listener = null;
         if (l is not null) await l.DisposeAsync();
+        if (_listenerSource is not null) await _listenerSource.DisposeAsync();
         _signal.Dispose();
     }
 }

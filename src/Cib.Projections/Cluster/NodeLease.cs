@@ -1,7 +1,6 @@
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Store;
-using Marten;
 using Npgsql;
 
 namespace Cib.Projections.Cluster;
@@ -10,7 +9,7 @@ namespace Cib.Projections.Cluster;
 /// A node runtime's side of membership: renew the lease at an interval, know since when the store has been
 /// unreachable (for the no-quorum-policy), and leave cleanly on shutdown.
 /// </summary>
-public sealed class NodeLease(IDocumentStore store, NpgsqlDataSource db, string node, TimeProvider time)
+public sealed class NodeLease(NpgsqlDataSource db, string node, TimeProvider time)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _left;
@@ -72,12 +71,8 @@ public sealed class NodeLease(IDocumentStore store, NpgsqlDataSource db, string 
         {
             _gate.Release();
         }
-        await using (var session = store.LightweightSession())
-        {
-            ConfigurationWriter.Stamp(session, CommandMetadata.For(Actor.Node(node)), reason, null);
-            session.Events.Append(StreamIds.Node(node), new NodeLeft(node, reason, await StoreClock.NowAsync(db, ct)));
-            await session.SaveChangesAsync(ct);
-        }
+        await new CibEventLog(db).AppendAsync(StreamIds.Node(node), [new NodeLeft(node, reason, await StoreClock.NowAsync(db, ct))],
+            AppendMetadata.Stamp(CommandMetadata.For(Actor.Node(node)), reason), ct);
         await new Leases(db).ReleaseAsync(node, Incarnation, ct);
     }
 }

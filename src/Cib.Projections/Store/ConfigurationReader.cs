@@ -14,6 +14,14 @@ public static class ConfigurationReader
         return (state, events.Count == 0 ? 0 : events[^1].Version);
     }
 
+    /// <summary>The current configuration through the Marten-free <see cref="CibEventLog"/> (the node runtime's path).</summary>
+    public static async Task<(ClusterConfiguration State, long Version)> LoadAsync(CibEventLog log, CancellationToken ct = default)
+    {
+        var events = await log.FetchStreamAsync(StreamIds.Configuration, ct);
+        var state = ConfigurationDecider.Fold(events.Select(e => e.Data).OfType<IConfigurationEvent>());
+        return (state, events.Count == 0 ? 0 : events[^1].Version);
+    }
+
     public static async Task<(ClusterConfiguration State, long Version)> LoadAsync(IDocumentStore store, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();

@@ -33,8 +33,8 @@ public static class SchemaMigrations
     public static async Task<IReadOnlyList<string>> ApplyAsync(string connectionString, IReadOnlyList<(string Name, string Sql)>? migrations = null, CancellationToken ct = default)
     {
         migrations ??= Embedded();
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
+        await using var source = StoreDataSource.Create(connectionString);
+        await using var conn = await source.OpenConnectionAsync(ct);
         await using (var lockCmd = new NpgsqlCommand(
             "SELECT pg_advisory_lock(4242001); CREATE TABLE IF NOT EXISTS public.ha_schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", conn))
             await lockCmd.ExecuteNonQueryAsync(ct);

@@ -8,7 +8,6 @@ using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
-using Marten;
 using Npgsql;
 using NodeRuntime.Execution;
 using NodeRuntime.Fencing;
@@ -22,7 +21,6 @@ namespace NodeRuntime.Dispatch;
 /// Dispatches of a transition older than the latest planned one are refused; each action runs at most once.
 /// </summary>
 public sealed class NodeAgent(
-    IDocumentStore store,
     NpgsqlDataSource db,
     string connectionString,
     string node,
@@ -50,13 +48,10 @@ public sealed class NodeAgent(
     public async Task RunAsync(CancellationToken ct)
     {
         long position;
-        await using (var session = store.QuerySession())
-        {
-            (_configuration, _) = await ConfigurationReader.LoadAsync(session, ct);
-            position = await EventFeed.HeadAsync(db, ct);
-        }
+        (_configuration, _) = await ConfigurationReader.LoadAsync(new CibEventLog(db), ct);
+        position = await EventFeed.HeadAsync(db, ct);
         WarmUpFenceDevices(ct);
-        await using var feed = new EventFeed(store, connectionString);
+        await using var feed = new EventFeed(db, connectionString);
         await feed.StartAsync(position, ct);
         while (!ct.IsCancellationRequested)
         {

@@ -27,7 +27,7 @@ public class ClusterControllerTests
 
     private static async Task<NodeLease> StartLeaseAsync(ClusterDatabase db, string node, CancellationToken ct)
     {
-        var lease = new NodeLease(db.Store, db.DataSource, node, TimeProvider.System);
+        var lease = new NodeLease(db.DataSource, node, TimeProvider.System);
         _ = Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(100), ct), ct);
         await Task.Yield();
         return lease;
@@ -39,7 +39,7 @@ public class ClusterControllerTests
         await using var db = await ClusterDatabase.CreateAsync();
         await ConfigureNodesAsync(db, "node1", "node2", "node3");
         using var stop = new CancellationTokenSource();
-        var controller = new ClusterController(db.Store, db.DataSource, db.ConnectionString, "node1", Fast);
+        var controller = new ClusterController(db.DataSource, db.ConnectionString, "node1", Fast);
         var running = Task.Run(() => controller.RunAsync(stop.Token));
 
         using var node2 = new CancellationTokenSource();
@@ -77,12 +77,12 @@ public class ClusterControllerTests
         await StartLeaseAsync(db, "node2", leases.Token);
 
         using var firstStop = new CancellationTokenSource();
-        var first = new ClusterController(db.Store, db.DataSource, db.ConnectionString, "node1", Fast);
+        var first = new ClusterController(db.DataSource, db.ConnectionString, "node1", Fast);
         var firstRun = Task.Run(() => first.RunAsync(firstStop.Token));
         await Eventually.True(async () => (await db.EventsAsync(StreamIds.Node("node2"))).OfType<NodeJoined>().Any(), "node2 joins");
 
         using var secondStop = new CancellationTokenSource();
-        var second = new ClusterController(db.Store, db.DataSource, db.ConnectionString, "node2", Fast);
+        var second = new ClusterController(db.DataSource, db.ConnectionString, "node2", Fast);
         var secondRun = Task.Run(() => second.RunAsync(secondStop.Token));
         Assert.False(second.IsActive);
 

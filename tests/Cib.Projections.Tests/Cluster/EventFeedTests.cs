@@ -13,7 +13,7 @@ public class EventFeedTests
     public async Task Hands_out_every_event_once_in_sequence_order()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString);
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString);
         await feed.StartAsync(0);
 
         for (var i = 0; i < 3; i++)
@@ -32,7 +32,7 @@ public class EventFeedTests
     public async Task A_notification_wakes_the_reader_after_an_append()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { SafetyPoll = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { SafetyPoll = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
         var waiting = feed.WaitAsync(TimeSpan.FromMinutes(5));
@@ -50,7 +50,7 @@ public class EventFeedTests
     public async Task Holds_back_events_past_a_hole_while_the_transaction_that_took_it_is_open()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
         // An append in flight: its transaction took a sequence number and has not committed.
@@ -67,7 +67,7 @@ public class EventFeedTests
         // It rolls back: the hole is permanent, and the feed moves past it once the server's transactions that were
         // running when the hole was seen have ended (other databases' too: the xid space is shared), not after GapTimeout.
         await tx.RollbackAsync();
-        IReadOnlyList<JasperFx.Events.IEvent> late = [];
+        IReadOnlyList<Cib.Projections.Store.LoggedEvent> late = [];
         for (var i = 0; i < 200 && late.Count == 0; i++)
         {
             late = await feed.ReadAsync(At.AddSeconds(11));
@@ -81,7 +81,7 @@ public class EventFeedTests
     public async Task Holds_back_a_hole_whose_transaction_took_its_number_but_has_no_transaction_id_yet()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
 
         // An append that took its sequence number and has not written yet: no transaction id, so no xid snapshot shows
         // it. (nextval gets the transaction an id when it writes the sequence's WAL, once in 32 calls: try again then.)
@@ -124,7 +124,7 @@ public class EventFeedTests
     public async Task A_hole_no_open_transaction_can_fill_is_passed_at_once()
     {
         await using var db = await ClusterDatabase.CreateAsync();
-        await using var feed = new EventFeed(db.Store, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
+        await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
         await using (var take = db.DataSource.CreateCommand("SELECT nextval('cib.mt_events_sequence')"))
             await take.ExecuteScalarAsync();

@@ -103,11 +103,11 @@ public sealed class ControlLoopTests : IAsyncLifetime
         var power = new CancellationTokenSource();
         var host = new AgentHost(name, TimeProvider.System, ["/usr/bin/env", $"HA_RSCTMP={stateDir}", $"HA_VARRUN={stateDir}"]);
         var executor = new LocalResources(ResourceExecutor.Create(host), TimeProvider.System);
-        var sink = new MartenEventSink(_store, name);
+        var sink = new EventLogSink(new CibEventLog(_data), name);
         var monitors = new RecurringMonitors(executor, sink, TimeProvider.System);
-        var lease = new NodeLease(_store, _data, name, TimeProvider.System);
-        var controller = new ClusterController(_store, _data, _db.ConnectionString, name, Fast);
-        var agent = new NodeAgent(_store, _data, _db.ConnectionString, name, executor, monitors, sink, TimeProvider.System,
+        var lease = new NodeLease(_data, name, TimeProvider.System);
+        var controller = new ClusterController(_data, _db.ConnectionString, name, Fast);
+        var agent = new NodeAgent(_data, _db.ConnectionString, name, executor, monitors, sink, TimeProvider.System,
             fence is null ? null : _ => [fence]);
         var running = Task.WhenAll(
             Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(100), power.Token)),

@@ -4,7 +4,6 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Store;
-using Microsoft.Extensions.Hosting;
 using NodeRuntime.Execution;
 using NodeRuntime.Tests.Support;
 using TestSupport;

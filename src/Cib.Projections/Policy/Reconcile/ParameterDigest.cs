@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Cib.Domain.Primitives;
 
@@ -16,7 +15,7 @@ public static class ParameterDigest
         foreach (var (k, v) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
             sb.Append(' ').Append(k).Append("=\"").Append(Escape(v)).Append('"');
         sb.Append("/>\n");
-        return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+        return Convert.ToHexStringLower(Md5.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
     /// <summary>

@@ -7,8 +7,11 @@ using TestSupport;
 
 namespace NodeRuntime.Tests.Execution;
 
-/// <summary>Results land in the CIB log on a real PostgreSQL: operation results in the resource's stream, fencing in the target's.</summary>
-public sealed class MartenEventSinkTests : IAsyncLifetime
+/// <summary>
+/// Results land in the CIB log on a real PostgreSQL: operation results in the resource's stream, fencing in the target's;
+/// appended without Marten, read back with Marten.
+/// </summary>
+public sealed class EventLogSinkTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;
 
@@ -22,7 +25,8 @@ public sealed class MartenEventSinkTests : IAsyncLifetime
         using var scratch = new Scratch();
         await using var store = CibStore.Create(_db.ConnectionString);
         await SchemaMigrations.ApplyAsync(_db.ConnectionString);
-        var sink = new MartenEventSink(store, TestExecutors.Node);
+        await using var data = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString);
+        var sink = new EventLogSink(new CibEventLog(data), TestExecutors.Node);
         var dummy = scratch.Dummy("stored");
         var executor = TestExecutors.Local();
 
@@ -37,6 +41,7 @@ public sealed class MartenEventSinkTests : IAsyncLifetime
         Assert.Equal((dummy.Id, "start", 0, new OperationOrigin("tr-7", 3)), (stored.Resource, stored.Operation, stored.Rc, stored.Origin));
         Assert.Equal("tr-7", resourceStream[0].CorrelationId);
         Assert.Equal("node:" + TestExecutors.Node, resourceStream[0].Headers?[CommandMetadata.ActorHeader]?.ToString());
+        Assert.Equal("node:" + TestExecutors.Node, resourceStream[0].UserName);
 
         var fencing = await session.Events.FetchStreamAsync(StreamIds.Fencing("node9"));
         Assert.Equal("fence1", Assert.IsType<NodeFenced>(Assert.Single(fencing).Data).Device);

@@ -3,15 +3,16 @@ using Cib.Domain.Fencing;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Projections.Store;
-using Marten;
 
 namespace NodeRuntime.Execution;
 
 /// <summary>
 /// Appends node runtime events to the CIB log: operation results to the resource's stream, fencing
-/// outcomes to the target's fencing stream, stamped with this node as the actor.
+/// outcomes to the target's fencing stream, stamped with this node as the actor (the <c>actor</c> header and the
+/// user name) and the transition or fencing request as correlation id. Through <see cref="CibEventLog"/>, not Marten
+/// (the node's memory, docs/node-runtime.md); the events are the same Marten events.
 /// </summary>
-public sealed class MartenEventSink(IDocumentStore store, string nodeName) : IEventSink
+public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
 {
     public async Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
     {
@@ -19,15 +20,12 @@ public sealed class MartenEventSink(IDocumentStore store, string nodeName) : IEv
         {
             try
             {
-                await using var session = store.LightweightSession();
-                session.SetHeader(CommandMetadata.ActorHeader, Actor.Node(nodeName).ToString());
-                session.LastModifiedBy = Actor.Node(nodeName).ToString();
-                session.CorrelationId = CorrelationOf(@event);
-                session.Events.Append(StreamOf(@event), @event);
-                await session.SaveChangesAsync(ct);
+                var actor = Actor.Node(nodeName).ToString();
+                var headers = new Dictionary<string, object>(StringComparer.Ordinal) { [CommandMetadata.ActorHeader] = actor };
+                await log.AppendAsync(StreamOf(@event), [@event], new AppendMetadata(CorrelationOf(@event), null, actor, headers), ct);
                 return;
             }
-            catch (Exception e) when (attempt < 5 && ConfigurationWriter.IsConcurrencyConflict(e))
+            catch (Exception e) when (attempt < 5 && CibEventLog.IsConcurrencyConflict(e))
             {
                 // Two appends raced for the same stream (a monitor result and an action result): append again.
                 await Task.Delay(10 * attempt, ct);

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cib.Domain;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cib.Projections.Store;
+
+/// <summary>One stored event as the node runtime reads it: its place in the log, its stream and its data.</summary>
+public sealed record LoggedEvent(long Sequence, string StreamId, long Version, object Data, string EventTypeName, DateTimeOffset Timestamp);
+
+/// <summary>Who appends and why: the metadata every appended event carries (correlation, causation, user name, headers).</summary>
+public sealed record AppendMetadata(string? CorrelationId, string? CausationId, string? UserName, IReadOnlyDictionary<string, object> Headers)
+{
+    /// <summary>The metadata <see cref="ConfigurationWriter"/> stamps on a session: actor, a fresh change id, the reason and the commands.</summary>
+    public static AppendMetadata Stamp(CommandMetadata meta, string? reason = null)
+    {
+        var headers = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [CommandMetadata.ActorHeader] = meta.Actor.ToString(),
+            [CommandMetadata.ChangeHeader] = Guid.CreateVersion7().ToString(),
+        };
+        if (reason is not null) headers[CommandMetadata.ReasonHeader] = reason;
+        return new AppendMetadata(meta.CorrelationId, meta.CausationId, meta.Actor.ToString(), headers);
+    }
+}
+
+/// <summary>
+/// The CIB event log through plain Npgsql, for the resident node runtime: Marten's tables (<c>mt_events</c>,
+/// <c>mt_streams</c>) and Marten's own append function (<c>mt_quick_append_events</c>, created by migrations/), the
+/// event names of <see cref="EventCatalog"/> and the JSON of Marten's System.Text.Json serializer as
+/// <see cref="CibStore"/> configures it. Events written here are ordinary Marten events and the other way round
+/// (tests compare both ways). It exists because building Marten's DocumentStore costs the node ~25 MB of resident
+/// memory (docs/node-runtime.md); everything else (API, CLI, projections) keeps using Marten.
+/// </summary>
+public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.DefaultSchema)
+{
+    /// <summary>Marten's tenant of a store without multi-tenancy.</summary>
+    public const string DefaultTenant = "*DEFAULT*";
+
+    /// <summary>
+    /// The options Marten's SystemTextJsonSerializer uses with <c>EnumStorage.AsString</c>, <c>Casing.CamelCase</c>
+    /// and the customisation in <see cref="CibStore.Configure"/>.
+    /// </summary>
+    public static JsonSerializerOptions Json { get; } = CreateJson();
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var o = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, AllowOutOfOrderMetadataProperties = true };
+        o.Converters.Add(new JsonStringEnumConverter());
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    private const string Columns = "seq_id, stream_id, version, data, type, timestamp";
+
+    /// <summary>The events after <paramref name="position"/> in sequence order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<LoggedEvent>> ReadAfterAsync(long position, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {Columns} FROM {schema}.mt_events WHERE seq_id > $1 AND is_archived = FALSE ORDER BY seq_id LIMIT $2");
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        return await ReadAsync(cmd, ct);
+    }
+
+    /// <summary>A stream's events in version order (empty when the stream does not exist).</summary>
+    public async Task<IReadOnlyList<LoggedEvent>> FetchStreamAsync(string stream, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM {schema}.mt_events WHERE stream_id = $1 ORDER BY version");
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        return await ReadAsync(cmd, ct);
+    }
+
+    /// <summary>
+    /// Appends to the end of a stream (started when new) in one statement. Two appends racing for the same stream
+    /// make one fail with a unique violation, as Marten's own append does (<see cref="IsConcurrencyConflict"/>).
+    /// </summary>
+    public async Task AppendAsync(string stream, IReadOnlyList<object> events, AppendMetadata meta, CancellationToken ct = default)
+    {
+        if (events.Count == 0) return;
+        var now = DateTimeOffset.UtcNow;
+        var headers = JsonSerializer.Serialize(meta.Headers, Json);
+        await using var cmd = db.CreateCommand(
+            $"SELECT {schema}.mt_quick_append_events($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultTenant });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = events.Select(_ => Guid.NewGuid()).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => EventCatalog.NameOf(e.GetType())).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => $"{e.GetType().FullName}, {e.GetType().Assembly.GetName().Name}").ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>
+        {
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            TypedValue = events.Select(e => JsonSerializer.Serialize(e, e.GetType(), Json)).ToArray(),
+        });
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = new byte[]?[events.Count] });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.CausationId, events.Count) });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.CorrelationId, events.Count) });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, TypedValue = Repeat<string?>(headers, events.Count) });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.UserName, events.Count) });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = Repeat(now, events.Count) });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Another append took the stream's next version (or created the stream) first: append again.</summary>
+    public static bool IsConcurrencyConflict(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } || e.InnerException is { } inner && IsConcurrencyConflict(inner);
+
+    private static T[] Repeat<T>(T value, int count) => Enumerable.Repeat(value, count).ToArray();
+
+    private static async Task<IReadOnlyList<LoggedEvent>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var events = new List<LoggedEvent>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var name = r.GetString(4);
+            var type = EventCatalog.TypeOf(name) ?? throw new InvalidOperationException($"unknown event type '{name}' at sequence {r.GetInt64(0)}");
+            var data = JsonSerializer.Deserialize(r.GetString(3), type, Json)
+                       ?? throw new InvalidOperationException($"event {r.GetInt64(0)} ({name}) has no data");
+            events.Add(new LoggedEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), data, name, r.GetFieldValue<DateTimeOffset>(5)));
+        }
+        return events;
+    }
+}

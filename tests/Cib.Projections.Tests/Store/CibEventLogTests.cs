@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Cib.Domain;
+using Cib.Domain.Nodes;
+using Cib.Domain.Primitives;
+using Cib.Projections.Store;
+using Marten;
+using Npgsql;
+using TestSupport;
+using Xunit;
+
+namespace Cib.Projections.Tests.Store;
+
+/// <summary>
+/// The Marten-free event log of the node runtime writes and reads the same events as Marten: the same JSON, type
+/// names, versions and metadata, both ways.
+/// </summary>
+public class CibEventLogTests(StoreFixture fixture) : IClassFixture<StoreFixture>
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Every_event_serialises_to_the_json_Martens_serializer_writes()
+    {
+        var marten = fixture.Store.Options.Serializer();
+        foreach (var e in EventSerializationTests.Samples())
+            Assert.Equal(marten.ToJson(e), JsonSerializer.Serialize(e, e.GetType(), CibEventLog.Json));
+    }
+
+    [Fact]
+    public async Task Events_appended_here_read_back_through_Marten_with_their_metadata()
+    {
+        await using var data = NpgsqlDataSource.Create(fixture.ConnectionString);
+        var log = new CibEventLog(data);
+        var stream = $"roundtrip/{Guid.NewGuid():N}";
+        var meta = AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1")), "because");
+        var samples = EventSerializationTests.Samples();
+        await log.AppendAsync(stream, [.. samples.Take(10)], meta);
+        await log.AppendAsync(stream, [.. samples.Skip(10)], meta);
+
+        await using var session = fixture.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(stream);
+        Assert.Equal(samples, events.Select(e => (ICibEvent)e.Data));
+        Assert.Equal(samples.Select(EventCatalog.NameOf), events.Select(e => e.EventTypeName));
+        Assert.Equal(Enumerable.Range(1, samples.Count).Select(v => (long)v), events.Select(e => e.Version));
+        Assert.All(events, e =>
+        {
+            Assert.Equal(meta.CorrelationId, e.CorrelationId);
+            Assert.Null(e.CausationId);
+            Assert.Equal("controller:node1", e.UserName);
+            Assert.Equal("controller:node1", e.Headers?[CommandMetadata.ActorHeader]?.ToString());
+            Assert.Equal("because", e.Headers?[CommandMetadata.ReasonHeader]?.ToString());
+            Assert.Equal(meta.Headers[CommandMetadata.ChangeHeader], e.Headers?[CommandMetadata.ChangeHeader]?.ToString());
+            Assert.Equal(e.DotNetTypeName, $"{e.Data.GetType().FullName}, {e.Data.GetType().Assembly.GetName().Name}");
+        });
+        var state = await session.Events.FetchStreamStateAsync(stream);
+        Assert.Equal(samples.Count, state!.Version);
+    }
+
+    [Fact]
+    public async Task Events_appended_through_Marten_read_back_here_in_order()
+    {
+        var stream = $"roundtrip/{Guid.NewGuid():N}";
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            session.Events.StartStream(stream, EventSerializationTests.Samples().Cast<object>().ToArray());
+            await session.SaveChangesAsync();
+        }
+        await using var data = NpgsqlDataSource.Create(fixture.ConnectionString);
+        var log = new CibEventLog(data);
+        var events = await log.FetchStreamAsync(stream);
+        Assert.Equal(EventSerializationTests.Samples(), events.Select(e => (ICibEvent)e.Data));
+        Assert.Equal(EventSerializationTests.Samples().Select(EventCatalog.NameOf), events.Select(e => e.EventTypeName));
+
+        var first = events[0].Sequence;
+        var after = await log.ReadAfterAsync(first - 1, 5);
+        Assert.Equal(events.Take(5).Select(e => e.Sequence), after.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Two_appends_taking_the_same_version_conflict_as_in_Marten()
+    {
+        await using var data = NpgsqlDataSource.Create(fixture.ConnectionString);
+        var log = new CibEventLog(data);
+        var stream = $"race/{Guid.NewGuid():N}";
+        var meta = AppendMetadata.Stamp(CommandMetadata.For(Actor.Node("node1")));
+        await log.AppendAsync(stream, [new NodeJoined("node1", "i1", "test", At)], meta);
+
+        // One transaction holds the stream's next version; a second append takes the same one and fails.
+        await using var conn = await data.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT cib.mt_quick_append_events($1, NULL, '*DEFAULT*', ARRAY[gen_random_uuid()], ARRAY['cib.node_left.v1'], ARRAY['x'], " +
+            "ARRAY['{\"node\":\"node1\",\"reason\":\"r\",\"at\":\"2026-11-25T12:00:00+00:00\"}'::jsonb], ARRAY[NULL::bytea], ARRAY[NULL::varchar], " +
+            "ARRAY[NULL::varchar], ARRAY[NULL::jsonb], ARRAY[NULL::varchar], ARRAY[now()])", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var racing = log.AppendAsync(stream, [new NodeLeft("node1", "other", At)], meta);
+        await Eventually.True(async () =>
+        {
+            await using var waiting = data.CreateCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+            return (long)(await waiting.ExecuteScalarAsync())! > 0;
+        }, "the second append waits for the first");
+        await tx.CommitAsync();
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => racing);
+        Assert.True(CibEventLog.IsConcurrencyConflict(e), e.ToString());
+        Assert.Equal(2, (await log.FetchStreamAsync(stream)).Count);
+    }
+}
