@@ -25,11 +25,21 @@ internal sealed class PlanContext
 
     /// <summary>Nodes by ordinal name.</summary>
     public SortedDictionary<string, NodeView> Nodes { get; } = new(StringComparer.Ordinal);
+    /// <summary>The same nodes in ordinal name order, each at its <see cref="NodeView.Index"/>; per-node arrays use that index.</summary>
+    public List<NodeView> NodeList { get; } = [];
     /// <summary>Primitives in configuration order.</summary>
     public List<ResourceView> Resources { get; } = [];
+    /// <summary>Which resource has any history on which node (no probe needed there), by resource order and node index.</summary>
+    public NodeMatrix KnownOn { get; set; } = new(0, 0);
+
+    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order, worked out once per run.</summary>
+    public IReadOnlyList<Resource> TopLevel => _topLevel ??= [.. ReconcileStep.TopLevelOrder(this)];
+    private List<Resource>? _topLevel;
     public Dictionary<string, ResourceView> ById { get; } = new(StringComparer.Ordinal);
 
-    public List<ScoreEntry> Scores { get; } = [];
+    /// <summary>Allocation scores, per (stage, resource) block; ranking adds them once <see cref="NodeList"/> is complete.</summary>
+    public ScoreLog Scores => _scores ??= new ScoreLog(NodeList.Select(n => n.Name).ToArray());
+    private ScoreLog? _scores;
     public List<string> Notes { get; } = [];
 
     /// <summary>Quorum as far as resource management goes: real quorum, or a policy that ignores its loss.</summary>

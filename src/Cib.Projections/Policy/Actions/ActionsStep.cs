@@ -37,13 +37,15 @@ internal static class ActionsStep
             foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
                 if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
 
+        var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
         foreach (var rsc in ctx.Resources)
         {
             // Probes: every online node that has no history of the resource.
             // A pending node cannot run the probe yet, and nothing may start before every probe ran.
             var probesBlocked = false;
-            foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
+            foreach (var n in probeNodes)
             {
+                if (ctx.KnownOn.Get(rsc.Order, n.Index)) continue;
                 actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
                     n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
                 probesBlocked |= n.Pending;

@@ -7,9 +7,13 @@ internal static class FeasibilityStep
 
     public static void Run(PlanContext ctx)
     {
+        if (ctx.Resources.Count == 0) return;
+        // Node-wide verdicts do not depend on the resource: asked once per node.
+        var nodes = ctx.NodeList;
+        var nodeWide = nodes.Select(n => NodeChecks.NodeWideRejection(ctx, ctx.Resources[0], n)).ToArray();
         foreach (var rsc in ctx.Resources)
-            foreach (var node in ctx.Nodes.Values)
-                if (NodeChecks.FirstRejection(ctx, rsc, node) is { } reason)
-                    ctx.Notes.Add($"{rsc.Id} cannot run on {node.Name}: {reason}");
+            for (var i = 0; i < nodes.Count; i++)
+                if ((nodeWide[i] ?? NodeChecks.ResourceRejection(ctx, rsc, nodes[i])) is { } reason)
+                    ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {reason}");
     }
 }

@@ -7,6 +7,8 @@ namespace Cib.Projections.Policy.Ranking;
 internal interface IScorer
 {
     string Name { get; }
+    /// <summary>False when <see cref="Score"/> is null on every node for this resource (asked once per resource, to skip the rest).</summary>
+    bool AppliesTo(PlanContext ctx, ResourceView rsc);
     /// <summary>The contribution, or null when this scorer has nothing to say.</summary>
     Score? Score(PlanContext ctx, ResourceView rsc, NodeView node);
 }

@@ -8,6 +8,8 @@ internal sealed class StickinessScorer : IScorer
 {
     public string Name => "stickiness";
 
+    public bool AppliesTo(PlanContext ctx, ResourceView rsc) => rsc.Managed && rsc.ActiveOn.Count == 1 && rsc.Stickiness.Value != 0;
+
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node) =>
         rsc.Managed && rsc.ActiveOn.Count == 1 && rsc.Current == node.Name && rsc.Stickiness.Value != 0
             ? rsc.Stickiness : null;

@@ -19,7 +19,7 @@ internal static class HistoryReader
 
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
-        rsc.KnownOn.Add(node.Name);
+        ctx.KnownOn.Set(rsc.Order, node.Index);
         // The common case on every node but one: a single probe that found it not running. Nothing else to learn.
         if (history.Operations.Count == 1 && history.Operations[0] is { IsProbe: true, RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone })
             return;

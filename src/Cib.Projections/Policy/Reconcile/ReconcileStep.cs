@@ -17,6 +17,11 @@ internal static class ReconcileStep
     {
         foreach (var def in ctx.Configuration.Nodes.Values)
             ctx.Nodes[def.Name] = NodeReconciler.Read(def, ctx.State.StatusOf(def.Name), ctx.Options);
+        foreach (var node in ctx.Nodes.Values)
+        {
+            node.Index = ctx.NodeList.Count;
+            ctx.NodeList.Add(node);
+        }
         // no-quorum-policy=suicide: without quorum every node of this partition fences itself.
         if (!ctx.State.HasQuorum && ctx.State.NoQuorumPanic && ctx.Options.NoQuorum == "suicide" && ctx.Options.IsStonithEnabled)
             foreach (var node in ctx.Nodes.Values.Where(n => n.Online))
@@ -26,7 +31,7 @@ internal static class ReconcileStep
             }
 
         var order = 0;
-        foreach (var top in TopLevelOrder(ctx))
+        foreach (var top in ctx.TopLevel)
         {
             switch (top)
             {
@@ -42,6 +47,11 @@ internal static class ReconcileStep
         }
 
         foreach (var rsc in ctx.Resources) ReadMeta(ctx, rsc);
+        ctx.KnownOn = new NodeMatrix(ctx.Resources.Count, ctx.NodeList.Count);
+
+        // A node's history usually lists resources in configuration order: the next one is tried before the
+        // lookup by id. sequence[k] is what ById gives for the k-th resource's id, so a hit is the lookup's answer.
+        var sequence = ctx.Resources.Select(r => ctx.ById[r.Id]).ToArray();
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
         foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
@@ -53,22 +63,37 @@ internal static class ReconcileStep
             if (!node.Online && !node.Unclean && !node.Maintenance) continue;
             // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
             if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
+            var next = 0;
             foreach (var history in status.Resources)
-                if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
+            {
+                if (next < sequence.Length && string.Equals(sequence[next].Id, history.ResourceId, StringComparison.Ordinal))
+                    HistoryReader.Read(sequence[next++], node, history, ctx);
+                else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
+                {
                     HistoryReader.Read(rsc, node, history, ctx);
+                    next = rsc.Order + 1;
+                }
                 else
                     ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
+            }
         }
 
+        // Fail counts are transient attributes: only nodes that have any are read, in node order.
+        var withAttributes = ctx.NodeList
+            .Select(n => (Node: n, Status: ctx.State.StatusOf(n.Name)))
+            .Where(x => x.Status is not null && !x.Status.Attributes.IsEmpty)
+            .Select(x => (x.Node, x.Status!))
+            .ToList();
         foreach (var rsc in ctx.Resources)
         {
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             // A failure on a node that will be fenced ends with the node: what ran there simply moves.
-            rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
-            ReadFailCounts(ctx, rsc);
+            if (rsc.FailedOn.Count > 0)
+                rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
+            if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // What runs on a node in maintenance is not managed while it is.
-            if (rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
+            if (rsc.ActiveOn.Count > 0 && rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
             // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
             if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
                 rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
@@ -90,7 +115,7 @@ internal static class ReconcileStep
         ctx.ById[rsc.Id] = rsc;
     }
 
-    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order.</summary>
+    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order (see <see cref="PlanContext.TopLevel"/>).</summary>
     public static IEnumerable<Resource> TopLevelOrder(PlanContext ctx)
     {
         var config = ctx.Configuration;
@@ -117,13 +142,11 @@ internal static class ReconcileStep
     }
 
     /// <summary>fail-count-RSC and fail-count-RSC#op_interval transient attributes, with failure-timeout expiry.</summary>
-    private static void ReadFailCounts(PlanContext ctx, ResourceView rsc)
+    private static void ReadFailCounts(PlanContext ctx, ResourceView rsc, List<(NodeView Node, NodeStatus Status)> withAttributes)
     {
         var timeout = rsc.FailureTimeoutSeconds;
-        foreach (var node in ctx.Nodes.Values)
+        foreach (var (node, status) in withAttributes)
         {
-            var status = ctx.State.StatusOf(node.Name);
-            if (status is null || status.Attributes.IsEmpty) continue;
             var count = Score.Zero;
             long lastFailure = 0;
             foreach (var (k, v) in status.Attributes)

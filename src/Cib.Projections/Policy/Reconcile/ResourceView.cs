@@ -9,7 +9,7 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public Primitive Primitive { get; } = primitive;
     public string Id => Primitive.Id;
     public Group? Group { get; } = group;
-    /// <summary>Position in configuration order, for ties.</summary>
+    /// <summary>Position in configuration order, for ties; also its position in <see cref="PlanContext.Resources"/>.</summary>
     public int Order { get; } = order;
 
     /// <summary>Nodes where the history says it is active (more than one: multiply active).</summary>
@@ -22,8 +22,6 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public Dictionary<string, string> BannedOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Nodes where its parameters changed since it started (op-digest mismatch).</summary>
     public HashSet<string> ChangedOn { get; } = new(StringComparer.Ordinal);
-    /// <summary>Nodes where it has any history at all (no probe needed).</summary>
-    public HashSet<string> KnownOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Nodes where it was found running in the promoted role (OCF rc 8).</summary>
     public HashSet<string> PromotedOn { get; } = new(StringComparer.Ordinal);
     /// <summary>Recurring monitors already recorded, by node.</summary>
