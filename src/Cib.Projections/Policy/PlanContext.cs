@@ -1,5 +1,6 @@
 using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
+using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy.Reconcile;
 
@@ -69,6 +70,19 @@ internal sealed class PlanContext
     /// <summary>The resource or its group has location constraints at all (most have none: skip the work).</summary>
     public bool HasLocations(Reconcile.ResourceView rsc) =>
         Locations.Contains(rsc.Id) || (rsc.Group is not null && Locations.Contains(rsc.Group.Id));
+
+    private readonly Dictionary<(ValueMap, bool), string> _digests = [];
+
+    /// <summary>
+    /// <see cref="ParameterDigest.Of"/> (or <see cref="ParameterDigest.Secure"/>) of a parameter set, worked out once
+    /// per run for equal sets (many resources share theirs, often the empty one).
+    /// </summary>
+    public string DigestOf(ValueMap parameters, bool secure)
+    {
+        if (!_digests.TryGetValue((parameters, secure), out var digest))
+            _digests[(parameters, secure)] = digest = secure ? ParameterDigest.Secure(parameters) : ParameterDigest.Of(parameters);
+        return digest;
+    }
 
     public IEnumerable<ResourceView> MembersOf(Group g) => g.Members.Select(m => ById[m]);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy.Ordering;
 using Cib.Projections.Policy.Reconcile;
@@ -17,6 +18,7 @@ internal static class ActionsStep
     public const string QuorumFreeze = "quorum freeze";
     public const string Promoted = "Promoted";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
         PlanContext ctx, List<(string Node, string Reason)> fences)
     {

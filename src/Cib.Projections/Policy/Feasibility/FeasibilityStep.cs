@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Cib.Projections.Policy.Feasibility;
 
 /// <summary>Step 2, feasibility: records, for every resource, every node it cannot use and why.</summary>
@@ -5,6 +6,7 @@ internal static class FeasibilityStep
 {
     public const string Name = "feasibility";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(PlanContext ctx)
     {
         if (ctx.Resources.Count == 0) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Constraints;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
@@ -80,6 +81,7 @@ internal static class RankingStep
         return units;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Assign(PlanContext ctx, Unit unit, Dictionary<string, Unit> unitOf)
     {
         if (unit.Done || unit.InProgress) return;
@@ -106,23 +108,24 @@ internal static class RankingStep
         }
 
         // Colocations with primaries already placed (one still being placed, in a loop, is not known yet).
-        var merged = (Score[])own[0].Clone();
+        // No array is changed once made: each merge makes a new one (the first member's own scores stay as logged).
+        var merged = own[0];
         foreach (var c in mine)
         {
             if (!unitOf[c.With].Done) continue;
             var primary = ctx.ById.TryGetValue(c.With, out var pv) ? pv.Next
                 : unitOf[c.With].Members.Select(x => x.Next).FirstOrDefault();
-            var before = (Score[])merged.Clone();
+            var candidate = new Score[count];
             for (var i = 0; i < count; i++)
             {
                 var same = primary is not null && SameLocation(ctx, c.NodeAttribute, primary, nodes[i].Name);
                 var add = c.Score.IsInfinite ? (same ? Score.Zero : Score.MinusInfinity)
                     : c.Score.IsMinusInfinite ? (same ? Score.MinusInfinity : Score.Zero)
                     : same ? c.Score : Score.Zero;
-                merged[i] += add;
+                candidate[i] = merged[i] + add;
             }
             // An advisory colocation that would leave nowhere to run is dropped; a mandatory one stands.
-            if (!c.Score.IsInfinite && !c.Score.IsMinusInfinite && !AnyAvailable(nodes, merged)) merged = before;
+            if (c.Score.IsInfinite || c.Score.IsMinusInfinite || AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).
@@ -191,6 +194,7 @@ internal static class RankingStep
         unit.InProgress = false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? Choose(PlanContext ctx, Unit unit, ResourceView first, Score[] merged, List<NodeView> nodes)
     {
         if (first.TargetStopped && unit.Members.Count == 1) return null;
@@ -219,6 +223,7 @@ internal static class RankingStep
     }
 
     /// <summary>Merges are rolled back when they leave no node that can run resources with a non-negative score.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AnyAvailable(List<NodeView> nodes, Score[] scores)
     {
         for (var i = 0; i < nodes.Count; i++)
@@ -258,6 +263,7 @@ internal static class RankingStep
     /// A primitive's own score on every node (by node index) and, for the nodes where any scorer contributed,
     /// the named contributions. Scorers that have nothing to say about this resource are not asked per node.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Score[] OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes, out List<(int Node, List<string> Factors)>? factors)
     {
         var scores = new Score[nodes.Count];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
@@ -13,6 +14,7 @@ internal static class ReconcileStep
     public const string Name = "reconcile";
     public const string NoQuorumSuicide = "cluster does not have quorum";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(PlanContext ctx)
     {
         foreach (var def in ctx.Configuration.Nodes.Values)
@@ -50,8 +52,9 @@ internal static class ReconcileStep
         ctx.KnownOn = new NodeMatrix(ctx.Resources.Count, ctx.NodeList.Count);
 
         // A node's history usually lists resources in configuration order: the next one is tried before the
-        // lookup by id. sequence[k] is what ById gives for the k-th resource's id, so a hit is the lookup's answer.
+        // lookup by id. sequence[k] is what ById gives for the k-th resource's id (ids[k]), so a hit is the lookup's answer.
         var sequence = ctx.Resources.Select(r => ctx.ById[r.Id]).ToArray();
+        var ids = ctx.Resources.Select(r => r.Id).ToArray();
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
         foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
@@ -64,9 +67,11 @@ internal static class ReconcileStep
             // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
             if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
             var next = 0;
-            foreach (var history in status.Resources)
+            var histories = status.Resources;
+            for (var h = 0; h < histories.Count; h++)
             {
-                if (next < sequence.Length && string.Equals(sequence[next].Id, history.ResourceId, StringComparison.Ordinal))
+                var history = histories[h];
+                if (next < ids.Length && string.Equals(ids[next], history.ResourceId, StringComparison.Ordinal))
                     HistoryReader.Read(sequence[next++], node, history, ctx);
                 else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
                 {
@@ -119,11 +124,16 @@ internal static class ReconcileStep
     public static IEnumerable<Resource> TopLevelOrder(PlanContext ctx)
     {
         var config = ctx.Configuration;
+        // With ordinal keys (as configurations are built) a hash map answers the lookups below as the sorted tree
+        // would, without walking the tree for each of them.
+        IReadOnlyDictionary<string, Resource> resources = ReferenceEquals(config.Resources.KeyComparer, StringComparer.Ordinal)
+            ? new Dictionary<string, Resource>(config.Resources, StringComparer.Ordinal)
+            : config.Resources;
         var members = config.Groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
         var ordered = ctx.State.ResourceOrder.Count > 0
-            ? ctx.State.ResourceOrder.Where(config.Resources.ContainsKey).Concat(config.Resources.Keys.Except(ctx.State.ResourceOrder))
+            ? ctx.State.ResourceOrder.Where(resources.ContainsKey).Concat(config.Resources.Keys.Except(ctx.State.ResourceOrder))
             : config.Resources.Keys;
-        return ordered.Distinct().Where(id => !members.Contains(id)).Select(id => config.Resources[id]);
+        return ordered.Distinct().Where(id => !members.Contains(id)).Select(id => resources[id]);
     }
 
     private static void ReadMeta(PlanContext ctx, ResourceView rsc)
