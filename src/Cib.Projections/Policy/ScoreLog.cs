@@ -3,32 +3,76 @@ using Cib.Domain.Primitives;
 namespace Cib.Projections.Policy;
 
 /// <summary>
-/// The allocation scores of one planning run, kept compactly: one block per (stage, resource) with a score per
-/// node (in ordinal node order) and the factors of the few pairs that have any. <see cref="ToEntries"/> turns it
-/// into the trace's <see cref="ScoreEntry"/> list, in the order the blocks were added, only when someone asks.
+/// The allocation scores of one planning run, kept compactly: one block per (stage, resource) holding the
+/// non-zero scores by node index (or all of them when most are non-zero) and the factors of the few pairs that
+/// have any, as (scorer, value) rather than text. <see cref="ToEntries"/> turns it into the trace's
+/// <see cref="ScoreEntry"/> list, in the order the blocks were added, only when someone asks.
 /// </summary>
 internal sealed class ScoreLog(IReadOnlyList<string> nodeNames)
 {
-    private readonly record struct Block(string Stage, string Resource, Score[] Scores, List<(int Node, List<string> Factors)>? Factors);
+    /// <summary>One contribution to a score: the scorer's name and its value, or its explanation when it gives one.</summary>
+    public readonly record struct Factor(int Node, string Name, Score Value, bool HasDetail, string? Detail)
+    {
+        public string Text => HasDetail ? $"{Name}: {Detail}" : $"{Name}: {Value}";
+    }
+
+    /// <summary>Scores of one block: all of them (Dense) or only the non-zero ones (Nodes, Values).</summary>
+    private sealed record Scores(Score[]? Dense, int[]? Nodes, Score[]? Values);
+
+    private readonly record struct Block(string Stage, string Resource, Scores Scores, List<Factor>? Factors);
 
     private readonly List<Block> _blocks = [];
+    private Score[]? _lastArray;
+    private Scores? _lastScores;
 
-    /// <summary>Adds a block; <paramref name="scores"/> is kept as is (the caller does not change it afterwards).</summary>
-    public void Add(string stage, string resource, Score[] scores, List<(int Node, List<string> Factors)>? factors = null) =>
-        _blocks.Add(new Block(stage, resource, scores, factors));
+    /// <summary>
+    /// Adds a block. <paramref name="scores"/> is by node index and must not change afterwards (the same array
+    /// added again, as a unit's first own scores often are its final ones, is stored once).
+    /// <paramref name="factors"/> are in node order.
+    /// </summary>
+    public void Add(string stage, string resource, Score[] scores, List<Factor>? factors = null)
+    {
+        if (!ReferenceEquals(scores, _lastArray))
+        {
+            _lastArray = scores;
+            _lastScores = Compact(scores);
+        }
+        _blocks.Add(new Block(stage, resource, _lastScores!, factors));
+    }
+
+    private static Scores Compact(Score[] scores)
+    {
+        var nonZero = 0;
+        foreach (var s in scores) if (s.Value != 0) nonZero++;
+        if (nonZero * 4 > scores.Length) return new Scores(scores, null, null);
+        var nodes = new int[nonZero];
+        var values = new Score[nonZero];
+        for (int i = 0, k = 0; i < scores.Length; i++)
+            if (scores[i].Value != 0) (nodes[k], values[k++]) = (i, scores[i]);
+        return new Scores(null, nodes, values);
+    }
 
     public ValueList<ScoreEntry> ToEntries()
     {
         var entries = new List<ScoreEntry>(_blocks.Count * nodeNames.Count);
         foreach (var b in _blocks)
         {
-            var next = 0;
+            var nextScore = 0;
+            var nextFactor = 0;
             for (var i = 0; i < nodeNames.Count; i++)
             {
+                Score score;
+                if (b.Scores.Dense is { } dense) score = dense[i];
+                else if (nextScore < b.Scores.Nodes!.Length && b.Scores.Nodes[nextScore] == i) score = b.Scores.Values![nextScore++];
+                else score = Score.Zero;
                 var factors = ValueList<string>.Empty;
-                if (b.Factors is not null && next < b.Factors.Count && b.Factors[next].Node == i)
-                    factors = ValueList<string>.Of(b.Factors[next++].Factors);
-                entries.Add(new ScoreEntry(b.Stage, b.Resource, nodeNames[i], b.Scores[i], factors));
+                if (b.Factors is { } fs && nextFactor < fs.Count && fs[nextFactor].Node == i)
+                {
+                    var texts = new List<string>();
+                    while (nextFactor < fs.Count && fs[nextFactor].Node == i) texts.Add(fs[nextFactor++].Text);
+                    factors = ValueList<string>.Of(texts);
+                }
+                entries.Add(new ScoreEntry(b.Stage, b.Resource, nodeNames[i], score, factors));
             }
         }
         return ValueList<ScoreEntry>.Of(entries);

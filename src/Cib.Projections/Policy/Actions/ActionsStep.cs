@@ -169,7 +169,7 @@ internal static class ActionsStep
         {
             if (op.Attributes.Get("enabled") is { } en && Cib.Domain.Nodes.Flags.TryParse(en, out var on) && !on) continue;
             if (op.Attributes.Get("role") is { } role && role is not ("Started" or "Slave" or "Unpromoted")) continue;
-            if (!force && rsc.MonitorsOn.Contains((node, op.Interval.Milliseconds))) continue;
+            if (!force && rsc.HasMonitor(node, op.Interval.Milliseconds)) continue;
             actions.Add(new PlannedAction($"{rsc.Id}_monitor_{op.Interval.Milliseconds}:{node}", ActionKind.Monitor, rsc.Id, node, true,
                 "recurring monitor", op.Interval.Milliseconds));
         }
@@ -185,17 +185,17 @@ internal static class ActionsStep
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
             foreach (var n in rsc.ActiveOn)
-                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
+                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null };
             yield break;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
             foreach (var n in rsc.ActiveOn)
-                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
+                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null };
             yield break;
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
-            yield return change.FromRole is null && change.From is { } from && rsc.PromotedOn.Contains(from) ? change with { FromRole = Promoted } : change;
+            yield return change.FromRole is null && change.From is { } from && rsc.IsPromotedOn(from) ? change with { FromRole = Promoted } : change;
     }
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
@@ -215,10 +215,10 @@ internal static class ActionsStep
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.PromotedOn.Contains(current) ? "Promoted" : null };
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.IsPromotedOn(current) ? "Promoted" : null };
         }
 
-        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
+        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
         {
             var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
@@ -226,7 +226,7 @@ internal static class ActionsStep
         if (next == current)
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
-            if (rsc.ChangedOn.Contains(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            if (rsc.IsChangedOn(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
             if (rsc.RestartReason is not null)
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;

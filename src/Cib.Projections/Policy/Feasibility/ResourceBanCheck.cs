@@ -10,5 +10,5 @@ internal sealed class ResourceBanCheck : INodeCheck
 
     public string? Reject(PlanContext ctx, ResourceView rsc, NodeView node) =>
         rsc.BannedEverywhere ? rsc.BannedEverywhereReason ?? BannedEverywhere
-        : rsc.BannedOn.TryGetValue(node.Name, out var why) ? why : null;
+        : rsc.BanReason(node.Name);
 }

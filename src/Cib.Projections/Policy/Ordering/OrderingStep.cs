@@ -95,7 +95,7 @@ internal static class OrderingStep
                     }
                 }
                 else if (first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
-                         && then.RestartReason is null && !then.IsFailed && !then.ChangedOn.Contains(then.Next))
+                         && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next))
                 {
                     then.RestartReason = $"required {firstLabel}";
                     changed = true;
@@ -126,5 +126,5 @@ internal static class OrderingStep
         || (first.Blocked && (first.IsFailed || !first.IsActive)) || (!first.Managed && !first.IsActive);
 
     private static bool NeedsStart(ResourceView r) =>
-        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.ChangedOn.Contains(r.Next!) || r.ActiveOn.Count > 1;
+        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1;
 }

@@ -27,8 +27,11 @@ internal static class RankingStep
         public int Priority { get; } = priority;
         public int Order { get; } = order;
         /// <summary>Colocations in which it is the dependent, and in which it is the primary (configuration order).</summary>
-        public List<ColocationConstraint> AsDependent { get; } = [];
-        public List<ColocationConstraint> AsPrimary { get; } = [];
+        public IReadOnlyList<ColocationConstraint> AsDependent => _asDependent ?? (IReadOnlyList<ColocationConstraint>)[];
+        public IReadOnlyList<ColocationConstraint> AsPrimary => _asPrimary ?? (IReadOnlyList<ColocationConstraint>)[];
+        public void AddAsDependent(ColocationConstraint c) => (_asDependent ??= []).Add(c);
+        public void AddAsPrimary(ColocationConstraint c) => (_asPrimary ??= []).Add(c);
+        private List<ColocationConstraint>? _asDependent, _asPrimary;
         public bool Done { get; set; }
         public bool InProgress { get; set; }
     }
@@ -46,8 +49,8 @@ internal static class RankingStep
         foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
         {
             if (!unitOf.TryGetValue(c.Dependent, out var dependent) || !unitOf.TryGetValue(c.With, out var primary) || dependent == primary) continue;
-            dependent.AsDependent.Add(c);
-            primary.AsPrimary.Add(c);
+            dependent.AddAsDependent(c);
+            primary.AddAsPrimary(c);
         }
 
         // Unmanaged and blocked resources keep their place and count there first.
@@ -264,29 +267,42 @@ internal static class RankingStep
     /// the named contributions. Scorers that have nothing to say about this resource are not asked per node.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Score[] OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes, out List<(int Node, List<string> Factors)>? factors)
+    private static Score[] OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes, out List<ScoreLog.Factor>? factors)
     {
         var scores = new Score[nodes.Count];
         factors = null;
-        var applicable = new List<IScorer>(Scorers.All.Count);
+        IScorer? only = null;
+        List<IScorer>? applicable = null;
         foreach (var s in Scorers.All)
-            if (s.AppliesTo(ctx, rsc)) applicable.Add(s);
-        if (applicable.Count == 0) return scores;
+            if (s.AppliesTo(ctx, rsc))
+            {
+                if (only is null) only = s;
+                else (applicable ??= [only]).Add(s);
+            }
+        if (only is null) return scores;
         for (var i = 0; i < nodes.Count; i++)
         {
             var n = nodes[i];
             var total = Score.Zero;
-            List<string>? nodeFactors = null;
-            foreach (var s in applicable)
+            if (applicable is null)
             {
-                if (s.Score(ctx, rsc, n) is not { } v) continue;
+                if (only.Score(ctx, rsc, n) is not { } v) continue;
                 total += v;
-                nodeFactors ??= [];
-                nodeFactors.Add(s is FeasibilityScorer ? $"{s.Name}: {NodeChecks.FirstRejection(ctx, rsc, n)}" : $"{s.Name}: {v}");
+                (factors ??= []).Add(Factor(ctx, rsc, n, i, only, v));
             }
+            else
+                foreach (var s in applicable)
+                {
+                    if (s.Score(ctx, rsc, n) is not { } v) continue;
+                    total += v;
+                    (factors ??= []).Add(Factor(ctx, rsc, n, i, s, v));
+                }
             scores[i] = total;
-            if (nodeFactors is not null) (factors ??= []).Add((i, nodeFactors));
         }
         return scores;
     }
+
+    /// <summary>A contribution for the trace; the feasibility scorer explains itself with the node's first rejection.</summary>
+    private static ScoreLog.Factor Factor(PlanContext ctx, ResourceView rsc, NodeView node, int index, IScorer s, Score v) =>
+        s is FeasibilityScorer ? new(index, s.Name, v, true, NodeChecks.FirstRejection(ctx, rsc, node)) : new(index, s.Name, v, false, null);
 }
