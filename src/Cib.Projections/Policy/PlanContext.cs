@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
 using Cib.Domain.Primitives;
@@ -56,6 +57,7 @@ internal sealed class PlanContext
     public bool CanFenceNode(Reconcile.NodeView node) => Options.IsStonithEnabled && (Quorate || node.InMembership);
 
     /// <summary>A meta attribute: the primitive's, then its group's, then rsc_defaults.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Meta(ResourceView rsc, string name) =>
         rsc.Primitive.Meta.Get(name) ?? rsc.Group?.Meta.Get(name) ?? Configuration.ResourceDefaults.Get(name);
 

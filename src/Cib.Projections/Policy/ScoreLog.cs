@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Primitives;
 
 namespace Cib.Projections.Policy;
@@ -30,6 +31,7 @@ internal sealed class ScoreLog(IReadOnlyList<string> nodeNames)
     /// added again, as a unit's first own scores often are its final ones, is stored once).
     /// <paramref name="factors"/> are in node order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(string stage, string resource, Score[] scores, List<Factor>? factors = null)
     {
         if (!ReferenceEquals(scores, _lastArray))
@@ -40,6 +42,7 @@ internal sealed class ScoreLog(IReadOnlyList<string> nodeNames)
         _blocks.Add(new Block(stage, resource, _lastScores!, factors));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Scores Compact(Score[] scores)
     {
         var nonZero = 0;

@@ -44,14 +44,7 @@ internal static class ActionsStep
         {
             // Probes: every online node that has no history of the resource.
             // A pending node cannot run the probe yet, and nothing may start before every probe ran.
-            var probesBlocked = false;
-            foreach (var n in probeNodes)
-            {
-                if (ctx.KnownOn.Get(rsc.Order, n.Index)) continue;
-                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
-                    n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
-                probesBlocked |= n.Pending;
-            }
+            var probesBlocked = AddProbes(ctx, rsc, probeNodes, actions);
 
             if (!rsc.Managed) continue;
             if (rsc.Blocked)
@@ -162,11 +155,29 @@ internal static class ActionsStep
         }
     }
 
+    /// <summary>Probes on the given nodes where the resource has no history; true when one of them cannot run yet (pending node).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AddProbes(PlanContext ctx, ResourceView rsc, List<NodeView> probeNodes, List<PlannedAction> actions)
+    {
+        var probesBlocked = false;
+        var known = ctx.KnownOn;
+        foreach (var n in probeNodes)
+        {
+            if (known.Get(rsc.Order, n.Index)) continue;
+            actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
+                n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
+            probesBlocked |= n.Pending;
+        }
+        return probesBlocked;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddMonitors(ResourceView rsc, List<PlannedAction> actions, string? node, bool force = false)
     {
         if (node is null) return;
-        foreach (var op in rsc.Primitive.Operations.Where(o => o.Name == "monitor" && o.IsRecurring))
+        foreach (var op in rsc.Primitive.Operations)
         {
+            if (op.Name != "monitor" || !op.IsRecurring) continue;
             if (op.Attributes.Get("enabled") is { } en && Cib.Domain.Nodes.Flags.TryParse(en, out var on) && !on) continue;
             if (op.Attributes.Get("role") is { } role && role is not ("Started" or "Slave" or "Unpromoted")) continue;
             if (!force && rsc.HasMonitor(node, op.Interval.Milliseconds)) continue;

@@ -13,9 +13,18 @@ internal static class FeasibilityStep
         // Node-wide verdicts do not depend on the resource: asked once per node.
         var nodes = ctx.NodeList;
         var nodeWide = nodes.Select(n => NodeChecks.NodeWideRejection(ctx, ctx.Resources[0], n)).ToArray();
+        var rejecting = Enumerable.Range(0, nodes.Count).Where(i => nodeWide[i] is not null).ToArray();
         foreach (var rsc in ctx.Resources)
+        {
+            if (!NodeChecks.AnyResourceCheckApplies(ctx, rsc))
+            {
+                // Only the node-wide rejections (in node order).
+                foreach (var i in rejecting) ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {nodeWide[i]}");
+                continue;
+            }
             for (var i = 0; i < nodes.Count; i++)
                 if ((nodeWide[i] ?? NodeChecks.ResourceRejection(ctx, rsc, nodes[i])) is { } reason)
                     ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {reason}");
+        }
     }
 }

@@ -7,6 +7,8 @@ internal interface INodeCheck
 {
     string Name { get; }
     string? Reject(PlanContext ctx, ResourceView rsc, NodeView node);
+    /// <summary>False when <see cref="Reject"/> is null on every node for this resource (asked once per resource, to skip the rest).</summary>
+    bool AppliesTo(PlanContext ctx, ResourceView rsc) => true;
 }
 
 /// <summary>
@@ -36,6 +38,14 @@ internal static class NodeChecks
         foreach (var check in NodeWide)
             if (check.Reject(ctx, rsc, node) is { } reason) return reason;
         return null;
+    }
+
+    /// <summary>Some per-resource check may reject a node for this resource (when not, only node-wide rejections remain).</summary>
+    public static bool AnyResourceCheckApplies(PlanContext ctx, ResourceView rsc)
+    {
+        foreach (var check in PerResource)
+            if (check.AppliesTo(ctx, rsc)) return true;
+        return false;
     }
 
     public static string? ResourceRejection(PlanContext ctx, ResourceView rsc, NodeView node)

@@ -8,6 +8,8 @@ internal sealed class ResourceBanCheck : INodeCheck
     public const string BannedEverywhere = "resource cannot run anywhere";
     public string Name => "resource-ban";
 
+    public bool AppliesTo(PlanContext ctx, ResourceView rsc) => rsc.BannedEverywhere || rsc.HasBans;
+
     public string? Reject(PlanContext ctx, ResourceView rsc, NodeView node) =>
         rsc.BannedEverywhere ? rsc.BannedEverywhereReason ?? BannedEverywhere
         : rsc.BanReason(node.Name);

@@ -65,6 +65,7 @@ internal static class RankingStep
             Assign(ctx, u, unitOf);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<Unit> BuildUnits(PlanContext ctx)
     {
         var units = new List<Unit>();
@@ -201,7 +202,7 @@ internal static class RankingStep
     private static string? Choose(PlanContext ctx, Unit unit, ResourceView first, Score[] merged, List<NodeView> nodes)
     {
         if (first.TargetStopped && unit.Members.Count == 1) return null;
-        if (unit.Members.All(m => m.TargetStopped)) return null;
+        if (AllTargetStopped(unit)) return null;
         if (!first.Managed || first.Blocked) return first.Next;
         var active = first.Current ?? unit.Members.Select(m => m.Current).FirstOrDefault(c => c is not null);
         // The best usable node: highest score, then fewest assigned, then the node it runs on, then ordinal name
@@ -223,6 +224,13 @@ internal static class RankingStep
             && ctx.Nodes[active] is { CanRunResources: true } an && merged[an.Index] == merged[best.Index])
             return active;
         return best?.Name;
+    }
+
+    private static bool AllTargetStopped(Unit unit)
+    {
+        foreach (var m in unit.Members)
+            if (!m.TargetStopped) return false;
+        return true;
     }
 
     /// <summary>Merges are rolled back when they leave no node that can run resources with a non-negative score.</summary>
@@ -280,6 +288,16 @@ internal static class RankingStep
                 else (applicable ??= [only]).Add(s);
             }
         if (only is null) return scores;
+        if (applicable is null && only.OnlyOn(ctx, rsc, out var single))
+        {
+            // One scorer, and it can speak for one node only.
+            if (single is not null && only.Score(ctx, rsc, single) is { } v)
+            {
+                scores[single.Index] = Score.Zero + v;
+                factors = [Factor(ctx, rsc, single, single.Index, only, v)];
+            }
+            return scores;
+        }
         for (var i = 0; i < nodes.Count; i++)
         {
             var n = nodes[i];

@@ -66,21 +66,7 @@ internal static class ReconcileStep
             if (!node.Online && !node.Unclean && !node.Maintenance) continue;
             // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
             if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
-            var next = 0;
-            var histories = status.Resources;
-            for (var h = 0; h < histories.Count; h++)
-            {
-                var history = histories[h];
-                if (next < ids.Length && string.Equals(ids[next], history.ResourceId, StringComparison.Ordinal))
-                    HistoryReader.Read(sequence[next++], node, history, ctx);
-                else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
-                {
-                    HistoryReader.Read(rsc, node, history, ctx);
-                    next = rsc.Order + 1;
-                }
-                else
-                    ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
-            }
+            ReadHistories(ctx, node, status, ids, sequence);
         }
 
         // Fail counts are transient attributes: only nodes that have any are read, in node order.
@@ -98,7 +84,7 @@ internal static class ReconcileStep
                 rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // What runs on a node in maintenance is not managed while it is.
-            if (rsc.ActiveOn.Count > 0 && rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
+            if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
             // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
             if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
                 rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
@@ -114,6 +100,34 @@ internal static class ReconcileStep
         }
     }
 
+    /// <summary>One node's histories, in the order recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence)
+    {
+        var next = 0;
+        var histories = status.Resources;
+        for (var h = 0; h < histories.Count; h++)
+        {
+            var history = histories[h];
+            if (next < ids.Length && string.Equals(ids[next], history.ResourceId))
+                HistoryReader.Read(sequence[next++], node, history, ctx);
+            else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
+            {
+                HistoryReader.Read(rsc, node, history, ctx);
+                next = rsc.Order + 1;
+            }
+            else
+                ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
+        }
+    }
+
+    private static bool AnyInMaintenance(PlanContext ctx, List<string> nodes)
+    {
+        foreach (var n in nodes)
+            if (ctx.Nodes[n].Maintenance) return true;
+        return false;
+    }
+
     private static void Add(PlanContext ctx, ResourceView rsc)
     {
         ctx.Resources.Add(rsc);
@@ -124,18 +138,21 @@ internal static class ReconcileStep
     public static IEnumerable<Resource> TopLevelOrder(PlanContext ctx)
     {
         var config = ctx.Configuration;
-        // With ordinal keys (as configurations are built) a hash map answers the lookups below as the sorted tree
-        // would, without walking the tree for each of them.
+        // One walk over the sorted tree: its entries in key order and, with ordinal keys (as configurations are
+        // built), a hash map that answers the lookups below as the tree would.
+        var entries = config.Resources.ToList();
         IReadOnlyDictionary<string, Resource> resources = ReferenceEquals(config.Resources.KeyComparer, StringComparer.Ordinal)
-            ? new Dictionary<string, Resource>(config.Resources, StringComparer.Ordinal)
+            ? entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal)
             : config.Resources;
-        var members = config.Groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        var members = entries.Select(e => e.Value).OfType<Group>().SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        var keys = entries.Select(e => e.Key);
         var ordered = ctx.State.ResourceOrder.Count > 0
-            ? ctx.State.ResourceOrder.Where(resources.ContainsKey).Concat(config.Resources.Keys.Except(ctx.State.ResourceOrder))
-            : config.Resources.Keys;
+            ? ctx.State.ResourceOrder.Where(resources.ContainsKey).Concat(keys.Except(ctx.State.ResourceOrder))
+            : keys;
         return ordered.Distinct().Where(id => !members.Contains(id)).Select(id => resources[id]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadMeta(PlanContext ctx, ResourceView rsc)
     {
         var managed = ctx.Meta(rsc, MetaAttributes.IsManaged);
