@@ -35,13 +35,20 @@ internal sealed class PlanContext
     public NodeMatrix KnownOn { get; set; } = new(0, 0);
 
     /// <summary>Top-level resources (groups and primitives outside groups) in configuration order, worked out once per run.</summary>
-    public IReadOnlyList<Resource> TopLevel => _topLevel ??= [.. ReconcileStep.TopLevelOrder(this)];
-    private List<Resource>? _topLevel;
+    public IReadOnlyList<Resource> TopLevel => Resolved.TopLevel;
+    /// <summary>The groups in id order (as <see cref="ClusterConfiguration.Groups"/>), worked out once per run.</summary>
+    public IReadOnlyList<Group> Groups => Resolved.Groups;
+    private (List<Resource> TopLevel, List<Group> Groups) Resolved => _resolved ??= ReconcileStep.TopLevelOrder(this);
+    private (List<Resource> TopLevel, List<Group> Groups)? _resolved;
     public Dictionary<string, ResourceView> ById { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Allocation scores, per (stage, resource) block; ranking adds them once <see cref="NodeList"/> is complete.</summary>
     public ScoreLog Scores => _scores ??= new ScoreLog(NodeList.Select(n => n.Name).ToArray());
     private ScoreLog? _scores;
+
+    /// <summary>A scratch array of one score per node, for ranking to reuse (never kept).</summary>
+    public Score[] ScoreBuffer => _scoreBuffer ??= new Score[NodeList.Count];
+    private Score[]? _scoreBuffer;
     public List<string> Notes { get; } = [];
 
     /// <summary>Quorum as far as resource management goes: real quorum, or a policy that ignores its loss.</summary>

@@ -18,36 +18,33 @@ internal sealed class ScoreLog(IReadOnlyList<string> nodeNames)
     }
 
     /// <summary>Scores of one block: all of them (Dense) or only the non-zero ones (Nodes, Values).</summary>
-    private sealed record Scores(Score[]? Dense, int[]? Nodes, Score[]? Values);
+    public sealed record Scores(Score[]? Dense, int[]? Nodes, Score[]? Values);
 
     private readonly record struct Block(string Stage, string Resource, Scores Scores, List<Factor>? Factors);
 
     private readonly List<Block> _blocks = [];
-    private Score[]? _lastArray;
-    private Scores? _lastScores;
 
     /// <summary>
-    /// Adds a block. <paramref name="scores"/> is by node index and must not change afterwards (the same array
-    /// added again, as a unit's first own scores often are its final ones, is stored once).
-    /// <paramref name="factors"/> are in node order.
+    /// Adds a block: <paramref name="scores"/> (by node index) is copied, so the caller may reuse the array.
+    /// <paramref name="factors"/> are in node order. Returns the stored scores, to add them again without a copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(string stage, string resource, Score[] scores, List<Factor>? factors = null)
+    public Scores Add(string stage, string resource, Score[] scores, List<Factor>? factors = null)
     {
-        if (!ReferenceEquals(scores, _lastArray))
-        {
-            _lastArray = scores;
-            _lastScores = Compact(scores);
-        }
-        _blocks.Add(new Block(stage, resource, _lastScores!, factors));
+        var stored = Compact(scores);
+        _blocks.Add(new Block(stage, resource, stored, factors));
+        return stored;
     }
+
+    /// <summary>Adds a block with scores already stored (the same values as an earlier block).</summary>
+    public void Add(string stage, string resource, Scores stored) => _blocks.Add(new Block(stage, resource, stored, null));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Scores Compact(Score[] scores)
     {
         var nonZero = 0;
         foreach (var s in scores) if (s.Value != 0) nonZero++;
-        if (nonZero * 4 > scores.Length) return new Scores(scores, null, null);
+        if (nonZero * 4 > scores.Length) return new Scores((Score[])scores.Clone(), null, null);
         var nodes = new int[nonZero];
         var values = new Score[nonZero];
         for (int i = 0, k = 0; i < scores.Length; i++)

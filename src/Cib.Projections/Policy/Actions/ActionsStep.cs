@@ -40,6 +40,7 @@ internal static class ActionsStep
                 if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
 
         var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
+        var rscChanges = new List<ResourceChange>();
         foreach (var rsc in ctx.Resources)
         {
             // Probes: every online node that has no history of the resource.
@@ -54,8 +55,11 @@ internal static class ActionsStep
                     changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
                 continue;
             }
-            var rscChanges = ChangesFor(ctx, rsc, fenced)
-                .Select(c => probesBlocked && c.Kind == ChangeKind.Start && !c.Blocked ? c with { Blocked = true } : c).ToList();
+            rscChanges.Clear();
+            ChangesFor(ctx, rsc, fenced, rscChanges);
+            if (probesBlocked)
+                for (var i = 0; i < rscChanges.Count; i++)
+                    if (rscChanges[i] is { Kind: ChangeKind.Start, Blocked: false } c) rscChanges[i] = c with { Blocked = true };
             if (rscChanges.Count == 0)
             {
                 AddMonitors(rsc, actions, rsc.Next);
@@ -186,27 +190,31 @@ internal static class ActionsStep
         }
     }
 
-    private static IEnumerable<ResourceChange> ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced)
+    /// <summary>Adds the resource's changes (none, one, or a stop per node) to <paramref name="into"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced, List<ResourceChange> into)
     {
-        var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
+        var unfenceable = false;
+        foreach (var n in rsc.ActiveOn)
+            if (ctx.Nodes[n].Unclean && !fenced.Contains(n)) { unfenceable = true; break; }
         // Without quorum (policy stop) nothing that needs quorum starts, and what runs stops.
         if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
         {
-            if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
+            if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
             foreach (var n in rsc.ActiveOn)
-                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null };
-            yield break;
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+            return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
             foreach (var n in rsc.ActiveOn)
-                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null };
-            yield break;
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+            return;
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
-            yield return change.FromRole is null && change.From is { } from && rsc.IsPromotedOn(from) ? change with { FromRole = Promoted } : change;
+            into.Add(change.FromRole is null && change.From is { } from && rsc.IsPromotedOn(from) ? change with { FromRole = Promoted } : change);
     }
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)

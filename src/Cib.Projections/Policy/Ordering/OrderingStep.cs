@@ -35,7 +35,7 @@ internal static class OrderingStep
     public static List<Edge> Edges(PlanContext ctx)
     {
         var edges = new List<Edge>();
-        foreach (var g in ctx.Configuration.Groups)
+        foreach (var g in ctx.Groups)
         {
             var members = ctx.MembersOf(g).ToList();
             for (var i = 1; i < members.Count; i++)

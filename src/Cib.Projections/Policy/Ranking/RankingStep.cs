@@ -61,7 +61,9 @@ internal static class RankingStep
                 if (rsc.Next is not null) ctx.Nodes[rsc.Next].AssignedCount++;
             }
 
-        foreach (var u in units.OrderByDescending(u => u.Priority).ThenBy(u => u.Order))
+        // Highest priority first, then configuration order (Order is unique: a total order).
+        units.Sort((a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Order.CompareTo(b.Order));
+        foreach (var u in units)
             Assign(ctx, u, unitOf);
     }
 
@@ -75,7 +77,7 @@ internal static class RankingStep
             var members = top switch
             {
                 Group g => ctx.MembersOf(g).ToList(),
-                Primitive p => [ctx.ById[p.Id]],
+                Primitive p => new List<ResourceView>(1) { ctx.ById[p.Id] },
                 _ => [],
             };
             if (members.Count == 0) continue;
@@ -103,12 +105,15 @@ internal static class RankingStep
                 if (l.Node is not null && ctx.Nodes.TryGetValue(l.Node, out var ln)) groupScores[ln.Index] += l.Score;
             ctx.Scores.Add("group", group.Id, groupScores);
         }
+        // A lone primitive's own scores go into a buffer reused from unit to unit (the log keeps a compact copy).
         var own = new Score[unit.Members.Count][];
+        ScoreLog.Scores? firstLogged = null;
         for (var k = 0; k < unit.Members.Count; k++)
         {
             var m = unit.Members[k];
-            own[k] = OwnScores(ctx, m, nodes, out var factors);
-            ctx.Scores.Add(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, own[k], factors);
+            own[k] = OwnScores(ctx, m, nodes, unit.Members.Count == 1 ? ctx.ScoreBuffer : null, out var factors);
+            var logged = ctx.Scores.Add(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, own[k], factors);
+            if (k == 0) firstLogged = logged;
         }
 
         // Colocations with primaries already placed (one still being placed, in a loop, is not known yet).
@@ -160,7 +165,8 @@ internal static class RankingStep
         }
 
         var first = unit.Members[0];
-        ctx.Scores.Add("primitive", first.Id, merged);
+        if (ReferenceEquals(merged, own[0])) ctx.Scores.Add("primitive", first.Id, firstLogged!);
+        else ctx.Scores.Add("primitive", first.Id, merged);
 
         var chosen = Choose(ctx, unit, first, merged, nodes);
         string? previous = chosen;
@@ -275,9 +281,15 @@ internal static class RankingStep
     /// the named contributions. Scorers that have nothing to say about this resource are not asked per node.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Score[] OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes, out List<ScoreLog.Factor>? factors)
+    private static Score[] OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes, Score[]? buffer, out List<ScoreLog.Factor>? factors)
     {
-        var scores = new Score[nodes.Count];
+        Score[] scores;
+        if (buffer is null) scores = new Score[nodes.Count];
+        else
+        {
+            scores = buffer;
+            Array.Clear(scores);
+        }
         factors = null;
         IScorer? only = null;
         List<IScorer>? applicable = null;

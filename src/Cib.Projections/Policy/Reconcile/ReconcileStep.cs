@@ -134,10 +134,29 @@ internal static class ReconcileStep
         ctx.ById[rsc.Id] = rsc;
     }
 
-    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order (see <see cref="PlanContext.TopLevel"/>).</summary>
-    public static IEnumerable<Resource> TopLevelOrder(PlanContext ctx)
+    /// <summary>
+    /// Top-level resources (groups and primitives outside groups) in configuration order, and the groups in id
+    /// order (as <see cref="Cib.Domain.Configuration.ClusterConfiguration.Groups"/>); see <see cref="PlanContext.TopLevel"/>.
+    /// </summary>
+    public static (List<Resource> TopLevel, List<Group> Groups) TopLevelOrder(PlanContext ctx)
     {
         var config = ctx.Configuration;
+        var order = ctx.State.ResourceOrder;
+        if (order.Count > 0 && ReferenceEquals(config.Resources.KeyComparer, StringComparer.Ordinal))
+        {
+            // When the recorded order names every resource, nothing else is to be found by walking the sorted tree:
+            // each one is looked up instead.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var listed = new List<(string Id, Resource Resource)>(order.Count);
+            foreach (var id in order)
+                if (config.Resources.TryGetValue(id, out var r) && seen.Add(id)) listed.Add((id, r));
+            if (listed.Count == config.Resources.Count)
+            {
+                var groups = listed.Where(x => x.Resource is Group).OrderBy(x => x.Id, StringComparer.Ordinal).Select(x => (Group)x.Resource).ToList();
+                var inGroups = groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+                return (listed.Where(x => !inGroups.Contains(x.Id)).Select(x => x.Resource).ToList(), groups);
+            }
+        }
         // One walk over the sorted tree: its entries in key order and, with ordinal keys (as configurations are
         // built), a hash map that answers the lookups below as the tree would.
         var entries = config.Resources.ToList();
@@ -149,7 +168,8 @@ internal static class ReconcileStep
         var ordered = ctx.State.ResourceOrder.Count > 0
             ? ctx.State.ResourceOrder.Where(resources.ContainsKey).Concat(keys.Except(ctx.State.ResourceOrder))
             : keys;
-        return ordered.Distinct().Where(id => !members.Contains(id)).Select(id => resources[id]);
+        return (ordered.Distinct().Where(id => !members.Contains(id)).Select(id => resources[id]).ToList(),
+            entries.Select(e => e.Value).OfType<Group>().ToList());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
