@@ -22,11 +22,18 @@ internal static class HistoryReader
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
         ctx.KnownOn.Set(rsc.Order, node.Index);
-        // The common case on every node but one: a single probe that found it not running. Nothing else to learn.
+        if (!IsNotRunningProbe(history)) Replay(rsc, node, history, ctx);
+    }
+
+    /// <summary>
+    /// The common case on every node but one: a single probe that found it not running. Nothing to learn from it
+    /// but that the resource is known there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsNotRunningProbe(ResourceHistory history)
+    {
         var ops = history.Operations;
-        if (ops.Count == 1 && ops[0] is { RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone, IsProbe: true })
-            return;
-        Replay(rsc, node, history, ctx);
+        return ops.Count == 1 && ops[0] is { RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone, IsProbe: true };
     }
 
     /// <summary>Replays the operations in call order (everything but the common "probed, not running").</summary>

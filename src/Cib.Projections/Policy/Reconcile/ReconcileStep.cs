@@ -55,6 +55,7 @@ internal static class ReconcileStep
         // lookup by id. sequence[k] is what ById gives for the k-th resource's id (ids[k]), so a hit is the lookup's answer.
         var sequence = ctx.Resources.Select(r => ctx.ById[r.Id]).ToArray();
         var ids = ctx.Resources.Select(r => r.Id).ToArray();
+        var orders = sequence.Select(r => r.Order).ToArray();
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
         foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
@@ -66,7 +67,7 @@ internal static class ReconcileStep
             if (!node.Online && !node.Unclean && !node.Maintenance) continue;
             // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
             if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
-            ReadHistories(ctx, node, status, ids, sequence);
+            ReadHistories(ctx, node, status, ids, sequence, orders);
         }
 
         // Fail counts are transient attributes: only nodes that have any are read, in node order.
@@ -102,15 +103,21 @@ internal static class ReconcileStep
 
     /// <summary>One node's histories, in the order recorded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence)
+    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence, int[] orders)
     {
         var next = 0;
         var histories = status.Resources;
+        var known = ctx.KnownOn;
         for (var h = 0; h < histories.Count; h++)
         {
             var history = histories[h];
             if (next < ids.Length && string.Equals(ids[next], history.ResourceId))
-                HistoryReader.Read(sequence[next++], node, history, ctx);
+            {
+                // HistoryReader.Read, with the common case handled here without touching the resource's view.
+                if (HistoryReader.IsNotRunningProbe(history)) known.Set(orders[next], node.Index);
+                else HistoryReader.Read(sequence[next], node, history, ctx);
+                next++;
+            }
             else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
             {
                 HistoryReader.Read(rsc, node, history, ctx);
