@@ -151,15 +151,21 @@ internal static class ReconcileStep
         var order = ctx.State.ResourceOrder;
         if (order.Count > 0 && ReferenceEquals(config.Resources.KeyComparer, StringComparer.Ordinal))
         {
-            // When the recorded order names every resource, nothing else is to be found by walking the sorted tree:
-            // each one is looked up instead.
+            // When the recorded order names every resource, or every one it does not name is a member of a group,
+            // nothing else is to be found by walking the sorted tree: each one is looked up instead. (Resources
+            // left out of the order come after it, but group members are dropped from the top level anyway.)
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var listed = new List<(string Id, Resource Resource)>(order.Count);
             foreach (var id in order)
                 if (config.Resources.TryGetValue(id, out var r) && seen.Add(id)) listed.Add((id, r));
-            if (listed.Count == config.Resources.Count)
+            var found = new List<(string Id, Resource Resource)>(listed);
+            for (var i = 0; i < found.Count; i++)
+                if (found[i].Resource is Group g)
+                    foreach (var m in g.Members)
+                        if (!seen.Contains(m) && config.Resources.TryGetValue(m, out var mr) && seen.Add(m)) found.Add((m, mr));
+            if (found.Count == config.Resources.Count)
             {
-                var groups = listed.Where(x => x.Resource is Group).OrderBy(x => x.Id, StringComparer.Ordinal).Select(x => (Group)x.Resource).ToList();
+                var groups = found.Where(x => x.Resource is Group).OrderBy(x => x.Id, StringComparer.Ordinal).Select(x => (Group)x.Resource).ToList();
                 var inGroups = groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
                 return (listed.Where(x => !inGroups.Contains(x.Id)).Select(x => x.Resource).ToList(), groups);
             }
