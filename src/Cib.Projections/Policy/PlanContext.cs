@@ -43,7 +43,7 @@ internal sealed class PlanContext
     public Dictionary<string, ResourceView> ById { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Allocation scores, per (stage, resource) block; ranking adds them once <see cref="NodeList"/> is complete.</summary>
-    public ScoreLog Scores => _scores ??= new ScoreLog(NodeList.Select(n => n.Name).ToArray());
+    public ScoreLog Scores => _scores ??= new ScoreLog(NodeList.Select(n => n.Name).ToArray(), expectedBlocks: 2 * Resources.Count);
     private ScoreLog? _scores;
 
     /// <summary>A scratch array of one score per node, for ranking to reuse (never kept).</summary>

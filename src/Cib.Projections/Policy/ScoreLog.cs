@@ -9,7 +9,7 @@ namespace Cib.Projections.Policy;
 /// have any, as (scorer, value) rather than text. <see cref="ToEntries"/> turns it into the trace's
 /// <see cref="ScoreEntry"/> list, in the order the blocks were added, only when someone asks.
 /// </summary>
-internal sealed class ScoreLog(IReadOnlyList<string> nodeNames)
+internal sealed class ScoreLog(IReadOnlyList<string> nodeNames, int expectedBlocks)
 {
     /// <summary>One contribution to a score: the scorer's name and its value, or its explanation when it gives one.</summary>
     public readonly record struct Factor(int Node, string Name, Score Value, bool HasDetail, string? Detail)
@@ -22,7 +22,7 @@ internal sealed class ScoreLog(IReadOnlyList<string> nodeNames)
 
     private readonly record struct Block(string Stage, string Resource, Scores Scores, List<Factor>? Factors);
 
-    private readonly List<Block> _blocks = [];
+    private readonly List<Block> _blocks = new(expectedBlocks);
 
     /// <summary>
     /// Adds a block: <paramref name="scores"/> (by node index) is copied, so the caller may reuse the array.

@@ -39,14 +39,17 @@ internal static class RankingStep
     public static void Run(PlanContext ctx)
     {
         var units = BuildUnits(ctx);
+        // Units by resource id are needed only to follow colocations.
+        var colocations = ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>().ToList();
         var unitOf = new Dictionary<string, Unit>(StringComparer.Ordinal);
-        foreach (var u in units)
-        {
-            unitOf[u.Id] = u;
-            foreach (var m in u.Members) unitOf[m.Id] = u;
-        }
+        if (colocations.Count > 0)
+            foreach (var u in units)
+            {
+                unitOf[u.Id] = u;
+                foreach (var m in u.Members) unitOf[m.Id] = u;
+            }
         // Colocations between different units, indexed by both ends (each list keeps configuration order).
-        foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
+        foreach (var c in colocations)
         {
             if (!unitOf.TryGetValue(c.Dependent, out var dependent) || !unitOf.TryGetValue(c.With, out var primary) || dependent == primary) continue;
             dependent.AddAsDependent(c);
@@ -74,10 +77,10 @@ internal static class RankingStep
         var order = 0;
         foreach (var top in ctx.TopLevel)
         {
-            var members = top switch
+            IReadOnlyList<ResourceView> members = top switch
             {
                 Group g => ctx.MembersOf(g).ToList(),
-                Primitive p => new List<ResourceView>(1) { ctx.ById[p.Id] },
+                Primitive p => new[] { ctx.ById[p.Id] },
                 _ => [],
             };
             if (members.Count == 0) continue;

@@ -86,7 +86,7 @@ internal static class HistoryReader
                     case "monitor":
                         active = op.RcCode != OperationRecord.RcNotRunning;
                         if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
-                        if (!op.IsProbe) rsc.MonitorsOn.Add((node.Name, op.IntervalMs));
+                        if (!op.IsProbe) rsc.AddMonitor(node.Name, op.IntervalMs);
                         break;
                 }
                 continue;

@@ -27,8 +27,12 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public HashSet<string> ChangedOn => _changedOn ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where it was found running in the promoted role (OCF rc 8).</summary>
     public HashSet<string> PromotedOn => _promotedOn ??= new(StringComparer.Ordinal);
-    /// <summary>Recurring monitors already recorded, by node.</summary>
-    public HashSet<(string Node, long Interval)> MonitorsOn => _monitorsOn ??= [];
+    /// <summary>Recurring monitors already recorded, by node (a resource has few: a list, each entry once).</summary>
+    public void AddMonitor(string node, long interval)
+    {
+        _monitorsOn ??= [];
+        if (!_monitorsOn.Contains((node, interval))) _monitorsOn.Add((node, interval));
+    }
     public Dictionary<string, int> FailCounts => _failCounts ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where its only failures were of operations with on-fail=ignore.</summary>
     public HashSet<string> FailCountIgnoredOn => _failCountIgnoredOn ??= new(StringComparer.Ordinal);
@@ -36,7 +40,7 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     private HashSet<string>? _failedOn, _stopFailedOn, _changedOn, _promotedOn, _failCountIgnoredOn;
     private Dictionary<string, string>? _bannedOn;
     private Dictionary<string, int>? _failCounts;
-    private HashSet<(string Node, long Interval)>? _monitorsOn;
+    private List<(string Node, long Interval)>? _monitorsOn;
 
     public bool IsChangedOn(string node) => _changedOn is not null && _changedOn.Contains(node);
     public bool IsPromotedOn(string node) => _promotedOn is not null && _promotedOn.Contains(node);
