@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
+using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy.Reconcile;
 
@@ -25,11 +27,28 @@ internal sealed class PlanContext
 
     /// <summary>Nodes by ordinal name.</summary>
     public SortedDictionary<string, NodeView> Nodes { get; } = new(StringComparer.Ordinal);
+    /// <summary>The same nodes in ordinal name order, each at its <see cref="NodeView.Index"/>; per-node arrays use that index.</summary>
+    public List<NodeView> NodeList { get; } = [];
     /// <summary>Primitives in configuration order.</summary>
     public List<ResourceView> Resources { get; } = [];
+    /// <summary>Which resource has any history on which node (no probe needed there), by resource order and node index.</summary>
+    public NodeMatrix KnownOn { get; set; } = new(0, 0);
+
+    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order, worked out once per run.</summary>
+    public IReadOnlyList<Resource> TopLevel => Resolved.TopLevel;
+    /// <summary>The groups in id order (as <see cref="ClusterConfiguration.Groups"/>), worked out once per run.</summary>
+    public IReadOnlyList<Group> Groups => Resolved.Groups;
+    private (List<Resource> TopLevel, List<Group> Groups) Resolved => _resolved ??= ReconcileStep.TopLevelOrder(this);
+    private (List<Resource> TopLevel, List<Group> Groups)? _resolved;
     public Dictionary<string, ResourceView> ById { get; } = new(StringComparer.Ordinal);
 
-    public List<ScoreEntry> Scores { get; } = [];
+    /// <summary>Allocation scores, per (stage, resource) block; ranking adds them once <see cref="NodeList"/> is complete.</summary>
+    public ScoreLog Scores => _scores ??= new ScoreLog(NodeList.Select(n => n.Name).ToArray(), expectedBlocks: 2 * Resources.Count);
+    private ScoreLog? _scores;
+
+    /// <summary>A scratch array of one score per node, for ranking to reuse (never kept).</summary>
+    public Score[] ScoreBuffer => _scoreBuffer ??= new Score[NodeList.Count];
+    private Score[]? _scoreBuffer;
     public List<string> Notes { get; } = [];
 
     /// <summary>Quorum as far as resource management goes: real quorum, or a policy that ignores its loss.</summary>
@@ -45,6 +64,7 @@ internal sealed class PlanContext
     public bool CanFenceNode(Reconcile.NodeView node) => Options.IsStonithEnabled && (Quorate || node.InMembership);
 
     /// <summary>A meta attribute: the primitive's, then its group's, then rsc_defaults.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Meta(ResourceView rsc, string name) =>
         rsc.Primitive.Meta.Get(name) ?? rsc.Group?.Meta.Get(name) ?? Configuration.ResourceDefaults.Get(name);
 
@@ -59,6 +79,19 @@ internal sealed class PlanContext
     /// <summary>The resource or its group has location constraints at all (most have none: skip the work).</summary>
     public bool HasLocations(Reconcile.ResourceView rsc) =>
         Locations.Contains(rsc.Id) || (rsc.Group is not null && Locations.Contains(rsc.Group.Id));
+
+    private readonly Dictionary<(ValueMap, bool), string> _digests = [];
+
+    /// <summary>
+    /// <see cref="ParameterDigest.Of"/> (or <see cref="ParameterDigest.Secure"/>) of a parameter set, worked out once
+    /// per run for equal sets (many resources share theirs, often the empty one).
+    /// </summary>
+    public string DigestOf(ValueMap parameters, bool secure)
+    {
+        if (!_digests.TryGetValue((parameters, secure), out var digest))
+            _digests[(parameters, secure)] = digest = secure ? ParameterDigest.Secure(parameters) : ParameterDigest.Of(parameters);
+        return digest;
+    }
 
     public IEnumerable<ResourceView> MembersOf(Group g) => g.Members.Select(m => ById[m]);
 }

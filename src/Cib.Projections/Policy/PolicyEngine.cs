@@ -35,7 +35,7 @@ public static class PolicyEngine
             ValueList<PlannedAction>.Of(actions),
             ValueList<ActionOrdering>.Of(orderings),
             ValueList<ResourceChange>.Of(changes),
-            new PlanTrace(ValueList<ScoreEntry>.Of(ctx.Scores), ValueList<string>.Of(ctx.Notes),
+            new PlanTrace(ctx.Scores.ToEntries, ValueList<string>.Of(ctx.Notes),
                 ValueList<Placement>.Of(ActionsStep.Outcome(ctx, actions, changes))));
     }
 }

@@ -40,8 +40,40 @@ public sealed record ResourceChange(
 
 public enum ChangeKind { Fence, Start, Stop, Move, Recover, Restart }
 
-/// <summary>Every score of every resource on every node with its contributions, and every rejection.</summary>
-public sealed record PlanTrace(ValueList<ScoreEntry> Scores, ValueList<string> Notes, ValueList<Placement> Outcome);
+/// <summary>
+/// Every score of every resource on every node with its contributions, and every rejection. The planner keeps
+/// the scores compactly and builds the <see cref="Scores"/> list on first use (most callers never read it);
+/// equality compares the lists, as for any value.
+/// </summary>
+public sealed record PlanTrace
+{
+    private readonly Lazy<ValueList<ScoreEntry>> _scores;
+
+    public PlanTrace(ValueList<ScoreEntry> scores, ValueList<string> notes, ValueList<Placement> outcome)
+        : this(new Lazy<ValueList<ScoreEntry>>(scores), notes, outcome) { }
+
+    internal PlanTrace(Func<ValueList<ScoreEntry>> scores, ValueList<string> notes, ValueList<Placement> outcome)
+        : this(new Lazy<ValueList<ScoreEntry>>(scores), notes, outcome) { }
+
+    private PlanTrace(Lazy<ValueList<ScoreEntry>> scores, ValueList<string> notes, ValueList<Placement> outcome)
+    {
+        _scores = scores;
+        Notes = notes;
+        Outcome = outcome;
+    }
+
+    public ValueList<ScoreEntry> Scores => _scores.Value;
+    public ValueList<string> Notes { get; init; }
+    public ValueList<Placement> Outcome { get; init; }
+
+    public void Deconstruct(out ValueList<ScoreEntry> scores, out ValueList<string> notes, out ValueList<Placement> outcome) =>
+        (scores, notes, outcome) = (Scores, Notes, Outcome);
+
+    public bool Equals(PlanTrace? other) =>
+        other is not null && (ReferenceEquals(this, other) || (Scores == other.Scores && Notes == other.Notes && Outcome == other.Outcome));
+
+    public override int GetHashCode() => HashCode.Combine(Scores, Notes, Outcome);
+}
 
 /// <summary>Where a primitive runs once the transition has completed (null: stopped).</summary>
 public sealed record Placement(string Resource, string? Node);

@@ -53,9 +53,14 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
             Resources = resources.ToImmutable(),
         };
         var digest = ParameterDigest.Of(ValueMap.Empty);
+        // A resource's "probed, not running" history is the same on every node but its own: the records are
+        // immutable, so one instance serves them all (as a reader interning its input would), and the generated
+        // input does not dwarf what the planner itself uses.
+        var notRunning = Phase == "cold" ? [] : Enumerable.Range(0, Resources).Select(i => NotRunningHistory(i, digest)).ToArray();
         var statuses = Enumerable.Range(0, Nodes).Select(n =>
         {
-            var histories = Phase == "cold" ? [] : Enumerable.Range(0, Resources).Select(i => History(i, n, digest)).Prepend(FenceHistory(n, digest)).ToArray();
+            var histories = Phase == "cold" ? []
+                : Enumerable.Range(0, Resources).Select(i => NodeOf(i) == n ? History(i, n, digest) : notRunning[i]).Prepend(FenceHistory(n, digest)).ToArray();
             return Phase == "lost" && n == 0 ? NodeStatus.Lost(NodeName(n), histories) : NodeStatus.Up(NodeName(n), histories);
         });
         return ClusterState.Of(config, statuses, Now) with { ResourceOrder = ValueList<string>.Of(order) };
@@ -69,6 +74,8 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
             : new("fence_last_0", "monitor", 0, 7, 0, 1, Now - 100, digest, 7);
         return new ResourceHistory("fence", "stonith:fence_dummy", ValueList<OperationRecord>.Of([op]));
     }
+
+    private ResourceHistory NotRunningHistory(int i, string digest) => History(i, NodeOf(i) == 0 ? 1 : 0, digest);
 
     /// <summary>On its node: started and monitored; elsewhere: probed, not running.</summary>
     private ResourceHistory History(int i, int node, string digest)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy.Ordering;
 using Cib.Projections.Policy.Reconcile;
@@ -17,6 +18,7 @@ internal static class ActionsStep
     public const string QuorumFreeze = "quorum freeze";
     public const string Promoted = "Promoted";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
         PlanContext ctx, List<(string Node, string Reason)> fences)
     {
@@ -37,17 +39,13 @@ internal static class ActionsStep
             foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
                 if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
 
+        var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
+        var rscChanges = new List<ResourceChange>();
         foreach (var rsc in ctx.Resources)
         {
             // Probes: every online node that has no history of the resource.
             // A pending node cannot run the probe yet, and nothing may start before every probe ran.
-            var probesBlocked = false;
-            foreach (var n in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean && !rsc.KnownOn.Contains(n.Name)))
-            {
-                actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
-                    n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
-                probesBlocked |= n.Pending;
-            }
+            var probesBlocked = AddProbes(ctx, rsc, probeNodes, actions);
 
             if (!rsc.Managed) continue;
             if (rsc.Blocked)
@@ -57,8 +55,11 @@ internal static class ActionsStep
                     changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
                 continue;
             }
-            var rscChanges = ChangesFor(ctx, rsc, fenced)
-                .Select(c => probesBlocked && c.Kind == ChangeKind.Start && !c.Blocked ? c with { Blocked = true } : c).ToList();
+            rscChanges.Clear();
+            ChangesFor(ctx, rsc, fenced, rscChanges);
+            if (probesBlocked)
+                for (var i = 0; i < rscChanges.Count; i++)
+                    if (rscChanges[i] is { Kind: ChangeKind.Start, Blocked: false } c) rscChanges[i] = c with { Blocked = true };
             if (rscChanges.Count == 0)
             {
                 AddMonitors(rsc, actions, rsc.Next);
@@ -158,40 +159,62 @@ internal static class ActionsStep
         }
     }
 
+    /// <summary>Probes on the given nodes where the resource has no history; true when one of them cannot run yet (pending node).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AddProbes(PlanContext ctx, ResourceView rsc, List<NodeView> probeNodes, List<PlannedAction> actions)
+    {
+        var probesBlocked = false;
+        var known = ctx.KnownOn;
+        foreach (var n in probeNodes)
+        {
+            if (known.Get(rsc.Order, n.Index)) continue;
+            actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
+                n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
+            probesBlocked |= n.Pending;
+        }
+        return probesBlocked;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddMonitors(ResourceView rsc, List<PlannedAction> actions, string? node, bool force = false)
     {
         if (node is null) return;
-        foreach (var op in rsc.Primitive.Operations.Where(o => o.Name == "monitor" && o.IsRecurring))
+        foreach (var op in rsc.Primitive.Operations)
         {
+            if (op.Name != "monitor" || !op.IsRecurring) continue;
             if (op.Attributes.Get("enabled") is { } en && Cib.Domain.Nodes.Flags.TryParse(en, out var on) && !on) continue;
             if (op.Attributes.Get("role") is { } role && role is not ("Started" or "Slave" or "Unpromoted")) continue;
-            if (!force && rsc.MonitorsOn.Contains((node, op.Interval.Milliseconds))) continue;
+            if (!force && rsc.HasMonitor(node, op.Interval.Milliseconds)) continue;
             actions.Add(new PlannedAction($"{rsc.Id}_monitor_{op.Interval.Milliseconds}:{node}", ActionKind.Monitor, rsc.Id, node, true,
                 "recurring monitor", op.Interval.Milliseconds));
         }
     }
 
-    private static IEnumerable<ResourceChange> ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced)
+    /// <summary>Adds the resource's changes (none, one, or a stop per node) to <paramref name="into"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced, List<ResourceChange> into)
     {
-        var unfenceable = rsc.ActiveOn.Any(n => ctx.Nodes[n].Unclean && !fenced.Contains(n));
+        var unfenceable = false;
+        foreach (var n in rsc.ActiveOn)
+            if (ctx.Nodes[n].Unclean && !fenced.Contains(n)) { unfenceable = true; break; }
         // Without quorum (policy stop) nothing that needs quorum starts, and what runs stops.
         if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
         {
-            if (!rsc.IsActive && rsc.Next is not null) yield return new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true);
+            if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
             foreach (var n in rsc.ActiveOn)
-                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
-            yield break;
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+            return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
             foreach (var n in rsc.ActiveOn)
-                yield return new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.PromotedOn.Contains(n) ? Promoted : null };
-            yield break;
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+            return;
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
-            yield return change.FromRole is null && change.From is { } from && rsc.PromotedOn.Contains(from) ? change with { FromRole = Promoted } : change;
+            into.Add(change.FromRole is null && change.From is { } from && rsc.IsPromotedOn(from) ? change with { FromRole = Promoted } : change);
     }
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
@@ -211,10 +234,10 @@ internal static class ActionsStep
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.PromotedOn.Contains(current) ? "Promoted" : null };
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.IsPromotedOn(current) ? "Promoted" : null };
         }
 
-        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.ChangedOn.Contains(current) || rsc.RestartReason is not null)))
+        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
         {
             var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
@@ -222,7 +245,7 @@ internal static class ActionsStep
         if (next == current)
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
-            if (rsc.ChangedOn.Contains(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            if (rsc.IsChangedOn(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
             if (rsc.RestartReason is not null)
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;

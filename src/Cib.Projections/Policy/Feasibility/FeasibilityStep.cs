@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Cib.Projections.Policy.Feasibility;
 
 /// <summary>Step 2, feasibility: records, for every resource, every node it cannot use and why.</summary>
@@ -5,11 +6,25 @@ internal static class FeasibilityStep
 {
     public const string Name = "feasibility";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(PlanContext ctx)
     {
+        if (ctx.Resources.Count == 0) return;
+        // Node-wide verdicts do not depend on the resource: asked once per node.
+        var nodes = ctx.NodeList;
+        var nodeWide = nodes.Select(n => NodeChecks.NodeWideRejection(ctx, ctx.Resources[0], n)).ToArray();
+        var rejecting = Enumerable.Range(0, nodes.Count).Where(i => nodeWide[i] is not null).ToArray();
         foreach (var rsc in ctx.Resources)
-            foreach (var node in ctx.Nodes.Values)
-                if (NodeChecks.FirstRejection(ctx, rsc, node) is { } reason)
-                    ctx.Notes.Add($"{rsc.Id} cannot run on {node.Name}: {reason}");
+        {
+            if (!NodeChecks.AnyResourceCheckApplies(ctx, rsc))
+            {
+                // Only the node-wide rejections (in node order).
+                foreach (var i in rejecting) ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {nodeWide[i]}");
+                continue;
+            }
+            for (var i = 0; i < nodes.Count; i++)
+                if ((nodeWide[i] ?? NodeChecks.ResourceRejection(ctx, rsc, nodes[i])) is { } reason)
+                    ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {reason}");
+        }
     }
 }

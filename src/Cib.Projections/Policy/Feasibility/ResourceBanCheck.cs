@@ -8,7 +8,9 @@ internal sealed class ResourceBanCheck : INodeCheck
     public const string BannedEverywhere = "resource cannot run anywhere";
     public string Name => "resource-ban";
 
+    public bool AppliesTo(PlanContext ctx, ResourceView rsc) => rsc.BannedEverywhere || rsc.HasBans;
+
     public string? Reject(PlanContext ctx, ResourceView rsc, NodeView node) =>
         rsc.BannedEverywhere ? rsc.BannedEverywhereReason ?? BannedEverywhere
-        : rsc.BannedOn.TryGetValue(node.Name, out var why) ? why : null;
+        : rsc.BanReason(node.Name);
 }

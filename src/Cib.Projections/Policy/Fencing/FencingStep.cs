@@ -13,7 +13,7 @@ internal static class FencingStep
     {
         var fenced = new List<(string, string)>();
         foreach (var rsc in ctx.Resources)
-            foreach (var n in rsc.StopFailedOn)
+            foreach (var n in rsc.StopFailedNodes)
                 if (ctx.Options.IsStonithEnabled) ctx.Nodes[n].Fence($"{rsc.Id} {StopFailed}");
         foreach (var node in ctx.Nodes.Values)
             if (node.Unclean && node.FenceReason is not null && ctx.CanFenceNode(node))

@@ -35,7 +35,7 @@ internal static class OrderingStep
     public static List<Edge> Edges(PlanContext ctx)
     {
         var edges = new List<Edge>();
-        foreach (var g in ctx.Configuration.Groups)
+        foreach (var g in ctx.Groups)
         {
             var members = ctx.MembersOf(g).ToList();
             for (var i = 1; i < members.Count; i++)
@@ -95,7 +95,7 @@ internal static class OrderingStep
                     }
                 }
                 else if (first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
-                         && then.RestartReason is null && !then.IsFailed && !then.ChangedOn.Contains(then.Next))
+                         && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next))
                 {
                     then.RestartReason = $"required {firstLabel}";
                     changed = true;
@@ -126,5 +126,5 @@ internal static class OrderingStep
         || (first.Blocked && (first.IsFailed || !first.IsActive)) || (!first.Managed && !first.IsActive);
 
     private static bool NeedsStart(ResourceView r) =>
-        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.ChangedOn.Contains(r.Next!) || r.ActiveOn.Count > 1;
+        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1;
 }

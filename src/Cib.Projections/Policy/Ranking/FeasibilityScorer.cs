@@ -12,6 +12,8 @@ internal sealed class FeasibilityScorer : IScorer
 {
     public string Name => "feasibility";
 
+    public bool AppliesTo(PlanContext ctx, ResourceView rsc) => rsc.BannedEverywhere || rsc.HasBans;
+
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node) =>
         Ban.Reject(ctx, rsc, node) is null ? null : Domain.Primitives.Score.MinusInfinity;
 

@@ -7,6 +7,17 @@ namespace Cib.Projections.Policy.Ranking;
 internal interface IScorer
 {
     string Name { get; }
+    /// <summary>False when <see cref="Score"/> is null on every node for this resource (asked once per resource, to skip the rest).</summary>
+    bool AppliesTo(PlanContext ctx, ResourceView rsc);
+    /// <summary>
+    /// True when <see cref="Score"/> can be non-null on one node at most for this resource: that node (null: none).
+    /// Lets the ranking ask one node instead of all.
+    /// </summary>
+    bool OnlyOn(PlanContext ctx, ResourceView rsc, out NodeView? node)
+    {
+        node = null;
+        return false;
+    }
     /// <summary>The contribution, or null when this scorer has nothing to say.</summary>
     Score? Score(PlanContext ctx, ResourceView rsc, NodeView node);
 }

@@ -9,6 +9,8 @@ internal sealed class LocationScorer : IScorer
 {
     public string Name => "location";
 
+    public bool AppliesTo(PlanContext ctx, ResourceView rsc) => ctx.HasLocations(rsc);
+
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
     {
         if (!ctx.HasLocations(rsc)) return null;

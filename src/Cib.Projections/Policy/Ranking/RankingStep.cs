@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Constraints;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
@@ -18,44 +19,68 @@ internal static class RankingStep
     public const string NoNode = "node availability";
     public const string OnFailStop = "on-fail=stop";
 
-    private sealed record Unit(string Id, IReadOnlyList<ResourceView> Members, int Priority, int Order);
+    /// <summary>What is placed as one: a group (its members together) or a primitive outside groups.</summary>
+    private sealed class Unit(string id, IReadOnlyList<ResourceView> members, int priority, int order)
+    {
+        public string Id { get; } = id;
+        public IReadOnlyList<ResourceView> Members { get; } = members;
+        public int Priority { get; } = priority;
+        public int Order { get; } = order;
+        /// <summary>Colocations in which it is the dependent, and in which it is the primary (configuration order).</summary>
+        public IReadOnlyList<ColocationConstraint> AsDependent => _asDependent ?? (IReadOnlyList<ColocationConstraint>)[];
+        public IReadOnlyList<ColocationConstraint> AsPrimary => _asPrimary ?? (IReadOnlyList<ColocationConstraint>)[];
+        public void AddAsDependent(ColocationConstraint c) => (_asDependent ??= []).Add(c);
+        public void AddAsPrimary(ColocationConstraint c) => (_asPrimary ??= []).Add(c);
+        private List<ColocationConstraint>? _asDependent, _asPrimary;
+        public bool Done { get; set; }
+        public bool InProgress { get; set; }
+    }
 
     public static void Run(PlanContext ctx)
     {
         var units = BuildUnits(ctx);
+        // Units by resource id are needed only to follow colocations.
+        var colocations = ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>().ToList();
         var unitOf = new Dictionary<string, Unit>(StringComparer.Ordinal);
-        foreach (var u in units)
+        if (colocations.Count > 0)
+            foreach (var u in units)
+            {
+                unitOf[u.Id] = u;
+                foreach (var m in u.Members) unitOf[m.Id] = u;
+            }
+        // Colocations between different units, indexed by both ends (each list keeps configuration order).
+        foreach (var c in colocations)
         {
-            unitOf[u.Id] = u;
-            foreach (var m in u.Members) unitOf[m.Id] = u;
+            if (!unitOf.TryGetValue(c.Dependent, out var dependent) || !unitOf.TryGetValue(c.With, out var primary) || dependent == primary) continue;
+            dependent.AddAsDependent(c);
+            primary.AddAsPrimary(c);
         }
-        var colocations = ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>()
-            .Where(c => unitOf.ContainsKey(c.Dependent) && unitOf.ContainsKey(c.With) && unitOf[c.Dependent] != unitOf[c.With])
-            .ToList();
 
         // Unmanaged and blocked resources keep their place and count there first.
-        foreach (var rsc in ctx.Resources.Where(r => !r.Managed || r.Blocked))
-        {
-            rsc.Next = rsc.Current;
-            if (rsc.Next is not null) ctx.Nodes[rsc.Next].AssignedCount++;
-        }
+        foreach (var rsc in ctx.Resources)
+            if (!rsc.Managed || rsc.Blocked)
+            {
+                rsc.Next = rsc.Current;
+                if (rsc.Next is not null) ctx.Nodes[rsc.Next].AssignedCount++;
+            }
 
-        var done = new HashSet<Unit>();
-        var inProgress = new HashSet<Unit>();
-        foreach (var u in units.OrderByDescending(u => u.Priority).ThenBy(u => u.Order))
-            Assign(ctx, u, unitOf, colocations, done, inProgress);
+        // Highest priority first, then configuration order (Order is unique: a total order).
+        units.Sort((a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Order.CompareTo(b.Order));
+        foreach (var u in units)
+            Assign(ctx, u, unitOf);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<Unit> BuildUnits(PlanContext ctx)
     {
         var units = new List<Unit>();
         var order = 0;
-        foreach (var top in ReconcileStep.TopLevelOrder(ctx))
+        foreach (var top in ctx.TopLevel)
         {
-            var members = top switch
+            IReadOnlyList<ResourceView> members = top switch
             {
                 Group g => ctx.MembersOf(g).ToList(),
-                Primitive p => [ctx.ById[p.Id]],
+                Primitive p => new[] { ctx.ById[p.Id] },
                 _ => [],
             };
             if (members.Count == 0) continue;
@@ -65,78 +90,92 @@ internal static class RankingStep
         return units;
     }
 
-    private static void Assign(PlanContext ctx, Unit unit, Dictionary<string, Unit> unitOf, List<ColocationConstraint> colocations,
-        HashSet<Unit> done, HashSet<Unit> inProgress)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Assign(PlanContext ctx, Unit unit, Dictionary<string, Unit> unitOf)
     {
-        if (done.Contains(unit) || !inProgress.Add(unit)) return;
-        var mine = colocations.Count == 0 ? [] : colocations.Where(c => unitOf[c.Dependent] == unit).ToList();
-        foreach (var c in mine) Assign(ctx, unitOf[c.With], unitOf, colocations, done, inProgress);
+        if (unit.Done || unit.InProgress) return;
+        unit.InProgress = true;
+        var mine = unit.AsDependent;
+        foreach (var c in mine) Assign(ctx, unitOf[c.With], unitOf);
 
-        var nodes = ctx.Nodes.Values.ToList();
+        // Scores are arrays by node index (ordinal node order).
+        var nodes = ctx.NodeList;
+        var count = nodes.Count;
         if (unit.Members[0].Group is { } group)
-            foreach (var n in nodes)
-            {
-                var groupScore = ctx.LocationsFor(group.Id).Where(l => l.Node == n.Name).Aggregate(Score.Zero, (s, l) => s + l.Score);
-                ctx.Scores.Add(new ScoreEntry("group", group.Id, n.Name, groupScore, ValueList<string>.Empty));
-            }
-        var own = unit.Members.ToDictionary(m => m.Id, m => OwnScores(ctx, m, nodes));
-        foreach (var m in unit.Members)
-            foreach (var n in nodes)
-                ctx.Scores.Add(new ScoreEntry(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, n.Name, own[m.Id][n.Name].Score,
-                    own[m.Id][n.Name].Factors.Count == 0 ? ValueList<string>.Empty : ValueList<string>.Of(own[m.Id][n.Name].Factors)));
+        {
+            var groupScores = new Score[count];
+            foreach (var l in ctx.LocationsFor(group.Id))
+                if (l.Node is not null && ctx.Nodes.TryGetValue(l.Node, out var ln)) groupScores[ln.Index] += l.Score;
+            ctx.Scores.Add("group", group.Id, groupScores);
+        }
+        // A lone primitive's own scores go into a buffer reused from unit to unit (the log keeps a compact copy).
+        var own = new Score[unit.Members.Count][];
+        ScoreLog.Scores? firstLogged = null;
+        for (var k = 0; k < unit.Members.Count; k++)
+        {
+            var m = unit.Members[k];
+            own[k] = OwnScores(ctx, m, nodes, unit.Members.Count == 1 ? ctx.ScoreBuffer : null, out var factors);
+            var logged = ctx.Scores.Add(unit.Members.Count > 1 || m.Group is not null ? "group" : "own", m.Id, own[k], factors);
+            if (k == 0) firstLogged = logged;
+        }
 
         // Colocations with primaries already placed (one still being placed, in a loop, is not known yet).
-        var merged = nodes.ToDictionary(n => n.Name, n => own[unit.Members[0].Id][n.Name].Score, StringComparer.Ordinal);
-        foreach (var c in mine.Where(c => done.Contains(unitOf[c.With])))
+        // No array is changed once made: each merge makes a new one (the first member's own scores stay as logged).
+        var merged = own[0];
+        foreach (var c in mine)
         {
+            if (!unitOf[c.With].Done) continue;
             var primary = ctx.ById.TryGetValue(c.With, out var pv) ? pv.Next
                 : unitOf[c.With].Members.Select(x => x.Next).FirstOrDefault();
-            var before = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
-            foreach (var n in nodes)
+            var candidate = new Score[count];
+            for (var i = 0; i < count; i++)
             {
-                var same = primary is not null && SameLocation(ctx, c.NodeAttribute, primary, n.Name);
+                var same = primary is not null && SameLocation(ctx, c.NodeAttribute, primary, nodes[i].Name);
                 var add = c.Score.IsInfinite ? (same ? Score.Zero : Score.MinusInfinity)
                     : c.Score.IsMinusInfinite ? (same ? Score.MinusInfinity : Score.Zero)
                     : same ? c.Score : Score.Zero;
-                merged[n.Name] += add;
+                candidate[i] = merged[i] + add;
             }
             // An advisory colocation that would leave nowhere to run is dropped; a mandatory one stands.
-            if (!c.Score.IsInfinite && !c.Score.IsMinusInfinite && !AnyAvailable(nodes, merged)) merged = before;
+            if (c.Score.IsInfinite || c.Score.IsMinusInfinite || AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).
-        foreach (var m in unit.Members.Skip(1))
+        for (var k = 1; k < unit.Members.Count; k++)
         {
-            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + own[m.Id][n.Name].Score, StringComparer.Ordinal);
+            var candidate = new Score[count];
+            for (var i = 0; i < count; i++) candidate[i] = merged[i] + own[k][i];
             if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
-        foreach (var c in (colocations.Count == 0 ? [] : colocations).Where(c => unitOf[c.With] == unit && c.Score.Value > 0 && !done.Contains(unitOf[c.Dependent])))
+        foreach (var c in unit.AsPrimary)
         {
+            if (c.Score.Value <= 0 || unitOf[c.Dependent].Done) continue;
             var dep = unitOf[c.Dependent];
             if (dep.Members.All(m => m.TargetStopped || !m.Managed)) continue;
             var factor = (double)c.Score.Value / Score.InfinityValue;
             var depMerged = MergedOwnScores(ctx, dep, nodes);
-            var candidate = new Dictionary<string, Score>(merged, StringComparer.Ordinal);
-            foreach (var n in nodes)
+            var candidate = (Score[])merged.Clone();
+            for (var i = 0; i < count; i++)
             {
                 // With a node attribute, the dependent's best score among nodes sharing this node's value counts.
-                var depScore = c.NodeAttribute is null ? depMerged[n.Name]
-                    : nodes.Where(m => SameLocation(ctx, c.NodeAttribute, n.Name, m.Name)).Select(m => depMerged[m.Name]).Max();
-                candidate[n.Name] = merged[n.Name] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
+                var depScore = c.NodeAttribute is null ? depMerged[i]
+                    : Enumerable.Range(0, count).Where(j => SameLocation(ctx, c.NodeAttribute, nodes[i].Name, nodes[j].Name)).Select(j => depMerged[j]).Max();
+                candidate[i] = merged[i] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
             }
             if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
         var first = unit.Members[0];
-        foreach (var n in nodes)
-            ctx.Scores.Add(new ScoreEntry("primitive", first.Id, n.Name, merged[n.Name], ValueList<string>.Empty));
+        if (ReferenceEquals(merged, own[0])) ctx.Scores.Add("primitive", first.Id, firstLogged!);
+        else ctx.Scores.Add("primitive", first.Id, merged);
 
         var chosen = Choose(ctx, unit, first, merged, nodes);
         string? previous = chosen;
-        foreach (var m in unit.Members)
+        for (var k = 0; k < unit.Members.Count; k++)
         {
+            var m = unit.Members[k];
             if (!m.Managed || m.Blocked)
             {
                 // Later members are colocated with this one: they follow it, or stop with it.
@@ -147,12 +186,15 @@ internal static class RankingStep
             if (previous is not null && !m.TargetStopped && !m.ForceStopped)
             {
                 var node = ctx.Nodes[previous];
-                if (m == first || (own[m.Id][previous].Score.Value > Score.MinusInfinity.Value && NodeChecks.FirstRejection(ctx, m, node) is null))
+                if (m == first || (own[k][node.Index].Value > Score.MinusInfinity.Value && NodeChecks.FirstRejection(ctx, m, node) is null))
                     target = previous;
             }
             if (m != first)
-                foreach (var n in nodes)
-                    ctx.Scores.Add(new ScoreEntry("primitive", m.Id, n.Name, n.Name == previous ? own[m.Id][n.Name].Score : Score.MinusInfinity, ValueList<string>.Empty));
+            {
+                var final = new Score[count];
+                for (var i = 0; i < count; i++) final[i] = nodes[i].Name == previous ? own[k][i] : Score.MinusInfinity;
+                ctx.Scores.Add("primitive", m.Id, final);
+            }
             m.Next = target;
             if (target is null)
             {
@@ -161,34 +203,53 @@ internal static class RankingStep
             }
             else ctx.Nodes[target].AssignedCount++;
         }
-        done.Add(unit);
-        inProgress.Remove(unit);
+        unit.Done = true;
+        unit.InProgress = false;
     }
 
-    private static string? Choose(PlanContext ctx, Unit unit, ResourceView first, Dictionary<string, Score> merged, List<NodeView> nodes)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string? Choose(PlanContext ctx, Unit unit, ResourceView first, Score[] merged, List<NodeView> nodes)
     {
         if (first.TargetStopped && unit.Members.Count == 1) return null;
-        if (unit.Members.All(m => m.TargetStopped)) return null;
+        if (AllTargetStopped(unit)) return null;
         if (!first.Managed || first.Blocked) return first.Next;
         var active = first.Current ?? unit.Members.Select(m => m.Current).FirstOrDefault(c => c is not null);
-        var best = nodes
-            .Where(n => n.CanRunResources && merged[n.Name].Value >= 0 && !merged[n.Name].IsMinusInfinite)
-            .OrderByDescending(n => merged[n.Name].Value)
-            .ThenBy(n => n.AssignedCount)
-            .ThenBy(n => n.Name == active ? 0 : 1)
-            .ThenBy(n => n.Name, StringComparer.Ordinal)
-            .Select(n => n.Name)
-            .FirstOrDefault();
+        // The best usable node: highest score, then fewest assigned, then the node it runs on, then ordinal name
+        // (nodes are in ordinal order, so on a full tie the earlier one stays).
+        NodeView? best = null;
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes[i];
+            var score = merged[i];
+            if (!n.CanRunResources || score.Value < 0 || score.IsMinusInfinite) continue;
+            if (best is null) { best = n; continue; }
+            var bestScore = merged[best.Index].Value;
+            if (score.Value != bestScore) { if (score.Value > bestScore) best = n; continue; }
+            if (n.AssignedCount != best.AssignedCount) { if (n.AssignedCount < best.AssignedCount) best = n; continue; }
+            if (n.Name == active && best.Name != active) best = n;
+        }
         // With a positive best score, the node it runs on wins a tie over balancing (Pacemaker prefers staying put).
-        if (best is not null && merged[best].Value > 0 && active is not null && active != best
-            && ctx.Nodes[active].CanRunResources && merged[active] == merged[best])
+        if (best is not null && merged[best.Index].Value > 0 && active is not null && active != best.Name
+            && ctx.Nodes[active] is { CanRunResources: true } an && merged[an.Index] == merged[best.Index])
             return active;
-        return best;
+        return best?.Name;
+    }
+
+    private static bool AllTargetStopped(Unit unit)
+    {
+        foreach (var m in unit.Members)
+            if (!m.TargetStopped) return false;
+        return true;
     }
 
     /// <summary>Merges are rolled back when they leave no node that can run resources with a non-negative score.</summary>
-    private static bool AnyAvailable(List<NodeView> nodes, Dictionary<string, Score> scores) =>
-        nodes.Any(n => n.CanRunResources && scores[n.Name].Value >= 0);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AnyAvailable(List<NodeView> nodes, Score[] scores)
+    {
+        for (var i = 0; i < nodes.Count; i++)
+            if (nodes[i].CanRunResources && scores[i].Value >= 0) return true;
+        return false;
+    }
 
     /// <summary>Two nodes count as "the same place" for a colocation: the same node, or equal values of its node attribute.</summary>
     private static bool SameLocation(PlanContext ctx, string? attribute, string a, string b) =>
@@ -197,12 +258,14 @@ internal static class RankingStep
           && na.Attributes.Get(attribute) is { } va && va == nb.Attributes.Get(attribute);
 
     /// <summary>A unit's own scores: its first member's, with each further member merged unless that leaves nowhere to run.</summary>
-    private static Dictionary<string, Score> MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
+    private static Score[] MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
     {
-        var merged = nodes.ToDictionary(n => n.Name, n => OwnScore(ctx, unit.Members[0], n), StringComparer.Ordinal);
+        var merged = new Score[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, unit.Members[0], nodes[i]);
         foreach (var m in unit.Members.Skip(1))
         {
-            var candidate = nodes.ToDictionary(n => n.Name, n => merged[n.Name] + OwnScore(ctx, m, n), StringComparer.Ordinal);
+            var candidate = new Score[nodes.Count];
+            for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + OwnScore(ctx, m, nodes[i]);
             if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
         return merged;
@@ -216,24 +279,63 @@ internal static class RankingStep
         return total;
     }
 
-    private static readonly List<string> NoFactors = [];
-
-    private static Dictionary<string, (Score Score, List<string> Factors)> OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes)
+    /// <summary>
+    /// A primitive's own score on every node (by node index) and, for the nodes where any scorer contributed,
+    /// the named contributions. Scorers that have nothing to say about this resource are not asked per node.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Score[] OwnScores(PlanContext ctx, ResourceView rsc, List<NodeView> nodes, Score[]? buffer, out List<ScoreLog.Factor>? factors)
     {
-        var result = new Dictionary<string, (Score, List<string>)>(StringComparer.Ordinal);
-        foreach (var n in nodes)
+        Score[] scores;
+        if (buffer is null) scores = new Score[nodes.Count];
+        else
         {
-            var total = Score.Zero;
-            List<string>? factors = null;
-            foreach (var s in Scorers.All)
-            {
-                if (s.Score(ctx, rsc, n) is not { } v) continue;
-                total += v;
-                factors ??= [];
-                factors.Add(s is FeasibilityScorer ? $"{s.Name}: {NodeChecks.FirstRejection(ctx, rsc, n)}" : $"{s.Name}: {v}");
-            }
-            result[n.Name] = (total, factors ?? NoFactors);
+            scores = buffer;
+            Array.Clear(scores);
         }
-        return result;
+        factors = null;
+        IScorer? only = null;
+        List<IScorer>? applicable = null;
+        foreach (var s in Scorers.All)
+            if (s.AppliesTo(ctx, rsc))
+            {
+                if (only is null) only = s;
+                else (applicable ??= [only]).Add(s);
+            }
+        if (only is null) return scores;
+        if (applicable is null && only.OnlyOn(ctx, rsc, out var single))
+        {
+            // One scorer, and it can speak for one node only.
+            if (single is not null && only.Score(ctx, rsc, single) is { } v)
+            {
+                scores[single.Index] = Score.Zero + v;
+                factors = [Factor(ctx, rsc, single, single.Index, only, v)];
+            }
+            return scores;
+        }
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes[i];
+            var total = Score.Zero;
+            if (applicable is null)
+            {
+                if (only.Score(ctx, rsc, n) is not { } v) continue;
+                total += v;
+                (factors ??= []).Add(Factor(ctx, rsc, n, i, only, v));
+            }
+            else
+                foreach (var s in applicable)
+                {
+                    if (s.Score(ctx, rsc, n) is not { } v) continue;
+                    total += v;
+                    (factors ??= []).Add(Factor(ctx, rsc, n, i, s, v));
+                }
+            scores[i] = total;
+        }
+        return scores;
     }
+
+    /// <summary>A contribution for the trace; the feasibility scorer explains itself with the node's first rejection.</summary>
+    private static ScoreLog.Factor Factor(PlanContext ctx, ResourceView rsc, NodeView node, int index, IScorer s, Score v) =>
+        s is FeasibilityScorer ? new(index, s.Name, v, true, NodeChecks.FirstRejection(ctx, rsc, node)) : new(index, s.Name, v, false, null);
 }

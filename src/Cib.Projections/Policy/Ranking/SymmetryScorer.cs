@@ -10,6 +10,8 @@ internal sealed class SymmetryScorer : IScorer
     public const string NotOptedIn = "asymmetric cluster and no location constraint allows this node";
     public string Name => "symmetric-cluster";
 
+    public bool AppliesTo(PlanContext ctx, ResourceView rsc) => !ctx.IsSymmetric;
+
     public Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
     {
         if (ctx.IsSymmetric) return null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Configuration;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
@@ -17,12 +18,28 @@ internal static class HistoryReader
     /// <summary>Ordered from mild to severe, as Pacemaker ranks failure responses; the worst one wins.</summary>
     public enum OnFail { Ignore, Restart, Block, Stop, Standby, Fence }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Read(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
-        rsc.KnownOn.Add(node.Name);
-        // The common case on every node but one: a single probe that found it not running. Nothing else to learn.
-        if (history.Operations.Count == 1 && history.Operations[0] is { IsProbe: true, RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone })
-            return;
+        ctx.KnownOn.Set(rsc.Order, node.Index);
+        if (!IsNotRunningProbe(history)) Replay(rsc, node, history, ctx);
+    }
+
+    /// <summary>
+    /// The common case on every node but one: a single probe that found it not running. Nothing to learn from it
+    /// but that the resource is known there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsNotRunningProbe(ResourceHistory history)
+    {
+        var ops = history.Operations;
+        return ops.Count == 1 && ops[0] is { RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone, IsProbe: true };
+    }
+
+    /// <summary>Replays the operations in call order (everything but the common "probed, not running").</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Replay(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
+    {
         var failureTimeout = rsc.FailureTimeoutSeconds;
         var ops = InCallOrder(history.Operations);
 
@@ -69,7 +86,7 @@ internal static class HistoryReader
                     case "monitor":
                         active = op.RcCode != OperationRecord.RcNotRunning;
                         if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
-                        if (!op.IsProbe) rsc.MonitorsOn.Add((node.Name, op.IntervalMs));
+                        if (!op.IsProbe) rsc.AddMonitor(node.Name, op.IntervalMs);
                         break;
                 }
                 continue;
@@ -82,7 +99,7 @@ internal static class HistoryReader
             // A failed start recorded with other parameters than the current ones no longer counts:
             // the definition changed since, so its fail count is cleared too.
             if (!expired && op.Id.Contains("last_failure", StringComparison.Ordinal) && op.Operation == "start"
-                && DigestChanged(rsc, op.OpDigest, op.SecureDigest))
+                && DigestChanged(ctx, rsc, op.OpDigest, op.SecureDigest))
             {
                 expired = true;
                 rsc.FailCountIgnoredOn.Add(node.Name);
@@ -143,7 +160,7 @@ internal static class HistoryReader
             if (promoted) rsc.PromotedOn.Add(node.Name);
             if (failed) rsc.FailedOn.Add(node.Name);
             if (stopFailed) rsc.StopFailedOn.Add(node.Name);
-            if (DigestChanged(rsc, startDigest, startSecureDigest)) rsc.ChangedOn.Add(node.Name);
+            if (DigestChanged(ctx, rsc, startDigest, startSecureDigest)) rsc.ChangedOn.Add(node.Name);
         }
         // Failures of operations with on-fail=ignore do not count towards migration-threshold.
         if (ignoredFailure && !countedFailure) rsc.FailCountIgnoredOn.Add(node.Name);
@@ -165,10 +182,10 @@ internal static class HistoryReader
     }
 
     /// <summary>The recorded digest differs from the current parameters' (the secure one when the CIB is sanitized).</summary>
-    private static bool DigestChanged(ResourceView rsc, string? digest, string? secureDigest) =>
+    private static bool DigestChanged(PlanContext ctx, ResourceView rsc, string? digest, string? secureDigest) =>
         secureDigest is not null && secureDigest != digest
-            ? secureDigest != ParameterDigest.Secure(rsc.Primitive.Params)
-            : digest is not null && digest != ParameterDigest.Of(rsc.Primitive.Params);
+            ? secureDigest != ctx.DigestOf(rsc.Primitive.Params, secure: true)
+            : digest is not null && digest != ctx.DigestOf(rsc.Primitive.Params, secure: false);
 
     /// <summary>Operations by call id (pending ones, call id -1, last), then by time, then as recorded.</summary>
     private static IReadOnlyList<OperationRecord> InCallOrder(IReadOnlyList<OperationRecord> ops)

@@ -4,6 +4,8 @@ namespace Cib.Projections.Policy.Reconcile;
 internal sealed class NodeView(string name)
 {
     public string Name { get; } = name;
+    /// <summary>Position among the nodes in ordinal name order (<see cref="PlanContext.NodeList"/>).</summary>
+    public int Index { get; set; }
     public bool Online { get; set; }
     public bool Unclean { get; set; }
     public bool Standby { get; set; }

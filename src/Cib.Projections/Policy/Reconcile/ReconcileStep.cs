@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
@@ -13,10 +14,16 @@ internal static class ReconcileStep
     public const string Name = "reconcile";
     public const string NoQuorumSuicide = "cluster does not have quorum";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(PlanContext ctx)
     {
         foreach (var def in ctx.Configuration.Nodes.Values)
             ctx.Nodes[def.Name] = NodeReconciler.Read(def, ctx.State.StatusOf(def.Name), ctx.Options);
+        foreach (var node in ctx.Nodes.Values)
+        {
+            node.Index = ctx.NodeList.Count;
+            ctx.NodeList.Add(node);
+        }
         // no-quorum-policy=suicide: without quorum every node of this partition fences itself.
         if (!ctx.State.HasQuorum && ctx.State.NoQuorumPanic && ctx.Options.NoQuorum == "suicide" && ctx.Options.IsStonithEnabled)
             foreach (var node in ctx.Nodes.Values.Where(n => n.Online))
@@ -26,7 +33,7 @@ internal static class ReconcileStep
             }
 
         var order = 0;
-        foreach (var top in TopLevelOrder(ctx))
+        foreach (var top in ctx.TopLevel)
         {
             switch (top)
             {
@@ -42,6 +49,13 @@ internal static class ReconcileStep
         }
 
         foreach (var rsc in ctx.Resources) ReadMeta(ctx, rsc);
+        ctx.KnownOn = new NodeMatrix(ctx.Resources.Count, ctx.NodeList.Count);
+
+        // A node's history usually lists resources in configuration order: the next one is tried before the
+        // lookup by id. sequence[k] is what ById gives for the k-th resource's id (ids[k]), so a hit is the lookup's answer.
+        var sequence = ctx.Resources.Select(r => ctx.ById[r.Id]).ToArray();
+        var ids = ctx.Resources.Select(r => r.Id).ToArray();
+        var orders = sequence.Select(r => r.Order).ToArray();
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
         foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
@@ -53,22 +67,25 @@ internal static class ReconcileStep
             if (!node.Online && !node.Unclean && !node.Maintenance) continue;
             // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
             if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
-            foreach (var history in status.Resources)
-                if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
-                    HistoryReader.Read(rsc, node, history, ctx);
-                else
-                    ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
+            ReadHistories(ctx, node, status, ids, sequence, orders);
         }
 
+        // Fail counts are transient attributes: only nodes that have any are read, in node order.
+        var withAttributes = ctx.NodeList
+            .Select(n => (Node: n, Status: ctx.State.StatusOf(n.Name)))
+            .Where(x => x.Status is not null && !x.Status.Attributes.IsEmpty)
+            .Select(x => (x.Node, x.Status!))
+            .ToList();
         foreach (var rsc in ctx.Resources)
         {
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             // A failure on a node that will be fenced ends with the node: what ran there simply moves.
-            rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
-            ReadFailCounts(ctx, rsc);
+            if (rsc.IsFailed)
+                rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
+            if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // What runs on a node in maintenance is not managed while it is.
-            if (rsc.ActiveOn.Any(n => ctx.Nodes[n].Maintenance)) rsc.Managed = false;
+            if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
             // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
             if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
                 rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
@@ -84,23 +101,91 @@ internal static class ReconcileStep
         }
     }
 
+    /// <summary>One node's histories, in the order recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence, int[] orders)
+    {
+        var next = 0;
+        var histories = status.Resources;
+        var known = ctx.KnownOn;
+        for (var h = 0; h < histories.Count; h++)
+        {
+            var history = histories[h];
+            if (next < ids.Length && string.Equals(ids[next], history.ResourceId))
+            {
+                // HistoryReader.Read, with the common case handled here without touching the resource's view.
+                if (HistoryReader.IsNotRunningProbe(history)) known.Set(orders[next], node.Index);
+                else HistoryReader.Read(sequence[next], node, history, ctx);
+                next++;
+            }
+            else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
+            {
+                HistoryReader.Read(rsc, node, history, ctx);
+                next = rsc.Order + 1;
+            }
+            else
+                ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
+        }
+    }
+
+    private static bool AnyInMaintenance(PlanContext ctx, List<string> nodes)
+    {
+        foreach (var n in nodes)
+            if (ctx.Nodes[n].Maintenance) return true;
+        return false;
+    }
+
     private static void Add(PlanContext ctx, ResourceView rsc)
     {
         ctx.Resources.Add(rsc);
         ctx.ById[rsc.Id] = rsc;
     }
 
-    /// <summary>Top-level resources (groups and primitives outside groups) in configuration order.</summary>
-    public static IEnumerable<Resource> TopLevelOrder(PlanContext ctx)
+    /// <summary>
+    /// Top-level resources (groups and primitives outside groups) in configuration order, and the groups in id
+    /// order (as <see cref="Cib.Domain.Configuration.ClusterConfiguration.Groups"/>); see <see cref="PlanContext.TopLevel"/>.
+    /// </summary>
+    public static (List<Resource> TopLevel, List<Group> Groups) TopLevelOrder(PlanContext ctx)
     {
         var config = ctx.Configuration;
-        var members = config.Groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        var order = ctx.State.ResourceOrder;
+        if (order.Count > 0 && ReferenceEquals(config.Resources.KeyComparer, StringComparer.Ordinal))
+        {
+            // When the recorded order names every resource, or every one it does not name is a member of a group,
+            // nothing else is to be found by walking the sorted tree: each one is looked up instead. (Resources
+            // left out of the order come after it, but group members are dropped from the top level anyway.)
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var listed = new List<(string Id, Resource Resource)>(order.Count);
+            foreach (var id in order)
+                if (config.Resources.TryGetValue(id, out var r) && seen.Add(id)) listed.Add((id, r));
+            var found = new List<(string Id, Resource Resource)>(listed);
+            for (var i = 0; i < found.Count; i++)
+                if (found[i].Resource is Group g)
+                    foreach (var m in g.Members)
+                        if (!seen.Contains(m) && config.Resources.TryGetValue(m, out var mr) && seen.Add(m)) found.Add((m, mr));
+            if (found.Count == config.Resources.Count)
+            {
+                var groups = found.Where(x => x.Resource is Group).OrderBy(x => x.Id, StringComparer.Ordinal).Select(x => (Group)x.Resource).ToList();
+                var inGroups = groups.SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+                return (listed.Where(x => !inGroups.Contains(x.Id)).Select(x => x.Resource).ToList(), groups);
+            }
+        }
+        // One walk over the sorted tree: its entries in key order and, with ordinal keys (as configurations are
+        // built), a hash map that answers the lookups below as the tree would.
+        var entries = config.Resources.ToList();
+        IReadOnlyDictionary<string, Resource> resources = ReferenceEquals(config.Resources.KeyComparer, StringComparer.Ordinal)
+            ? entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal)
+            : config.Resources;
+        var members = entries.Select(e => e.Value).OfType<Group>().SelectMany(g => g.Members).ToHashSet(StringComparer.Ordinal);
+        var keys = entries.Select(e => e.Key);
         var ordered = ctx.State.ResourceOrder.Count > 0
-            ? ctx.State.ResourceOrder.Where(config.Resources.ContainsKey).Concat(config.Resources.Keys.Except(ctx.State.ResourceOrder))
-            : config.Resources.Keys;
-        return ordered.Distinct().Where(id => !members.Contains(id)).Select(id => config.Resources[id]);
+            ? ctx.State.ResourceOrder.Where(resources.ContainsKey).Concat(keys.Except(ctx.State.ResourceOrder))
+            : keys;
+        return (ordered.Distinct().Where(id => !members.Contains(id)).Select(id => resources[id]).ToList(),
+            entries.Select(e => e.Value).OfType<Group>().ToList());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadMeta(PlanContext ctx, ResourceView rsc)
     {
         var managed = ctx.Meta(rsc, MetaAttributes.IsManaged);
@@ -117,13 +202,11 @@ internal static class ReconcileStep
     }
 
     /// <summary>fail-count-RSC and fail-count-RSC#op_interval transient attributes, with failure-timeout expiry.</summary>
-    private static void ReadFailCounts(PlanContext ctx, ResourceView rsc)
+    private static void ReadFailCounts(PlanContext ctx, ResourceView rsc, List<(NodeView Node, NodeStatus Status)> withAttributes)
     {
         var timeout = rsc.FailureTimeoutSeconds;
-        foreach (var node in ctx.Nodes.Values)
+        foreach (var (node, status) in withAttributes)
         {
-            var status = ctx.State.StatusOf(node.Name);
-            if (status is null || status.Attributes.IsEmpty) continue;
             var count = Score.Zero;
             long lastFailure = 0;
             foreach (var (k, v) in status.Attributes)

@@ -9,28 +9,45 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public Primitive Primitive { get; } = primitive;
     public string Id => Primitive.Id;
     public Group? Group { get; } = group;
-    /// <summary>Position in configuration order, for ties.</summary>
+    /// <summary>Position in configuration order, for ties; also its position in <see cref="PlanContext.Resources"/>.</summary>
     public int Order { get; } = order;
 
     /// <summary>Nodes where the history says it is active (more than one: multiply active).</summary>
     public List<string> ActiveOn { get; } = [];
+    // The sets below are empty for most resources: each is made on first use, and the frequent questions
+    // (IsFailed, IsChangedOn...) are answered without making it.
+
     /// <summary>Nodes where it is active and failed: it needs recovery there.</summary>
-    public HashSet<string> FailedOn { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> FailedOn => _failedOn ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where its stop failed: it stays there until the node is fenced.</summary>
-    public HashSet<string> StopFailedOn { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> StopFailedOn => _stopFailedOn ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where it may not run, with why (hard errors, migration-threshold...).</summary>
-    public Dictionary<string, string> BannedOn { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> BannedOn => _bannedOn ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where its parameters changed since it started (op-digest mismatch).</summary>
-    public HashSet<string> ChangedOn { get; } = new(StringComparer.Ordinal);
-    /// <summary>Nodes where it has any history at all (no probe needed).</summary>
-    public HashSet<string> KnownOn { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> ChangedOn => _changedOn ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where it was found running in the promoted role (OCF rc 8).</summary>
-    public HashSet<string> PromotedOn { get; } = new(StringComparer.Ordinal);
-    /// <summary>Recurring monitors already recorded, by node.</summary>
-    public HashSet<(string Node, long Interval)> MonitorsOn { get; } = [];
-    public Dictionary<string, int> FailCounts { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> PromotedOn => _promotedOn ??= new(StringComparer.Ordinal);
+    /// <summary>Recurring monitors already recorded, by node (a resource has few: a list, each entry once).</summary>
+    public void AddMonitor(string node, long interval)
+    {
+        _monitorsOn ??= [];
+        if (!_monitorsOn.Contains((node, interval))) _monitorsOn.Add((node, interval));
+    }
+    public Dictionary<string, int> FailCounts => _failCounts ??= new(StringComparer.Ordinal);
     /// <summary>Nodes where its only failures were of operations with on-fail=ignore.</summary>
-    public HashSet<string> FailCountIgnoredOn { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> FailCountIgnoredOn => _failCountIgnoredOn ??= new(StringComparer.Ordinal);
+
+    private HashSet<string>? _failedOn, _stopFailedOn, _changedOn, _promotedOn, _failCountIgnoredOn;
+    private Dictionary<string, string>? _bannedOn;
+    private Dictionary<string, int>? _failCounts;
+    private List<(string Node, long Interval)>? _monitorsOn;
+
+    public bool IsChangedOn(string node) => _changedOn is not null && _changedOn.Contains(node);
+    public bool IsPromotedOn(string node) => _promotedOn is not null && _promotedOn.Contains(node);
+    public bool HasMonitor(string node, long interval) => _monitorsOn is not null && _monitorsOn.Contains((node, interval));
+    public bool HasBans => _bannedOn is { Count: > 0 };
+    public string? BanReason(string node) => _bannedOn is not null && _bannedOn.TryGetValue(node, out var why) ? why : null;
+    public IEnumerable<string> StopFailedNodes => _stopFailedOn ?? (IEnumerable<string>)[];
 
     public bool Blocked { get; set; }
     public bool BannedEverywhere { get; set; }
@@ -62,15 +79,15 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
 
     public string? Current => ActiveOn.Count == 1 ? ActiveOn[0] : null;
     public bool IsActive => ActiveOn.Count > 0;
-    public bool IsFailed => FailedOn.Count > 0;
+    public bool IsFailed => _failedOn is { Count: > 0 };
 
     /// <summary>Something will start it (fresh start, move, recovery or restart).</summary>
     public bool WillStart =>
         Next is not null && UnrunnableStartReason is null && !Blocked && Managed
-        && (ActiveOn.Count != 1 || Current != Next || IsFailed || ChangedOn.Contains(Next) || RestartReason is not null || ActiveOn.Count > 1);
+        && (ActiveOn.Count != 1 || Current != Next || IsFailed || IsChangedOn(Next) || RestartReason is not null || ActiveOn.Count > 1);
 
     /// <summary>It will not be running anywhere after the transition.</summary>
     public bool EndsStopped => Blocked || !Managed ? !IsActive : Next is null || UnrunnableStartReason is not null && !(Current == Next && !NeedsStop);
 
-    private bool NeedsStop => IsFailed || ChangedOn.Contains(Next ?? "") || RestartReason is not null || ActiveOn.Count > 1;
+    private bool NeedsStop => IsFailed || IsChangedOn(Next ?? "") || RestartReason is not null || ActiveOn.Count > 1;
 }
