@@ -303,8 +303,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
             case NodeFenced f:
                 _fenceFailures.Remove(f.Target);
                 _gaveUp.Remove(f.Target);
-                CompleteFence(f.RequestId, true);
-                Changed($"{f.Target} was fenced");
+                // The fence this transition asked for: the plan already holds what follows it (the recovery, ordered
+                // after the fence), so the transition goes on, as Pacemaker's does: no abort, no waiting for its other
+                // actions in flight, no new plan. A fence of any other origin is news.
+                if (!CompleteFence(f.RequestId, true)) Changed($"{f.Target} was fenced");
                 break;
             case FencingFailed { GaveUp: false } f:
                 var previous = _fenceFailures.GetValueOrDefault(f.Target);
@@ -324,12 +326,15 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         }
     }
 
-    private void CompleteFence(string requestId, bool succeeded)
+    /// <summary>Completes the current transition's fence action this request belongs to; false when it belongs to none.</summary>
+    private bool CompleteFence(string requestId, bool succeeded)
     {
-        if (_progress is null) return;
+        if (_progress is null) return false;
         var slash = requestId.LastIndexOf('/');
-        if (slash > 0 && int.TryParse(requestId[(slash + 1)..], out var id))
-            _progress = _progress.Completed(requestId[..slash], id, succeeded);
+        if (slash <= 0 || !int.TryParse(requestId[(slash + 1)..], out var id)) return false;
+        var before = _progress;
+        _progress = _progress.Completed(requestId[..slash], id, succeeded);
+        return !ReferenceEquals(before, _progress);
     }
 
     private void Changed(string why)

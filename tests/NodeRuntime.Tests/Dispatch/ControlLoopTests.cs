@@ -238,6 +238,12 @@ public sealed class ControlLoopTests : IAsyncLifetime
             "the start on the survivor is reported");
         Assert.True(start.At >= fenced.At, "the resource started before its old node was fenced");
         Assert.True(device.Calls >= 1);
+        // The recovery was planned with the fence (ordered after it) and went out when the fence was confirmed,
+        // in the same transition: the transition's own fence is no news that calls for a new plan.
+        var request = (await EventsAsync<FencingRequested>()).Single(r => r.RequestId == fenced.RequestId);
+        var recovery = (await EventsAsync<ActionDispatched>()).Last(d => d.Resource == "d1" && d.Operation == "start" && d.Node == survivor);
+        Assert.Equal(request.TransitionId, recovery.TransitionId);
+        Assert.DoesNotContain(await EventsAsync<TransitionAborted>(), a => a.Reason.Contains("fenced"));
         await AssertReplaysAsync();
     }
 
