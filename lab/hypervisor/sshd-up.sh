@@ -38,6 +38,10 @@ AllowTcpForwarding no
 X11Forwarding no
 MaxStartups 100:30:200
 ForceCommand $dir/force-command
+# sshd runs the command through the user's shell; Debian's bash then sources ~/.bashrc when it is the first
+# shell level (SSH_SOURCE_BASHRC). The host's rc files are not the hypervisor's business (root's here spends
+# ~0.3 s in pyenv init per command): a shell level of 1 to start from keeps bash from reading them.
+SetEnv SHLVL=1
 CONF
 : > "$dir/known_hosts"
 for a in "${addresses[@]}"; do
