@@ -100,12 +100,7 @@ public sealed class NodeAgent(
                 }
                 if (!_seen.TryAdd((d.TransitionId, d.ActionId), true)) return;
                 Accepted?.Invoke(d);
-                var work = Task.Run(() => CarryOutAsync(d, ct), ct);
-                lock (_running)
-                {
-                    _running.RemoveAll(t => t.IsCompleted);
-                    _running.Add(work);
-                }
+                Track(Task.Run(() => CarryOutAsync(d, ct), ct));
                 break;
         }
     }
@@ -207,12 +202,17 @@ public sealed class NodeAgent(
         _warmedFor = wanted;
         var peers = _configuration.Nodes.Keys.Where(n => n != node).ToList();
         if (peers.Count == 0 || wanted.Count == 0) return;
-        var work = Task.Run(async () =>
+        Track(Task.Run(async () =>
         {
             foreach (var device in await CachedDevicesAsync())
                 if (peers.Any(device.CanFence))
                     await device.WarmUpAsync(ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }, ct);
+        }, ct));
+    }
+
+    /// <summary>Background work the runtime waits for when it stops (actions, device warm-ups).</summary>
+    private void Track(Task work)
+    {
         lock (_running)
         {
             _running.RemoveAll(t => t.IsCompleted);

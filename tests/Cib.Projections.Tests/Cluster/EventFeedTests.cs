@@ -1,6 +1,7 @@
 using Cib.Domain.Nodes;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
+using TestSupport;
 using Xunit;
 
 namespace Cib.Projections.Tests.Cluster;
@@ -67,12 +68,8 @@ public class EventFeedTests
         // It rolls back: the hole is permanent, and the feed moves past it once the server's transactions that were
         // running when the hole was seen have ended (other databases' too: the xid space is shared), not after GapTimeout.
         await tx.RollbackAsync();
-        IReadOnlyList<Cib.Projections.Store.LoggedEvent> late = [];
-        for (var i = 0; i < 200 && late.Count == 0; i++)
-        {
-            late = await feed.ReadAsync(At.AddSeconds(11));
-            if (late.Count == 0) await Task.Delay(50);
-        }
+        var late = await Eventually.Get(async () => await feed.ReadAsync(At.AddSeconds(11)) is { Count: > 0 } r ? r : null,
+            "the hole is passed after the rollback", 10);
         Assert.Equal("after the hole", ((NodeJoined)Assert.Single(late).Data).Reason);
         Assert.False(feed.Behind);
     }
@@ -111,13 +108,7 @@ public class EventFeedTests
 
         await tx!.RollbackAsync();
         await tx.DisposeAsync();
-        var passed = false;
-        for (var i = 0; i < 200 && !passed; i++)
-        {
-            passed = (await feed.ReadAsync(At.AddSeconds(11))).Count == 1;
-            if (!passed) await Task.Delay(50);
-        }
-        Assert.True(passed, "the hole was never passed after the transaction ended");
+        await Eventually.True(async () => (await feed.ReadAsync(At.AddSeconds(11))).Count == 1, "the hole is passed after the transaction ended", 10);
     }
 
     [Fact]
