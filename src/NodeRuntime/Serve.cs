@@ -6,6 +6,7 @@ using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using NodeRuntime.Dispatch;
 using NodeRuntime.Membership;
+using Cib.Domain.Configuration;
 using Npgsql;
 using NodeRuntime.Agents;
 using NodeRuntime.Execution;
@@ -57,8 +58,8 @@ public static class Serve
         if (connection is { Length: > 0 })
         {
             var data = StoreDataSource.Create(connection);
-            var outbox = new OutboxEventSink(new EventLogSink(new CibEventLog(data), node));
-            store = new NodeStore(connection, data, new NpgsqlStoreReachability(data, leaseTimeout / 2), outbox);
+            var outbox = new OutboxEventSink(new EventLogSink(new CibEventLog(data), node), time, AppendDeadline(leaseTimeout));
+            store = new NodeStore(connection, data, outbox);
             sink = outbox;
         }
         else
@@ -71,10 +72,17 @@ public static class Serve
 
     /// <summary>Renew four times per lease timeout (250 ms for the default 1 s), as corosync sends tokens.</summary>
     internal static TimeSpan LeaseInterval(TimeSpan leaseTimeout) => leaseTimeout / 4;
+
+    /// <summary>
+    /// How long one append of the node's outbox may take before it counts as failed: two lease timeouts, at least 2 s.
+    /// Nothing waits on it (the outbox only delays the events behind it), and an append that is merely slow should not
+    /// be sent twice.
+    /// </summary>
+    internal static TimeSpan AppendDeadline(TimeSpan leaseTimeout) => leaseTimeout * 2 > TimeSpan.FromSeconds(2) ? leaseTimeout * 2 : TimeSpan.FromSeconds(2);
 }
 
 /// <summary>What <c>ha-node serve</c> holds when it has a store.</summary>
-internal sealed record NodeStore(string ConnectionString, NpgsqlDataSource Data, IStoreReachability Reachability, OutboxEventSink Outbox);
+internal sealed record NodeStore(string ConnectionString, NpgsqlDataSource Data, OutboxEventSink Outbox);
 
 /// <summary>
 /// The running node runtime (what the generic host's background service was): start-up as a node runtime does it,
@@ -145,18 +153,24 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
                 await SchemaMigrations.ApplyAsync(store.ConnectionString, ct: stoppingToken);
                 var (configuration, version) = await ConfigurationReader.LoadAsync(new CibEventLog(store.Data), stoppingToken);
                 var policy = NoQuorumPolicies.Parse(_policyOverride ?? configuration.Options.NoQuorum);
-                var responder = new LeaseLossResponder(new LeaseWatch(_leaseTimeout, policy, _time.GetUtcNow()),
-                    store.Reachability, _executor, _monitors, store.Outbox, _time);
-                responder.Acted += (decision, stops) =>
-                {
-                    if (decision is not LeaseDecision.Carry) _log.Warning($"lease: {decision} ({stops.Count} stops)");
-                };
                 // Membership, the controller role (active in one node) and the actions sent here. Probes at join
                 // come from the controller: a joining node has no history, so the planner probes everything on it.
-                var lease = new NodeLease(store.Data, _node, _time);
+                // Each renewal has a hard deadline of one lease timeout: one that has not answered by then is no contact.
+                var lease = new NodeLease(store.Data, _node, _time, renewalDeadline: _leaseTimeout);
                 var controller = new ClusterController(store.Data, store.ConnectionString, _node,
                     new ControllerOptions { LeaseTimeout = new Duration((long)_leaseTimeout.TotalMilliseconds) });
                 var agent = new NodeAgent(store.Data, store.ConnectionString, _node, _executor, _monitors, Sink, _time);
+                // Lease loss is decided on a timer of its own from the renewals that were answered, never by waiting on
+                // the store; its stops take the timeouts the controller counts with (op, else op_defaults, else 20 s).
+                var responder = new LeaseLossResponder(new LeaseWatch(_leaseTimeout, policy, _time.GetUtcNow()),
+                    _executor, _monitors, store.Outbox, _time,
+                    p => OperationTimeouts.Of(p, Operations.Stop, 0, agent.Configuration.OperationDefaults));
+                lease.Renewed += responder.Contact;
+                responder.Acted += (decision, stops) =>
+                {
+                    if (decision is not LeaseDecision.Carry)
+                        _log.Warning($"lease: {decision} ({stops.Count} stops{(stops.Count > 0 ? ": " + string.Join(", ", stops) : "")})");
+                };
                 _log.Information($"ha-node {_node} ready (pid {Environment.ProcessId}), configuration version {version}, lease timeout {_leaseTimeout}, no-quorum-policy {policy}");
                 using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var loops = new[]
@@ -164,13 +178,13 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
                     Task.Run(() => lease.RunAsync(Serve.LeaseInterval(_leaseTimeout), running.Token), running.Token),
                     Task.Run(() => controller.RunAsync(running.Token), running.Token),
                     Task.Run(() => agent.RunAsync(running.Token), running.Token),
-                    Task.Run(() => responder.RunAsync(_leaseTimeout / 4, running.Token), running.Token),
+                    Task.Run(() => responder.RunAsync(running.Token), running.Token),
                 };
                 await Task.WhenAny(loops);
                 await running.CancelAsync();
                 await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (stoppingToken.IsCancellationRequested)
-                    await LeaveCleanlyAsync(lease);
+                    await LeaveCleanlyAsync(lease, store.Outbox);
             }
             else
             {
@@ -191,17 +205,20 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
     /// A clean shutdown: stop what runs here (last started first), then leave, so the cluster recovers it
     /// elsewhere without fencing this node.
     /// </summary>
-    private async Task LeaveCleanlyAsync(NodeLease lease)
+    private async Task LeaveCleanlyAsync(NodeLease lease, OutboxEventSink outbox)
     {
         await _monitors.StopAllAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        foreach (var primitive in _executor.Running.Reverse())
+        foreach (var primitive in _executor.StopOrder)
         {
             var outcome = await _executor.ExecuteAsync(ActionRequest.For(primitive, Operations.Stop), cts.Token);
             _log.Information($"shutdown: {outcome}");
         }
         try
         {
+            // What the node reported (its stops among it) reaches the log before NodeLeft says the node is clean.
+            if (!await outbox.DrainAsync(TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200), cts.Token))
+                _log.Warning($"shutdown: {outbox.Pending} events could not be delivered before leaving");
             await lease.LeaveAsync("clean shutdown of the node runtime", cts.Token);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
@@ -213,7 +230,11 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        if (_store is not null) await _store.Data.DisposeAsync();
+        if (_store is not null)
+        {
+            await _store.Outbox.DisposeAsync();
+            await _store.Data.DisposeAsync();
+        }
         _stopping.Dispose();
     }
 

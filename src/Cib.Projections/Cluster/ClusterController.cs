@@ -24,7 +24,10 @@ public sealed record ControllerOptions
     public TimeSpan LeaseCheck { get; init; } = TimeSpan.FromMilliseconds(100);
     /// <summary>How long a new controller waits for configured nodes to join before planning (Pacemaker's dc-deadtime).</summary>
     public TimeSpan StartupGrace { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>Extra wait, beyond one lease timeout, before recovering a lost node's resources when fencing is disabled.</summary>
+    /// <summary>
+    /// With fencing disabled, the margin (clocks, scheduling) added to the time a lost node may take to stop what it ran
+    /// (<see cref="NoFencingRecovery"/>) before the controller recovers it elsewhere.
+    /// </summary>
     public TimeSpan NoFencingMargin { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Fence attempts for one node before giving up (the node then stays unclean, visibly).</summary>
     public int MaxFenceAttempts { get; init; } = 5;
@@ -55,6 +58,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     private MembershipState _membershipAtElection = MembershipState.Empty;
     private readonly Dictionary<string, (int Attempts, DateTimeOffset LastFailure)> _fenceFailures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _gaveUp = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _recoverNotBefore = new(StringComparer.Ordinal);
 
     public bool IsActive { get; private set; }
     public Exception? LastError { get; private set; }
@@ -97,6 +101,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         _abortReason = null;
         _fenceFailures.Clear();
         _gaveUp.Clear();
+        _recoverNotBefore.Clear();
         await using var feed = new EventFeed(db, connectionString);
         await feed.StartAsync(0, ct);
         await CatchUpAsync(feed, ct);
@@ -196,12 +201,14 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         }
     }
 
-    /// <summary>Reasons to hold planning back for now: recovering a lost node's resources without fencing too soon.</summary>
+    /// <summary>
+    /// Reasons to hold planning back for now: recovering a lost node's resources without fencing before that node's own
+    /// runtime has surely stopped them (no-quorum-policy; <see cref="NoFencingRecovery"/>).
+    /// </summary>
     private bool Deferred(DateTimeOffset now)
     {
         if (_configuration.Options.IsStonithEnabled) return false;
-        var wait = options.LeaseTimeout.ToTimeSpan() + options.NoFencingMargin;
-        return _status.Membership.Nodes.Values.OfType<NodeMembership.Unclean>().Any(u => now - u.LostAt < wait);
+        return _status.Membership.Nodes.Any(n => n.Value is NodeMembership.Unclean && _recoverNotBefore.TryGetValue(n.Key, out var notBefore) && now < notBefore);
     }
 
     private async Task<bool> DispatchAsync(string transitionId, PlannedAction action, DateTimeOffset now, CancellationToken ct)
@@ -314,6 +321,9 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                 CompleteFence(f.RequestId, false);
                 break;
             case NodeLost lost:
+                // What the node may still run, and the starts it may still be running, as of its loss: the bound on its own stops.
+                _recoverNotBefore[lost.Node] = lost.At + NoFencingRecovery.Wait(lost.Node, _configuration, _status, _progress?.InFlight ?? [],
+                    options.LeaseTimeout.ToTimeSpan(), options.NoFencingMargin);
                 if (_progress is not null) _progress = _progress.NodeLost(lost.Node);
                 Changed($"{lost.Node} was lost");
                 break;

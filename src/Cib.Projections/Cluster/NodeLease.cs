@@ -6,18 +6,23 @@ using Npgsql;
 namespace Cib.Projections.Cluster;
 
 /// <summary>
-/// A node runtime's side of membership: renew the lease at an interval, know since when the store has been
-/// unreachable (for the no-quorum-policy), and leave cleanly on shutdown.
+/// A node runtime's side of membership: renew the lease at an interval, tell the runtime's lease watch of every
+/// renewal that was answered (<see cref="Renewed"/>, with the instant it was <em>sent</em>: the store stamped it
+/// after that, so the controller's view of the lease never outlasts the node's), and leave cleanly on shutdown.
+/// Each renewal has a hard deadline (<see cref="StoreDeadline"/>): on a dead link it is abandoned, never waited for.
 /// </summary>
-public sealed class NodeLease(NpgsqlDataSource db, string node, TimeProvider time)
+public sealed class NodeLease(NpgsqlDataSource db, string node, TimeProvider time, TimeSpan? renewalDeadline = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _left;
 
     public string Incarnation { get; } = Guid.CreateVersion7().ToString();
 
-    /// <summary>When the last renewal succeeded, by this node's clock; null before the first.</summary>
+    /// <summary>When the last answered renewal was sent, by this node's clock; null before the first.</summary>
     public DateTimeOffset? LastRenewed { get; private set; }
+
+    /// <summary>A renewal sent at the given instant (this node's clock) was answered: the store had this node's lease then.</summary>
+    public event Action<DateTimeOffset>? Renewed;
 
     public async Task RunAsync(TimeSpan interval, CancellationToken ct)
     {
@@ -32,21 +37,24 @@ public sealed class NodeLease(NpgsqlDataSource db, string node, TimeProvider tim
                 try
                 {
                     if (_left) break;
-                    await leases.RenewAsync(node, Incarnation, ct);
-                    LastRenewed = time.GetUtcNow();
+                    var sentAt = time.GetUtcNow();
+                    await StoreDeadline.RunAsync(c => leases.RenewAsync(node, Incarnation, c), renewalDeadline ?? interval * 4, time, ct);
+                    LastRenewed = sentAt;
+                    Renewed?.Invoke(sentAt);
                 }
                 finally
                 {
                     _gate.Release();
                 }
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-            {
-                // Unreachable store: LastRenewed ages, and the runtime's lease-loss policy reads it.
-            }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception)
+            {
+                // Whatever failed (unreachable store, deadline passed, the driver gave up): no contact. LastRenewed ages,
+                // and the runtime's lease watch, on a timer of its own, acts on that.
             }
             try
             {

@@ -97,10 +97,6 @@ public static class TransitionMapping
     public static TimeSpan Timeout(PolicyAction a, ClusterConfiguration c)
     {
         if (a.Kind == PolicyKind.Fence) return c.Options.StonithTimeoutValue.ToTimeSpan();
-        var name = Operation(a, c);
-        if (a.Resource is not null && c.Resources.GetValueOrDefault(a.Resource) is Primitive p
-            && p.Operations.FirstOrDefault(o => o.Name == name && o.Interval.Milliseconds == a.IntervalMs) is { Timeout: { } t })
-            return t.ToTimeSpan();
-        return Duration.TryParse(c.OperationDefaults.Get("timeout"), out var d) && d.Milliseconds > 0 ? d.ToTimeSpan() : TimeSpan.FromSeconds(20);
+        return OperationTimeouts.Of(c, a.Resource, Operation(a, c), a.IntervalMs);
     }
 }

@@ -3,6 +3,8 @@ using Cib.Domain.Fencing;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Projections.Store;
+using Polly;
+using Polly.Retry;
 
 namespace NodeRuntime.Execution;
 
@@ -14,23 +16,29 @@ namespace NodeRuntime.Execution;
 /// </summary>
 public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
 {
+    /// <summary>
+    /// Two appends racing for the same stream (a monitor result and an action result) make one fail with a
+    /// concurrency conflict: that one is appended again (up to 4 more times, 10 ms apart and growing). Nothing else
+    /// is retried here: the outbox in front keeps a failed event and sends it again.
+    /// </summary>
+    private static readonly ResiliencePipeline ConflictRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(CibEventLog.IsConcurrencyConflict),
+            MaxRetryAttempts = 4,
+            BackoffType = DelayBackoffType.Linear,
+            Delay = TimeSpan.FromMilliseconds(10),
+            UseJitter = false,
+        })
+        .Build();
+
     public async Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var actor = Actor.Node(nodeName).ToString();
-                var headers = new Dictionary<string, object>(StringComparer.Ordinal) { [CommandMetadata.ActorHeader] = actor };
-                await log.AppendAsync(StreamOf(@event), [@event], new AppendMetadata(CorrelationOf(@event), null, actor, headers), ct);
-                return;
-            }
-            catch (Exception e) when (attempt < 5 && CibEventLog.IsConcurrencyConflict(e))
-            {
-                // Two appends raced for the same stream (a monitor result and an action result): append again.
-                await Task.Delay(10 * attempt, ct);
-            }
-        }
+        var actor = Actor.Node(nodeName).ToString();
+        var headers = new Dictionary<string, object>(StringComparer.Ordinal) { [CommandMetadata.ActorHeader] = actor };
+        var meta = new AppendMetadata(CorrelationOf(@event), null, actor, headers);
+        var stream = StreamOf(@event);
+        await ConflictRetry.ExecuteAsync(async c => await log.AppendAsync(stream, [@event], meta, c), ct);
     }
 
     public static string StreamOf(ICibEvent e) => e switch

@@ -40,9 +40,12 @@ public abstract record LeaseDecision
 }
 
 /// <summary>
-/// The pure part of lease-loss handling: fed with "was the store reachable at time t", it decides when
-/// the lease counts as lost (no contact for longer than the lease timeout), applies the policy once per
-/// outage, and says when to recover. It reads no clock: every call carries the time.
+/// The pure part of lease-loss handling. Two inputs, each carrying its time: <see cref="Contact"/> (a store round
+/// trip sent at <c>sentAt</c> was answered) and <see cref="Tick"/> (time passes). The lease counts as lost when no
+/// round trip <em>sent</em> within the last lease timeout has been answered: a call that has not answered is no
+/// contact, whatever it is doing, so the decision never waits on the store. Counting from the send is what makes the
+/// node's view end no later than the controller's: the store stamps a renewal after it was sent. The policy applies
+/// once per outage; recovery needs a fresh contact (sent within the lease timeout). It reads no clock.
 /// </summary>
 public sealed class LeaseWatch(TimeSpan leaseTimeout, NoQuorumPolicy policy, DateTimeOffset startedAt)
 {
@@ -50,18 +53,30 @@ public sealed class LeaseWatch(TimeSpan leaseTimeout, NoQuorumPolicy policy, Dat
     private DateTimeOffset? _lostAt;
 
     public NoQuorumPolicy Policy => policy;
+    public TimeSpan LeaseTimeout => leaseTimeout;
     public bool IsLost => _lostAt is not null;
+
+    /// <summary>When the latest answered round trip was sent.</summary>
     public DateTimeOffset LastContact => _lastContact;
 
-    public LeaseDecision Observe(bool reachable, DateTimeOffset now)
+    /// <summary>
+    /// How often <see cref="Tick"/> must run so that the policy applies at most this late after the lease ran out: a
+    /// tenth of the lease timeout (100 ms for the default 1 s). The controller adds it to its wait (<c>NoFencingRecovery</c>).
+    /// </summary>
+    public static TimeSpan CheckInterval(TimeSpan leaseTimeout) => Cib.Domain.Nodes.LeaseLoss.CheckInterval(leaseTimeout);
+
+    /// <summary>A round trip sent at <paramref name="sentAt"/> was answered at <paramref name="now"/>.</summary>
+    public LeaseDecision Contact(DateTimeOffset sentAt, DateTimeOffset now)
     {
-        if (reachable)
-        {
-            _lastContact = now;
-            if (_lostAt is not { } lostAt) return LeaseDecision.Nothing;
-            _lostAt = null;
-            return new LeaseDecision.Recover(policy, lostAt, now);
-        }
+        if (sentAt > _lastContact) _lastContact = sentAt;
+        if (_lostAt is not { } lostAt || now - _lastContact > leaseTimeout) return LeaseDecision.Nothing;
+        _lostAt = null;
+        return new LeaseDecision.Recover(policy, lostAt, now);
+    }
+
+    /// <summary>Time passes: the lease is lost once nothing sent within the last lease timeout has been answered.</summary>
+    public LeaseDecision Tick(DateTimeOffset now)
+    {
         var silent = now - _lastContact;
         if (_lostAt is not null || silent <= leaseTimeout) return LeaseDecision.Nothing;
         _lostAt = now;

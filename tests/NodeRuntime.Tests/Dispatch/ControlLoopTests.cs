@@ -154,7 +154,8 @@ public sealed class ControlLoopTests : IAsyncLifetime
         node node1
         node node2
         primitive d1 ocf:heartbeat:Dummy \
-        	op monitor interval=1s timeout=10s
+        	op monitor interval=1s timeout=10s \
+        	op stop timeout=2s interval=0
         property no-quorum-policy=ignore stonith-enabled=false
         rsc_defaults resource-stickiness=1
         """;
@@ -178,8 +179,10 @@ public sealed class ControlLoopTests : IAsyncLifetime
         var lost = Assert.Single(await EventsAsync<NodeLost>(), l => l.Node == first);
         var recovery = await Until(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == second),
             "the recovery's start is reported");
-        // Without fencing the planner waits a lease timeout and a margin after the loss before recovering.
-        Assert.True(recovery.At - lost.At >= Fast.LeaseTimeout.ToTimeSpan(), $"recovered {recovery.At - lost.At} after the loss");
+        // Without fencing the controller waits, after the loss, as long as the lost node's runtime may take to stop d1
+        // under no-quorum-policy (one lease check and d1's 2 s stop timeout), and a margin, before recovering it.
+        var wait = LeaseLoss.StopBound(Fast.LeaseTimeout.ToTimeSpan(), [], [TimeSpan.FromSeconds(2)]) + Fast.NoFencingMargin;
+        Assert.True(recovery.At - lost.At >= wait, $"recovered {recovery.At - lost.At} after the loss, before {wait}");
         Assert.Empty(await EventsAsync<FencingRequested>());
         _ = node1;
         await AssertReplaysAsync();
@@ -342,9 +345,11 @@ public sealed class ControlLoopTests : IAsyncLifetime
             node node2
             node node3
             primitive d1 ocf:heartbeat:Dummy \
-            	op monitor interval=1s timeout=10s
+            	op monitor interval=1s timeout=10s \
+            	op stop timeout=2s interval=0
             primitive d2 ocf:heartbeat:Dummy \
-            	op monitor interval=1s timeout=10s
+            	op monitor interval=1s timeout=10s \
+            	op stop timeout=2s interval=0
             location d1-on-1 d1 100: node1
             location d2-on-2 d2 100: node2
             property no-quorum-policy={policy} stonith-enabled=false
