@@ -19,38 +19,29 @@ namespace Lab.Tests;
 [Collection(FailoverCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly LabSupport.Lab _lab = new();
-    private DocumentStore? _store;
+    private readonly LabCluster _cluster = new();
 
     public async Task InitializeAsync()
     {
-        if (!LabSupport.Lab.IsRoot) return;
-        await _lab.UpAsync(2, database: $"ha_e2e_{Guid.NewGuid():N}"[..20]);
-        await SchemaMigrations.ApplyAsync(_lab.StoreUrl);
-        _store = CibStore.Create(_lab.StoreUrl);
-        var text = await File.ReadAllTextAsync(Path.Combine(_lab.StateDirectory, "apache-cluster.crm"));
-        var loaded = await new ConfigurationLoader(_store).LoadAsync(text, LoadMode.Replace, CommandMetadata.For(Actor.User("admin")));
-        Assert.True(loaded.Errors.Count == 0, string.Join("; ", loaded.Errors));
+        if (LabSupport.Lab.IsRoot) await _cluster.UpAsync(2);
     }
 
     public async Task DisposeAsync()
     {
-        if (!LabSupport.Lab.IsRoot) return;
-        _store?.Dispose();
-        await _lab.DownAsync();
+        if (LabSupport.Lab.IsRoot) await _cluster.DisposeAsync();
     }
 
     [LabFact]
     public async Task A_crashed_node_is_fenced_and_the_group_is_served_again_from_the_survivor()
     {
-        await using var observer = Observer.Start(_lab);
+        await using var observer = Observer.Start(_cluster.Lab);
         Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served\n" + await LogAsync());
         var active = HolderOfVip(observer.Snapshot());
         var survivor = active == "node1" ? "node2" : "node1";
         await AssertGroupStartedInOrderAsync(active, after: 0);
 
         var crashAt = observer.Now;
-        await _lab.KillAsync(active);
+        await _cluster.Lab.KillAsync(active);
         Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served again\n" + await LogAsync());
         var events = await EventsAsync();
 
@@ -81,13 +72,13 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     [LabFact]
     public async Task A_partitioned_node_is_fenced_and_the_group_moves()
     {
-        await using var observer = Observer.Start(_lab);
+        await using var observer = Observer.Start(_cluster.Lab);
         Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served\n" + await LogAsync());
         var active = HolderOfVip(observer.Snapshot());
         var survivor = active == "node1" ? "node2" : "node1";
 
         var cutAt = observer.Now;
-        await _lab.CutAsync(active);
+        await _cluster.Lab.CutAsync(active);
         var fenced = await UntilAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Event is NodeFenced f && f.Target == active), "the cut node is fenced");
         Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served again\n" + await LogAsync());
         await AssertGroupStartedInOrderAsync(survivor, after: fenced.Sequence);
@@ -103,13 +94,13 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     [LabFact]
     public async Task A_killed_apache_is_restarted_in_place_and_moves_after_migration_threshold_failures()
     {
-        await using var observer = Observer.Start(_lab);
+        await using var observer = Observer.Start(_cluster.Lab);
         Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served\n" + await LogAsync());
         var active = HolderOfVip(observer.Snapshot());
         var other = active == "node1" ? "node2" : "node1";
 
         // Start from a clean slate, as an admin would (crm resource cleanup): nothing earlier counts.
-        await using (var session = _store!.LightweightSession())
+        await using (var session = _cluster.Store.LightweightSession())
         {
             foreach (var rsc in new[] { "apache-ip", "apache-fs", "apache-service" })
                 session.Events.Append(StreamIds.Resource(rsc), new FailCountCleared(rsc, null, Actor.User("admin"), "cleanup before the test", DateTimeOffset.UtcNow));
@@ -125,7 +116,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         for (var failure = 1; failure <= 3; failure++)
         {
             var before = (await EventsAsync()).Max(e => e.Sequence);
-            await _lab.ExecAsync(active, "pkill", "-9", "apache2");
+            await _cluster.Lab.ExecAsync(active, "pkill", "-9", "apache2");
             var failed = await UntilAsync(async () => (await EventsAsync()).FirstOrDefault(e => e.Sequence > before
                 && e.Event is ResourceOperationFailed { Resource: "apache-service", Operation: "monitor" } f && f.Node == active), $"failure {failure} is reported");
             var expected = failure < 3 ? active : other;
@@ -140,8 +131,6 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(timeline.DoubleHoldings().Count == 0, "held twice: " + string.Join("; ", timeline.DoubleHoldings()));
         await AssertReplaysAsync();
     }
-
-    private async Task<List<T>> EventsOfAsync<T>() => (await EventsAsync()).Select(e => e.Event).OfType<T>().ToList();
 
     private static string HolderOfVip(Timeline t) =>
         t.Samples.Last().Nodes.Where(n => n.Alive && n.HoldsVip).Select(n => n.Node).Single();
@@ -161,47 +150,13 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             $"start order on {node}: {string.Join(", ", starts.Select(s => s!.Sequence))}");
     }
 
-    private async Task AssertReplaysAsync()
-    {
-        var (count, mismatches) = await Planning.ReplayAsync(_store!);
-        Assert.True(count > 0);
-        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m =>
-            $"{m.TransitionId}:\n recorded {System.Text.Json.JsonSerializer.Serialize(m.Recorded)}\n replayed {System.Text.Json.JsonSerializer.Serialize(m.Replayed)}")) + "\n" + await LogAsync());
-    }
-
-    private sealed record Logged(long Sequence, DateTimeOffset At, object Event);
-
-    private sealed record Logged<T>(long Sequence, T Event);
-
-    private async Task<IReadOnlyList<Logged>> EventsAsync()
-    {
-        await using var session = _store!.QuerySession();
-        var all = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
-        return all.Select(e => new Logged(e.Sequence, e.Timestamp, e.Data)).ToList();
-    }
-
-    private static Logged<T> Single<T>(IReadOnlyList<Logged> events, Func<T, bool> match) =>
-        events.Where(e => e.Event is T t && match(t)).Select(e => new Logged<T>(e.Sequence, (T)e.Event)).Single();
-
-    private static Logged<T> First<T>(IReadOnlyList<Logged> events, Func<T, bool> match, long after) =>
-        events.Where(e => e.Sequence > after && e.Event is T t && match(t)).Select(e => new Logged<T>(e.Sequence, (T)e.Event)).First();
-
-    private async Task<T> UntilAsync<T>(Func<Task<T?>> probe, string what, int seconds = 90) where T : class
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await probe() is { } found) return found;
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"never happened: {what}\n" + await LogAsync());
-    }
-
-    private async Task<string> LogAsync()
-    {
-        var events = await EventsAsync();
-        return string.Join("\n", events.Select(e => $"{e.Sequence,5} {e.At:HH:mm:ss.fff} {e.Event}"));
-    }
+    private Task<List<T>> EventsOfAsync<T>() => _cluster.EventsOfAsync<T>();
+    private Task<IReadOnlyList<Logged>> EventsAsync() => _cluster.EventsAsync();
+    private Task AssertReplaysAsync() => _cluster.AssertReplaysAsync();
+    private Task<string> LogAsync() => _cluster.LogAsync();
+    private Task<T> UntilAsync<T>(Func<Task<T?>> probe, string what, int seconds = 90) where T : class => _cluster.UntilAsync(probe, what, seconds);
+    private static Logged<T> Single<T>(IReadOnlyList<Logged> events, Func<T, bool> match) => LabCluster.Single(events, match);
+    private static Logged<T> First<T>(IReadOnlyList<Logged> events, Func<T, bool> match, long after) => LabCluster.First(events, match, after);
 }
 
 [CollectionDefinition(Name)]

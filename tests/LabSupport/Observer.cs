@@ -51,14 +51,19 @@ public sealed class Observer : IAsyncDisposable
         }) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Starts observing the lab's nodes. The page counts as served when its body contains <paramref name="pageMarker"/>.</summary>
-    public static Observer Start(Lab lab, TimeSpan? interval = null, TimeSpan? probeTimeout = null, string pageMarker = "served from the shared disk")
+    /// <summary>
+    /// Starts observing the lab's nodes. The page counts as served when its body contains <paramref name="pageMarker"/>.
+    /// Without <paramref name="probeVip"/> only the nodes are inspected (a cluster with a VIP and no web server).
+    /// </summary>
+    public static Observer Start(Lab lab, TimeSpan? interval = null, TimeSpan? probeTimeout = null, string pageMarker = "served from the shared disk",
+        bool probeVip = true)
     {
         var o = new Observer(lab, interval ?? DefaultInterval, probeTimeout ?? TimeSpan.FromMilliseconds(1000), pageMarker);
         o._startedAt = DateTimeOffset.UtcNow;
         o._clock.Start();
         o._sampling = o.Every(() => { var s = o.Inspect(); lock (o._samples) o._samples.Add(s); }, "lab observer: nodes");
-        o._probing = o.Every(() => { var t = o.ProbeAsync(); lock (o._inflight) { o._inflight.RemoveAll(x => x.IsCompleted); o._inflight.Add(t); } }, "lab observer: VIP");
+        if (probeVip)
+            o._probing = o.Every(() => { var t = o.ProbeAsync(); lock (o._inflight) { o._inflight.RemoveAll(x => x.IsCompleted); o._inflight.Add(t); } }, "lab observer: VIP");
         return o;
     }
 

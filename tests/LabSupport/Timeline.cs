@@ -71,6 +71,28 @@ public sealed class Timeline(DateTimeOffset startedAt, IReadOnlyList<Sample> sam
         }
     }
 
+    /// <summary>
+    /// The longest stretch during which two or more live nodes held what <paramref name="holds"/> tests: from the first
+    /// sample that saw it held twice to the first that did not (zero when it never was).
+    /// </summary>
+    public TimeSpan LongestHeldTwice(Func<NodeSample, bool> holds)
+    {
+        var longest = TimeSpan.Zero;
+        TimeSpan? since = null;
+        foreach (var s in Samples)
+        {
+            var twice = s.Nodes.Count(n => n.Alive && holds(n)) > 1;
+            if (twice && since is null) since = s.At;
+            else if (!twice && since is { } from)
+            {
+                if (s.At - from > longest) longest = s.At - from;
+                since = null;
+            }
+        }
+        if (since is { } open && Duration - open > longest) longest = Duration - open;
+        return longest;
+    }
+
     /// <summary>The first probe sent at or after <paramref name="after"/> that got the page.</summary>
     public Probe? FirstServedAfter(TimeSpan after) => Probes.Where(p => p.SentAt >= after && p.Served).MinBy(p => p.AnsweredAt);
 
