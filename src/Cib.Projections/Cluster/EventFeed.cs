@@ -43,24 +43,57 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
     {
         Position = position;
         _listenerSource = StoreDataSource.Dedicated(connectionString, "ha-event-feed");
-        _listener = await _listenerSource.OpenConnectionAsync(ct);
-        _listener.Notification += (_, _) => _signal.Release();
-        await using var cmd = new NpgsqlCommand("LISTEN cib_events", _listener);
-        await cmd.ExecuteNonQueryAsync(ct);
-        _ = Task.Run(() => PumpAsync(ct), ct);
+        _listener = await ListenAsync(ct);
+        _ = Task.Run(() => PumpAsync(ct), CancellationToken.None);
     }
 
+    private readonly CancellationTokenSource _disposed = new();
+
+    /// <summary>How long to wait before listening again after the listening connection broke.</summary>
+    public TimeSpan RelistenDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    private async Task<NpgsqlConnection> ListenAsync(CancellationToken ct)
+    {
+        var listener = await _listenerSource!.OpenConnectionAsync(ct);
+        listener.Notification += (_, _) => _signal.Release();
+        await using var cmd = new NpgsqlCommand("LISTEN cib_events", listener);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return listener;
+    }
+
+    /// <summary>
+    /// Takes notifications in; when the listening connection breaks (the store restarted, a cut link came back and the
+    /// server had ended the session), wakes the reader (notifications may have been missed) and listens again.
+    /// </summary>
     private async Task PumpAsync(CancellationToken ct)
     {
-        // No cancellation token reaches Npgsql: a token cancelled after the connection is gone would make its
-        // callback throw into whoever cancels. The pump wakes at least once a second to look at the token instead.
-        try
+        // No cancellation token reaches Npgsql's wait: a token cancelled after the connection is gone would make its
+        // callback throw into whoever cancels. The pump wakes at least once a second to look at the tokens instead.
+        while (!ct.IsCancellationRequested && !_disposed.IsCancellationRequested)
         {
-            while (!ct.IsCancellationRequested && _listener is { } listener) await listener.WaitAsync(TimeSpan.FromSeconds(1));
-        }
-        catch (Exception)
-        {
-            // The listening connection broke or was disposed: the safety poll keeps the feed going.
+            try
+            {
+                if (_listener is null)
+                {
+                    using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposed.Token);
+                    _listener = await StoreDeadline.RunAsync(ListenAsync, TimeSpan.FromSeconds(5), TimeProvider.System, both.Token);
+                    _signal.Release();
+                }
+                while (!ct.IsCancellationRequested && !_disposed.IsCancellationRequested && _listener is { } listener)
+                    await listener.WaitAsync(TimeSpan.FromSeconds(1));
+            }
+            catch (Exception) when (!ct.IsCancellationRequested && !_disposed.IsCancellationRequested)
+            {
+                // The listening connection broke (or could not be opened): the reader polls meanwhile.
+                var broken = Interlocked.Exchange(ref _listener, null);
+                if (broken is not null) await broken.DisposeAsync().AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _signal.Release();
+                await Task.Delay(RelistenDelay, _disposed.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (Exception)
+            {
+                return;
+            }
         }
     }
 
@@ -128,10 +161,10 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
 
     public async ValueTask DisposeAsync()
     {
-        var l = _listener;
-        _listener = null;
+        await _disposed.CancelAsync();
+        var l = Interlocked.Exchange(ref _listener, null);
         if (l is not null) await l.DisposeAsync();
         if (_listenerSource is not null) await _listenerSource.DisposeAsync();
-        _signal.Dispose();
+        // The pump may still release the signal on its way out: it is not disposed, only dropped.
     }
 }

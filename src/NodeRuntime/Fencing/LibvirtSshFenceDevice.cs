@@ -89,9 +89,12 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
-        await _gate.WaitAsync(ct);
+        var entered = false;
         try
         {
+            // Waiting for the connection (a warm-up or another command on a silent link) counts in the fence's timeout.
+            await _gate.WaitAsync(deadline.Token);
+            entered = true;
             var result = FenceActions.Normalize(action) switch
             {
                 FenceActions.Status => await StatusAsync(domain, deadline.Token),
@@ -104,8 +107,9 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            Drop();
-            return FenceResult.Failed(clock.ElapsedMilliseconds, $"{action} of {target} via {Id} timed out after {(long)timeout.TotalMilliseconds} ms");
+            if (entered) Drop();
+            return FenceResult.Failed(clock.ElapsedMilliseconds, $"{action} of {target} via {Id} timed out after {(long)timeout.TotalMilliseconds} ms"
+                + (entered ? "" : " (waiting for the device's connection)"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -114,7 +118,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         }
         finally
         {
-            _gate.Release();
+            if (entered) _gate.Release();
         }
     }
 
@@ -123,9 +127,11 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         var clock = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
-        await _gate.WaitAsync(ct);
+        var entered = false;
         try
         {
+            await _gate.WaitAsync(deadline.Token);
+            entered = true;
             var (exit, output, error) = await RunAsync("list --all", deadline.Token);
             return exit == 0
                 ? FenceResult.Ok(clock.ElapsedMilliseconds, output: output)
@@ -133,7 +139,7 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            Drop();
+            if (entered) Drop();
             return FenceResult.Failed(clock.ElapsedMilliseconds, $"monitor of {Id} timed out after {(long)timeout.TotalMilliseconds} ms");
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -143,19 +149,23 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
         }
         finally
         {
-            _gate.Release();
+            if (entered) _gate.Release();
         }
     }
 
     /// <summary>Opens the SSH connection (key exchange, authentication, host key check) if none is open.</summary>
     public async Task WarmUpAsync(CancellationToken ct = default)
     {
+        // A warm-up holds the connection while it connects: on a silent link it gives up after WarmUpTimeout, and a
+        // fence waiting meanwhile counts the wait in its own timeout.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(WarmUpTimeout);
         await _gate.WaitAsync(ct);
         try
         {
-            await ConnectedAsync(ct);
+            await ConnectedAsync(deadline.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Not reachable now: a fence connects afresh, and reports the problem then.
             Drop();
@@ -165,6 +175,9 @@ public sealed class LibvirtSshFenceDevice : IFenceDevice
             _gate.Release();
         }
     }
+
+    /// <summary>How long a warm-up may try to connect.</summary>
+    public static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(10);
 
     private async Task<FenceResult> StatusAsync(string domain, CancellationToken ct)
     {

@@ -205,6 +205,36 @@ public sealed class UnreachableHypervisorTests
     }
 
     [Fact]
+    public async Task A_fence_behind_a_warm_up_stuck_on_a_silent_hypervisor_fails_within_its_own_timeout()
+    {
+        using var silent = new SilentPeer();
+        var scratch = Directory.CreateTempSubdirectory("hat-warm-").FullName;
+        try
+        {
+            await Hypervisor.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(scratch, "k"));
+            await File.WriteAllTextAsync(Path.Combine(scratch, "known_hosts"), "");
+            var p = Cib.Domain.Resources.Primitive.Create("fence-warm", "stonith:external/libvirt", Cib.Domain.Primitives.ValueMap.Of(
+                ("hostlist", "n1"), ("hypervisor_uri", $"qemu+ssh://root@127.0.0.1:{silent.Port}/system"),
+                ("identity_file", Path.Combine(scratch, "k")), ("known_hosts_file", Path.Combine(scratch, "known_hosts"))));
+            await using var device = LibvirtSshFenceDevice.Create(p);
+
+            // The warm-up holds the device's connection while it waits for a hypervisor that never answers.
+            var warming = device.WarmUpAsync();
+            await TestSupport.Eventually.True(() => Task.FromResult(silent.Accepted > 0), "the warm-up connects");
+            var result = await device.ExecuteAsync("n1", FenceActions.Off, TimeSpan.FromSeconds(1));
+
+            Assert.False(result.Succeeded);
+            Assert.Contains("timed out after 1000 ms (waiting for the device's connection)", result.Reason);
+            Assert.False(warming.IsCompleted, "the fence did not wait for the warm-up to give up");
+            await warming;
+        }
+        finally
+        {
+            Directory.Delete(scratch, true);
+        }
+    }
+
+    [Fact]
     public async Task Nothing_listening_is_reported_as_unreachable()
     {
         var scratch = Directory.CreateTempSubdirectory("hat-closed-").FullName;
