@@ -42,13 +42,16 @@ public static class Cli
     {
         // No response files: an argument starting with '@' is a value, as it always was.
         var parsed = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // Ctrl-C and unexpected exceptions behave as in any .NET program: System.CommandLine handles neither.
+        var io = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
         if (parsed.Action is ParseErrorAction)
         {
             // The parser's own messages, typo suggestions and the command's help, all on stderr.
-            await parsed.InvokeAsync(new InvocationConfiguration { Output = stderr, Error = stderr });
+            io.Output = stderr;
+            await parsed.InvokeAsync(io);
             return UsageError;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return await parsed.InvokeAsync(io);
     }
 
     /// <summary>Sets the command's body. A <see cref="UsageException"/> from it (input the parser cannot judge, such as a

@@ -64,9 +64,15 @@ public class CliTests
     [Fact]
     public async Task Completion_comes_from_the_suggest_directive()
     {
-        var (code, output, _) = await Run("[suggest]", "conf");
+        // As dotnet-suggest asks: the command line as one string and the cursor position.
+        var (code, output, _) = await Run("[suggest:4]", "conf");
         Assert.Equal(0, code);
         Assert.Equal(["configure", "conformance"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        const string line = "configure load up";
+        (code, output, _) = await Run($"[suggest:{line.Length}]", line);
+        Assert.Equal(0, code);
+        Assert.Equal(["update"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]
