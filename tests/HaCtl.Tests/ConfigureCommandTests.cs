@@ -14,11 +14,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("hactl-configure-").FullName;
     private TestDatabase _db = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync("hactl");
-        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
-    }
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateWithSchemaAsync("hactl");
 
     public async Task DisposeAsync()
     {
