@@ -1,67 +1,105 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+
 namespace HaCtl;
 
 /// <summary>
-/// hactl: the command-line client (crm / crm_mon habits). Each command lives in Commands/ and
-/// registers itself in <see cref="Commands"/> by its words ("configure parse").
+/// hactl: the command-line client (crm / crm_mon habits), on System.CommandLine: parsing, help (<c>--help</c> on
+/// any command), errors and completion (the <c>[suggest]</c> directive, for dotnet-suggest) come from it. Each
+/// command is built in Commands/; this class assembles the tree and fixes the exit codes: 0 done, 1 the command
+/// failed, 2 bad usage.
 /// </summary>
 public static class Cli
 {
-    /// <summary>A command: the words that select it, a one-line help, and its body (remaining args → exit code).</summary>
-    public sealed record Command(string Words, string Usage, string Help, Func<string[], Task<int>> Run);
+    public const int UsageError = 2;
 
-    public static IReadOnlyList<Command> Commands { get; } =
-    [
-        .. DemoCommand.All,
-        .. SchemaCommands.All,
-        .. ConformanceCommand.All,
-        .. BenchCommand.All,
-        .. ConfigureCommands.All,
-        .. LogCommand.All,
-        .. SimulateCommand.All,
-    ];
+    /// <summary>The whole command tree; a fresh one per parse, since commands carry their actions.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("""
+            hactl: the Ha.EventSourced command-line client.
+            The store: HA_CONNECTION (a PostgreSQL connection string); ./ha hactl sets it to the embedded store.
+            """);
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ConfigureCommands.Create());
+        root.Subcommands.Add(ConformanceCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(LogCommand.Create());
+        root.Subcommands.Add(SchemaCommands.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
+        // "hactl" and "hactl help" print the help, as they always have.
+        var help = new Command("help", "this text") { Hidden = true };
+        help.SetAction(parse => ShowHelp(root, parse.InvocationConfiguration));
+        root.Subcommands.Add(help);
+        root.SetAction(parse => ShowHelp(root, parse.InvocationConfiguration));
+        return root;
+    }
 
     public static int Run(string[] args) => RunAsync(args, Console.Out, Console.Error).GetAwaiter().GetResult();
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0 || args[0] is "help" or "-h" or "--help")
+        // No response files: an argument starting with '@' is a value, as it always was.
+        var parsed = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // Ctrl-C and unexpected exceptions behave as in any .NET program: System.CommandLine handles neither.
+        var io = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        if (parsed.Action is ParseErrorAction)
         {
-            PrintHelp(stdout);
-            return 0;
+            // The parser's own messages, typo suggestions and the command's help, all on stderr.
+            io.Output = stderr;
+            await parsed.InvokeAsync(io);
+            return UsageError;
         }
-        // Longest match on words: "configure parse FILE" picks "configure parse".
-        var match = Commands
-            .Select(c => (Command: c, Words: c.Words.Split(' ')))
-            .Where(c => c.Words.Length <= args.Length && c.Words.SequenceEqual(args.Take(c.Words.Length)))
-            .OrderByDescending(c => c.Words.Length)
-            .FirstOrDefault();
-        if (match.Command is null)
-        {
-            stderr.WriteLine($"hactl: unknown command '{string.Join(' ', args)}'");
-            PrintHelp(stderr);
-            return 2;
-        }
-        try
-        {
-            return await match.Command.Run(args[match.Words.Length..]);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hactl {match.Command.Words}: {e.Message}");
-            stderr.WriteLine($"usage: hactl {match.Command.Words} {match.Command.Usage}");
-            return 2;
-        }
+        return await parsed.InvokeAsync(io);
     }
 
-    private static void PrintHelp(TextWriter w)
+    /// <summary>Sets the command's body. A <see cref="UsageException"/> from it (input the parser cannot judge, such as a
+    /// missing HA_CONNECTION) is a message on stderr and exit code 2, like a parse error.</summary>
+    public static void SetBody(this Command command, Func<ParseResult, TextWriter, TextWriter, Task<int>> body) =>
+        command.SetAction(async (parse, _) =>
+        {
+            var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            try
+            {
+                return await body(parse, stdout, stderr);
+            }
+            catch (UsageException e)
+            {
+                var words = Words(parse.CommandResult);
+                await stderr.WriteLineAsync($"hactl {words}: {e.Message}");
+                await stderr.WriteLineAsync($"see: hactl {words} --help");
+                return UsageError;
+            }
+        });
+
+    /// <summary>The words that selected the command ("configure load").</summary>
+    private static string Words(CommandResult command)
     {
-        w.WriteLine("hactl: the Ha.EventSourced command-line client");
-        w.WriteLine();
-        foreach (var c in Commands.OrderBy(c => c.Words, StringComparer.Ordinal))
-            w.WriteLine($"  hactl {c.Words} {c.Usage}".PadRight(52) + c.Help);
-        w.WriteLine();
-        w.WriteLine("The store: HA_CONNECTION (a PostgreSQL connection string); ./ha hactl sets it to the embedded store.");
+        var words = new List<string>();
+        for (SymbolResult? r = command; r is CommandResult { Parent: not null } c; r = r.Parent) words.Insert(0, c.Command.Name);
+        return string.Join(' ', words);
     }
+
+    /// <summary>Every runnable command as its words ("configure parse"), help excepted.</summary>
+    public static IReadOnlyList<string> CommandPaths()
+    {
+        var root = Build();
+        var paths = new List<string>();
+        void Walk(Command c, string prefix)
+        {
+            foreach (var sub in c.Subcommands.Where(s => !s.Hidden))
+            {
+                var words = prefix.Length == 0 ? sub.Name : $"{prefix} {sub.Name}";
+                if (sub.Action is not null) paths.Add(words);
+                Walk(sub, words);
+            }
+        }
+        Walk(root, "");
+        return paths;
+    }
+
+    private static int ShowHelp(RootCommand root, InvocationConfiguration io) => root.Parse(["--help"]).Invoke(io);
 }
 
 public sealed class UsageException(string message) : Exception(message);

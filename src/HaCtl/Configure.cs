@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cib.Domain.Configuration.Language;
 using Cib.Domain.Primitives;
 using Cib.Projections.Store;
@@ -9,25 +8,23 @@ namespace HaCtl;
 public static class Configure
 {
     /// <summary>Offline: the canonical form of FILE on stdout, or its errors (FILE:LINE:COL: message) on stderr and exit 1.</summary>
-    public static Task<int> ParseAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> ParseAsync(string file, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length != 1) throw new UsageException("expected one FILE");
-        if (!TryRead(args[0], stderr, out var text)) return Task.FromResult(1);
+        if (!TryRead(file, stderr, out var text)) return Task.FromResult(1);
         var result = CrmParser.Parse(text);
-        if (!result.IsSuccess) return Task.FromResult(PrintErrors(args[0], result.Errors, stderr));
+        if (!result.IsSuccess) return Task.FromResult(PrintErrors(file, result.Errors, stderr));
         stdout.Write(CrmRenderer.Render(result.Parsed!.Configuration));
         return Task.FromResult(0);
     }
 
     /// <summary>CIB XML of a crm file (offline), or of the stored configuration when no file is given and a store is set.</summary>
-    public static async Task<int> ExportCibAsync(string[] args, TextWriter stdout, TextWriter stderr, string? connection)
+    public static async Task<int> ExportCibAsync(string? file, TextWriter stdout, TextWriter stderr, string? connection)
     {
-        if (args.Length > 1) throw new UsageException("expected at most one FILE");
-        if (args.Length == 1)
+        if (file is not null)
         {
-            if (!TryRead(args[0], stderr, out var text)) return 1;
+            if (!TryRead(file, stderr, out var text)) return 1;
             var result = CrmParser.Parse(text);
-            if (!result.IsSuccess) return PrintErrors(args[0], result.Errors, stderr);
+            if (!result.IsSuccess) return PrintErrors(file, result.Errors, stderr);
             stdout.Write(CibXmlExporter.ExportText(result.Parsed!.Configuration));
             return 0;
         }
@@ -39,9 +36,8 @@ public static class Configure
     }
 
     /// <summary>The stored configuration as canonical crm text; the first line (a comment) gives its version.</summary>
-    public static async Task<int> ShowAsync(string[] args, TextWriter stdout, string connection)
+    public static async Task<int> ShowAsync(TextWriter stdout, string connection)
     {
-        if (args.Length != 0) throw new UsageException("expected no arguments");
         using var store = CibStore.Create(connection);
         var (state, version) = await ConfigurationReader.LoadAsync(store);
         stdout.WriteLine($"# configuration version {version}");
@@ -50,31 +46,22 @@ public static class Configure
     }
 
     /// <summary>load replace|update FILE [--expected-version N]: one atomic change; errors name FILE:LINE:COL; exit 1 when refused.</summary>
-    public static async Task<int> LoadAsync(string[] args, TextWriter stdout, TextWriter stderr, string connection)
+    public static async Task<int> LoadAsync(LoadMode mode, string file, long? expected, TextWriter stdout, TextWriter stderr, string connection)
     {
-        if (args.Length is not (2 or 4) || args[0] is not ("replace" or "update"))
-            throw new UsageException("expected replace|update FILE [--expected-version N]");
-        long? expected = null;
-        if (args.Length == 4)
-        {
-            if (args[2] != "--expected-version" || !long.TryParse(args[3], NumberStyles.None, CultureInfo.InvariantCulture, out var v))
-                throw new UsageException($"unexpected '{string.Join(' ', args[2..])}': expected --expected-version N");
-            expected = v;
-        }
-        var (mode, file) = (args[0] == "replace" ? LoadMode.Replace : LoadMode.Update, args[1]);
         if (!TryRead(file, stderr, out var text)) return 1;
+        var verb = mode == LoadMode.Replace ? "replace" : "update";
 
         using var store = CibStore.Create(connection);
         var user = Environment.UserName is { Length: > 0 } name ? name : "admin";
         try
         {
             var result = await new ConfigurationLoader(store).LoadAsync(text, mode, CommandMetadata.For(Actor.User(user)), expected,
-                $"load {args[0]} {Path.GetFileName(file)}");
+                $"load {verb} {Path.GetFileName(file)}");
             if (!result.IsApplied) return PrintErrors(file, result.Errors, stderr);
             var applied = result.Applied!;
             stdout.WriteLine(applied.Events.Count == 0
-                ? $"load {args[0]} {file}: no change (version {applied.Version})"
-                : $"load {args[0]} {file}: version {applied.PreviousVersion} -> {applied.Version} ({result.Commands.Count} edits, {applied.Events.Count} events)");
+                ? $"load {verb} {file}: no change (version {applied.Version})"
+                : $"load {verb} {file}: version {applied.PreviousVersion} -> {applied.Version} ({result.Commands.Count} edits, {applied.Events.Count} events)");
             return 0;
         }
         catch (StaleConfigurationException e)

@@ -12,12 +12,8 @@ namespace HaCtl;
 /// </summary>
 public static class ImportCib
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string path, bool load, TextWriter stdout, TextWriter stderr)
     {
-        var load = args.Contains("--load");
-        var files = args.Where(a => a != "--load").ToList();
-        if (files.Count != 1) throw new UsageException("expected one CIB XML file");
-        var path = files[0];
         if (!File.Exists(path)) throw new UsageException($"no such file: {path}");
 
         var imported = CibXmlImporter.Import(await File.ReadAllTextAsync(path));

@@ -1,1 +1,1 @@
-return HaCtl.Cli.Run(args);
+return await HaCtl.Cli.RunAsync(args, Console.Out, Console.Error);

@@ -4,18 +4,17 @@ namespace HaCtl;
 
 public static class Schema
 {
-    public static async Task<int> ApplyAsync(string[] args)
+    public static async Task<int> ApplyAsync(TextWriter stdout)
     {
         var applied = await SchemaMigrations.ApplyAsync(Store.ConnectionString());
-        Console.WriteLine(applied.Count == 0 ? "schema: up to date" : $"schema: applied {string.Join(", ", applied)}");
+        await stdout.WriteLineAsync(applied.Count == 0 ? "schema: up to date" : $"schema: applied {string.Join(", ", applied)}");
         return 0;
     }
 
-    public static async Task<int> WriteAsync(string[] args)
+    public static async Task<int> WriteAsync(string directory, TextWriter stdout)
     {
-        if (args.Length != 1) throw new UsageException("expected the migrations directory");
-        var written = await SchemaMigrations.WriteNextAsync(Store.ConnectionString(), args[0]);
-        Console.WriteLine(written is null ? "migrations: no drift, nothing written" : $"migrations: wrote {written}");
+        var written = await SchemaMigrations.WriteNextAsync(Store.ConnectionString(), directory);
+        await stdout.WriteLineAsync(written is null ? "migrations: no drift, nothing written" : $"migrations: wrote {written}");
         return 0;
     }
 }

@@ -3,23 +3,76 @@ using Xunit;
 
 namespace HaCtl.Tests;
 
+/// <summary>hactl's command line through System.CommandLine: help, usage errors (exit 2), completion, and the demo end to end.</summary>
 [Collection("console")]
 public class CliTests
 {
     [Fact]
-    public async Task Help_lists_every_command()
+    public async Task Help_lists_every_top_level_command_and_each_command_has_its_own()
     {
-        var (code, output, _) = await Run("help");
-        Assert.Equal(0, code);
-        foreach (var command in Cli.Commands) Assert.Contains($"hactl {command.Words}", output);
+        foreach (var noWords in new[] { Array.Empty<string>(), ["help"], ["--help"], ["-h"] })
+        {
+            var (code, output, _) = await Run(noWords);
+            Assert.Equal(0, code);
+            Assert.Contains("HA_CONNECTION", output);
+            foreach (var top in Cli.CommandPaths().Select(p => p.Split(' ')[0]).Distinct()) Assert.Contains($"  {top}", output);
+        }
+        Assert.Contains("configure load", Cli.CommandPaths());
+        foreach (var path in Cli.CommandPaths())
+        {
+            var (code, output, _) = await Run([.. path.Split(' '), "--help"]);
+            Assert.Equal(0, code);
+            // The usage line names the program (hactl; the test host here) and the command's words.
+            Assert.Matches($@"Usage:\s+\S+ {path}\b", output);
+        }
     }
 
     [Fact]
     public async Task An_unknown_command_exits_2_and_says_so()
     {
-        var (code, _, errors) = await Run("frobnicate", "now");
+        var (code, output, errors) = await Run("frobnicate", "now");
         Assert.Equal(2, code);
-        Assert.Contains("unknown command 'frobnicate now'", errors);
+        Assert.Contains("Unrecognized command or argument 'frobnicate'", errors);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task A_bad_value_or_a_missing_argument_exits_2_naming_it()
+    {
+        var (code, _, errors) = await Run("log", "--since", "yesterday");
+        Assert.Equal(2, code);
+        Assert.Contains("'yesterday'", errors);
+        Assert.Contains("--since", errors);
+
+        (code, _, errors) = await Run("configure", "load", "merge", "x.crm");
+        Assert.Equal(2, code);
+        Assert.Contains("'merge'", errors);
+
+        (code, _, errors) = await Run("configure", "parse");
+        Assert.Equal(2, code);
+        Assert.Contains("FILE", errors);
+    }
+
+    [Fact]
+    public async Task A_command_that_needs_the_store_without_one_exits_2_and_says_how_to_set_it()
+    {
+        var (code, _, errors) = await Run("configure", "show");
+        Assert.Equal(2, code);
+        Assert.Contains("hactl configure show: no store: set HA_CONNECTION", errors);
+    }
+
+    [Fact]
+    public async Task Completion_comes_from_the_suggest_directive()
+    {
+        // As dotnet-suggest asks: the command line as one string and the cursor position.
+        var (code, output, _) = await Run("[suggest:4]", "conf");
+        Assert.Equal(0, code);
+        Assert.Equal(["configure", "conformance"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        const string line = "configure load up";
+        (code, output, _) = await Run($"[suggest:{line.Length}]", line);
+        Assert.Equal(0, code);
+        Assert.Equal(["update"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]
@@ -44,11 +97,7 @@ public class CliTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var oldOut = Console.Out;
-        var oldErr = Console.Error;
         var oldConnection = Environment.GetEnvironmentVariable("HA_CONNECTION");
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
         Environment.SetEnvironmentVariable("HA_CONNECTION", connection);
         try
         {
@@ -57,8 +106,6 @@ public class CliTests
         }
         finally
         {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
             Environment.SetEnvironmentVariable("HA_CONNECTION", oldConnection);
         }
     }

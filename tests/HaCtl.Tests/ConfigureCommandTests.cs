@@ -14,11 +14,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("hactl-configure-").FullName;
     private TestDatabase _db = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync("hactl");
-        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
-    }
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateWithSchemaAsync("hactl");
 
     public async Task DisposeAsync()
     {
@@ -36,7 +32,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     [Fact]
     public void The_configure_commands_are_registered()
     {
-        var words = Cli.Commands.Select(c => c.Words).ToList();
+        var words = Cli.CommandPaths();
         Assert.Contains("configure parse", words);
         Assert.Contains("configure export-cib", words);
         Assert.Contains("configure show", words);
@@ -48,7 +44,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     {
         var file = WriteFile("messy.crm", "# web\nprimitive ip IPaddr2 params ip=192.0.2.1 \\\n   op monitor interval=10s\nproperty stonith-enabled=false\n");
 
-        Assert.Equal(0, await Configure.ParseAsync([file], _out, _err));
+        Assert.Equal(0, await Cli.RunAsync(["configure", "parse", file], _out, _err));
 
         Assert.Equal("primitive ip ocf:heartbeat:IPaddr2 \\\n\tparams ip=192.0.2.1 \\\n\top monitor interval=10s\nproperty stonith-enabled=false\n", _out.ToString());
         Assert.Equal("", _err.ToString());
@@ -57,7 +53,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     [Fact]
     public async Task Parse_of_the_example_prints_the_file_itself()
     {
-        Assert.Equal(0, await Configure.ParseAsync([ExampleFile], _out, _err));
+        Assert.Equal(0, await Cli.RunAsync(["configure", "parse", ExampleFile], _out, _err));
         Assert.Equal(File.ReadAllText(ExampleFile), _out.ToString());
     }
 
@@ -66,7 +62,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     {
         var file = WriteFile("bad.crm", "node node1\nlocation l1 ip rule 100: node1\n");
 
-        Assert.Equal(1, await Configure.ParseAsync([file], _out, _err));
+        Assert.Equal(1, await Cli.RunAsync(["configure", "parse", file], _out, _err));
 
         Assert.StartsWith($"{file}:2:16: rules are not supported yet", _err.ToString());
         Assert.Equal("", _out.ToString());
@@ -75,7 +71,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     [Fact]
     public async Task Export_cib_offline_from_a_file()
     {
-        Assert.Equal(0, await Configure.ExportCibAsync([ExampleFile], _out, _err, connection: null));
+        Assert.Equal(0, await Cli.RunAsync(["configure", "export-cib", ExampleFile], _out, _err));
         var cib = System.Xml.Linq.XDocument.Parse(_out.ToString()).Root!;
         Assert.Equal("cib", cib.Name.LocalName);
         Assert.Equal(4, cib.Descendants("primitive").Count());
@@ -84,46 +80,46 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
     [Fact]
     public async Task Export_cib_without_file_or_store_is_a_usage_error()
     {
-        await Assert.ThrowsAsync<UsageException>(() => Configure.ExportCibAsync([], _out, _err, connection: null));
+        await Assert.ThrowsAsync<UsageException>(() => Configure.ExportCibAsync(null, _out, _err, connection: null));
     }
 
     [Fact]
     public async Task Load_replace_then_show_and_export_from_the_store()
     {
-        Assert.Equal(0, await Configure.LoadAsync(["replace", ExampleFile], _out, _err, _db.ConnectionString));
+        Assert.Equal(0, await Configure.LoadAsync(LoadMode.Replace, ExampleFile, null, _out, _err, _db.ConnectionString));
         Assert.Contains("version 0 -> ", _out.ToString());
 
         var show = new StringWriter();
-        Assert.Equal(0, await Configure.ShowAsync([], show, _db.ConnectionString));
+        Assert.Equal(0, await Configure.ShowAsync(show, _db.ConnectionString));
         var lines = show.ToString().Split('\n', 2);
         Assert.Matches(@"^# configuration version \d+$", lines[0]);
         Assert.Equal(File.ReadAllText(ExampleFile), lines[1]);
 
         var xml = new StringWriter();
-        Assert.Equal(0, await Configure.ExportCibAsync([], xml, _err, _db.ConnectionString));
+        Assert.Equal(0, await Configure.ExportCibAsync(null, xml, _err, _db.ConnectionString));
         Assert.Equal(lines[0].Split(' ')[^1], System.Xml.Linq.XDocument.Parse(xml.ToString()).Root!.Attribute("epoch")!.Value);
     }
 
     [Fact]
     public async Task Load_update_with_a_stale_version_or_a_bad_line_changes_nothing()
     {
-        await Configure.LoadAsync(["replace", ExampleFile], _out, _err, _db.ConnectionString);
+        await Configure.LoadAsync(LoadMode.Replace, ExampleFile, null, _out, _err, _db.ConnectionString);
         var update = WriteFile("update.crm", "property maintenance-mode=true\n");
 
-        Assert.Equal(1, await Configure.LoadAsync(["update", update, "--expected-version", "0"], _out, _err, _db.ConnectionString));
+        Assert.Equal(1, await Configure.LoadAsync(LoadMode.Update, update, 0, _out, _err, _db.ConnectionString));
         Assert.Contains("refused: the configuration changed", _err.ToString());
 
         var bad = WriteFile("bad.crm", "property maintenance-mode=true\nprimitive x\n");
-        Assert.Equal(1, await Configure.LoadAsync(["update", bad], _out, _err, _db.ConnectionString));
+        Assert.Equal(1, await Configure.LoadAsync(LoadMode.Update, bad, null, _out, _err, _db.ConnectionString));
         Assert.Contains($"{bad}:2:", _err.ToString());
 
         var show = new StringWriter();
-        await Configure.ShowAsync([], show, _db.ConnectionString);
+        await Configure.ShowAsync(show, _db.ConnectionString);
         Assert.DoesNotContain("maintenance-mode", show.ToString());
 
-        Assert.Equal(0, await Configure.LoadAsync(["update", update], _out, _err, _db.ConnectionString));
+        Assert.Equal(0, await Configure.LoadAsync(LoadMode.Update, update, null, _out, _err, _db.ConnectionString));
         show = new StringWriter();
-        await Configure.ShowAsync([], show, _db.ConnectionString);
+        await Configure.ShowAsync(show, _db.ConnectionString);
         Assert.Contains("maintenance-mode=true", show.ToString());
     }
 }

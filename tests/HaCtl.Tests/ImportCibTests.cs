@@ -10,7 +10,7 @@ public class ImportCibTests
     {
         var file = Path.Combine(Repo.Shared, "conformance", "pacemaker-2.1.5", "xml", "1484.xml");
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = await ImportCib.RunAsync([file], stdout, stderr);
+        var code = await Cli.RunAsync(["configure", "import-cib", file], stdout, stderr);
         Assert.Equal(0, code);
         Assert.Contains("primitive the-future-of-vaj ocf:heartbeat:Dummy", stdout.ToString());
         Assert.Contains("# status: 2 node entries", stdout.ToString());
@@ -22,7 +22,7 @@ public class ImportCibTests
         var file = Path.GetTempFileName();
         await File.WriteAllTextAsync(file, "not xml at all");
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Assert.Equal(1, await ImportCib.RunAsync([file], stdout, stderr));
+        Assert.Equal(1, await Cli.RunAsync(["configure", "import-cib", file], stdout, stderr));
         Assert.StartsWith($"{file}:1:1:", stderr.ToString());
         File.Delete(file);
     }

@@ -39,7 +39,7 @@ public sealed class PlannerCommandsTests : IDisposable
         Case("bad", "  * Start      web     ( node1 )");
         var output = new StringWriter();
 
-        var exit = ConformanceCommand.Run([_dir], output);
+        var exit = ConformanceCommand.Run(_dir, output, TextWriter.Null);
 
         var lines = output.ToString().TrimEnd().Split('\n');
         Assert.Equal(0, exit);
@@ -51,13 +51,13 @@ public sealed class PlannerCommandsTests : IDisposable
     }
 
     [Fact]
-    public void Simulate_prints_the_transition_summary_and_scores()
+    public async Task Simulate_prints_the_transition_summary_and_scores()
     {
         var file = Path.Combine(_dir, "two.xml");
         File.WriteAllText(file, TwoNodes);
-        var output = new StringWriter();
+        var (output, errors) = (new StringWriter(), new StringWriter());
 
-        Assert.Equal(0, SimulateCommand.Run([file, "--scores"], output));
+        Assert.Equal(0, await Cli.RunAsync(["simulate", file, "--scores"], output, errors));
 
         var text = output.ToString();
         Assert.Contains("pcmk__primitive_assign: web allocation score on node2: 100", text);
@@ -65,11 +65,11 @@ public sealed class PlannerCommandsTests : IDisposable
     }
 
     [Fact]
-    public void Bench_prints_one_line_per_size_and_phase()
+    public async Task Bench_prints_one_line_per_size_and_phase()
     {
-        var output = new StringWriter();
+        var (output, errors) = (new StringWriter(), new StringWriter());
 
-        Assert.Equal(0, BenchCommand.Run(["--sizes", "3x10", "--groups", "2", "--write-cib", _dir], output));
+        Assert.Equal(0, await Cli.RunAsync(["bench", "planner", "--sizes", "3x10", "--groups", "2", "--write-cib", _dir], output, errors));
 
         var lines = output.ToString().TrimEnd().Split('\n');
         Assert.Equal(3, lines.Length);
@@ -79,9 +79,20 @@ public sealed class PlannerCommandsTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "bench-3x10-lost.xml")));
     }
 
-    [Fact]
-    public void Bench_rejects_a_malformed_size() =>
-        Assert.Throws<UsageException>(() => BenchCommand.Run(["--sizes", "3by10"], new StringWriter()));
+    [Theory]
+    [InlineData("--sizes", "3by10", "'3by10' is not a size (NODESxRESOURCES)")]
+    [InlineData("--sizes", "0x10", "'0x10' is not a size (NODESxRESOURCES)")]
+    [InlineData("--phases", "cold,warm", "phases are cold, steady, lost")]
+    [InlineData("--groups", "two", "'two'")]
+    public async Task Bench_rejects_a_malformed_option_with_exit_2(string option, string value, string message)
+    {
+        var (output, errors) = (new StringWriter(), new StringWriter());
+
+        Assert.Equal(2, await Cli.RunAsync(["bench", "planner", option, value], output, errors));
+
+        Assert.Contains(message, errors.ToString());
+        Assert.DoesNotContain("planner: nodes=", output.ToString());
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -48,6 +48,7 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     {
         var o = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, AllowOutOfOrderMetadataProperties = true };
         o.Converters.Add(new JsonStringEnumConverter());
+        o.Converters.Add(new ActorJsonConverter());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
@@ -115,9 +116,9 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         while (await r.ReadAsync(ct))
         {
             var name = r.GetString(4);
-            var type = EventCatalog.TypeOf(name) ?? throw new InvalidOperationException($"unknown event type '{name}' at sequence {r.GetInt64(0)}");
-            var data = JsonSerializer.Deserialize(r.GetString(3), type, Json)
-                       ?? throw new InvalidOperationException($"event {r.GetInt64(0)} ({name}) has no data");
+            // A retired name (an older version of an event) is read as the current event through its upcast.
+            var data = EventUpcasts.Read(name, r.GetString(3), Json)
+                       ?? throw new InvalidOperationException($"unknown event type '{name}' at sequence {r.GetInt64(0)}");
             events.Add(new LoggedEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), data, name, r.GetFieldValue<DateTimeOffset>(5)));
         }
         return events;

@@ -1,7 +1,9 @@
+using System.Data.Common;
 using Cib.Domain;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Marten.Services.Json.Transformations;
 using Weasel.Core;
 
 namespace Cib.Projections.Store;
@@ -18,14 +20,29 @@ public static class CibStore
         options.DatabaseSchemaName = schema;
         // jsonb does not keep key order: polymorphic discriminators may come after other properties.
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase,
-            json => json.AllowOutOfOrderMetadataProperties = true);
+            json =>
+            {
+                json.AllowOutOfOrderMetadataProperties = true;
+                json.Converters.Add(new ActorJsonConverter());
+            });
         options.Events.StreamIdentity = StreamIdentity.AsString;
         options.Events.MetadataConfig.EnableAll();
         options.Events.MetadataConfig.UserNameEnabled = true;
         foreach (var (type, name) in EventCatalog.All)
             options.Events.MapEventType(type, name);
+        // A retired name is read as the current event through its upcast (the same code CibEventLog reads with).
+        foreach (var upcast in EventUpcasts.All)
+        {
+            var type = EventCatalog.TypeOf(upcast.To) ?? throw new InvalidOperationException($"{upcast.From} upcasts to an unknown name {upcast.To}");
+            options.Events.Upcast(type, upcast.From, new JsonTransformation(
+                (_, reader, index) => ReadUpcast(upcast.From, reader, index),
+                (_, reader, index, _) => ValueTask.FromResult(ReadUpcast(upcast.From, reader, index))));
+        }
         options.AutoCreateSchemaObjects = AutoCreate.None;
     }
+
+    private static object ReadUpcast(string storedName, DbDataReader reader, int index) =>
+        EventUpcasts.Read(storedName, reader.GetString(index), CibEventLog.Json)!;
 
     public static DocumentStore Create(string connectionString, string schema = DefaultSchema) =>
         DocumentStore.For(o => Configure(o, connectionString, schema));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using HaCtl.Bench;
@@ -13,41 +14,72 @@ public static class BenchCommand
 {
     public static readonly string DefaultSizes = "3x10,16x200,32x1000,64x5000,100x10000";
 
-    public static IEnumerable<Cli.Command> All =>
-    [
-        new("bench planner", "[--sizes NxR,...] [--groups G] [--phases cold,steady,lost] [--peer] [--peer-timeout SECONDS] [--write-cib DIR]",
-            "time the policy engine on generated clusters (and crm_simulate with --peer)", args => Task.FromResult(Run(args, Console.Out))),
-    ];
+    /// <summary>What to time: cluster sizes (nodes x resources), group size, phases, and whether to run crm_simulate too.</summary>
+    public sealed record Settings(IReadOnlyList<(int Nodes, int Resources)> Sizes, int Groups, IReadOnlyList<string> Phases,
+        bool Peer = false, int PeerTimeout = 120, string? CibDirectory = null);
 
-    public static int Run(string[] args, TextWriter output)
+    public static Command Create()
     {
-        var sizes = DefaultSizes;
-        var groups = 0;
-        var phases = BenchCluster.Phases;
-        var peer = false;
-        var peerTimeout = 120;
-        string? cibDir = null;
-        for (var i = 0; i < args.Length; i++)
+        var sizes = new Option<string>("--sizes")
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--sizes": sizes = Value(); break;
-                case "--groups": groups = int.TryParse(Value(), out var g) ? g : throw new UsageException("--groups takes a number"); break;
-                case "--phases": phases = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
-                case "--peer": peer = true; break;
-                case "--write-cib": cibDir = Value(); break;
-                case "--peer-timeout": peerTimeout = int.TryParse(Value(), out var t) ? t : throw new UsageException("--peer-timeout takes seconds"); break;
-                default: throw new UsageException($"unknown option {args[i]}");
-            }
-        }
-        var parsed = sizes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s =>
+            Description = "clusters to generate, NODESxRESOURCES, comma separated", HelpName = "NxR,...", DefaultValueFactory = _ => DefaultSizes,
+        };
+        sizes.Validators.Add(r =>
+        {
+            if (!TryParseSizes(r.GetValueOrDefault<string>(), out _, out var bad)) r.AddError($"'{bad}' is not a size (NODESxRESOURCES)");
+        });
+        var groups = new Option<int>("--groups") { Description = "resources per group (0: no groups)", HelpName = "G" };
+        var phases = new Option<string>("--phases")
+        {
+            Description = "cold (nothing runs), steady (all placed), lost (a node lost)", HelpName = "PHASE,...",
+            DefaultValueFactory = _ => string.Join(',', BenchCluster.Phases),
+        };
+        phases.Validators.Add(r =>
+        {
+            if (SplitList(r.GetValueOrDefault<string>()).Any(p => !BenchCluster.Phases.Contains(p))) r.AddError("phases are cold, steady, lost");
+        });
+        var peer = new Option<bool>("--peer") { Description = "also time crm_simulate -R -x on the same cluster written as CIB XML" };
+        var peerTimeout = new Option<int>("--peer-timeout")
+        {
+            Description = "limit of one crm_simulate run", HelpName = "SECONDS", DefaultValueFactory = _ => 120,
+        };
+        var writeCib = new Option<string?>("--write-cib") { Description = "write each generated cluster as CIB XML into DIR", HelpName = "DIR" };
+        var planner = new Command("planner", "time the policy engine on generated clusters (and crm_simulate with --peer)")
+        {
+            sizes, groups, phases, peer, peerTimeout, writeCib,
+        };
+        planner.SetBody((parse, stdout, stderr) =>
+        {
+            TryParseSizes(parse.GetValue(sizes), out var parsed, out _);
+            var settings = new Settings(parsed, parse.GetValue(groups), SplitList(parse.GetValue(phases)),
+                parse.GetValue(peer), parse.GetValue(peerTimeout), parse.GetValue(writeCib));
+            return Task.FromResult(Run(settings, stdout));
+        });
+        return new Command("bench", "benchmarks that print numbers") { planner };
+    }
+
+    private static string[] SplitList(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    private static bool TryParseSizes(string? text, out List<(int Nodes, int Resources)> sizes, out string? bad)
+    {
+        sizes = [];
+        bad = null;
+        foreach (var s in SplitList(text))
         {
             var p = s.Split('x');
-            return p.Length == 2 && int.TryParse(p[0], out var n) && int.TryParse(p[1], out var r) && n > 0 && r > 0
-                ? (n, r) : throw new UsageException($"'{s}' is not a size (NODESxRESOURCES)");
-        }).ToList();
-        if (phases.Any(p => !BenchCluster.Phases.Contains(p))) throw new UsageException("phases are cold, steady, lost");
+            if (p.Length != 2 || !int.TryParse(p[0], out var n) || !int.TryParse(p[1], out var r) || n <= 0 || r <= 0)
+            {
+                bad = s;
+                return false;
+            }
+            sizes.Add((n, r));
+        }
+        return true;
+    }
+
+    public static int Run(Settings settings, TextWriter output)
+    {
+        var (parsed, groups, phases, peer, peerTimeout, cibDir) = settings;
         if (peer) output.WriteLine($"peer: crm_simulate -R -x, each run limited to {peerTimeout} s");
 
         foreach (var (n, r) in parsed)

@@ -1,21 +1,24 @@
+using System.CommandLine;
 using Cib.Projections.Conformance;
 
 namespace HaCtl;
 
 public static class ConformanceCommand
 {
-    public static IEnumerable<Cli.Command> All =>
-    [
-        new("conformance", "DIR", "run the policy engine on Pacemaker scheduler cases (DIR/xml, DIR/summary)", args => Task.FromResult(Run(args, Console.Out))),
-    ];
-
-    public static int Run(string[] args, TextWriter output)
+    public static Command Create()
     {
-        if (args.Length != 1) throw new UsageException("expected one directory");
+        var directory = new Argument<string>("DIR") { Description = "a directory of cases: DIR/xml/NAME.xml with DIR/summary/NAME.summary" };
+        var command = new Command("conformance", "run the policy engine on Pacemaker scheduler cases (DIR/xml, DIR/summary)") { directory };
+        command.SetBody((parse, stdout, stderr) => Task.FromResult(Run(parse.GetValue(directory)!, stdout, stderr)));
+        return command;
+    }
+
+    public static int Run(string directory, TextWriter output, TextWriter errors)
+    {
         ConformanceRunner.Report report;
         try
         {
-            report = ConformanceRunner.Run(args[0], DateTimeOffset.UtcNow.ToUnixTimeSeconds(), result =>
+            report = ConformanceRunner.Run(directory, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), result =>
             {
                 if (result.Passed)
                 {
@@ -30,7 +33,7 @@ public static class ConformanceCommand
         }
         catch (DirectoryNotFoundException e)
         {
-            Console.Error.WriteLine($"hactl conformance: {e.Message}");
+            errors.WriteLine($"hactl conformance: {e.Message}");
             return 2;
         }
         output.WriteLine($"conformance: {report.Passed} passed, {report.Failed} failed");

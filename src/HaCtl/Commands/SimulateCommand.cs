@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cib.Projections.Import;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
@@ -7,29 +8,34 @@ namespace HaCtl;
 /// <summary>hactl simulate FILE.xml: crm_simulate's -S for our engine: the Transition Summary, scores, trace notes and actions.</summary>
 public static class SimulateCommand
 {
-    public static IEnumerable<Cli.Command> All =>
-    [
-        new("simulate", "FILE.xml [--scores] [--trace]", "plan a Pacemaker CIB offline and print the Transition Summary", args => Task.FromResult(Run(args, Console.Out))),
-    ];
-
-    public static int Run(string[] args, TextWriter output)
+    public static Command Create()
     {
-        var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? throw new UsageException("expected a CIB XML file");
+        var file = new Argument<string>("FILE.xml") { Description = "a Pacemaker CIB (cibadmin --query, or a scheduler case)" };
+        var scores = new Option<bool>("--scores") { Description = "print the allocation scores, as crm_simulate -s does" };
+        var trace = new Option<bool>("--trace") { Description = "print the engine's trace notes, actions and orderings" };
+        var command = new Command("simulate", "plan a Pacemaker CIB offline and print the Transition Summary") { file, scores, trace };
+        command.SetBody((parse, stdout, stderr) =>
+            Task.FromResult(Run(parse.GetValue(file)!, parse.GetValue(scores), parse.GetValue(trace), stdout, stderr)));
+        return command;
+    }
+
+    public static int Run(string file, bool scores, bool trace, TextWriter output, TextWriter errors)
+    {
         if (!File.Exists(file))
         {
-            Console.Error.WriteLine($"hactl simulate: no such file {file}");
+            errors.WriteLine($"hactl simulate: no such file {file}");
             return 1;
         }
         var import = CibXmlImporter.Import(File.ReadAllText(file), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         if (!import.IsOk)
         {
-            Console.Error.WriteLine($"hactl simulate: {file}: {import.Error}");
+            errors.WriteLine($"hactl simulate: {file}: {import.Error}");
             return 1;
         }
         foreach (var u in import.Unsupported) output.WriteLine($"# {u}");
         var plan = PolicyEngine.Plan(import.State);
-        if (args.Contains("--scores")) output.Write(ScoresRenderer.Render(plan));
-        if (args.Contains("--trace"))
+        if (scores) output.Write(ScoresRenderer.Render(plan));
+        if (trace)
         {
             foreach (var n in plan.Trace.Notes) output.WriteLine($"# {n}");
             foreach (var a in plan.Actions) output.WriteLine($"# action {a.Key} {a.Kind} runnable={a.Runnable} ({a.Reason})");

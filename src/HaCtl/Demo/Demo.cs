@@ -10,52 +10,46 @@ public static class Demo
 {
     public const string DefaultExample = "docs/examples/apache-cluster.crm";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string example, TextWriter stdout, TextWriter stderr)
     {
-        var example = args switch
-        {
-            [] => DefaultExample,
-            ["--example", var file] => file,
-            _ => throw new UsageException("expected [--example FILE]"),
-        };
         var connection = Store.ConnectionString();
         var applied = await SchemaMigrations.ApplyAsync(connection);
-        Console.WriteLine(applied.Count == 0 ? "schema: up to date" : $"schema: applied {string.Join(", ", applied)}");
+        stdout.WriteLine(applied.Count == 0 ? "schema: up to date" : $"schema: applied {string.Join(", ", applied)}");
 
         using var store = CibStore.Create(connection);
         var (_, version) = await ConfigurationReader.LoadAsync(store);
         if (version == 0)
         {
-            Console.WriteLine($"configuration: empty, loading the example Apache cluster from {example}");
+            stdout.WriteLine($"configuration: empty, loading the example Apache cluster from {example}");
             var admin = Actor.User("admin");
             var result = await new ConfigurationLoader(store).LoadAsync(await File.ReadAllTextAsync(example), LoadMode.Replace,
                 CommandMetadata.For(admin), expectedVersion: 0, reason: $"load the example Apache cluster ({Path.GetFileName(example)})");
             if (!result.IsApplied)
             {
-                foreach (var e in result.Errors) Console.Error.WriteLine(e.Format(example));
+                foreach (var e in result.Errors) stderr.WriteLine(e.Format(example));
                 return 1;
             }
-            Console.WriteLine($"  version {result.Applied!.PreviousVersion} -> {result.Applied.Version}: {result.Commands.Count} edits in one change");
+            stdout.WriteLine($"  version {result.Applied!.PreviousVersion} -> {result.Applied.Version}: {result.Commands.Count} edits in one change");
         }
         else
         {
-            Console.WriteLine($"configuration: version {version} already in the store, shown as it is");
+            stdout.WriteLine($"configuration: version {version} already in the store, shown as it is");
         }
 
         var (state, now) = await ConfigurationReader.LoadAsync(store);
-        Console.WriteLine();
-        Console.WriteLine($"# configuration (version {now})");
-        Console.Write(CrmRenderer.Render(state));
+        stdout.WriteLine();
+        stdout.WriteLine($"# configuration (version {now})");
+        stdout.Write(CrmRenderer.Render(state));
 
         await using var session = store.QuerySession();
         var history = await ConfigurationHistory.LoadAsync(session);
-        Console.WriteLine();
-        Console.WriteLine($"# history ({history.Count} changes)");
+        stdout.WriteLine();
+        stdout.WriteLine($"# history ({history.Count} changes)");
         foreach (var entry in history)
         {
-            Console.WriteLine($"version {entry.FromVersion} -> {entry.ToVersion}  {entry.At:yyyy-MM-dd HH:mm:ss.fff}Z  by {entry.Actor}" +
+            stdout.WriteLine($"version {entry.FromVersion} -> {entry.ToVersion}  {entry.At:yyyy-MM-dd HH:mm:ss.fff}Z  by {entry.Actor}" +
                               (entry.Reason is null ? "" : $"  \"{entry.Reason}\""));
-            foreach (var d in entry.Diff) Console.WriteLine($"    {d}");
+            foreach (var d in entry.Diff) stdout.WriteLine($"    {d}");
         }
         return 0;
     }

@@ -18,14 +18,14 @@ public class ClusterControllerTests
         LeaseCheck = TimeSpan.FromMilliseconds(50),
     };
 
-    private static async Task ConfigureNodesAsync(ClusterDatabase db, params string[] nodes)
+    private static async Task ConfigureNodesAsync(TestDatabase db, params string[] nodes)
     {
         var writer = new ConfigurationWriter(db.Store);
         await writer.ChangeAsync(new ChangeConfiguration(0, nodes.Select(n => (IConfigurationCommand)new DefineNode(n)).ToList(),
             DateTimeOffset.UtcNow, Actor.User("admin")), CommandMetadata.For(Actor.User("admin")));
     }
 
-    private static async Task<NodeLease> StartLeaseAsync(ClusterDatabase db, string node, CancellationToken ct)
+    private static async Task<NodeLease> StartLeaseAsync(TestDatabase db, string node, CancellationToken ct)
     {
         var lease = new NodeLease(db.DataSource, node, TimeProvider.System);
         _ = Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(100), ct), ct);
@@ -36,7 +36,7 @@ public class ClusterControllerTests
     [Fact]
     public async Task Nodes_join_a_silent_node_is_lost_and_a_clean_leave_is_not_a_loss()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await ConfigureNodesAsync(db, "node1", "node2", "node3");
         using var stop = new CancellationTokenSource();
         var controller = new ClusterController(db.DataSource, db.ConnectionString, "node1", Fast);
@@ -70,7 +70,7 @@ public class ClusterControllerTests
     [Fact]
     public async Task A_standby_controller_takes_over_and_continues_without_repeating_decisions()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await ConfigureNodesAsync(db, "node1", "node2");
         using var leases = new CancellationTokenSource();
         await StartLeaseAsync(db, "node1", leases.Token);

@@ -1,5 +1,6 @@
 using Cib.Projections.Cluster;
 using Xunit;
+using TestSupport;
 
 namespace Cib.Projections.Tests.Cluster;
 
@@ -8,7 +9,7 @@ public class ControllerElectionTests
     [Fact]
     public async Task Exactly_one_holds_the_role_and_another_takes_over_when_it_goes()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var a = new ControllerElection(db.ConnectionString);
         await using var b = new ControllerElection(db.ConnectionString);
 
@@ -25,7 +26,7 @@ public class ControllerElectionTests
     [Fact]
     public async Task A_holder_whose_connection_is_killed_loses_the_role_and_frees_it()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var a = new ControllerElection(db.ConnectionString);
         await using var b = new ControllerElection(db.ConnectionString);
         Assert.True(await a.TryAcquireAsync());
@@ -41,7 +42,7 @@ public class ControllerElectionTests
     [Fact]
     public async Task A_standby_deposes_a_holder_whose_node_is_lost_and_only_then()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var a = new ControllerElection(db.ConnectionString, "n1");
         await using var b = new ControllerElection(db.ConnectionString, "n2");
         Assert.True(await a.TryAcquireAsync());
@@ -59,7 +60,7 @@ public class ControllerElectionTests
         Assert.False(await a.IsHeldAsync());
     }
 
-    private static async Task SetLeaseAsync(ClusterDatabase db, string node, double secondsAgo)
+    private static async Task SetLeaseAsync(TestDatabase db, string node, double secondsAgo)
     {
         await using var cmd = db.DataSource.CreateCommand(
             "INSERT INTO cib.ha_leases(node, incarnation, renewed_at) VALUES (@n, 'i', clock_timestamp() - make_interval(secs => @s)) " +

@@ -13,7 +13,7 @@ public class EventFeedTests
     [Fact]
     public async Task Hands_out_every_event_once_in_sequence_order()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var feed = new EventFeed(db.DataSource, db.ConnectionString);
         await feed.StartAsync(0);
 
@@ -32,7 +32,7 @@ public class EventFeedTests
     [Fact]
     public async Task A_notification_wakes_the_reader_after_an_append()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { SafetyPoll = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
@@ -50,7 +50,7 @@ public class EventFeedTests
     [Fact]
     public async Task Holds_back_events_past_a_hole_while_the_transaction_that_took_it_is_open()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
 
@@ -77,7 +77,7 @@ public class EventFeedTests
     [Fact]
     public async Task Holds_back_a_hole_whose_transaction_took_its_number_but_has_no_transaction_id_yet()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
 
         // An append that took its sequence number and has not written yet: no transaction id, so no xid snapshot shows
@@ -102,19 +102,22 @@ public class EventFeedTests
         await AppendAsync(db, "after the hole");
 
         Assert.Empty(await feed.ReadAsync(At));
-        await Task.Delay(200);
+        // The feed's clock is the `now` it is given: ten seconds on, far past SettleTime, the open transaction
+        // still holds the hole (GapTimeout is five minutes).
         Assert.Empty(await feed.ReadAsync(At.AddSeconds(10)));
+        Assert.Empty(await feed.ReadAsync(At + feed.GapTimeout - TimeSpan.FromMilliseconds(1)));
         Assert.True(feed.Behind);
 
         await tx!.RollbackAsync();
         await tx.DisposeAsync();
-        await Eventually.True(async () => (await feed.ReadAsync(At.AddSeconds(11))).Count == 1, "the hole is passed after the transaction ended", 10);
+        await Eventually.True(async () => (await feed.ReadAsync(At + feed.GapTimeout - TimeSpan.FromMilliseconds(1))).Count == 1,
+            "the hole is passed after the transaction ended, before GapTimeout", 10);
     }
 
     [Fact]
     public async Task A_hole_no_open_transaction_can_fill_is_passed_at_once()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { GapTimeout = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
         await using (var take = db.DataSource.CreateCommand("SELECT nextval('cib.mt_events_sequence')"))
@@ -125,16 +128,10 @@ public class EventFeedTests
         Assert.Empty(await feed.ReadAsync(At.AddMilliseconds(10))); // too fresh: an append may not have its transaction id yet
         // Once no transaction of the server that was running at discovery is left (other databases' included),
         // the hole is passed long before the five-minute timeout.
-        var passed = false;
-        for (var i = 0; i < 200 && !passed; i++)
-        {
-            passed = (await feed.ReadAsync(At.AddSeconds(1))).Count == 1;
-            if (!passed) await Task.Delay(50);
-        }
-        Assert.True(passed, "the settled hole was never passed");
+        await Eventually.True(async () => (await feed.ReadAsync(At.AddSeconds(1))).Count == 1, "the settled hole is passed", 10);
     }
 
-    private static async Task AppendAsync(ClusterDatabase db, string reason)
+    private static async Task AppendAsync(TestDatabase db, string reason)
     {
         await using var s = db.Store.LightweightSession();
         s.Events.Append(StreamIds.Node("n1"), new NodeJoined("n1", "x", reason, At));

@@ -14,7 +14,7 @@ namespace Cib.Projections.Tests.Store;
 /// The Marten-free event log of the node runtime writes and reads the same events as Marten: the same JSON, type
 /// names, versions and metadata, both ways.
 /// </summary>
-public class CibEventLogTests(StoreFixture fixture) : IClassFixture<StoreFixture>
+public class CibEventLogTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
 {
     private static readonly DateTimeOffset At = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 

@@ -22,17 +22,12 @@ public sealed class ConfigurationLoaderTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync("loader");
-        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
-        _store = CibStore.Create(_db.ConnectionString);
+        _db = await TestDatabase.CreateWithSchemaAsync("loader");
+        _store = _db.Store;
         _loader = new ConfigurationLoader(_store);
     }
 
-    public async Task DisposeAsync()
-    {
-        _store.Dispose();
-        await _db.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private Task<(ClusterConfiguration State, long Version)> Stored() => ConfigurationReader.LoadAsync(_store);
 

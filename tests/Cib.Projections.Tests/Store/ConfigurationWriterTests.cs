@@ -6,11 +6,12 @@ using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Store;
 using Xunit;
+using TestSupport;
 
 namespace Cib.Projections.Tests.Store;
 
 /// <summary>The one write path on a real PostgreSQL: append and read back, stale edits refused, refusals append nothing.</summary>
-public class ConfigurationWriterTests(StoreFixture fixture) : IClassFixture<StoreFixture>, IAsyncLifetime
+public class ConfigurationWriterTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private static readonly Actor Alice = Actor.User("alice");

@@ -9,11 +9,12 @@ using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
 using Cib.Projections.Store;
 using Xunit;
+using TestSupport;
 
 namespace Cib.Projections.Tests.Store;
 
 /// <summary>Every registered event survives a trip through the store unchanged (names, polymorphic members, value maps and lists).</summary>
-public class EventSerializationTests(StoreFixture fixture) : IClassFixture<StoreFixture>
+public class EventSerializationTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
 {
     private static readonly DateTimeOffset At = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 

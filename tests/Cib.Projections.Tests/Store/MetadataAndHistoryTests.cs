@@ -6,11 +6,12 @@ using Cib.Domain.Resources;
 using Cib.Projections.ReadModels.ConfigurationHistory;
 using Cib.Projections.Store;
 using Xunit;
+using TestSupport;
 
 namespace Cib.Projections.Tests.Store;
 
 /// <summary>Who, when, why and what: metadata is stored with every append, and the history shows each change with its diff.</summary>
-public class MetadataAndHistoryTests(StoreFixture fixture) : IClassFixture<StoreFixture>
+public class MetadataAndHistoryTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
@@ -40,9 +41,8 @@ public class MetadataAndHistoryTests(StoreFixture fixture) : IClassFixture<Store
     [Fact]
     public async Task History_lists_each_change_with_versions_actor_reason_commands_and_diff()
     {
-        await using var db = await TestSupport.TestDatabase.CreateAsync("history");
-        await SchemaMigrations.ApplyAsync(db.ConnectionString);
-        using var store = CibStore.Create(db.ConnectionString);
+        await using var db = await TestDatabase.CreateWithSchemaAsync("history");
+        var store = db.Store;
         var writer = new ConfigurationWriter(store);
 
         var ip = Primitive.Create("ip", "ocf:heartbeat:IPaddr2", ValueMap.Of(("ip", "192.0.2.10")));

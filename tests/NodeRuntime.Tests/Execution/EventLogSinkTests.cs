@@ -15,7 +15,7 @@ public sealed class EventLogSinkTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync("noderuntime");
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateWithSchemaAsync("noderuntime");
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -23,10 +23,8 @@ public sealed class EventLogSinkTests : IAsyncLifetime
     public async Task A_real_Dummy_start_and_a_fence_result_are_appended_to_their_streams()
     {
         using var scratch = new Scratch();
-        await using var store = CibStore.Create(_db.ConnectionString);
-        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
-        await using var data = Npgsql.NpgsqlDataSource.Create(_db.ConnectionString);
-        var sink = new EventLogSink(new CibEventLog(data), TestExecutors.Node);
+        var store = _db.Store;
+        var sink = new EventLogSink(new CibEventLog(_db.DataSource), TestExecutors.Node);
         var dummy = scratch.Dummy("stored");
         var executor = TestExecutors.Local();
 

@@ -18,7 +18,7 @@ public sealed class ServeHostTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync("noderuntime_serve");
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateWithSchemaAsync("noderuntime_serve");
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -26,8 +26,7 @@ public sealed class ServeHostTests : IAsyncLifetime
     public async Task The_host_probes_every_configured_resource_at_start_and_appends_the_results()
     {
         using var scratch = new Scratch();
-        await using var store = CibStore.Create(_db.ConnectionString);
-        await SchemaMigrations.ApplyAsync(_db.ConnectionString);
+        var store = _db.Store;
         var running = scratch.Dummy("srv-running");
         var stopped = scratch.Dummy("srv-stopped");
         await new ConfigurationWriter(store).ChangeAsync(

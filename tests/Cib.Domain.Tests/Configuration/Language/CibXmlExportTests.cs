@@ -5,6 +5,7 @@ using Cib.Domain.Configuration.Language;
 using CsCheck;
 using Xunit;
 using Xunit.Abstractions;
+using TestSupport;
 
 namespace Cib.Domain.Tests.Configuration.Language;
 
@@ -80,7 +81,7 @@ public sealed class CibXmlExportTests(ITestOutputHelper output)
 
     internal static ClusterConfiguration ExampleConfiguration()
     {
-        var result = CrmParser.Parse(File.ReadAllText(RepoFiles.Path("docs", "examples", "apache-cluster.crm")));
+        var result = CrmParser.Parse(File.ReadAllText(Path.Combine(Repo.Root, "docs", "examples", "apache-cluster.crm")));
         Assert.True(result.IsSuccess, string.Join("\n", result.Errors));
         return result.Parsed!.Configuration;
     }

@@ -1,13 +1,14 @@
 using Cib.Domain.Configuration.Language;
 using Cib.Domain.Resources;
 using Xunit;
+using TestSupport;
 
 namespace Cib.Domain.Tests.Configuration.Language;
 
 /// <summary>docs/examples/apache-cluster.crm is canonical: it parses and renders back byte for byte.</summary>
 public sealed class ExampleClusterTests
 {
-    private static readonly string ExampleFile = RepoFiles.Path("docs", "examples", "apache-cluster.crm");
+    private static readonly string ExampleFile = Path.Combine(Repo.Root, "docs", "examples", "apache-cluster.crm");
 
     [Fact]
     public void Example_renders_back_byte_for_byte()
