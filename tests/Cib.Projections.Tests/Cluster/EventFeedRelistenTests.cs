@@ -15,7 +15,7 @@ public class EventFeedRelistenTests
     [Fact]
     public async Task After_its_listening_session_is_ended_the_feed_listens_again_and_is_woken_by_appends()
     {
-        await using var db = await ClusterDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateWithSchemaAsync("cluster");
         await using var feed = new EventFeed(db.DataSource, db.ConnectionString) { SafetyPoll = TimeSpan.FromMinutes(5) };
         await feed.StartAsync(0);
         var first = await ListenerPidAsync(db.DataSource);
