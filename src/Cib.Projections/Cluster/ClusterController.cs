@@ -53,6 +53,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     private string? _abortReason;
     private bool _dirty;
     private long _position;
+    private long _term;
     private DateTimeOffset _electedAt;
     private bool _startupDone;
     private MembershipState _membershipAtElection = MembershipState.Empty;
@@ -62,6 +63,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
 
     public bool IsActive { get; private set; }
     public Exception? LastError { get; private set; }
+    /// <summary>How often the store refused this controller's append because a newer term had been elected (it then stepped down).</summary>
+    public int Deposed { get; private set; }
+    /// <summary>The term this controller leads (or last led) in.</summary>
+    public long Term => _term;
     public MembershipState Membership => _status.Membership;
     public ClusterStatus Status => _status;
 
@@ -81,8 +86,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
             }
             catch (Exception e)
             {
-                // Whatever went wrong, give the role up so that a healthy runtime can take it, and try again.
+                // Whatever went wrong (a refused append of a deposed term among it: ControllerDeposedException), give the
+                // role up so that a healthy runtime can take it, and try again.
                 LastError = e;
+                if (e is ControllerDeposedException) Deposed++;
                 IsActive = false;
                 await election.ReleaseAsync();
                 await Task.Delay(options.ElectionPoll, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -105,15 +112,17 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         await using var feed = new EventFeed(db, connectionString);
         await feed.StartAsync(0, ct);
         await CatchUpAsync(feed, ct);
+        _membershipAtElection = _status.Membership;
+        // The new term first: from its append on, the store refuses every append of an older term (the fencing token),
+        // and every append of this controller carries this one.
+        _term = await NextTermAsync(ct);
+        _electedAt = await StoreClock.NowAsync(db, ct);
+        await _log.AppendAsync(ControllerStream, [new ControllerElected(node, _term, "took the controller role (advisory lock)", _electedAt)],
+            AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller(node))), ct);
         // A transition left open by the previous controller is over: its actions may or may not have run,
         // and the log says what did. Plan afresh from the log.
         if (_status.TransitionOpen && _status.CurrentTransition is { } open)
-            await AppendAsync(StreamIds.Transition(open), [new TransitionAborted(open, "controller changed", _position, await StoreClock.NowAsync(db, ct))], ct);
-
-        _membershipAtElection = _status.Membership;
-        var term = await NextTermAsync(ct);
-        _electedAt = await StoreClock.NowAsync(db, ct);
-        await AppendAsync(ControllerStream, [new ControllerElected(node, term, "took the controller role (advisory lock)", _electedAt)], ct);
+            await AppendAsync(StreamIds.Transition(open), [new TransitionAborted(open, "controller changed", _position, _electedAt)], ct);
         _startupDone = false;
         _dirty = true;
         IsActive = true;
@@ -359,9 +368,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         return events.Select(e => e.Data).OfType<ControllerElected>().Select(c => c.Term).DefaultIfEmpty(0).Max() + 1;
     }
 
+    /// <summary>Appends as the controller of this term: refused by the store (<see cref="ControllerDeposedException"/>) once a newer term exists.</summary>
     private async Task AppendAsync(string stream, IReadOnlyList<IStatusEvent> events, CancellationToken ct)
     {
-        await _log.AppendAsync(stream, [.. events.Cast<object>()], AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller(node))), ct);
+        await _log.AppendAsync(stream, [.. events.Cast<object>()], AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller(node))), _term, ct);
     }
 
     private static string Describe(PlannedAction a) =>

@@ -77,13 +77,28 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     /// Appends to the end of a stream (started when new) in one statement. Two appends racing for the same stream
     /// make one fail with a unique violation, as Marten's own append does (<see cref="IsConcurrencyConflict"/>).
     /// </summary>
-    public async Task AppendAsync(string stream, IReadOnlyList<object> events, AppendMetadata meta, CancellationToken ct = default)
+    public Task AppendAsync(string stream, IReadOnlyList<object> events, AppendMetadata meta, CancellationToken ct = default) =>
+        AppendAsync(stream, events, meta, controllerTerm: null, ct);
+
+    /// <summary>
+    /// Appends as the controller of <paramref name="controllerTerm"/> when it is given: the store checks, in the same
+    /// transaction, that the term is still the latest <c>ControllerElected</c>'s (migration 0003) and refuses the append
+    /// otherwise (<see cref="ControllerDeposedException"/>): a deposed controller appends nothing.
+    /// </summary>
+    public async Task AppendAsync(string stream, IReadOnlyList<object> events, AppendMetadata meta, long? controllerTerm, CancellationToken ct = default)
     {
         if (events.Count == 0) return;
         var now = DateTimeOffset.UtcNow;
         var headers = JsonSerializer.Serialize(meta.Headers, Json);
-        await using var cmd = db.CreateCommand(
-            $"SELECT {schema}.mt_quick_append_events($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        await using var batch = db.CreateBatch();
+        if (controllerTerm is { } term)
+        {
+            var check = new NpgsqlBatchCommand($"SELECT {schema}.ha_require_controller_term($1)");
+            check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = term });
+            batch.BatchCommands.Add(check);
+        }
+        var cmd = new NpgsqlBatchCommand($"SELECT {schema}.mt_quick_append_events($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        batch.BatchCommands.Add(cmd);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultTenant });
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = events.Select(_ => Guid.NewGuid()).ToArray() });
@@ -100,7 +115,15 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, TypedValue = Repeat<string?>(headers, events.Count) });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.UserName, events.Count) });
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = Repeat(now, events.Count) });
-        await cmd.ExecuteNonQueryAsync(ct);
+        try
+        {
+            // One round trip, one implicit transaction: the check and the append commit together or not at all.
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == ControllerDeposedException.SqlState)
+        {
+            throw new ControllerDeposedException(e.MessageText, e);
+        }
     }
 
     /// <summary>Another append took the stream's next version (or created the stream) first: append again.</summary>
@@ -123,4 +146,11 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         }
         return events;
     }
+}
+
+/// <summary>The store refused an append of a controller whose term is no longer the latest: it was deposed and must step down.</summary>
+public sealed class ControllerDeposedException(string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>The SQLSTATE <c>cib.ha_require_controller_term</c> raises.</summary>
+    public const string SqlState = "HA001";
 }
