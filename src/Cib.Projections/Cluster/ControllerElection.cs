@@ -1,5 +1,6 @@
 using Cib.Projections.Store;
 using Npgsql;
+using System.IO;
 
 namespace Cib.Projections.Cluster;
 
@@ -25,6 +26,9 @@ public sealed class ControllerElection(string connectionString, string? node = n
 
     public bool IsLeader => _connection is not null;
 
+    /// <summary>How long one call of the election (acquire, hold check, depose) may take, whatever the link does.</summary>
+    public static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(2);
+
     /// <summary>Tries once to become the controller; true when this instance holds the role.</summary>
     public async Task<bool> TryAcquireAsync(CancellationToken ct = default)
     {
@@ -32,35 +36,46 @@ public sealed class ControllerElection(string connectionString, string? node = n
         var conn = _source.CreateConnection();
         try
         {
-            await conn.OpenAsync(ct);
-            await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", conn);
-            cmd.Parameters.AddWithValue("k", LockKey);
-            if ((bool)(await cmd.ExecuteScalarAsync(ct))!)
+            var acquired = await StoreDeadline.RunAsync(async c =>
+            {
+                await conn.OpenAsync(c);
+                await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", conn);
+                cmd.Parameters.AddWithValue("k", LockKey);
+                return (bool)(await cmd.ExecuteScalarAsync(c))!;
+            }, CallDeadline + CallDeadline, TimeProvider.System, ct);
+            if (acquired)
             {
                 _connection = conn;
                 return true;
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or IOException
+                                      || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             // The store is unreachable: not the controller.
         }
-        await conn.DisposeAsync();
+        _ = Close(conn);
         return false;
     }
 
-    /// <summary>True while the lock's connection answers; drops the role when it does not.</summary>
+    /// <summary>
+    /// True while the lock's connection answers within <see cref="CallDeadline"/>; drops the role when it does not (a
+    /// broken session, a restarted store, a silent link: a check that does not answer is no answer).
+    /// </summary>
     public async Task<bool> IsHeldAsync(CancellationToken ct = default)
     {
-        if (_connection is null) return false;
+        if (_connection is not { } conn) return false;
         try
         {
-            await using var cmd = new NpgsqlCommand("SELECT 1", _connection);
-            cmd.CommandTimeout = 2;
-            await cmd.ExecuteScalarAsync(ct);
+            await StoreDeadline.RunAsync(async c =>
+            {
+                await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                await cmd.ExecuteScalarAsync(c);
+            }, CallDeadline, TimeProvider.System, ct);
             return true;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or System.IO.IOException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or IOException
+                                      || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             await ReleaseAsync();
             return false;
@@ -78,26 +93,32 @@ public sealed class ControllerElection(string connectionString, string? node = n
         try
         {
             _plain ??= StoreDataSource.Create(connectionString);
-            await using var conn = await _plain.OpenConnectionAsync(ct);
-            await using var cmd = new NpgsqlCommand("""
-                SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 2000))
-                FROM pg_locks l
-                JOIN pg_stat_activity a ON a.pid = l.pid
-                JOIN cib.ha_leases h ON a.application_name = @prefix || h.node
-                WHERE l.locktype = 'advisory' AND l.granted
-                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND (l.classid::bigint << 32) + l.objid::bigint = @k
-                  AND h.renewed_at < clock_timestamp() - @timeout
-                """, conn);
-            cmd.Parameters.AddWithValue("prefix", ApplicationPrefix);
-            cmd.Parameters.AddWithValue("k", LockKey);
-            cmd.Parameters.AddWithValue("timeout", leaseTimeout);
-            return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            return await StoreDeadline.RunAsync(c => TerminateLostHolderAsync(leaseTimeout, c), CallDeadline + CallDeadline, TimeProvider.System, ct);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or IOException
+                                      || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
             return 0;
         }
+    }
+
+    private async Task<int> TerminateLostHolderAsync(TimeSpan leaseTimeout, CancellationToken ct)
+    {
+        await using var conn = await _plain!.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT count(*) FILTER (WHERE pg_terminate_backend(a.pid, 2000))
+            FROM pg_locks l
+            JOIN pg_stat_activity a ON a.pid = l.pid
+            JOIN cib.ha_leases h ON a.application_name = @prefix || h.node
+            WHERE l.locktype = 'advisory' AND l.granted
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND (l.classid::bigint << 32) + l.objid::bigint = @k
+              AND h.renewed_at < clock_timestamp() - @timeout
+            """, conn);
+        cmd.Parameters.AddWithValue("prefix", ApplicationPrefix);
+        cmd.Parameters.AddWithValue("k", LockKey);
+        cmd.Parameters.AddWithValue("timeout", leaseTimeout);
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Gives the role up (closing the connection frees the lock).</summary>
@@ -105,8 +126,19 @@ public sealed class ControllerElection(string connectionString, string? node = n
     {
         var conn = _connection;
         _connection = null;
-        if (conn is not null) await conn.DisposeAsync();
+        if (conn is not null) await Close(conn).WaitAsync(CallDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
+
+    /// <summary>
+    /// Closes a connection (which frees the lock at once on a live session); on a dead link the close itself may wait
+    /// for the socket, so callers wait for it at most <see cref="CallDeadline"/> and it finishes in the background.
+    /// </summary>
+    private static Task Close(NpgsqlConnection conn) =>
+        Task.Run(async () =>
+        {
+            try { await conn.DisposeAsync(); }
+            catch (Exception) { /* the session is gone either way */ }
+        });
 
     public async ValueTask DisposeAsync()
     {
