@@ -9,15 +9,20 @@ namespace Cib.Projections.Cluster;
 /// <summary>
 /// With fencing disabled, how long after declaring a node lost the controller waits before recovering what it ran:
 /// the time the node's own runtime may take to stop it all under no-quorum-policy (<see cref="LeaseLoss.StopBound"/>),
-/// plus a margin. Pure: what may run there comes from the status and the actions in flight when the node was lost.
+/// plus a margin. Pure: what may run there comes from the status (its results, and the starts dispatched there that have
+/// not reported: <see cref="ClusterStatus.StartsInFlightOn"/>, so a controller that took over knows them too) and the
+/// actions the deciding controller has in flight.
 /// </summary>
 public static class NoFencingRecovery
 {
     public static TimeSpan Wait(string node, ClusterConfiguration configuration, ClusterStatus status, IEnumerable<PlannedAction> inFlight,
         TimeSpan leaseTimeout, TimeSpan margin)
     {
-        var starting = inFlight.Where(a => a.Node == node && a.Resource is not null && a.Operation is "start" or "promote").ToList();
-        var mayRun = PossiblyActive(node, configuration, status).Union(starting.Select(a => a.Resource!), StringComparer.Ordinal).ToList();
+        var starting = inFlight.Where(a => a.Node == node && a.Resource is not null && a.Operation is "start" or "promote")
+            .Select(a => (Resource: a.Resource!, a.TimeoutMs))
+            .Concat(status.StartsInFlightOn(node).Select(d => (Resource: d.Resource!, d.TimeoutMs)))
+            .ToList();
+        var mayRun = PossiblyActive(node, configuration, status).Union(starting.Select(a => a.Resource), StringComparer.Ordinal).ToList();
         return LeaseLoss.StopBound(leaseTimeout,
             starting.Select(a => TimeSpan.FromMilliseconds(a.TimeoutMs)),
             mayRun.Select(r => OperationTimeouts.Of(configuration, r, "stop", 0))) + margin;

@@ -72,4 +72,20 @@ public sealed class NoFencingRecoveryTests
     [Fact]
     public void A_node_that_ran_nothing_is_waited_for_one_check_and_the_margin() =>
         Assert.Equal(LeaseLoss.CheckInterval(Lease) + Margin, NoFencingRecovery.Wait("node2", Configuration, ClusterStatus.Empty, [], Lease, Margin));
+
+    [Fact]
+    public void A_start_dispatched_there_without_a_result_counts_from_the_log_alone_as_after_a_takeover()
+    {
+        static ActionDispatched Start(int id, string rsc, string node, long timeoutMs) =>
+            new("t7", id, node, ActionKind.Start, rsc, null, "start", 0, timeoutMs, null, T);
+        var status = Fold(Start(1, "ip", "node1", 12_000), Start(2, "fs", "node1", 7_000), Start(3, "web", "node2", 99_000),
+            Ok("fs", "node1", "start") with { Origin = new OperationOrigin("t7", 2) });
+        Assert.Equal(["ip"], status.StartsInFlightOn("node1").Select(d => d.Resource));
+        // ip may still be starting (12 s) then must stop (5 s); fs started (its stop, 40 s); web is node2's.
+        Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(45) + Margin,
+            NoFencingRecovery.Wait("node1", Configuration, status, [], Lease, Margin));
+
+        var rejoined = status.Apply(new NodeJoined("node1", "i2", "back", T), 99);
+        Assert.Empty(rejoined.StartsInFlightOn("node1"));
+    }
 }

@@ -39,8 +39,25 @@ public sealed record ClusterStatus(
     string? CurrentTransition,
     bool TransitionOpen,
     string? Controller,
-    long Sequence)
+    long Sequence,
+    ImmutableSortedDictionary<string, ActionDispatched>? StartsDispatched = null)
 {
+    /// <summary>
+    /// Starts (and promotes) dispatched to a node whose result has not come back, by "transition/action": the node may be
+    /// running them right now. Forgotten when the result comes, or when the node rejoins, leaves or is fenced.
+    /// </summary>
+    public ImmutableSortedDictionary<string, ActionDispatched> StartsDispatched { get; init; } =
+        StartsDispatched ?? ImmutableSortedDictionary.Create<string, ActionDispatched>(StringComparer.Ordinal);
+
+    /// <summary>The starts dispatched to <paramref name="node"/> that have not reported.</summary>
+    public IEnumerable<ActionDispatched> StartsInFlightOn(string node) => StartsDispatched.Values.Where(d => d.Node == node);
+
+    private ClusterStatus Reported(OperationOrigin origin) =>
+        origin is { TransitionId: { } t, ActionId: { } a } ? this with { StartsDispatched = StartsDispatched.Remove($"{t}/{a}") } : this;
+
+    private ClusterStatus ForgetStartsOn(string node) =>
+        this with { StartsDispatched = StartsDispatched.RemoveRange(StartsDispatched.Where(d => d.Value.Node == node).Select(d => d.Key)) };
+
     private static readonly IComparer<(string, string)> PairOrder = Comparer<(string, string)>.Create((a, b) =>
     {
         var c = string.CompareOrdinal(a.Item1, b.Item1);
@@ -68,9 +85,9 @@ public sealed record ClusterStatus(
         var s = this with { Sequence = sequence, Membership = MembershipDecider.Evolve(Membership, e) };
         return e switch
         {
-            ResourceOperationSucceeded ok => s.Record(ok.Resource, ok.Node, new OperationRecord(ok.Operation, ok.IntervalMs, ok.Rc, OperationStatus.Done, false,
+            ResourceOperationSucceeded ok => s.Reported(ok.Origin).Record(ok.Resource, ok.Node, new OperationRecord(ok.Operation, ok.IntervalMs, ok.Rc, OperationStatus.Done, false,
                 sequence, ok.At, ok.ParameterDigest, ok.Origin.TransitionId, null)),
-            ResourceOperationFailed bad => s.Record(bad.Resource, bad.Node, new OperationRecord(bad.Operation, bad.IntervalMs, bad.Rc, bad.Status, true,
+            ResourceOperationFailed bad => s.Reported(bad.Origin).Record(bad.Resource, bad.Node, new OperationRecord(bad.Operation, bad.IntervalMs, bad.Rc, bad.Status, true,
                 sequence, bad.At, null, bad.Origin.TransitionId, bad.ExitReason)).Fail(bad.Resource, bad.Node, bad.At, bad.Operation == "start"),
             FailCountCleared c => s with
             {
@@ -88,6 +105,7 @@ public sealed record ClusterStatus(
                     s.Fencing.GetValueOrDefault(f.Target)?.Attempts ?? 1, FencingOutcome.Succeeded, null, f.At)),
                 // A fenced node runs nothing: its operation history is void, as Pacemaker clears the lrm section.
                 Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == f.Target)),
+                StartsDispatched = s.ForgetStartsOn(f.Target).StartsDispatched,
             },
             FencingFailed x => s with
             {
@@ -98,9 +116,11 @@ public sealed record ClusterStatus(
             TransitionCompleted t when t.TransitionId == s.CurrentTransition => s with { TransitionOpen = false },
             TransitionAborted t when t.TransitionId == s.CurrentTransition => s with { TransitionOpen = false },
             ControllerElected c => s with { Controller = c.Node },
-            NodeLeft l => s with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == l.Node)) },
+            ActionDispatched { Kind: not ActionKind.Fence, Resource: not null, Operation: "start" or "promote" } d =>
+                s with { StartsDispatched = s.StartsDispatched.SetItem($"{d.TransitionId}/{d.ActionId}", d) },
+            NodeLeft l => s.ForgetStartsOn(l.Node) with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == l.Node)) },
             // A (re)joining runtime knows nothing of what ran before it: the planner probes to learn the truth.
-            NodeJoined j => s with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == j.Node)) },
+            NodeJoined j => s.ForgetStartsOn(j.Node) with { Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == j.Node)) },
             _ => s,
         };
     }
