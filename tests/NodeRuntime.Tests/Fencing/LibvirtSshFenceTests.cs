@@ -184,12 +184,7 @@ public sealed class UnreachableHypervisorTests
         var scratch = Directory.CreateTempSubdirectory("hat-silent-").FullName;
         try
         {
-            await Hypervisor.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(scratch, "k"));
-            await File.WriteAllTextAsync(Path.Combine(scratch, "known_hosts"), "");
-            var p = Cib.Domain.Resources.Primitive.Create("fence-silent", "stonith:external/libvirt", Cib.Domain.Primitives.ValueMap.Of(
-                ("hostlist", "n1"), ("hypervisor_uri", $"qemu+ssh://root@127.0.0.1:{port}/system"),
-                ("identity_file", Path.Combine(scratch, "k")), ("known_hosts_file", Path.Combine(scratch, "known_hosts"))));
-            await using var device = LibvirtSshFenceDevice.Create(p);
+            await using var device = await DeviceAsync("fence-silent", port, scratch);
 
             var result = await new Fencer("self", [device], new RecordingEventSink(), TimeProvider.System)
                 .FenceAsync(new FencingRequested("r", "n1", "reboot", "test", null, null, 2, DateTimeOffset.UnixEpoch), TimeSpan.FromSeconds(1.5));
@@ -211,12 +206,7 @@ public sealed class UnreachableHypervisorTests
         var scratch = Directory.CreateTempSubdirectory("hat-warm-").FullName;
         try
         {
-            await Hypervisor.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(scratch, "k"));
-            await File.WriteAllTextAsync(Path.Combine(scratch, "known_hosts"), "");
-            var p = Cib.Domain.Resources.Primitive.Create("fence-warm", "stonith:external/libvirt", Cib.Domain.Primitives.ValueMap.Of(
-                ("hostlist", "n1"), ("hypervisor_uri", $"qemu+ssh://root@127.0.0.1:{silent.Port}/system"),
-                ("identity_file", Path.Combine(scratch, "k")), ("known_hosts_file", Path.Combine(scratch, "known_hosts"))));
-            await using var device = LibvirtSshFenceDevice.Create(p);
+            await using var device = await DeviceAsync("fence-warm", silent.Port, scratch);
 
             // The warm-up holds the device's connection while it waits for a hypervisor that never answers.
             var warming = device.WarmUpAsync();
@@ -240,12 +230,7 @@ public sealed class UnreachableHypervisorTests
         var scratch = Directory.CreateTempSubdirectory("hat-closed-").FullName;
         try
         {
-            await Hypervisor.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(scratch, "k"));
-            await File.WriteAllTextAsync(Path.Combine(scratch, "known_hosts"), "");
-            var p = Cib.Domain.Resources.Primitive.Create("fence-closed", "stonith:external/libvirt", Cib.Domain.Primitives.ValueMap.Of(
-                ("hostlist", "n1"), ("hypervisor_uri", $"qemu+ssh://root@127.0.0.1:{Hypervisor.FreePort()}/system"),
-                ("identity_file", Path.Combine(scratch, "k")), ("known_hosts_file", Path.Combine(scratch, "known_hosts"))));
-            await using var device = LibvirtSshFenceDevice.Create(p);
+            await using var device = await DeviceAsync("fence-closed", Hypervisor.FreePort(), scratch);
             var result = await device.ExecuteAsync("n1", FenceActions.Off, TimeSpan.FromSeconds(5));
             Assert.False(result.Succeeded);
             Assert.Contains("cannot reach 127.0.0.1", result.Reason);
@@ -254,6 +239,16 @@ public sealed class UnreachableHypervisorTests
         {
             Directory.Delete(scratch, true);
         }
+    }
+
+    /// <summary>An external/libvirt device for host n1 on a hypervisor at 127.0.0.1:<paramref name="port"/>, with a fresh key and no known hosts.</summary>
+    private static async Task<LibvirtSshFenceDevice> DeviceAsync(string id, int port, string scratch)
+    {
+        await Hypervisor.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(scratch, "k"));
+        await File.WriteAllTextAsync(Path.Combine(scratch, "known_hosts"), "");
+        return LibvirtSshFenceDevice.Create(Cib.Domain.Resources.Primitive.Create(id, "stonith:external/libvirt", Cib.Domain.Primitives.ValueMap.Of(
+            ("hostlist", "n1"), ("hypervisor_uri", $"qemu+ssh://root@127.0.0.1:{port}/system"),
+            ("identity_file", Path.Combine(scratch, "k")), ("known_hosts_file", Path.Combine(scratch, "known_hosts")))));
     }
 
     /// <summary>A hypervisor of the test's own (it gets stopped), disposed at the end.</summary>
