@@ -101,24 +101,34 @@ public static class AgentProcess
             var elapsed = clock.ElapsedMilliseconds;
             // Output written before exit is already in the pipes: this normally ends at once with EOF. Only a
             // child that inherited the pipes (a daemon that did not close stdio) keeps them open; cap that wait.
-            await DrainAsync(Task.WhenAll(readOut, readErr), () => stdout.Received + stderr.Received, keepFullStdout ? FullOutputGrace : OutputGrace);
+            var pgid = process.Id;
+            await DrainAsync(Task.WhenAll(readOut, readErr), () => stdout.Received + stderr.Received, () => GroupAlive(pgid),
+                keepFullStdout ? FullOutputGrace : OutputGrace);
             return new AgentProcessResult(timedOut ? -1 : process.ExitCode, timedOut, false, stdout.Text(), stderr.Text(), elapsed);
         }
     }
 
-    /// <summary>Until both pipes are at EOF, or nothing more arrived for <see cref="OutputQuiet"/>, or the cap passed.</summary>
-    private static async Task DrainAsync(Task eof, Func<long> received, TimeSpan cap)
+    /// <summary>
+    /// Until both pipes are at EOF, or the cap passed. While something of the agent's process group still runs (a child
+    /// that may hold the pipes open), also until nothing more arrived for <see cref="OutputQuiet"/>. When the whole group
+    /// is gone, nobody can write any more and EOF is near: "quiet" would only mean that the reader has not been
+    /// scheduled yet (a loaded machine), so the tail is read to the end.
+    /// </summary>
+    private static async Task DrainAsync(Task eof, Func<long> received, Func<bool> groupAlive, TimeSpan cap)
     {
         var clock = Stopwatch.StartNew();
         var last = -1L;
         while (!eof.IsCompleted && clock.Elapsed < cap)
         {
             var now = received();
-            if (now == last && clock.Elapsed >= OutputQuiet) return;
+            if (now == last && clock.Elapsed >= OutputQuiet && groupAlive()) return;
             last = now;
             await Task.WhenAny(eof, Task.Delay(OutputQuiet, CancellationToken.None));
         }
     }
+
+    /// <summary>Whether any process of the group <paramref name="pgid"/> still exists (signal 0 checks without signalling).</summary>
+    private static bool GroupAlive(int pgid) => kill(-pgid, 0) == 0;
 
     /// <summary>SIGKILL to the whole process group: setsid made the agent's pid its group id.</summary>
     internal static void KillGroup(int pid)
