@@ -108,7 +108,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"slow fence: cut node stopped everything by itself {(gaveUp.At - cutAt).TotalMilliseconds:F0} ms after the cut; " +
                          $"destroyed at {(destroyed.At - cutAt).TotalMilliseconds:F0} ms; survivor holds the VIP at {(servedAt - cutAt).TotalMilliseconds:F0} ms");
         Assert.True(timeline.DoubleHoldings().Count == 0, "held twice: " + string.Join("; ", timeline.DoubleHoldings().Take(20)));
-        Assert.Contains(await _cluster.EventsAsync(), e => e.Sequence > fenced.Sequence && e.Event is TransitionCompleted or TransitionPlanned);
+        await _cluster.UntilEventAsync(e => e is TransitionCompleted, fenced.Sequence, "the recovery transition completes after the fence");
         await _cluster.AssertReplaysAsync();
     }
 
