@@ -1,0 +1,15 @@
+namespace Cib.Projections.Conformance;
+
+/// <summary>
+/// Disagreements with crm_simulate kept on purpose, each documented in docs/policy-engine.md ("Kept
+/// disagreements") with its reason. A generated case that matches one is reported as known, not as new.
+/// </summary>
+public static class FuzzKnownDisagreements
+{
+    public sealed record Known(string Name, Func<FuzzCluster, FuzzRunner.Comparison, bool> Applies);
+
+    public static IReadOnlyList<Known> All { get; } = [];
+
+    public static string? Match(FuzzCluster cluster, FuzzRunner.Comparison comparison) =>
+        All.FirstOrDefault(k => k.Applies(cluster, comparison))?.Name;
+}
