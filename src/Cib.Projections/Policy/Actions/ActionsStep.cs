@@ -204,17 +204,17 @@ internal static class ActionsStep
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
             foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
             foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
-            into.Add(change.FromRole is null && change.From is { } from && rsc.IsPromotedOn(from) ? change with { FromRole = Promoted } : change);
+            into.Add(change.FromRole is null && change.From is not null && rsc.IsPromoted ? change with { FromRole = Promoted } : change);
     }
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
@@ -234,7 +234,7 @@ internal static class ActionsStep
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.IsPromotedOn(current) ? "Promoted" : null };
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
@@ -246,6 +246,8 @@ internal static class ActionsStep
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
             if (rsc.IsChangedOn(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            // A primitive is never promoted: found in that role, it is restarted to the Started role where it is.
+            if (rsc.IsPromoted) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, null, unfenceable) { FromRole = Promoted };
             if (rsc.RestartReason is not null)
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;

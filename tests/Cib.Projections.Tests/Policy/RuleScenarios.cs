@@ -1,0 +1,42 @@
+using Cib.Projections.Conformance;
+
+namespace Cib.Projections.Tests.Policy;
+
+/// <summary>
+/// One small cluster per Pacemaker rule the engine follows (issue 16), each found by the differential fuzzer
+/// and written here by hand at its smallest: the input of <see cref="RuleGoldenTests"/>. The expected
+/// Transition Summary is Golden/rules/NAME.summary, and crm_simulate must print the same.
+/// </summary>
+internal static class RuleScenarios
+{
+    public static readonly IReadOnlyDictionary<string, (string Description, FuzzCluster Cluster)> Catalog =
+        new SortedDictionary<string, (string, FuzzCluster)>(StringComparer.Ordinal)
+        {
+            ["degraded-monitor-is-running"] = ("a monitor returning OCF 190 (degraded) counts as running: nothing to do",
+                Cluster(Rsc("rsc1", Running("node1", 190)))),
+            ["degraded-promoted-monitor-recovers-from-promoted"] = ("a monitor returning OCF 191 (degraded promoted) reads as 8: a plain primitive is recovered from the promoted role",
+                Cluster(Rsc("rsc1", Running("node1", 191, fails: 1)))),
+            ["failed-promoted-monitor-recovers-from-promoted"] = ("an unexpected rc 8 leaves the primitive promoted and failed: Recover (Promoted -> Started)",
+                Cluster(Rsc("rsc1", Running("node1", 8, fails: 1)))),
+            ["expired-promoted-monitor-restarts-to-started"] = ("an rc 8 failure past failure-timeout no longer counts, but the role it found stays: Restart (Promoted -> Started)",
+                Cluster(Rsc("rsc1", Running("node1", 8, fails: 1, age: 3000)) with { FailureTimeoutSeconds = 60 })),
+            ["multiply-active-role-is-the-resources"] = ("a resource has one role, the highest found anywhere: promoted on node2, running on node1, recovered (Promoted -> Started) from node1",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 8, fails: 1)))),
+            ["probe-invalid-parameters-is-not-running"] = ("a probe returning 2 (invalid parameters) is masked like 5: not running there, and banned from that node",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 2, 300, 0)))),
+            ["on-fail-fence-without-fencing-stops"] = ("on-fail=fence with stonith-enabled=false is reset to stop: the failed resource stops",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { MonitorOnFail = "fence" }) with { StonithEnabled = false }),
+        };
+
+    private static FuzzCluster Cluster(params FuzzPrimitive[] primitives) =>
+        new([new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online)],
+            StonithEnabled: false, HaveQuorum: true, NoQuorumPolicy: null, DefaultStickiness: null, DefaultMigrationThreshold: null,
+            primitives, [], [], []);
+
+    private static FuzzPrimitive Rsc(string id, params FuzzHistory[] histories) =>
+        new(id, null, false, null, false, false, null, null, null, null, histories);
+
+    /// <summary>Started, then a recurring monitor returned <paramref name="rc"/>.</summary>
+    private static FuzzHistory Running(string node, int rc, int fails = 0, int age = 300) =>
+        new(node, FuzzStory.Running, rc, age, fails);
+}
