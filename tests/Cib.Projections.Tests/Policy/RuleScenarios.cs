@@ -26,6 +26,10 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 2, 300, 0)))),
             ["on-fail-fence-without-fencing-stops"] = ("on-fail=fence with stonith-enabled=false is reset to stop: the failed resource stops",
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { MonitorOnFail = "fence" }) with { StonithEnabled = false }),
+            ["expired-stop-failure-is-forgotten"] = ("a failed stop past failure-timeout no longer counts (nor fences): the resource is not running there, and starts",
+                Cluster(Device("node2"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 }) with { StonithEnabled = true }),
+            ["blocked-resource-counts-where-it-is-in-its-turn"] = ("a blocked resource (on-fail=block) stays where it is and counts there only when its turn comes: rsc1, placed before it, stays put",
+                Cluster(Rsc("rsc1", Running("node2", 0)), Rsc("rsc2", Running("node2", 1, fails: 1)) with { MonitorOnFail = "block" })),
         };
 
     private static FuzzCluster Cluster(params FuzzPrimitive[] primitives) =>
@@ -35,6 +39,10 @@ internal static class RuleScenarios
 
     private static FuzzPrimitive Rsc(string id, params FuzzHistory[] histories) =>
         new(id, null, false, null, false, false, null, null, null, null, histories);
+
+    /// <summary>A fence device running on <paramref name="node"/> (without one, Pacemaker starts nothing while stonith is enabled).</summary>
+    private static FuzzPrimitive Device(string node) =>
+        new("fence1", null, true, null, false, false, null, null, null, null, [Running(node, 0)]);
 
     /// <summary>Started, then a recurring monitor returned <paramref name="rc"/>.</summary>
     private static FuzzHistory Running(string node, int rc, int fails = 0, int age = 300) =>

@@ -56,13 +56,10 @@ internal static class RankingStep
             primary.AddAsPrimary(c);
         }
 
-        // Unmanaged and blocked resources keep their place and count there first.
+        // Unmanaged and blocked resources keep their place; they count there when their turn comes, like any other.
         foreach (var rsc in ctx.Resources)
             if (!rsc.Managed || rsc.Blocked)
-            {
                 rsc.Next = rsc.Current;
-                if (rsc.Next is not null) ctx.Nodes[rsc.Next].AssignedCount++;
-            }
 
         // Highest priority first, then configuration order (Order is unique: a total order).
         units.Sort((a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Order.CompareTo(b.Order));
@@ -178,6 +175,7 @@ internal static class RankingStep
             var m = unit.Members[k];
             if (!m.Managed || m.Blocked)
             {
+                if (m.Next is not null) ctx.Nodes[m.Next].AssignedCount++;
                 // Later members are colocated with this one: they follow it, or stop with it.
                 previous = m.Next;
                 continue;

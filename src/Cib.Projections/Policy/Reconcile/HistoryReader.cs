@@ -98,7 +98,7 @@ internal static class HistoryReader
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
             // on-fail=block waits for an admin: failure-timeout does not lift it.
-            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop"
+            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout
                 && OnFailFor(rsc, op, ctx) != OnFail.Block;
             // A failed start recorded with other parameters than the current ones no longer counts:
             // the definition changed since, so its fail count is cleared too.
