@@ -30,7 +30,17 @@ internal static class RuleScenarios
                 Cluster(Device("node2"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 }) with { StonithEnabled = true }),
             ["blocked-resource-counts-where-it-is-in-its-turn"] = ("a blocked resource (on-fail=block) stays where it is and counts there only when its turn comes: rsc1, placed before it, stays put",
                 Cluster(Rsc("rsc1", Running("node2", 0)), Rsc("rsc2", Running("node2", 1, fails: 1)) with { MonitorOnFail = "block" })),
+            ["copy-on-lost-node-makes-multiply-active"] = ("running on node1 and on lost node2: the copy there counts, so it is stopped everywhere and started once (Restart), after the fence",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0))))),
+            ["fence-device-copy-on-lost-node-ends-with-it"] = ("a fence device running on node1 and on lost node2: its copy there ends with the fence, nothing else to do",
+                WithLostNode2(Cluster(Device("node1") with { Histories = [Running("node1", 0), Running("node2", 0)] }))),
         };
+
+    private static FuzzCluster WithLostNode2(FuzzCluster c) => c with
+    {
+        StonithEnabled = true,
+        Nodes = c.Nodes.Select(n => n.Name == "node2" ? n with { State = FuzzNodeState.Lost } : n).ToList(),
+    };
 
     private static FuzzCluster Cluster(params FuzzPrimitive[] primitives) =>
         new([new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online)],

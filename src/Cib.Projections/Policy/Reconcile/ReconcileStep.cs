@@ -86,8 +86,9 @@ internal static class ReconcileStep
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // What runs on a node in maintenance is not managed while it is.
             if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
-            // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
-            if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
+            // A copy on a node about to be fenced still makes a resource multiply active (it is stopped everywhere
+            // and started once), except for a fence device: its copies there end with the fence (crm_simulate).
+            if (rsc.Primitive.IsFenceDevice && rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
                 rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
             // multiple-active=block: a resource found active on several nodes is left alone for an admin,
             // and with it the rest of its group.
