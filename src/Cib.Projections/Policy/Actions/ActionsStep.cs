@@ -203,19 +203,24 @@ internal static class ActionsStep
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
-            foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null });
+            // A resource active on several nodes is described by one line, from the first of them, unless it is
+            // promoted (it leaves that role on each node) (crm_simulate); each stop is blocked only where it cannot run.
+            foreach (var n in rsc.IsPromoted ? rsc.ActiveOn : rsc.ActiveOn.Take(1))
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
             foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null });
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
             into.Add(change.FromRole is null && change.From is not null && rsc.IsPromoted ? change with { FromRole = Promoted } : change);
     }
+
+    /// <summary>A stop there cannot run: the node is unclean and will not be fenced.</summary>
+    private static bool StuckOn(PlanContext ctx, string node, HashSet<string> fenced) => ctx.Nodes[node].Unclean && !fenced.Contains(node);
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
     {

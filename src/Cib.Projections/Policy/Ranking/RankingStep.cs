@@ -56,10 +56,11 @@ internal static class RankingStep
             primary.AddAsPrimary(c);
         }
 
-        // Unmanaged and blocked resources keep their place; they count there when their turn comes, like any other.
+        // Unmanaged and blocked resources keep their place (the first node they are active on, when several);
+        // they count there when their turn comes, like any other.
         foreach (var rsc in ctx.Resources)
             if (!rsc.Managed || rsc.Blocked)
-                rsc.Next = rsc.Current;
+                rsc.Next = rsc.ActiveOn.Count > 0 ? rsc.ActiveOn[0] : null;
 
         // Highest priority first, then configuration order (Order is unique: a total order).
         units.Sort((a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Order.CompareTo(b.Order));
