@@ -40,6 +40,11 @@ internal static class RuleScenarios
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 1, 300, 0), Running("node2", 0)))) with { HaveQuorum = false }),
             ["blocked-multiply-active-counts-on-its-first-node"] = ("rsc1 runs on node1 and is stuck on node2 (failed stop, no fencing: blocked): it counts on node1, so rsc2 starts on node2",
                 Cluster(Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2"))),
+            ["asymmetric-order-does-not-restart-then"] = ("a mandatory order with symmetrical=false: rsc1 starts, the running rsc2 after it is not restarted",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0))) with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("rsc2", "node1", "INFINITY")] }),
+            ["order-into-group-restart-names-the-order"] = ("rsc1 then grp (symmetrical): rsc1 and grp's first member start, the running second member restarts due to rsc1, not to the member before it",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("grp", "node1", "INFINITY")] }),
         };
 
     private static FuzzCluster WithLostNode2(FuzzCluster c) => c with
