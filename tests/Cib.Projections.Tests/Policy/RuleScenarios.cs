@@ -45,6 +45,21 @@ internal static class RuleScenarios
             ["order-into-group-restart-names-the-order"] = ("rsc1 then grp (symmetrical): rsc1 and grp's first member start, the running second member restarts due to rsc1, not to the member before it",
                 Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })
                     with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("grp", "node1", "INFINITY")] }),
+            ["multiple-active-stop_start-moves-once"] = ("multiple-active=stop_start (the default), active on node1 and node2, preferring node3: stopped on both, started once on node3",
+                MultiplyActive("stop_start")),
+            ["multiple-active-stop_only-stops-everywhere"] = ("multiple-active=stop_only, active on node1 and node2: stopped on both and not started again",
+                MultiplyActive("stop_only")),
+            ["multiple-active-block-leaves-it"] = ("multiple-active=block, active on node1 and node2: left alone for an admin",
+                MultiplyActive("block")),
+            ["multiple-active-stop_unexpected-says-why"] = ("multiple-active=stop_unexpected, active on node1 and node2, preferring node3: the move is 'due to being multiply active'",
+                MultiplyActive("stop_unexpected")),
+        };
+
+    private static FuzzCluster MultiplyActive(string policy) =>
+        Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = policy }) with
+        {
+            Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)],
+            Locations = [new FuzzLocation("rsc1", "node3", "100")],
         };
 
     private static FuzzCluster WithLostNode2(FuzzCluster c) => c with

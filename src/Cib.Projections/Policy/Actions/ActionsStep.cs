@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
 using Cib.Projections.Policy.Ordering;
 using Cib.Projections.Policy.Reconcile;
 
@@ -17,6 +18,8 @@ internal static class ActionsStep
     public const string NoQuorum = "no quorum";
     public const string QuorumFreeze = "quorum freeze";
     public const string Promoted = "Promoted";
+    /// <summary>The reason crm_simulate gives a move of a resource with multiple-active=stop_unexpected.</summary>
+    public const string MultiplyActive = "being multiply active";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
@@ -239,7 +242,8 @@ internal static class ActionsStep
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next,
+                    ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" ? MultiplyActive : null, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))

@@ -98,6 +98,8 @@ internal static class ReconcileStep
                 if (rsc.Group is not null)
                     foreach (var member in ctx.MembersOf(rsc.Group)) member.Blocked = true;
             }
+            // multiple-active=stop_only: stopped everywhere, not started again.
+            if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
             if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
     }
