@@ -53,6 +53,13 @@ internal static class RuleScenarios
                 MultiplyActive("block")),
             ["multiple-active-stop_unexpected-says-why"] = ("multiple-active=stop_unexpected, active on node1 and node2, preferring node3: the move is 'due to being multiply active'",
                 MultiplyActive("stop_unexpected")),
+            ["advisory-colocation-scales-a-dependents-ban"] = ("rsc2 (banned from node1) is colocated with rsc1 at 100: the ban weighs -INFINITY x 100/INFINITY = -100 on rsc1's node1, so both start on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "100")], Locations = [new FuzzLocation("rsc2", "node1", "-INFINITY")] }),
+            ["multiply-active-prefers-its-first-node"] = ("active on node2 and node3: on a tie it stays on the first node it was found on (Restart on node2), not the emptiest",
+                Cluster(Rsc("rsc1", Running("node2", 0), Running("node3", 0))) with
+                {
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)],
+                }),
         };
 
     private static FuzzCluster MultiplyActive(string policy) =>
