@@ -60,7 +60,16 @@ internal static class RuleScenarios
                 {
                     Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)],
                 }),
+            ["failure-read-after-the-fence-moves"] = ("node1 is to be fenced for rsc1's failed stop, read first; rsc2's monitor failure there, read after, is left to the fence: rsc2 moves",
+                FencedNode1(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2", Running("node1", 1, fails: 1)))),
+            ["failure-read-before-the-fence-recovers"] = ("rsc1's monitor failure on node1 is read before rsc2's failed stop marks node1 for fencing: rsc1 is recovered elsewhere",
+                FencedNode1(Rsc("rsc1", Running("node1", 1, fails: 1)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))),
+            ["on-fail-stop-on-lost-node-still-stops"] = ("a monitor failure with on-fail=stop on a lost node: the failure is left to the fence, but on-fail=stop still decides: it stops",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "stop" }))),
         };
+
+    private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
+        Cluster([Device("node2"), .. primitives]) with { StonithEnabled = true };
 
     private static FuzzCluster MultiplyActive(string policy) =>
         Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = policy }) with

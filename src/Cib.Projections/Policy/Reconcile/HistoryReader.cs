@@ -40,6 +40,10 @@ internal static class HistoryReader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Replay(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
+        // A failure found on a node already known to be unclean when it is read (lost, or marked for fencing by a
+        // resource read before this one) is left to the fencing: what ran there moves rather than being recovered,
+        // and only on-fail=stop (which decides the resource's next role, not the node's fate) still applies.
+        var uncleanBefore = node.Unclean;
         var failureTimeout = rsc.FailureTimeoutSeconds;
         var ops = InCallOrder(history.Operations);
 
@@ -161,6 +165,11 @@ internal static class HistoryReader
             failure = Worse(failure, onFail);
         }
 
+        if (uncleanBefore)
+        {
+            failed = false;
+            if (failure != OnFail.Stop) failure = null;
+        }
         if (active)
         {
             rsc.ActiveOn.Add(node.Name);

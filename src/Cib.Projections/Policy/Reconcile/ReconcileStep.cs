@@ -80,9 +80,6 @@ internal static class ReconcileStep
         {
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
-            // A failure on a node that will be fenced ends with the node: what ran there simply moves.
-            if (rsc.IsFailed)
-                rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // What runs on a node in maintenance is not managed while it is.
             if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
