@@ -36,6 +36,8 @@ internal static class RuleScenarios
                 WithLostNode2(Cluster(Device("node1") with { Histories = [Running("node1", 0), Running("node2", 0)] }))),
             ["no-quorum-multiply-active-stops-in-one-line"] = ("without quorum, a resource active on two nodes stops on both, described by one line from the first node",
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0))) with { HaveQuorum = false }),
+            ["no-quorum-disabled-multiply-active-stops-line-per-node"] = ("without quorum, a resource that would stop anyway (target-role=Stopped) active on two nodes: a line per node, due to node availability",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { TargetStopped = true }) with { HaveQuorum = false }),
             ["no-quorum-stop-blocked-only-where-stuck"] = ("without quorum (so no fencing), a failed probe on node1 and a copy on lost node2: the stop on node1 runs, the line is not blocked",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 1, 300, 0), Running("node2", 0)))) with { HaveQuorum = false }),
             ["blocked-multiply-active-counts-on-its-first-node"] = ("rsc1 runs on node1 and is stuck on node2 (failed stop, no fencing: blocked): it counts on node1, so rsc2 starts on node2",

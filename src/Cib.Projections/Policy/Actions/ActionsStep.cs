@@ -206,9 +206,10 @@ internal static class ActionsStep
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
-            // A resource active on several nodes is described by one line, from the first of them, unless it is
-            // promoted (it leaves that role on each node) (crm_simulate); each stop is blocked only where it cannot run.
-            foreach (var n in rsc.IsPromoted ? rsc.ActiveOn : rsc.ActiveOn.Take(1))
+            // A resource active on several nodes that stops for want of quorum is described by one line, from the
+            // first of them, unless it is promoted (it leaves that role on each node); one that would stop anyway has
+            // a line per node (crm_simulate). Each stop is blocked only where it cannot run.
+            foreach (var n in reason == NoQuorum && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
                 into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
