@@ -92,8 +92,6 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
             {
                 rsc.Blocked = true;
-                if (rsc.Group is not null)
-                    foreach (var member in ctx.MembersOf(rsc.Group)) member.Blocked = true;
             }
             // multiple-active=stop_only: stopped everywhere, not started again.
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
