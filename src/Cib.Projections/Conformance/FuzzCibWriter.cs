@@ -21,10 +21,10 @@ public static class FuzzCibWriter
         foreach (var n in c.Nodes)
         {
             sb.Append($"<node id=\"{n.Name}\" uname=\"{n.Name}\">");
-            if (n.State == FuzzNodeState.Standby)
+            if (n.State is FuzzNodeState.Standby or FuzzNodeState.Maintenance)
             {
                 sb.Append($"<instance_attributes id=\"{n.Name}-attrs\">");
-                Pair(sb, n.Name + "-attrs", "standby", "on");
+                Pair(sb, n.Name + "-attrs", n.State == FuzzNodeState.Standby ? "standby" : "maintenance", "on");
                 sb.Append("</instance_attributes>");
             }
             sb.Append("</node>\n");
@@ -62,7 +62,7 @@ public static class FuzzCibWriter
         sb.Append("</configuration>\n<status>\n");
         foreach (var n in c.Nodes)
         {
-            var up = n.State is FuzzNodeState.Online or FuzzNodeState.Standby;
+            var up = n.State is FuzzNodeState.Online or FuzzNodeState.Standby or FuzzNodeState.Maintenance;
             sb.Append($"<node_state id=\"{n.Name}\" uname=\"{n.Name}\" in_ccm=\"{(up ? "true" : "false")}\" crmd=\"{(up ? "online" : "offline")}\" join=\"{(up ? "member" : "down")}\" expected=\"{(n.State == FuzzNodeState.Down ? "down" : "member")}\">");
             var attrs = new List<(string, string)>();
             var ops = new StringBuilder();
@@ -90,13 +90,19 @@ public static class FuzzCibWriter
 
     /// <summary>The designated controller: the first node that is up.</summary>
     private static string Dc(FuzzCluster c) =>
-        (c.Nodes.FirstOrDefault(n => n.State is FuzzNodeState.Online or FuzzNodeState.Standby) ?? c.Nodes[0]).Name;
+        (c.Nodes.FirstOrDefault(n => n.State is FuzzNodeState.Online or FuzzNodeState.Standby or FuzzNodeState.Maintenance) ?? c.Nodes[0]).Name;
 
     private static void Primitive(StringBuilder sb, FuzzPrimitive p)
     {
         sb.Append(p.Stonith
             ? $"<primitive id=\"{p.Id}\" class=\"stonith\" type=\"fence_dummy\">"
             : $"<primitive id=\"{p.Id}\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">");
+        if (p.Fake is { } fake)
+        {
+            sb.Append($"<instance_attributes id=\"{p.Id}-params\">");
+            Pair(sb, p.Id + "-params", "fake", fake);
+            sb.Append("</instance_attributes>");
+        }
         var meta = new List<(string, string)>();
         if (p.Stickiness is { } s) meta.Add(("resource-stickiness", s));
         if (p.TargetStopped) meta.Add(("target-role", "Stopped"));
@@ -121,21 +127,21 @@ public static class FuzzCibWriter
         switch (h.Story)
         {
             case FuzzStory.ProbedStopped:
-                Op(ops, p, "last_0", "monitor", 0, 7, 7, call++, changed);
+                Op(ops, p, h, "last_0", "monitor", 0, 7, 7, call++, changed);
                 break;
             case FuzzStory.ProbedRunning:
-                Op(ops, p, "last_0", "monitor", 0, 0, 7, call++, changed);
+                Op(ops, p, h, "last_0", "monitor", 0, 0, 7, call++, changed);
                 break;
             case FuzzStory.ProbeFailed:
-                Op(ops, p, "last_0", "monitor", 0, h.MonitorRc, 7, call, changed);
-                Op(ops, p, "last_failure_0", "monitor", 0, h.MonitorRc, 7, call++, changed);
+                Op(ops, p, h, "last_0", "monitor", 0, h.MonitorRc, 7, call, changed);
+                Op(ops, p, h, "last_failure_0", "monitor", 0, h.MonitorRc, 7, call++, changed);
                 break;
             case FuzzStory.Running:
-                Op(ops, p, "last_0", "start", 0, 0, 0, call++, changed - 10);
-                Op(ops, p, "monitor_10000", "monitor", 10_000, h.MonitorRc, 0, call, changed);
+                Op(ops, p, h, "last_0", "start", 0, 0, 0, call++, changed - 10);
+                Op(ops, p, h, "monitor_10000", "monitor", 10_000, h.MonitorRc, 0, call, changed);
                 if (h.MonitorRc is not (0 or 190))
                 {
-                    Op(ops, p, "last_failure_0", "monitor", 10_000, h.MonitorRc, 0, call, changed);
+                    Op(ops, p, h, "last_failure_0", "monitor", 10_000, h.MonitorRc, 0, call, changed);
                     if (h.FailCount > 0)
                     {
                         attrs.Add(($"fail-count-{p.Id}#monitor_10000", h.FailCount.ToString(CultureInfo.InvariantCulture)));
@@ -145,30 +151,32 @@ public static class FuzzCibWriter
                 call++;
                 break;
             case FuzzStory.StartFailed:
-                Op(ops, p, "last_0", "start", 0, 1, 0, call, changed);
-                Op(ops, p, "last_failure_0", "start", 0, 1, 0, call++, changed);
+                Op(ops, p, h, "last_0", "start", 0, 1, 0, call, changed);
+                Op(ops, p, h, "last_failure_0", "start", 0, 1, 0, call++, changed);
                 attrs.Add(($"fail-count-{p.Id}#start_0", "INFINITY"));
                 attrs.Add(($"last-failure-{p.Id}#start_0", changed.ToString(CultureInfo.InvariantCulture)));
                 break;
             case FuzzStory.StopFailed:
-                Op(ops, p, "last_0", "stop", 0, 1, 0, call, changed);
-                Op(ops, p, "last_failure_0", "stop", 0, 1, 0, call++, changed);
+                Op(ops, p, h, "last_0", "stop", 0, 1, 0, call, changed);
+                Op(ops, p, h, "last_failure_0", "stop", 0, 1, 0, call++, changed);
                 attrs.Add(($"fail-count-{p.Id}#stop_0", "INFINITY"));
                 attrs.Add(($"last-failure-{p.Id}#stop_0", changed.ToString(CultureInfo.InvariantCulture)));
                 break;
             case FuzzStory.Stopped:
-                Op(ops, p, "last_0", "stop", 0, 0, 0, call++, changed);
+                Op(ops, p, h, "last_0", "stop", 0, 0, 0, call++, changed);
                 break;
         }
     }
 
-    private static readonly string EmptyDigest = ParameterDigest.Of(ValueMap.Empty);
+    /// <summary>The op-digest Pacemaker records: of the parameters the operation ran with.</summary>
+    private static string Digest(FuzzPrimitive p, FuzzHistory h) =>
+        ParameterDigest.Of(h.StaleDigest ? ValueMap.Of(("fake", "old")) : p.Fake is { } f ? ValueMap.Of(("fake", f)) : ValueMap.Empty);
 
-    private static void Op(StringBuilder sb, FuzzPrimitive p, string idSuffix, string operation, int intervalMs, int rc, int target, int call, long changed)
+    private static void Op(StringBuilder sb, FuzzPrimitive p, FuzzHistory h, string idSuffix, string operation, int intervalMs, int rc, int target, int call, long changed)
     {
         var key = $"{call}:1:{target}:{Uuid}";
         sb.Append(CultureInfo.InvariantCulture,
-            $"<lrm_rsc_op id=\"{p.Id}_{idSuffix}\" operation_key=\"{p.Id}_{operation}_{intervalMs}\" operation=\"{operation}\" crm-debug-origin=\"fuzz\" crm_feature_set=\"3.16.2\" transition-key=\"{key}\" transition-magic=\"0:{rc};{key}\" call-id=\"{call}\" rc-code=\"{rc}\" op-status=\"0\" interval=\"{intervalMs}\" last-rc-change=\"{changed}\" exec-time=\"1\" queue-time=\"0\"{(intervalMs == 0 ? $" op-digest=\"{EmptyDigest}\"" : "")}/>");
+            $"<lrm_rsc_op id=\"{p.Id}_{idSuffix}\" operation_key=\"{p.Id}_{operation}_{intervalMs}\" operation=\"{operation}\" crm-debug-origin=\"fuzz\" crm_feature_set=\"3.16.2\" transition-key=\"{key}\" transition-magic=\"0:{rc};{key}\" call-id=\"{call}\" rc-code=\"{rc}\" op-status=\"0\" interval=\"{intervalMs}\" last-rc-change=\"{changed}\" exec-time=\"1\" queue-time=\"0\"{(intervalMs == 0 ? $" op-digest=\"{Digest(p, h)}\"" : "")}/>");
     }
 
     private static void Pair(StringBuilder sb, string set, string name, string value) =>

@@ -36,11 +36,14 @@ public sealed record FuzzCluster(
     }
 }
 
-public enum FuzzNodeState { Online, Standby, Lost, Down }
+public enum FuzzNodeState { Online, Standby, Lost, Down, Maintenance }
 
 public sealed record FuzzNode(string Name, FuzzNodeState State);
 
-/// <summary>A primitive (ocf:heartbeat:Dummy, or a stonith device) with its meta attributes and its history on each node.</summary>
+/// <summary>
+/// A primitive (ocf:heartbeat:Dummy, or a stonith device) with its meta attributes, its history on each node and
+/// the value of its one parameter (<c>fake</c>, none when null).
+/// </summary>
 public sealed record FuzzPrimitive(
     string Id,
     string? Group,
@@ -52,7 +55,8 @@ public sealed record FuzzPrimitive(
     int? FailureTimeoutSeconds,
     string? MultipleActive,
     string? MonitorOnFail,
-    IReadOnlyList<FuzzHistory> Histories);
+    IReadOnlyList<FuzzHistory> Histories,
+    string? Fake = null);
 
 /// <summary>What happened to a primitive on a node, as Pacemaker records it in the status section.</summary>
 public enum FuzzStory
@@ -75,7 +79,8 @@ public enum FuzzStory
 
 /// <param name="AgeSeconds">How long before <see cref="FuzzCluster.Now"/> the last result changed.</param>
 /// <param name="FailCount">The monitor's fail count (for a failed monitor), 0 for none.</param>
-public sealed record FuzzHistory(string Node, FuzzStory Story, int MonitorRc, int AgeSeconds, int FailCount);
+/// <param name="StaleDigest">It was started with other parameters than the current ones (op-digest of <c>fake="old"</c>).</param>
+public sealed record FuzzHistory(string Node, FuzzStory Story, int MonitorRc, int AgeSeconds, int FailCount, bool StaleDigest = false);
 
 public sealed record FuzzLocation(string Resource, string Node, string Score);
 

@@ -7,7 +7,8 @@ namespace Cib.Projections.Conformance;
 /// 2–4 nodes online, in standby, lost (unclean) or cleanly down; stonith on or off, with or without a device;
 /// quorum and no-quorum-policy; primitives and a group; location, colocation and order constraints; stickiness,
 /// target-role, is-managed, migration-threshold, failure-timeout, multiple-active, the monitor's on-fail; and
-/// histories (probes, starts, monitors with rc 0/1/7/8/190/191, hard errors, failed starts and stops, fail counts).
+/// histories (probes, starts, monitors with rc 0/1/7/8/190/191, hard errors, failed starts and stops, fail counts),
+/// nodes in maintenance, and parameter changes (a start recorded with other parameters than the current ones).
 /// Case <c>i</c> of seed <c>S</c> is always the same cluster (<see cref="Case"/>).
 /// </summary>
 public static class FuzzGenerator
@@ -20,7 +21,7 @@ public static class FuzzGenerator
     private static Gen<T> Pick<T>(params (int Weight, T Value)[] choices) => Gen.Frequency(choices);
 
     private static readonly Gen<FuzzNodeState> NodeState =
-        Pick((6, FuzzNodeState.Online), (1, FuzzNodeState.Standby), (2, FuzzNodeState.Lost), (1, FuzzNodeState.Down));
+        Pick((6, FuzzNodeState.Online), (1, FuzzNodeState.Standby), (2, FuzzNodeState.Lost), (1, FuzzNodeState.Down), (1, FuzzNodeState.Maintenance));
 
     private static readonly Gen<string?> Stickiness = Pick<string?>((4, null), (1, "0"), (1, "50"), (2, "100"), (1, "INFINITY"));
 
@@ -66,12 +67,15 @@ public static class FuzzGenerator
         from age in Age
         from fails in Gen.Int[1, 3]
         from others in Slot.Array[NodeSlots]
+        from fake in Pick<string?>((3, null), (1, "a"))
+        from stale in Pick((5, false), (1, true))
         select new FuzzPrimitive("", null, false, meta.Item1, meta.Item2, meta.Item3, meta.Item4, meta.Item5, meta.Item6, meta.Item7,
             Enumerable.Range(0, NodeSlots)
                 .Select(i => i == home
-                    ? new FuzzHistory($"node{i + 1}", homeStory, homeStory == FuzzStory.ProbeFailed ? probeRc : rc, age, fails)
+                    ? new FuzzHistory($"node{i + 1}", homeStory, homeStory == FuzzStory.ProbeFailed ? probeRc : rc, age, fails, stale)
                     : others[i] is { } h ? h with { Node = $"node{i + 1}" } : null)
-                .OfType<FuzzHistory>().ToList());
+                .OfType<FuzzHistory>().ToList(),
+            fake);
 
     private static readonly Gen<string> LocationScore = Pick((2, "INFINITY"), (2, "-INFINITY"), (2, "100"), (1, "-100"), (1, "50"), (1, "10"));
 

@@ -47,6 +47,10 @@ public static class FuzzShrinker
             if (p.FailureTimeoutSeconds is not null) yield return Replace(c, i, p with { FailureTimeoutSeconds = null });
             if (p.MultipleActive is not null) yield return Replace(c, i, p with { MultipleActive = null });
             if (p.MonitorOnFail is not null) yield return Replace(c, i, p with { MonitorOnFail = null });
+            if (p.Fake is not null) yield return Replace(c, i, p with { Fake = null });
+            for (var h = 0; h < p.Histories.Count; h++)
+                if (p.Histories[h].StaleDigest)
+                    yield return Replace(c, i, p with { Histories = p.Histories.Select((x, k) => k == h ? x with { StaleDigest = false } : x).ToList() });
         }
         if (c.DefaultStickiness is not null) yield return c with { DefaultStickiness = null };
         if (c.DefaultMigrationThreshold is not null) yield return c with { DefaultMigrationThreshold = null };
