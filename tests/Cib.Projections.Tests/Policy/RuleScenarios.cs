@@ -26,6 +26,8 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 2, 300, 0)))),
             ["on-fail-fence-without-fencing-stops"] = ("on-fail=fence with stonith-enabled=false is reset to stop: the failed resource stops",
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { MonitorOnFail = "fence" }) with { StonithEnabled = false }),
+            ["failed-start-with-old-parameters-is-recovered"] = ("a failed start recorded with other parameters: its fail count (INFINITY) no longer bans node1, but the failure stands and is recovered",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StartFailed, 1, 300, 0, StaleDigest: true)))),
             ["expired-stop-failure-is-forgotten"] = ("a failed stop past failure-timeout no longer counts (nor fences): the resource is not running there, and starts",
                 Cluster(Device("node2"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 }) with { StonithEnabled = true }),
             ["blocked-resource-counts-where-it-is-in-its-turn"] = ("a blocked resource (on-fail=block) stays where it is and counts there only when its turn comes: rsc1, placed before it, stays put",

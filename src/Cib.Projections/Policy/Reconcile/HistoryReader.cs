@@ -104,12 +104,11 @@ internal static class HistoryReader
             // on-fail=block waits for an admin: failure-timeout does not lift it.
             var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout
                 && OnFailFor(rsc, op, ctx) != OnFail.Block;
-            // A failed start recorded with other parameters than the current ones no longer counts:
-            // the definition changed since, so its fail count is cleared too.
-            if (!expired && op.Id.Contains("last_failure", StringComparison.Ordinal) && op.Operation == "start"
-                && DigestChanged(ctx, rsc, op.OpDigest, op.SecureDigest))
+            // A failed start recorded with other parameters than the current ones: the definition changed since,
+            // so its fail count is cleared (the node is allowed again), but the failure itself stands and is
+            // recovered there (crm_simulate: "Recover").
+            if (!expired && op.Operation == "start" && DigestChanged(ctx, rsc, op.OpDigest, op.SecureDigest))
             {
-                expired = true;
                 rsc.FailCountIgnoredOn.Add(node.Name);
                 ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
             }
