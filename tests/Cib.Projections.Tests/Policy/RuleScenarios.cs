@@ -57,6 +57,8 @@ internal static class RuleScenarios
                 MultiplyActive("block")),
             ["multiple-active-block-leaves-the-rest-of-its-group"] = ("grp(rsc1, rsc2), rsc2 active on node1 and node2 with multiple-active=block: rsc2 is left alone, rsc1 still starts",
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "block" })),
+            ["multiple-active-stop_unexpected-recovery-says-why"] = ("multiple-active=stop_unexpected, running on node1 and failed on node2: the recovery is 'due to being multiply active'",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 1, fails: 1)) with { MultipleActive = "stop_unexpected" })),
             ["multiple-active-stop_unexpected-says-why"] = ("multiple-active=stop_unexpected, active on node1 and node2, preferring node3: the move is 'due to being multiply active'",
                 MultiplyActive("stop_unexpected")),
             ["advisory-colocation-scales-a-dependents-ban"] = ("rsc2 (banned from node1) is colocated with rsc1 at 100: the ban weighs -INFINITY x 100/INFINITY = -100 on rsc1's node1, so both start on node2",

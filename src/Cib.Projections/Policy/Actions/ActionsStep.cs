@@ -239,12 +239,14 @@ internal static class ActionsStep
         var current = rsc.ActiveOn[0];
         if (rsc.ActiveOn.Count > 1)
         {
-            // Stopped everywhere and started once: described from the first node it was found on.
-            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
+            // Stopped everywhere and started once: described from the first node it was found on. With
+            // multiple-active=stop_unexpected a move or a recovery says why (crm_simulate); a restart does not, nor
+            // a line that leaves the promoted role.
+            var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next,
-                    ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" ? MultiplyActive : null, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
