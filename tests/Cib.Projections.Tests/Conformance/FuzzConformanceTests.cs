@@ -50,6 +50,19 @@ public class FuzzConformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_documented_disagreement_is_known_only_in_its_own_direction()
+    {
+        var cluster = FuzzGenerator.Case(Seed, 0) with { NoQuorumPolicy = "ignore" };
+        const string restart = "* Restart rsc1 ( node1 )";
+        var ours = new FuzzRunner.Comparison([restart], [restart + FuzzKnownDisagreements.DefinitionChangeReason], null);
+        var theirs = new FuzzRunner.Comparison([restart + FuzzKnownDisagreements.DefinitionChangeReason], [restart], null);
+
+        Assert.Equal("definition-change-reason-with-no-quorum-policy-ignore", FuzzKnownDisagreements.Match(cluster, ours));
+        Assert.Null(FuzzKnownDisagreements.Match(cluster, theirs));
+        Assert.Null(FuzzKnownDisagreements.Match(cluster with { NoQuorumPolicy = "stop" }, ours));
+    }
+
+    [Fact]
     public void The_shrinker_keeps_what_the_predicate_needs_and_drops_the_rest()
     {
         var cluster = Enumerable.Range(0, 50).Select(i => FuzzGenerator.Case(Seed, i)).First(c => c.Primitives.Count >= 3 && c.Nodes.Count >= 3);
