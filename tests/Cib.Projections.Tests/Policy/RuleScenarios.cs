@@ -61,6 +61,12 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 1, fails: 1)) with { MultipleActive = "stop_unexpected" })),
             ["multiple-active-stop_unexpected-says-why"] = ("multiple-active=stop_unexpected, active on node1 and node2, preferring node3: the move is 'due to being multiply active'",
                 MultiplyActive("stop_unexpected")),
+            ["group-location-counts-once-on-its-first-member"] = ("grp -100 on node1, where its second member runs with stickiness 100: the -100 counts on the first member only, so the group stays",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Stickiness = "100" })
+                    with { Locations = [new FuzzLocation("grp", "node1", "-100")] }),
+            ["group-tie-goes-by-its-first-members-node"] = ("grp prefers node1 (100); its second member failed on node2 with stickiness 100: on the tie the group goes by where its first member runs (nowhere), not the second",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 7, fails: 1)) with { Group = "grp", Stickiness = "100" })
+                    with { Locations = [new FuzzLocation("grp", "node1", "100")] }),
             ["advisory-colocation-scales-a-dependents-ban"] = ("rsc2 (banned from node1) is colocated with rsc1 at 100: the ban weighs -INFINITY x 100/INFINITY = -100 on rsc1's node1, so both start on node2",
                 Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "100")], Locations = [new FuzzLocation("rsc2", "node1", "-INFINITY")] }),
             ["multiply-active-prefers-its-first-node"] = ("active on node2 and node3: on a tie it stays on the first node it was found on (Restart on node2), not the emptiest",

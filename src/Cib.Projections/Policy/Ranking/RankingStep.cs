@@ -215,7 +215,7 @@ internal static class RankingStep
         if (AllTargetStopped(unit)) return null;
         if (!first.Managed || first.Blocked) return first.Next;
         // Where it runs: for a resource active on several nodes, the first of them (Pacemaker's current node).
-        var active = unit.Members.Select(m => m.ActiveOn.Count > 0 ? m.ActiveOn[0] : null).FirstOrDefault(c => c is not null);
+        var active = first.ActiveOn.Count > 0 ? first.ActiveOn[0] : null;
         // The best usable node: highest score, then fewest assigned, then the node it runs on, then ordinal name
         // (nodes are in ordinal order, so on a full tie the earlier one stays).
         NodeView? best = null;
