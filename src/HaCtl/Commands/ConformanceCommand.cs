@@ -7,9 +7,30 @@ public static class ConformanceCommand
 {
     public static Command Create()
     {
-        var directory = new Argument<string>("DIR") { Description = "a directory of cases: DIR/xml/NAME.xml with DIR/summary/NAME.summary" };
-        var command = new Command("conformance", "run the policy engine on Pacemaker scheduler cases (DIR/xml, DIR/summary)") { directory };
-        command.SetBody((parse, stdout, stderr) => Task.FromResult(Run(parse.GetValue(directory)!, stdout, stderr)));
+        var directory = new Argument<string?>("DIR")
+        {
+            Description = "a directory of cases: DIR/xml/NAME.xml with DIR/summary/NAME.summary", Arity = ArgumentArity.ZeroOrOne,
+        };
+        var fuzz = new Option<int?>("--fuzz") { Description = "instead of cases: N generated clusters, each planned here and by crm_simulate", HelpName = "N" };
+        fuzz.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--fuzz needs a number of cases of at least 1");
+        });
+        var seed = new Option<ulong>("--seed") { Description = "the generator's seed (with --fuzz)", HelpName = "S", DefaultValueFactory = _ => 1 };
+        var command = new Command("conformance",
+            "run the policy engine on Pacemaker scheduler cases (DIR/xml, DIR/summary), or on N generated clusters against crm_simulate")
+        {
+            directory, fuzz, seed,
+        };
+        command.Validators.Add(r =>
+        {
+            var hasDir = r.GetValue(directory) is not null;
+            var hasFuzz = r.GetValue(fuzz) is not null;
+            if (hasDir == hasFuzz) r.AddError("give either DIR or --fuzz N [--seed S]");
+        });
+        command.SetBody((parse, stdout, stderr) => Task.FromResult(parse.GetValue(fuzz) is { } n
+            ? Fuzz(n, parse.GetValue(seed), stdout, stderr)
+            : Run(parse.GetValue(directory)!, stdout, stderr)));
         return command;
     }
 
@@ -37,6 +58,35 @@ public static class ConformanceCommand
             return 2;
         }
         output.WriteLine($"conformance: {report.Passed} passed, {report.Failed} failed");
+        return 0;
+    }
+
+    /// <summary>How many disagreements are printed, and how many of those are shrunk first.</summary>
+    private const int Shown = 5, Shrunk = 3;
+
+    /// <summary><c>--fuzz N [--seed S]</c>: differential testing against crm_simulate (docs/policy-engine.md, "Differential testing").</summary>
+    public static int Fuzz(int cases, ulong seed, TextWriter output, TextWriter errors)
+    {
+        if (CrmSimulate.Path is null)
+        {
+            errors.WriteLine("hactl conformance: crm_simulate is not installed (./ha deps installs pacemaker-cli-utils)");
+            return 2;
+        }
+        var report = FuzzRunner.Run(cases, seed, Environment.ProcessorCount);
+        var shown = 0;
+        foreach (var d in report.Disagreements.Where(d => d.Known is null).Take(Shown))
+        {
+            var cluster = shown++ < Shrunk ? FuzzRunner.Shrink(d.Cluster) : d.Cluster;
+            var c = cluster == d.Cluster ? d.Comparison : FuzzRunner.Compare(cluster);
+            output.WriteLine($"DISAGREE case {d.Index} (seed {seed}){(cluster == d.Cluster ? "" : ", shrunk")}:");
+            if (c.Error is not null) output.WriteLine($"  error: {c.Error}");
+            foreach (var l in c.Theirs.Except(c.Ours)) output.WriteLine($"  crm_simulate only: {l}");
+            foreach (var l in c.Ours.Except(c.Theirs)) output.WriteLine($"  ours only:         {l}");
+            foreach (var l in FuzzCibWriter.Write(cluster).Split('\n', StringSplitOptions.RemoveEmptyEntries)) output.WriteLine($"    {l}");
+        }
+        foreach (var k in report.Disagreements.Where(d => d.Known is not null).GroupBy(d => d.Known!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            output.WriteLine($"known disagreement '{k.Key}': {k.Count()} (cases {string.Join(", ", k.Take(10).Select(d => d.Index))})");
+        output.WriteLine($"fuzz: cases={report.Cases} agree={report.Agree} disagree={report.Disagree}");
         return 0;
     }
 }

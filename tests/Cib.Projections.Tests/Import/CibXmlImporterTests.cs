@@ -68,6 +68,19 @@ public class CibXmlImporterTests
         Assert.Contains(result.Unsupported, u => u.Element == "rsc_ticket");
     }
 
+    [Fact]
+    public void Shutdown_lock_is_refused_as_out_of_scope()
+    {
+        var result = CibXmlImporter.Import("""
+            <cib><configuration><crm_config><cluster_property_set id="opts">
+              <nvpair id="o1" name="shutdown-lock" value="true"/>
+            </cluster_property_set></crm_config></configuration></cib>
+            """);
+
+        Assert.True(result.IsOk);
+        Assert.Contains(result.Unsupported, u => u.Element == "cluster_property_set" && u.Id == "opts" && u.Message.Contains("shutdown-lock"));
+    }
+
     [Theory]
     [InlineData("<cib><configuration>", 1)]
     [InlineData("<notcib/>", 1)]

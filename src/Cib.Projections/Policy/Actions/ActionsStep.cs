@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
 using Cib.Projections.Policy.Ordering;
 using Cib.Projections.Policy.Reconcile;
 
@@ -17,6 +18,8 @@ internal static class ActionsStep
     public const string NoQuorum = "no quorum";
     public const string QuorumFreeze = "quorum freeze";
     public const string Promoted = "Promoted";
+    /// <summary>The reason crm_simulate gives a move of a resource with multiple-active=stop_unexpected.</summary>
+    public const string MultiplyActive = "being multiply active";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
@@ -101,7 +104,7 @@ internal static class ActionsStep
 
         var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
-        foreach (var e in OrderingStep.Edges(ctx))
+        foreach (var e in OrderingStep.Edges(ctx).Where(e => !e.RestartOnly))
         {
             var firstStart = starts.GetValueOrDefault(e.First.Id);
             var thenStart = starts.GetValueOrDefault(e.Then.Id);
@@ -203,19 +206,25 @@ internal static class ActionsStep
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
-            foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+            // A resource active on several nodes that stops for want of quorum is described by one line, from the
+            // first of them, unless it is promoted (it leaves that role on each node); one that would stop anyway has
+            // a line per node (crm_simulate). Each stop is blocked only where it cannot run.
+            foreach (var n in reason == NoQuorum && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
         {
             foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, unfenceable) { FromRole = rsc.IsPromotedOn(n) ? Promoted : null });
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NodeAvailability, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
-            into.Add(change.FromRole is null && change.From is { } from && rsc.IsPromotedOn(from) ? change with { FromRole = Promoted } : change);
+            into.Add(change.FromRole is null && change.From is not null && rsc.IsPromoted ? change with { FromRole = Promoted } : change);
     }
+
+    /// <summary>A stop there cannot run: the node is unclean and will not be fenced.</summary>
+    private static bool StuckOn(PlanContext ctx, string node, HashSet<string> fenced) => ctx.Nodes[node].Unclean && !fenced.Contains(node);
 
     private static ResourceChange? ChangeFor(PlanContext ctx, ResourceView rsc, bool unfenceable)
     {
@@ -230,11 +239,14 @@ internal static class ActionsStep
         var current = rsc.ActiveOn[0];
         if (rsc.ActiveOn.Count > 1)
         {
-            // Stopped everywhere and started once: described from the first node it was found on.
-            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable);
+            // Stopped everywhere and started once: described from the first node it was found on. With
+            // multiple-active=stop_unexpected a move or a recovery says why (crm_simulate); a restart does not, nor
+            // a line that leaves the promoted role.
+            var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
-                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable) { FromRole = rsc.IsPromotedOn(current) ? "Promoted" : null };
+                : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
@@ -246,6 +258,8 @@ internal static class ActionsStep
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
             if (rsc.IsChangedOn(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            // A primitive is never promoted: found in that role, it is restarted to the Started role where it is.
+            if (rsc.IsPromoted) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, null, unfenceable) { FromRole = Promoted };
             if (rsc.RestartReason is not null)
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;

@@ -14,14 +14,16 @@ internal static class OrderingStep
     public const string Name = "ordering";
 
     /// <summary>One mandatory start-before-start edge between primitives (groups expanded).</summary>
-    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true);
+    /// <param name="RestartOnly">An edge that only carries restarts: from a group's "first" to its later members, whose
+    /// restarts Pacemaker attributes to that first rather than to the member before them.</param>
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool RestartOnly = false);
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
     internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited);
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
-        var edges = Edges(ctx).Where(e => e.Symmetrical).Select(e => new StopEdge(e.First, e.Then)).ToList();
+        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.RestartOnly).Select(e => new StopEdge(e.First, e.Then)).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
@@ -32,15 +34,13 @@ internal static class OrderingStep
         return edges;
     }
 
+    /// <summary>
+    /// Explicit orders first, then the chains inside groups: a member's restart is attributed to an order into its
+    /// group before the member ahead of it (crm_simulate: "due to required X start" names the group's first).
+    /// </summary>
     public static List<Edge> Edges(PlanContext ctx)
     {
         var edges = new List<Edge>();
-        foreach (var g in ctx.Groups)
-        {
-            var members = ctx.MembersOf(g).ToList();
-            for (var i = 1; i < members.Count; i++)
-                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, "group"));
-        }
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "start" || o.ThenAction != "start") continue;
@@ -49,8 +49,19 @@ internal static class OrderingStep
             if (firsts.Count == 0 || thens.Count == 0) continue;
             var firstIsGroup = ctx.Configuration.Resources.TryGetValue(o.First, out var fr) && fr is Group;
             foreach (var f in firsts)
+            {
                 foreach (var t in thens)
                     edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
+                if (o.Symmetrical && ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
+                    foreach (var t in ctx.MembersOf(tg).Skip(1))
+                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, RestartOnly: true));
+            }
+        }
+        foreach (var g in ctx.Groups)
+        {
+            var members = ctx.MembersOf(g).ToList();
+            for (var i = 1; i < members.Count; i++)
+                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, "group"));
         }
         return edges;
     }
@@ -80,6 +91,7 @@ internal static class OrderingStep
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
+                    if (e.RestartOnly) continue;
                     if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
@@ -94,7 +106,8 @@ internal static class OrderingStep
                         changed = true;
                     }
                 }
-                else if (first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
+                // Only a symmetrical order restarts a running "then" when "first" (re)starts.
+                else if (e.Symmetrical && first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
                          && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next))
                 {
                     then.RestartReason = $"required {firstLabel}";

@@ -56,13 +56,11 @@ internal static class RankingStep
             primary.AddAsPrimary(c);
         }
 
-        // Unmanaged and blocked resources keep their place and count there first.
+        // Unmanaged and blocked resources keep their place (the first node they are active on, when several);
+        // they count there when their turn comes, like any other.
         foreach (var rsc in ctx.Resources)
             if (!rsc.Managed || rsc.Blocked)
-            {
-                rsc.Next = rsc.Current;
-                if (rsc.Next is not null) ctx.Nodes[rsc.Next].AssignedCount++;
-            }
+                rsc.Next = rsc.ActiveOn.Count > 0 ? rsc.ActiveOn[0] : null;
 
         // Highest priority first, then configuration order (Order is unique: a total order).
         units.Sort((a, b) => a.Priority != b.Priority ? b.Priority.CompareTo(a.Priority) : a.Order.CompareTo(b.Order));
@@ -162,7 +160,9 @@ internal static class RankingStep
                 // With a node attribute, the dependent's best score among nodes sharing this node's value counts.
                 var depScore = c.NodeAttribute is null ? depMerged[i]
                     : Enumerable.Range(0, count).Where(j => SameLocation(ctx, c.NodeAttribute, nodes[i].Name, nodes[j].Name)).Select(j => depMerged[j]).Max();
-                candidate[i] = merged[i] + (depScore.IsMinusInfinite || depScore.IsInfinite ? (factor >= 1 ? depScore : Score.Zero) : Score.Of((long)(depScore.Value * factor)));
+                // An advisory colocation scales the dependent's scores, INFINITY included (crm_simulate: a dependent
+                // banned from a node weighs -INFINITY × score / INFINITY there).
+                candidate[i] = merged[i] + (factor >= 1 ? depScore : Score.Of((long)(depScore.Value * factor)));
             }
             if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
@@ -178,6 +178,7 @@ internal static class RankingStep
             var m = unit.Members[k];
             if (!m.Managed || m.Blocked)
             {
+                if (m.Next is not null) ctx.Nodes[m.Next].AssignedCount++;
                 // Later members are colocated with this one: they follow it, or stop with it.
                 previous = m.Next;
                 continue;
@@ -213,7 +214,8 @@ internal static class RankingStep
         if (first.TargetStopped && unit.Members.Count == 1) return null;
         if (AllTargetStopped(unit)) return null;
         if (!first.Managed || first.Blocked) return first.Next;
-        var active = first.Current ?? unit.Members.Select(m => m.Current).FirstOrDefault(c => c is not null);
+        // Where it runs: for a resource active on several nodes, the first of them (Pacemaker's current node).
+        var active = first.ActiveOn.Count > 0 ? first.ActiveOn[0] : null;
         // The best usable node: highest score, then fewest assigned, then the node it runs on, then ordinal name
         // (nodes are in ordinal order, so on a full tie the earlier one stays).
         NodeView? best = null;

@@ -40,6 +40,10 @@ internal static class HistoryReader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Replay(ResourceView rsc, NodeView node, ResourceHistory history, PlanContext ctx)
     {
+        // A failure found on a node already known to be unclean when it is read (lost, or marked for fencing by a
+        // resource read before this one) is left to the fencing: what ran there moves rather than being recovered,
+        // and only on-fail=stop (which decides the resource's next role, not the node's fate) still applies.
+        var uncleanBefore = node.Unclean;
         var failureTimeout = rsc.FailureTimeoutSeconds;
         var ops = InCallOrder(history.Operations);
 
@@ -64,11 +68,15 @@ internal static class HistoryReader
                 continue;
             }
             var expected = op.TargetRc ?? (op.IsProbe ? OperationRecord.RcNotRunning : OperationRecord.RcOk);
-            var ok = op.OpStatus == OperationRecord.StatusDone && (op.RcCode == expected
-                || (op.IsProbe && op.RcCode is OperationRecord.RcOk or OperationRecord.RcNotRunning or OperationRecord.RcPromoted));
-            promoted = ok && op.Operation == "monitor" && op.RcCode == OperationRecord.RcPromoted
+            // OCF's degraded codes count as their healthy counterparts: 190 as running, 191 as running promoted.
+            var rc = EffectiveRc(op.RcCode);
+            var ok = op.OpStatus == OperationRecord.StatusDone && (rc == expected
+                || (op.IsProbe && rc is OperationRecord.RcOk or OperationRecord.RcNotRunning or OperationRecord.RcPromoted));
+            // A monitor that finds it promoted leaves it in the promoted role, expected or not (a failure then
+            // recovers it from that role: "Promoted -> Started").
+            promoted = op.OpStatus == OperationRecord.StatusDone && op.Operation == "monitor" && rc == OperationRecord.RcPromoted
                 || (promoted && !(ok && op.Operation is "stop" or "demote" or "start"));
-            if (op.OpStatus == OperationRecord.StatusDone && op.RcCode == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
+            if (op.OpStatus == OperationRecord.StatusDone && rc == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
                 ok = true;
             if (ok)
             {
@@ -84,7 +92,7 @@ internal static class HistoryReader
                         ClearFailure(ref failed, ref failure);
                         break;
                     case "monitor":
-                        active = op.RcCode != OperationRecord.RcNotRunning;
+                        active = rc != OperationRecord.RcNotRunning;
                         if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
                         if (!op.IsProbe) rsc.AddMonitor(node.Name, op.IntervalMs);
                         break;
@@ -94,14 +102,13 @@ internal static class HistoryReader
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
             // on-fail=block waits for an admin: failure-timeout does not lift it.
-            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout && op.Operation != "stop"
+            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout
                 && OnFailFor(rsc, op, ctx) != OnFail.Block;
-            // A failed start recorded with other parameters than the current ones no longer counts:
-            // the definition changed since, so its fail count is cleared too.
-            if (!expired && op.Id.Contains("last_failure", StringComparison.Ordinal) && op.Operation == "start"
-                && DigestChanged(ctx, rsc, op.OpDigest, op.SecureDigest))
+            // A failed start recorded with other parameters than the current ones: the definition changed since,
+            // so its fail count is cleared (the node is allowed again), but the failure itself stands and is
+            // recovered there (crm_simulate: "Recover").
+            if (!expired && op.Operation == "start" && DigestChanged(ctx, rsc, op.OpDigest, op.SecureDigest))
             {
-                expired = true;
                 rsc.FailCountIgnoredOn.Add(node.Name);
                 ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
             }
@@ -112,11 +119,13 @@ internal static class HistoryReader
             }
             var onFail = OnFailFor(rsc, op, ctx);
             ctx.Notes.Add($"{rsc.Id} {op.Operation}_{op.IntervalMs} failed on {node.Name} (rc {op.RcCode}, status {op.OpStatus}): on-fail {onFail.ToString().ToLowerInvariant()}");
-            var rc = op.RcCode;
+            // Pacemaker Explained, "How are OCF return codes interpreted?": 2, 3, 4 and 5 are hard errors (the
+            // resource is banned from the node), 6 is fatal (banned everywhere), the rest are soft.
             var hard = op.OpStatus is OperationRecord.StatusErrorHard or OperationRecord.StatusNotInstalled
-                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcUnimplemented or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
+                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcInvalidParam or OperationRecord.RcUnimplemented
+                    or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
             var fatal = op.OpStatus == OperationRecord.StatusErrorFatal
-                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcInvalidParam or OperationRecord.RcNotConfigured);
+                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcNotConfigured);
             if (fatal)
             {
                 rsc.BannedEverywhere = true;
@@ -124,9 +133,10 @@ internal static class HistoryReader
             }
             else if (hard) rsc.BannedOn[node.Name] = HardError;
 
-            if (op.IsProbe && (rc == OperationRecord.RcNotInstalled || op.OpStatus == OperationRecord.StatusNotInstalled))
+            if (op.IsProbe && (rc is OperationRecord.RcNotInstalled or OperationRecord.RcInvalidParam || op.OpStatus == OperationRecord.StatusNotInstalled))
             {
-                // A probe that finds the agent missing means "not running here, and never can".
+                // A probe that finds the agent missing (5) or its parameters invalid on this node (2) means "not
+                // running here, and never can": the failure is masked, the ban stays.
                 active = false;
                 continue;
             }
@@ -154,6 +164,11 @@ internal static class HistoryReader
             failure = Worse(failure, onFail);
         }
 
+        if (uncleanBefore)
+        {
+            failed = false;
+            if (failure != OnFail.Stop) failure = null;
+        }
         if (active)
         {
             rsc.ActiveOn.Add(node.Name);
@@ -197,6 +212,12 @@ internal static class HistoryReader
         return ops.Select((op, index) => (op, index)).OrderBy(x => Key(x.op)).ThenBy(x => x.index).Select(x => x.op).ToList();
     }
 
+    /// <summary>OCF 190 (degraded) reads as 0, 191 (degraded promoted) as 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int EffectiveRc(int rc) => rc switch { RcDegraded => OperationRecord.RcOk, RcDegradedPromoted => OperationRecord.RcPromoted, _ => rc };
+
+    private const int RcDegraded = 190, RcDegradedPromoted = 191;
+
     private static void ClearFailure(ref bool failed, ref OnFail? failure)
     {
         failed = false;
@@ -218,7 +239,8 @@ internal static class HistoryReader
             "block" => OnFail.Block,
             "stop" => OnFail.Stop,
             "standby" => OnFail.Standby,
-            "fence" => ctx.Options.IsStonithEnabled ? OnFail.Fence : OnFail.Block,
+            // Pacemaker resets on-fail=fence to stop when fencing is disabled.
+            "fence" => ctx.Options.IsStonithEnabled ? OnFail.Fence : OnFail.Stop,
             _ => OnFail.Restart,
         };
     }

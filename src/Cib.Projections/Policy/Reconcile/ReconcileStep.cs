@@ -80,23 +80,21 @@ internal static class ReconcileStep
         {
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
-            // A failure on a node that will be fenced ends with the node: what ran there simply moves.
-            if (rsc.IsFailed)
-                rsc.FailedOn.RemoveWhere(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]) && ctx.Nodes[n].FenceReason != $"{rsc.Id} failed there");
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // What runs on a node in maintenance is not managed while it is.
             if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
-            // Copies on nodes about to be fenced end with the fence; only the others count as "multiply active".
-            if (rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
+            // A copy on a node about to be fenced still makes a resource multiply active (it is stopped everywhere
+            // and started once), except for a fence device: its copies there end with the fence (crm_simulate).
+            if (rsc.Primitive.IsFenceDevice && rsc.ActiveOn.Count > 1 && rsc.ActiveOn.Any(n => !ctx.Nodes[n].Unclean))
                 rsc.ActiveOn.RemoveAll(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
             // multiple-active=block: a resource found active on several nodes is left alone for an admin,
             // and with it the rest of its group.
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
             {
                 rsc.Blocked = true;
-                if (rsc.Group is not null)
-                    foreach (var member in ctx.MembersOf(rsc.Group)) member.Blocked = true;
             }
+            // multiple-active=stop_only: stopped everywhere, not started again.
+            if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
             if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
     }

@@ -44,6 +44,11 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
 
     public bool IsChangedOn(string node) => _changedOn is not null && _changedOn.Contains(node);
     public bool IsPromotedOn(string node) => _promotedOn is not null && _promotedOn.Contains(node);
+    /// <summary>
+    /// Its role is Promoted: a resource has one role, the highest found on any node, so every line of the summary
+    /// that leaves a node names that role.
+    /// </summary>
+    public bool IsPromoted => _promotedOn is { Count: > 0 };
     public bool HasMonitor(string node, long interval) => _monitorsOn is not null && _monitorsOn.Contains((node, interval));
     public bool HasBans => _bannedOn is { Count: > 0 };
     public string? BanReason(string node) => _bannedOn is not null && _bannedOn.TryGetValue(node, out var why) ? why : null;
