@@ -19,16 +19,42 @@ public static class ControllerDecider
 {
     public static ControllerDecision Decide(ControllerState state, ControllerInput input) => input switch
     {
-        ControllerInput.Logged logged => new(Evolve(state, logged.Event, logged.Sequence), []),
+        ControllerInput.Logged logged => new(Evolve(state, logged.Event, logged.Sequence, logged.EventId), []),
         ControllerInput.Elected elected => Elect(state, elected),
         ControllerInput.Tick tick => Drive(state, tick),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "unknown controller input"),
     };
 
     /// <summary>Folds one event of the log, then judges it: a result advances the transition, news calls for a new plan.</summary>
-    public static ControllerState Evolve(ControllerState state, ICibEvent e, long sequence)
+    public static ControllerState Evolve(ControllerState state, ICibEvent e, long sequence, string? eventId = null)
     {
         var s = state with { Position = sequence };
+        var before = s;
+        s = Judge(s, e, sequence);
+        if (eventId is null) return s;
+        // The first news since the last plan is what the next plan follows from (news outranks an election or a finished
+        // transition); the first news since the transition began is what aborts it.
+        var news = IsNews(before, s, e);
+        return s with
+        {
+            PlanCause = news && !s.PlanCauseIsNews ? new Cause(eventId, null) : s.PlanCause,
+            PlanCauseIsNews = s.PlanCauseIsNews || news,
+            AbortCause = before.AbortReason is null && s.AbortReason is not null ? eventId : s.AbortCause,
+        };
+    }
+
+    /// <summary>Whether <see cref="Judge"/> counted the event as news (it calls for a new plan), as opposed to a result of the transition.</summary>
+    private static bool IsNews(ControllerState before, ControllerState after, ICibEvent e) => e switch
+    {
+        IConfigurationEvent or NodeLost or NodeJoined or NodeLeft or FailCountCleared => true,
+        ResourceOperationSucceeded ok => ok.Origin.TransitionId is null,
+        ResourceOperationFailed bad => !(before.Progress is { } p && bad.Origin.TransitionId == p.TransitionId && bad.Origin.ActionId is not null),
+        NodeFenced => ReferenceEquals(before.Progress, after.Progress) || before.Progress is null,
+        _ => false,
+    };
+
+    private static ControllerState Judge(ControllerState s, ICibEvent e, long sequence)
+    {
         switch (e)
         {
             case IConfigurationEvent c:
@@ -127,10 +153,13 @@ public static class ControllerDecider
             Leader = new Leadership(elected.Self, elected.At, state.Membership, false),
             Progress = null,
             AbortReason = null,
+            AbortCause = null,
             Dirty = true,
+            PlanCause = new Cause(elected.EventId, null),
+            PlanCauseIsNews = false,
         };
         return s.OpenTransition is { } open
-            ? new(s, [new TransitionAborted(open, "controller changed", s.Position, elected.At)])
+            ? new(s, [new Decided(new TransitionAborted(open, "controller changed", s.Position, elected.At), new Cause(elected.EventId, open))])
             : new(s, []);
     }
 
@@ -148,33 +177,34 @@ public static class ControllerDecider
             s = s with { Leader = leader with { StartupSettled = true } };
         }
 
-        var events = new List<IStatusEvent>();
+        var events = new List<Decided>();
         if (s.Progress is { } p)
         {
             p = p.Expire(now);
             s = s with { Progress = p };
             if (p.IsSucceeded)
             {
-                events.Add(new TransitionCompleted(p.TransitionId, p.SucceededCount, now));
-                s = s with { Progress = null, Dirty = true };
+                events.Add(new Decided(new TransitionCompleted(p.TransitionId, p.SucceededCount, now), new Cause(null, p.TransitionId)));
+                s = s with { Progress = null, Dirty = true, PlanCause = s.PlanCauseIsNews ? s.PlanCause : new Cause(null, p.TransitionId) };
             }
             else if ((p.HasFailed || s.AbortReason is not null) && !p.InFlight.Any())
             {
                 var reason = s.AbortReason ?? "an action failed or timed out: " + string.Join(", ",
                     p.States.Where(x => x.Value is ActionState.Failed or ActionState.TimedOut or ActionState.Expired)
                         .Select(x => $"{Describe(p.Actions[x.Key])} {(x.Value == ActionState.Failed ? "failed" : "timedout")}"));
-                events.Add(new TransitionAborted(p.TransitionId, reason, s.Position, now));
-                s = s with { Progress = null, AbortReason = null, Dirty = true };
+                events.Add(new Decided(new TransitionAborted(p.TransitionId, reason, s.Position, now), new Cause(s.AbortReason is null ? null : s.AbortCause, p.TransitionId)));
+                s = s with { Progress = null, AbortReason = null, AbortCause = null, Dirty = true, PlanCause = s.PlanCauseIsNews ? s.PlanCause : new Cause(null, p.TransitionId) };
             }
         }
 
         if (s.Progress is null && s.Dirty && !Deferred(s, now))
         {
-            s = s with { Dirty = false };
+            var cause = s.PlanCause ?? new Cause(null, null);
+            s = s with { Dirty = false, PlanCause = null, PlanCauseIsNews = false };
             var planned = tick.Plan(s.Position, now);
             if (planned.Actions.Any(a => a.Kind != ActionKind.Pseudo))
             {
-                events.Add(planned);
+                events.Add(new Decided(planned, cause));
                 s = s with { Progress = TransitionProgress.Start(planned) };
             }
         }
@@ -187,14 +217,14 @@ public static class ControllerDecider
                 if (action.Kind == ActionKind.Pseudo) continue;
                 if (action.Kind != ActionKind.Fence)
                 {
-                    events.Add(new ActionDispatched(current.TransitionId, action.ActionId, action.Node, action.Kind, action.Resource, null,
-                        action.Operation, action.IntervalMs, action.TimeoutMs, null, now));
+                    events.Add(new Decided(new ActionDispatched(current.TransitionId, action.ActionId, action.Node, action.Kind, action.Resource, null,
+                        action.Operation, action.IntervalMs, action.TimeoutMs, null, now), new Cause(null, current.TransitionId)));
                     sent.Add(action.ActionId);
                     continue;
                 }
                 var (next, fenceEvents, dispatched) = Fence(s, current.TransitionId, action, now);
                 s = next;
-                events.AddRange(fenceEvents);
+                events.AddRange(fenceEvents.Select(e => new Decided(e, new Cause(null, current.TransitionId))));
                 if (dispatched) sent.Add(action.ActionId);
             }
             if (sent.Count > 0) s = s with { Progress = current.Dispatched(sent, now) };

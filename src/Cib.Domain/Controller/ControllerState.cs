@@ -33,11 +33,11 @@ public abstract record ControllerInput
 {
     private ControllerInput() { }
 
-    /// <summary>The next event of the log (configuration or status) at its sequence number.</summary>
-    public sealed record Logged(ICibEvent Event, long Sequence) : ControllerInput;
+    /// <summary>The next event of the log (configuration or status) at its sequence number, with its id (to name it as a cause).</summary>
+    public sealed record Logged(ICibEvent Event, long Sequence, string? EventId = null) : ControllerInput;
 
-    /// <summary>This controller took the role at <paramref name="At"/> (store clock), its <c>ControllerElected</c> appended.</summary>
-    public sealed record Elected(string Self, DateTimeOffset At) : ControllerInput;
+    /// <summary>This controller took the role at <paramref name="At"/> (store clock), its <c>ControllerElected</c> appended (with that id).</summary>
+    public sealed record Elected(string Self, DateTimeOffset At, string? EventId = null) : ControllerInput;
 
     /// <summary>
     /// Time passed: <paramref name="Now"/> by the store's clock. <paramref name="Leases"/> are the leases as observed now,
@@ -68,16 +68,32 @@ public sealed record ControllerState(
     TransitionProgress? Progress,
     string? AbortReason,
     bool Dirty,
+    Cause? PlanCause,
+    bool PlanCauseIsNews,
+    string? AbortCause,
     ImmutableSortedDictionary<string, FenceFailures> FenceFailures,
     ImmutableSortedSet<string> GaveUp,
     ImmutableSortedDictionary<string, DateTimeOffset> RecoverNotBefore)
 {
     public static ControllerState Initial(ControllerRules rules) => new(
-        rules, 0, ClusterConfiguration.Empty, MembershipState.Empty, ResourceActivity.Empty, null, null, null, null, false,
+        rules, 0, ClusterConfiguration.Empty, MembershipState.Empty, ResourceActivity.Empty, null, null, null, null, false, null, false, null,
         ImmutableSortedDictionary.Create<string, FenceFailures>(StringComparer.Ordinal),
         ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
         ImmutableSortedDictionary.Create<string, DateTimeOffset>(StringComparer.Ordinal));
 }
 
-/// <summary>The state after one input, and the events to append (in order; none for a logged event).</summary>
-public sealed record ControllerDecision(ControllerState State, IReadOnlyList<IStatusEvent> Events);
+/// <summary>
+/// What caused a decision: the event with this id (the news that made the controller plan or abort), else the plan of
+/// this transition (what a plan's dispatches, fencing, completion and abort follow from). The shell names it in the
+/// causation id of the appended event.
+/// </summary>
+public sealed record Cause(string? EventId, string? TransitionId);
+
+/// <summary>One event the decider decided, with its cause.</summary>
+public sealed record Decided(IStatusEvent Event, Cause Cause);
+
+/// <summary>The state after one input, and the events to append (in order; none for a logged event), each with its cause.</summary>
+public sealed record ControllerDecision(ControllerState State, IReadOnlyList<Decided> Decisions)
+{
+    public IReadOnlyList<IStatusEvent> Events => [.. Decisions.Select(d => d.Event)];
+}

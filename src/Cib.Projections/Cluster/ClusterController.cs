@@ -48,6 +48,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     private ControllerState _state = ControllerState.Initial(options.Rules);
     private ClusterStatus _status = ClusterStatus.Empty;
     private long _term;
+    /// <summary>The latest plan in the log (or just appended) and its event id: what its dispatches, fencing, completion and abort name as their cause.</summary>
+    private (string TransitionId, Guid EventId)? _lastPlan;
 
     public bool IsActive { get; private set; }
     public Exception? LastError { get; private set; }
@@ -93,6 +95,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         var leases = new Leases(db);
         _state = ControllerState.Initial(options.Rules);
         _status = ClusterStatus.Empty;
+        _lastPlan = null;
         TicksSinceElected = 0;
         await using var feed = new EventFeed(db, connectionString);
         await feed.StartAsync(0, ct);
@@ -102,10 +105,11 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         _term = await NextTermAsync(ct);
         var electedAt = await StoreClock.NowAsync(db, ct);
         var step = ControllerStep.Next(_term, _state.Position, options.Rules);
+        var electedId = Guid.CreateVersion7();
         await _log.AppendAsync(ControllerStream, [new ControllerElected(node, _term, "took the controller role (advisory lock)", electedAt)],
-            step.Stamp(Actor.Controller(node)), ct);
+            step.Stamp(Actor.Controller(node), eventId: electedId), ct);
         // A transition left open by the previous controller is over; plan afresh from the log.
-        await DecideAsync(new ControllerInput.Elected(node, electedAt), step, ct);
+        await DecideAsync(new ControllerInput.Elected(node, electedAt, electedId.ToString()), step, ct);
         IsActive = true;
         try
         {
@@ -126,7 +130,11 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                     _state.Configuration.Options.IsStonithEnabled, now), _status.Membership);
                 if (decided.Count > 0)
                 {
-                    foreach (var e in decided) await AppendAsync(StreamIds.Node(NodeOf(e)), e, ControllerStep.Next(_term, _state.Position, null), ct);
+                    foreach (var e in decided)
+                    {
+                        var seen = ControllerStep.Next(_term, _state.Position, null);
+                        await _log.AppendAsync(StreamIds.Node(NodeOf(e)), [e], seen.Stamp(Actor.Controller(node)), _term, ct);
+                    }
                     await CatchUpAsync(feed, ct);
                 }
                 // The planner sees the status as of the decider's position: both are fed the same events.
@@ -148,7 +156,19 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     {
         var decision = ControllerDecider.Decide(_state, input);
         _state = decision.State;
-        foreach (var e in decision.Events) await AppendAsync(StreamOf(e), e, step, ct);
+        foreach (var (e, cause) in decision.Decisions)
+        {
+            Guid? id = null;
+            if (e is TransitionPlanned planned)
+            {
+                id = Guid.CreateVersion7();
+                _lastPlan = (planned.TransitionId, id.Value);
+            }
+            var transition = TransitionOf(e);
+            var causation = cause.EventId
+                ?? (cause.TransitionId is { } t ? _lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
+            await _log.AppendAsync(StreamOf(e), [e], step.Stamp(Actor.Controller(node), transition, causation, id), _term, ct);
+        }
     }
 
     private async Task CatchUpAsync(EventFeed feed, CancellationToken ct)
@@ -165,7 +185,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     private void Apply(LoggedEvent e)
     {
         if (e.Data is IStatusEvent s) _status = _status.Apply(s, e.Sequence);
-        if (e.Data is ICibEvent c) _state = ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence)).State;
+        if (e.Data is TransitionPlanned planned) _lastPlan = (planned.TransitionId, e.Id);
+        if (e.Data is ICibEvent c) _state = ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence, e.Id.ToString())).State;
         else _state = _state with { Position = e.Sequence };
     }
 
@@ -175,9 +196,17 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         return events.Select(e => e.Data).OfType<ControllerElected>().Select(c => c.Term).DefaultIfEmpty(0).Max() + 1;
     }
 
-    /// <summary>Appends as the controller of this term: refused by the store (<see cref="ControllerDeposedException"/>) once a newer term exists.</summary>
-    private async Task AppendAsync(string stream, IStatusEvent e, ControllerStep step, CancellationToken ct) =>
-        await _log.AppendAsync(stream, [e], step.Stamp(Actor.Controller(node)), _term, ct);
+    /// <summary>The transition a decision belongs to: its correlation id.</summary>
+    private static string? TransitionOf(IStatusEvent e) => e switch
+    {
+        TransitionPlanned t => t.TransitionId,
+        TransitionCompleted t => t.TransitionId,
+        TransitionAborted t => t.TransitionId,
+        ActionDispatched d => d.TransitionId,
+        FencingRequested r => r.TransitionId,
+        FencingFailed f => f.RequestId.Split('/')[0],
+        _ => null,
+    };
 
     private static string StreamOf(IStatusEvent e) => e switch
     {

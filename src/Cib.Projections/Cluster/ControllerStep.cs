@@ -21,17 +21,19 @@ public sealed record ControllerStep(long Term, string Id, long AsOf, ControllerR
 
     public static ControllerStep Next(long term, long asOf, ControllerRules? rules) => new(term, Guid.CreateVersion7().ToString(), asOf, rules);
 
-    public AppendMetadata Stamp(Actor actor)
+    /// <summary>The metadata of one event this step appends (through the one stamper, <see cref="AppendMetadata.Stamp"/>).</summary>
+    public AppendMetadata Stamp(Actor actor, string? correlationId = null, string? causationId = null, Guid? eventId = null)
     {
-        var meta = AppendMetadata.Stamp(CommandMetadata.For(actor));
-        var headers = new Dictionary<string, object>(meta.Headers, StringComparer.Ordinal)
+        var headers = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [TermHeader] = Term.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [StepHeader] = Id,
             [AsOfHeader] = AsOf.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (Rules is not null) headers[RulesHeader] = JsonSerializer.Serialize(Rules, CibEventLog.Json);
-        return meta with { Headers = headers };
+        // An event no other event caused (an election, a membership change seen in the leases, a plan because time passed)
+        // is caused by this step.
+        return AppendMetadata.Stamp(new CommandMetadata(actor, correlationId ?? Id, causationId ?? Id), headers: headers, eventId: eventId);
     }
 
     /// <summary>The step recorded in an event's headers; null for an event no controller step appended.</summary>

@@ -89,4 +89,24 @@ public sealed class TransitionDecisionTests : ControllerDeciderSpec
         var changed = Tick(Feed(state.State, new NodeLeft("node2", "shutdown", T0.AddSeconds(2))), T0.AddSeconds(2), Plans(Start(1, "a", "node1")));
         Assert.IsType<TransitionPlanned>(changed.Events[0]);
     }
+
+    [Fact]
+    public void A_plan_names_the_first_news_since_the_last_plan_as_its_cause_and_what_follows_names_the_plan()
+    {
+        var state = Tick(Leading(), T0, Nothing).State;
+        state = ControllerDecider.Decide(state, new ControllerInput.Logged(new NodeLeft("node2", "shutdown", T0), 3, "left-id")).State;
+        state = ControllerDecider.Decide(state, new ControllerInput.Logged(Failed("b", "node1", "monitor", 10_000), 4, "monitor-id")).State;
+        var decision = Tick(state, T0.AddSeconds(1), Plans(Start(1, "a", "node1")));
+        Assert.Equal([new Cause("left-id", null), new Cause(null, "t4")], decision.Decisions.Select(d => d.Cause));
+    }
+
+    [Fact]
+    public void The_first_plan_of_a_new_controller_names_its_election_unless_news_came_first()
+    {
+        var elected = ControllerDecider.Decide(Given(Config, ControllerRules.Default, Joined("node1"), Joined("node2")),
+            new ControllerInput.Elected("node1", T0, "elected-id")).State;
+        Assert.Equal(new Cause("elected-id", null), Tick(elected, T0, Plans(Start(1, "a", "node1"))).Decisions[0].Cause);
+        var left = ControllerDecider.Decide(elected, new ControllerInput.Logged(new NodeLeft("node2", "shutdown", T0), 3, "left-id")).State;
+        Assert.Equal(new Cause("left-id", null), Tick(left, T0, Plans(Start(1, "a", "node1"))).Decisions[0].Cause);
+    }
 }

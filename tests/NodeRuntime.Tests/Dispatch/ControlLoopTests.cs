@@ -6,6 +6,7 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
 using Cib.Projections.Cluster;
+using Cib.Projections.ReadModels.Causation;
 using Cib.Projections.Store;
 using Marten;
 using NodeRuntime.Agents;
@@ -248,6 +249,45 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Equal(request.TransitionId, recovery.TransitionId);
         Assert.DoesNotContain(await EventsAsync<TransitionAborted>(), a => a.Reason.Contains("fenced"));
         await AssertReplaysAsync();
+        await AssertFailoverWalksAsync(first, survivor);
+    }
+
+    /// <summary>
+    /// The failover is one chain of causes, walkable from any of its events: the loss of <paramref name="lost"/> caused the
+    /// plan, the plan its fence request and dispatches, the fence dispatch the fence, the start dispatch the start on
+    /// <paramref name="survivor"/>.
+    /// </summary>
+    private async Task AssertFailoverWalksAsync(string lost, string survivor)
+    {
+        await using var session = _store.QuerySession();
+        var all = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync())
+            .Select(e => new CausedEvent(e.Id, e.Sequence, e.CausationId, e.Data)).ToList();
+        var graph = new CausationGraph(all);
+        var fenced = all.Single(e => e.Data is NodeFenced f && f.Target == lost);
+        var started = all.Last(e => e.Data is ResourceOperationSucceeded { Resource: "d1", Operation: "start" } ok && ok.Node == survivor);
+
+        var up = graph.Causes(fenced).Select(e => e.Data).ToList();
+        Assert.True(up.Count >= 4, "the fence's causes: " + string.Join(" <- ", up.Select(d => d.GetType().Name)));
+        var dispatch = Assert.IsType<ActionDispatched>(up[1]);
+        Assert.Equal((ActionKind.Fence, lost), (dispatch.Kind, dispatch.Target));
+        var plan = Assert.IsType<TransitionPlanned>(up[2]);
+        Assert.Equal(dispatch.TransitionId, plan.TransitionId);
+        Assert.Equal(lost, Assert.IsType<NodeLost>(up[3]).Node);
+        Assert.Equal(4, up.Count);
+
+        var fromStart = graph.Causes(started).Select(e => e.Data).ToList();
+        Assert.Equal([typeof(ResourceOperationSucceeded), typeof(ActionDispatched), typeof(TransitionPlanned), typeof(NodeLost)], fromStart.Select(d => d.GetType()));
+        Assert.Same(plan, fromStart[2]);
+
+        // From any event of it, the same incident: the loss, the plan, the fence request and its dispatch, the fence, the start.
+        var incident = graph.Incident(fenced).Select(e => e.Id).ToList();
+        Assert.Equal(incident, graph.Incident(started).Select(e => e.Id));
+        var kinds = graph.Incident(started).Select(e => e.Data).ToList();
+        Assert.Contains(kinds, d => d is FencingRequested r && r.Target == lost && r.TransitionId == plan.TransitionId);
+        Assert.Contains(kinds, d => d is ActionDispatched { Kind: ActionKind.Start, Resource: "d1" } s && s.Node == survivor);
+        Assert.Contains(fenced.Data, kinds);
+        Assert.Contains(started.Data, kinds);
+        Assert.IsType<NodeLost>(kinds[0]);
     }
 
     [Fact]
