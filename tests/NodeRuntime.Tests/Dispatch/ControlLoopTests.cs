@@ -187,6 +187,24 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Empty(await EventsAsync<FencingRequested>());
         _ = node1;
         await AssertReplaysAsync();
+        await AssertReplayCatchesAForgedDecisionAsync();
+    }
+
+    /// <summary>Replay can fail: one more dispatch recorded as part of a controller's step is a decision the decider does not take.</summary>
+    private async Task AssertReplayCatchesAForgedDecisionAsync()
+    {
+        await using var session = _store.QuerySession();
+        var planned = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync()).First(e => e.Data is TransitionPlanned);
+        var plan = (TransitionPlanned)planned.Data;
+        var headers = planned.Headers!.ToDictionary(h => h.Key, h => (object)h.Value!.ToString()!);
+        var forged = new ActionDispatched(plan.TransitionId, 99, "node9", ActionKind.Start, "d1", null, "start", 0, 20_000, null, plan.At);
+        await new CibEventLog(_data).AppendAsync(StreamIds.Transition(plan.TransitionId), [forged], new AppendMetadata(null, null, "controller:forger", headers));
+        var (_, mismatches) = await Planning.ReplayAsync(_store);
+        var step = headers[ControllerStep.StepHeader].ToString();
+        var mismatch = Assert.Single(mismatches);
+        Assert.Equal(step, mismatch.Step);
+        Assert.Contains(forged, mismatch.Recorded);
+        Assert.DoesNotContain(forged, mismatch.Replayed);
     }
 
     private static string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
