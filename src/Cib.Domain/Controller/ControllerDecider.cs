@@ -110,11 +110,12 @@ public static class ControllerDecider
                 return CompleteFence(s, f.RequestId, false).State;
             }
             case NodeLost lost:
-                // What the node may still run, and the starts it may still be running, as of its loss: the bound on its own stops.
+                // What the node may still run, and the starts it may still be running (expired or not: a start past its
+                // timeout at the controller may still run there), as of its loss: the bound on its own stops.
                 s = s with
                 {
                     RecoverNotBefore = s.RecoverNotBefore.SetItem(lost.Node, lost.At + NoFencingRecovery.Wait(lost.Node, s.Configuration, s.Activity,
-                        s.Progress?.InFlight ?? [], s.Rules.LeaseTimeout.ToTimeSpan(), s.Rules.NoFencingMargin)),
+                        s.Progress?.Outstanding ?? [], s.Rules.LeaseTimeout.ToTimeSpan(), s.Rules.NoFencingMargin)),
                     Progress = s.Progress?.NodeLost(lost.Node),
                 };
                 return Changed(s, $"{lost.Node} was lost");
@@ -139,8 +140,15 @@ public static class ControllerDecider
         return ReferenceEquals(after, p) ? (s, false) : (s with { Progress = after }, true);
     }
 
+    /// <summary>
+    /// News: plan again, and abort the transition unless it is over by its results (all succeeded, or one failed or was
+    /// lost: the abort then names those). An expiry does not count here: whether the controller had looked at the clock
+    /// before the news came must not change the reason it records (replay does not see those looks).
+    /// </summary>
     private static ControllerState Changed(ControllerState s, string why) =>
-        s with { Dirty = true, AbortReason = s.Progress is { IsFinished: false } ? s.AbortReason ?? why : s.AbortReason };
+        s with { Dirty = true, AbortReason = s.Progress is { } p && !p.IsSucceeded && !p.States.Values.Any(x => x is ActionState.Failed or ActionState.TimedOut)
+            ? s.AbortReason ?? why
+            : s.AbortReason };
 
     /// <summary>
     /// A new term: a transition left open by the previous controller is over (its actions may or may not have run, and

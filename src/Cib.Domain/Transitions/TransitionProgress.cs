@@ -83,4 +83,7 @@ public sealed record TransitionProgress(
 
     /// <summary>Actions out at nodes right now (for "wait before replanning" and status).</summary>
     public IEnumerable<PlannedAction> InFlight => Actions.Values.Where(a => States[a.ActionId] == ActionState.Dispatched);
+
+    /// <summary>Actions sent whose result has not come, expired or not: they may still be running at their node.</summary>
+    public IEnumerable<PlannedAction> Outstanding => Actions.Values.Where(a => States[a.ActionId] is ActionState.Dispatched or ActionState.Expired);
 }

@@ -109,4 +109,20 @@ public sealed class TransitionDecisionTests : ControllerDeciderSpec
         var left = ControllerDecider.Decide(elected, new ControllerInput.Logged(new NodeLeft("node2", "shutdown", T0), 3, "left-id")).State;
         Assert.Equal(new Cause("left-id", null), Tick(left, T0, Plans(Start(1, "a", "node1"))).Decisions[0].Cause);
     }
+
+    [Fact]
+    public void The_abort_reason_does_not_depend_on_whether_the_controller_looked_at_the_clock_before_the_news()
+    {
+        var plan = Plans(Start(1, "a", "node1"), Start(2, "b", "node2") with { TimeoutMs = 60_000 });
+        var state = Tick(Leading(), T0, plan).State;
+        var news = Failed("b", "node1", "monitor", 10_000);
+        // Looked at 21 s (action 1 expired, action 2 still out), then the news: the same as never having looked.
+        var looked = Feed(Tick(state, T0.AddSeconds(21) - TimeSpan.FromMilliseconds(500), NoPlan).State, news);
+        var notLooked = Feed(state, news);
+        var at = T0.AddSeconds(30);
+        var a = Tick(Feed(looked, Ok("b", "node2", "start", "t2", 2)), at, Nothing);
+        var b = Tick(Feed(notLooked, Ok("b", "node2", "start", "t2", 2)), at, Nothing);
+        Assert.Equal(b.Events, a.Events);
+        Assert.Equal("b monitor failed on node1", Assert.IsType<TransitionAborted>(a.Events[0]).Reason);
+    }
 }

@@ -67,4 +67,19 @@ public sealed class WaitDecisionTests : ControllerDeciderSpec
         ThenNothing(Tick(state, lostAt.AddMilliseconds(599), NoPlan, null));
         Assert.NotEmpty(Tick(state, lostAt.AddMilliseconds(600), Plans(Start(1, "d1", "node2")), null).Events);
     }
+
+    [Fact]
+    public void A_start_still_out_on_the_lost_node_counts_in_the_wait_even_past_its_timeout()
+    {
+        var state = Elect(Given(Config, Rules, Joined("node1"), Joined("node2")), "node2", T0).State;
+        state = Tick(state, T0, Plans(Start(1, "d1", "node1") with { TimeoutMs = 4000 }, Start(2, "x", "node2") with { TimeoutMs = 60_000 }), null).State;
+        var lostAt = T0.AddSeconds(10);
+        // The controller looked at the clock after the start's timeout (it expired; action 2 keeps the transition open), or
+        // it did not: the same wait.
+        var looked = Feed(Tick(state, T0.AddSeconds(5), Nothing, null).State, Lost("node1", lostAt));
+        var notLooked = Feed(state, Lost("node1", lostAt));
+        Assert.Equal(notLooked.RecoverNotBefore, looked.RecoverNotBefore);
+        // One lease check, the start's 4 s, d1's 2 s stop, the margin.
+        Assert.Equal(lostAt + TimeSpan.FromMilliseconds(100 + 4000 + 2000 + 500), looked.RecoverNotBefore["node1"]);
+    }
 }
