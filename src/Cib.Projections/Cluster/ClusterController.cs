@@ -138,8 +138,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                     await CatchUpAsync(feed, ct);
                 }
                 // The planner sees the status as of the decider's position: both are fed the same events.
-                var status = _status;
-                await DecideAsync(new ControllerInput.Tick(now, observed, (asOf, at) => Planning.Plan(_state.Configuration, status, asOf, at)),
+                var (configuration, status) = (_state.Configuration, _status);
+                await DecideAsync(new ControllerInput.Tick(now, observed, (asOf, at) => Planning.Plan(configuration, status, asOf, at)),
                     ControllerStep.Next(_term, _state.Position, null), ct);
                 TicksSinceElected++;
                 await feed.WaitAsync(options.LeaseCheck, ct);
@@ -158,6 +158,9 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         _state = decision.State;
         foreach (var (e, cause) in decision.Decisions)
         {
+            // A transition's plan, named by its event id (the latest plan is the one a decision refers to), else by the transition.
+            var causation = cause.EventId
+                ?? (cause.TransitionId is { } t ? _lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
             Guid? id = null;
             if (e is TransitionPlanned planned)
             {
@@ -165,8 +168,6 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                 _lastPlan = (planned.TransitionId, id.Value);
             }
             var transition = TransitionOf(e);
-            var causation = cause.EventId
-                ?? (cause.TransitionId is { } t ? _lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
             await _log.AppendAsync(StreamOf(e), [e], step.Stamp(Actor.Controller(node), transition, causation, id), _term, ct);
         }
     }
