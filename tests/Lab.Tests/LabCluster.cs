@@ -85,7 +85,7 @@ public sealed class LabCluster : IAsyncDisposable
         var (count, mismatches) = await Planning.ReplayAsync(Store);
         Assert.True(count > 0);
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m =>
-            $"{m.TransitionId}:\n recorded {System.Text.Json.JsonSerializer.Serialize(m.Recorded)}\n replayed {System.Text.Json.JsonSerializer.Serialize(m.Replayed)}")) + "\n" + await LogAsync());
+            $"step {m.Step} ({m.TransitionId}):\n recorded {System.Text.Json.JsonSerializer.Serialize(m.Recorded.Cast<object>())}\n replayed {System.Text.Json.JsonSerializer.Serialize(m.Replayed.Cast<object>())}")) + "\n" + await LogAsync());
     }
 
     /// <summary>The whole log, one event a line.</summary>

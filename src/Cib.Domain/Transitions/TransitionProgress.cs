@@ -2,7 +2,12 @@ using System.Collections.Immutable;
 
 namespace Cib.Domain.Transitions;
 
-public enum ActionState { Waiting, Dispatched, Succeeded, Failed, TimedOut }
+/// <summary>
+/// Where an action stands. <see cref="Expired"/>: its timeout passed with no result yet (a result that still comes counts,
+/// so that the state depends only on the log and the time it is looked at, not on when the controller happened to look);
+/// <see cref="TimedOut"/>: it will never report (its node was lost).
+/// </summary>
+public enum ActionState { Waiting, Dispatched, Succeeded, Failed, TimedOut, Expired }
 
 /// <summary>
 /// How far a transition has come: which actions are done, which are out at a node, which may go next
@@ -42,7 +47,7 @@ public sealed record TransitionProgress(
 
     /// <summary>A result for one of this transition's actions; results for other transitions or repeated results change nothing.</summary>
     public TransitionProgress Completed(string transitionId, int actionId, bool succeeded) =>
-        transitionId != TransitionId || !States.TryGetValue(actionId, out var state) || state is not (ActionState.Dispatched or ActionState.Waiting)
+        transitionId != TransitionId || !States.TryGetValue(actionId, out var state) || state is not (ActionState.Dispatched or ActionState.Waiting or ActionState.Expired)
             ? this
             : this with { States = States.SetItem(actionId, succeeded ? ActionState.Succeeded : ActionState.Failed) };
 
@@ -53,26 +58,32 @@ public sealed record TransitionProgress(
     public TransitionProgress NodeLost(string node)
     {
         var states = States;
-        foreach (var a in Actions.Values.Where(a => a.Node == node && a.Kind != ActionKind.Fence && States[a.ActionId] is ActionState.Dispatched or ActionState.Waiting))
+        foreach (var a in Actions.Values.Where(a => a.Node == node && a.Kind != ActionKind.Fence && States[a.ActionId] is ActionState.Dispatched or ActionState.Waiting or ActionState.Expired))
             states = states.SetItem(a.ActionId, ActionState.TimedOut);
         return this with { States = states };
     }
 
-    /// <summary>Marks dispatched actions whose timeout passed; the controller then aborts.</summary>
+    /// <summary>
+    /// Marks dispatched actions whose timeout passed as <see cref="ActionState.Expired"/>; the controller then aborts once
+    /// nothing else is in flight. A result that arrives before that still counts (<see cref="Completed"/>).
+    /// </summary>
     public TransitionProgress Expire(DateTimeOffset now)
     {
         var states = States;
         foreach (var (id, at) in DispatchedAt)
             if (States[id] == ActionState.Dispatched && now - at > TimeSpan.FromMilliseconds(Actions[id].TimeoutMs))
-                states = states.SetItem(id, ActionState.TimedOut);
+                states = states.SetItem(id, ActionState.Expired);
         return this with { States = states };
     }
 
     public bool IsSucceeded => States.Values.All(s => s == ActionState.Succeeded);
-    public bool HasFailed => States.Values.Any(s => s is ActionState.Failed or ActionState.TimedOut);
+    public bool HasFailed => States.Values.Any(s => s is ActionState.Failed or ActionState.TimedOut or ActionState.Expired);
     public bool IsFinished => IsSucceeded || HasFailed;
     public int SucceededCount => States.Values.Count(s => s == ActionState.Succeeded);
 
     /// <summary>Actions out at nodes right now (for "wait before replanning" and status).</summary>
     public IEnumerable<PlannedAction> InFlight => Actions.Values.Where(a => States[a.ActionId] == ActionState.Dispatched);
+
+    /// <summary>Actions sent whose result has not come, expired or not: they may still be running at their node.</summary>
+    public IEnumerable<PlannedAction> Outstanding => Actions.Values.Where(a => States[a.ActionId] is ActionState.Dispatched or ActionState.Expired);
 }

@@ -1,13 +1,9 @@
 using Cib.Domain;
-using Cib.Domain.Configuration;
+using Cib.Domain.Controller;
 using Cib.Domain.Fencing;
 using Cib.Domain.Nodes;
-using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
-using Cib.Projections.Policy;
-using PlannedAction = Cib.Domain.Transitions.PlannedAction;
-using ActionKind = Cib.Domain.Transitions.ActionKind;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Npgsql;
@@ -33,33 +29,27 @@ public sealed record ControllerOptions
     public int MaxFenceAttempts { get; init; } = 5;
     /// <summary>Wait after the first failed fence; doubles with each further failure (up to 10 s).</summary>
     public TimeSpan FenceRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The rules the controller decider applies.</summary>
+    public ControllerRules Rules => new(LeaseTimeout, StartupGrace, NoFencingMargin, MaxFenceAttempts, FenceRetryBackoff);
 }
 
 /// <summary>
-/// The controller role (Pacemaker's DC), hosted in every node runtime and active in one. It follows the whole
-/// log in order, watches the leases (membership), plans with the policy engine whenever something relevant
-/// changed, records each plan as <see cref="TransitionPlanned"/>, and dispatches its actions in dependency
-/// order (fence first), advancing on the results the node runtimes append. An unexpected event aborts the
-/// transition: nothing new is sent, in-flight actions finish, and a new plan follows.
+/// The controller role (Pacemaker's DC), hosted in every node runtime and active in one: the process shell around
+/// <see cref="ControllerDecider"/>. It holds the election, follows the whole log in order (the feed), watches the leases
+/// (membership, <see cref="MembershipDecider"/>), feeds the decider every event and a tick with the store's time, and
+/// appends what the decider returns, each append carrying this controller's term (the fencing token).
 /// </summary>
 public sealed class ClusterController(NpgsqlDataSource db, string connectionString, string node, ControllerOptions options)
 {
     public const string ControllerStream = "controller";
 
     private readonly CibEventLog _log = new(db);
-    private ClusterConfiguration _configuration = ClusterConfiguration.Empty;
+    private ControllerState _state = ControllerState.Initial(options.Rules);
     private ClusterStatus _status = ClusterStatus.Empty;
-    private TransitionProgress? _progress;
-    private string? _abortReason;
-    private bool _dirty;
-    private long _position;
     private long _term;
-    private DateTimeOffset _electedAt;
-    private bool _startupDone;
-    private MembershipState _membershipAtElection = MembershipState.Empty;
-    private readonly Dictionary<string, (int Attempts, DateTimeOffset LastFailure)> _fenceFailures = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _gaveUp = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _recoverNotBefore = new(StringComparer.Ordinal);
+    /// <summary>The latest plan in the log (or just appended) and its event id: what its dispatches, fencing, completion and abort name as their cause.</summary>
+    private (string TransitionId, Guid EventId)? _lastPlan;
 
     public bool IsActive { get; private set; }
     public Exception? LastError { get; private set; }
@@ -67,6 +57,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     public int Deposed { get; private set; }
     /// <summary>The term this controller leads (or last led) in.</summary>
     public long Term => _term;
+    /// <summary>Ticks taken since this controller last took the role (each after catching up with the log and the leases).</summary>
+    public int TicksSinceElected { get; private set; }
     public MembershipState Membership => _status.Membership;
     public ClusterStatus Status => _status;
 
@@ -101,30 +93,23 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     private async Task LeadAsync(ControllerElection election, CancellationToken ct)
     {
         var leases = new Leases(db);
-        _configuration = ClusterConfiguration.Empty;
+        _state = ControllerState.Initial(options.Rules);
         _status = ClusterStatus.Empty;
-        _position = 0;
-        _progress = null;
-        _abortReason = null;
-        _fenceFailures.Clear();
-        _gaveUp.Clear();
-        _recoverNotBefore.Clear();
+        _lastPlan = null;
+        TicksSinceElected = 0;
         await using var feed = new EventFeed(db, connectionString);
         await feed.StartAsync(0, ct);
         await CatchUpAsync(feed, ct);
-        _membershipAtElection = _status.Membership;
         // The new term first: from its append on, the store refuses every append of an older term (the fencing token),
         // and every append of this controller carries this one.
         _term = await NextTermAsync(ct);
-        _electedAt = await StoreClock.NowAsync(db, ct);
-        await _log.AppendAsync(ControllerStream, [new ControllerElected(node, _term, "took the controller role (advisory lock)", _electedAt)],
-            AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller(node))), ct);
-        // A transition left open by the previous controller is over: its actions may or may not have run,
-        // and the log says what did. Plan afresh from the log.
-        if (_status.TransitionOpen && _status.CurrentTransition is { } open)
-            await AppendAsync(StreamIds.Transition(open), [new TransitionAborted(open, "controller changed", _position, _electedAt)], ct);
-        _startupDone = false;
-        _dirty = true;
+        var electedAt = await StoreClock.NowAsync(db, ct);
+        var step = ControllerStep.Next(_term, _state.Position, options.Rules);
+        var electedId = Guid.CreateVersion7();
+        await _log.AppendAsync(ControllerStream, [new ControllerElected(node, _term, "took the controller role (advisory lock)", electedAt)],
+            step.Stamp(Actor.Controller(node), eventId: electedId), ct);
+        // A transition left open by the previous controller is over; plan afresh from the log.
+        await DecideAsync(new ControllerInput.Elected(node, electedAt, electedId.ToString()), step, ct);
         IsActive = true;
         try
         {
@@ -141,16 +126,22 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                 // The controller's own node is alive by definition while it holds the role: a stalled renewal of
                 // its own lease must never make it declare itself lost (no other node could then fence it).
                 observed = [.. observed.Select(l => l.Node == node ? l with { RenewedAt = now } : l)];
-                var decided = MembershipDecider.Decide(new ObserveLeases(observed, _configuration.Nodes.Keys.ToList(), options.LeaseTimeout,
-                    _configuration.Options.IsStonithEnabled, now), _status.Membership);
+                var decided = MembershipDecider.Decide(new ObserveLeases(observed, _state.Configuration.Nodes.Keys.ToList(), options.LeaseTimeout,
+                    _state.Configuration.Options.IsStonithEnabled, now), _status.Membership);
                 if (decided.Count > 0)
                 {
-                    foreach (var e in decided) await AppendAsync(StreamIds.Node(NodeOf(e)), [e], ct);
+                    foreach (var e in decided)
+                    {
+                        var seen = ControllerStep.Next(_term, _state.Position, null);
+                        await _log.AppendAsync(StreamIds.Node(NodeOf(e)), [e], seen.Stamp(Actor.Controller(node)), _term, ct);
+                    }
                     await CatchUpAsync(feed, ct);
                 }
-                _startupDone = _startupDone || MembershipDecider.StartupSettled(node, _configuration.Nodes.Keys.ToList(), _membershipAtElection,
-                    _status.Membership, observed, options.LeaseTimeout, _electedAt, options.StartupGrace, now);
-                await DriveTransitionAsync(now, ct);
+                // The planner sees the status as of the decider's position: both are fed the same events.
+                var (configuration, status) = (_state.Configuration, _status);
+                await DecideAsync(new ControllerInput.Tick(now, observed, (asOf, at) => Planning.Plan(configuration, status, asOf, at)),
+                    ControllerStep.Next(_term, _state.Position, null), ct);
+                TicksSinceElected++;
                 await feed.WaitAsync(options.LeaseCheck, ct);
             }
         }
@@ -160,116 +151,25 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         }
     }
 
-    /// <summary>Finish, abort, plan and dispatch: one step of the transition engine.</summary>
-    private async Task DriveTransitionAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>One step of the decider; what it decides is appended in order, as one recorded step (replay compares steps).</summary>
+    private async Task DecideAsync(ControllerInput input, ControllerStep step, CancellationToken ct)
     {
-        if (!_startupDone) return;
-
-        if (_progress is { } p)
+        var decision = ControllerDecider.Decide(_state, input);
+        _state = decision.State;
+        foreach (var (e, cause) in decision.Decisions)
         {
-            p = _progress = p.Expire(now);
-            if (p.IsSucceeded)
+            // A transition's plan, named by its event id (the latest plan is the one a decision refers to), else by the transition.
+            var causation = cause.EventId
+                ?? (cause.TransitionId is { } t ? _lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
+            Guid? id = null;
+            if (e is TransitionPlanned planned)
             {
-                await AppendAsync(StreamIds.Transition(p.TransitionId), [new TransitionCompleted(p.TransitionId, p.SucceededCount, now)], ct);
-                _progress = null;
-                _dirty = true;
+                id = Guid.CreateVersion7();
+                _lastPlan = (planned.TransitionId, id.Value);
             }
-            else if ((p.HasFailed || _abortReason is not null) && !p.InFlight.Any())
-            {
-                var reason = _abortReason ?? "an action failed or timed out: " + string.Join(", ",
-                    p.States.Where(s => s.Value is ActionState.Failed or ActionState.TimedOut).Select(s => $"{Describe(p.Actions[s.Key])} {s.Value.ToString().ToLowerInvariant()}"));
-                await AppendAsync(StreamIds.Transition(p.TransitionId), [new TransitionAborted(p.TransitionId, reason, _position, now)], ct);
-                _progress = null;
-                _abortReason = null;
-                _dirty = true;
-            }
+            var transition = TransitionOf(e);
+            await _log.AppendAsync(StreamOf(e), [e], step.Stamp(Actor.Controller(node), transition, causation, id), _term, ct);
         }
-
-        if (_progress is null && _dirty && !Deferred(now))
-        {
-            _dirty = false;
-            var planned = Planning.Plan(_configuration, _status, _position, now);
-            if (planned.Actions.Any(a => a.Kind != ActionKind.Pseudo))
-            {
-                await AppendAsync(StreamIds.Transition(planned.TransitionId), [planned], ct);
-                _progress = TransitionProgress.Start(planned);
-            }
-        }
-
-        if (_progress is { HasFailed: false } current && _abortReason is null)
-        {
-            var ready = current.Ready();
-            if (ready.Count == 0) return;
-            var sent = new List<int>();
-            foreach (var action in ready)
-            {
-                if (action.Kind == ActionKind.Pseudo) continue;
-                if (await DispatchAsync(current.TransitionId, action, now, ct)) sent.Add(action.ActionId);
-            }
-            _progress = _progress.Dispatched(sent, now);
-        }
-    }
-
-    /// <summary>
-    /// Reasons to hold planning back for now: recovering a lost node's resources without fencing before that node's own
-    /// runtime has surely stopped them (no-quorum-policy; <see cref="NoFencingRecovery"/>).
-    /// </summary>
-    private bool Deferred(DateTimeOffset now)
-    {
-        if (_configuration.Options.IsStonithEnabled) return false;
-        return _status.Membership.Nodes.Any(n => n.Value is NodeMembership.Unclean && _recoverNotBefore.TryGetValue(n.Key, out var notBefore) && now < notBefore);
-    }
-
-    private async Task<bool> DispatchAsync(string transitionId, PlannedAction action, DateTimeOffset now, CancellationToken ct)
-    {
-        if (action.Kind != ActionKind.Fence)
-        {
-            await AppendAsync(StreamIds.Transition(transitionId), [new ActionDispatched(transitionId, action.ActionId, action.Node, action.Kind,
-                action.Resource, null, action.Operation, action.IntervalMs, action.TimeoutMs, null, now)], ct);
-            return true;
-        }
-
-        var target = action.Node;
-        if (_gaveUp.Contains(target)) return false;
-        if (_fenceFailures.TryGetValue(target, out var failed))
-        {
-            var backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, options.FenceRetryBackoff.TotalMilliseconds * Math.Pow(2, failed.Attempts - 1)));
-            if (failed.Attempts >= options.MaxFenceAttempts)
-            {
-                _gaveUp.Add(target);
-                await AppendAsync(StreamIds.Fencing(target), [new FencingFailed($"{transitionId}/{action.ActionId}", target, null,
-                    $"giving up after {failed.Attempts} failed attempts: {target} stays unclean and nothing it ran is recovered; fix the fence device and clean up",
-                    failed.Attempts, true, now)], ct);
-                return false;
-            }
-            if (now - failed.LastFailure < backoff) return false;
-        }
-
-        var attempt = (failed.Attempts) + 1;
-        var requestId = $"{transitionId}/{action.ActionId}";
-        var device = FenceDevice.All(_configuration).FirstOrDefault(d => d.CanFence(target));
-        // Prefer the node where the device is started (its connection to the device is warm), else the first online one.
-        var candidates = _status.Membership.OnlineNodes.Where(n => n != target).Order(StringComparer.Ordinal).ToList();
-        var executor = candidates.FirstOrDefault(n => device is not null && RunsOn(device.Id, n)) ?? candidates.FirstOrDefault();
-        await AppendAsync(StreamIds.Fencing(target), [new FencingRequested(requestId, target, action.Operation, action.Reason, device?.Id, transitionId, attempt, now)], ct);
-        if (device is null || executor is null)
-        {
-            var reason = device is null ? $"no fence device can fence {target}" : $"no online node other than {target} can run fence device {device.Id}";
-            await AppendAsync(StreamIds.Fencing(target), [new FencingFailed(requestId, target, device?.Id, reason, attempt, false, now)], ct);
-            return true;
-        }
-        await AppendAsync(StreamIds.Transition(transitionId), [new ActionDispatched(transitionId, action.ActionId, executor, ActionKind.Fence,
-            null, target, action.Operation, 0, action.TimeoutMs, requestId, now)], ct);
-        return true;
-    }
-
-    /// <summary>The last start or stop of the resource on the node was a successful start.</summary>
-    private bool RunsOn(string resource, string node)
-    {
-        var ops = _status.OperationsOf(resource, node);
-        var start = ops.GetValueOrDefault(("start", 0L));
-        var stop = ops.GetValueOrDefault(("stop", 0L));
-        return start is { Succeeded: true } && (stop is null || stop.Sequence < start.Sequence);
     }
 
     private async Task CatchUpAsync(EventFeed feed, CancellationToken ct)
@@ -282,84 +182,13 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         }
     }
 
+    /// <summary>The status read model folds every status event; the decider folds and judges every event (its Observe).</summary>
     private void Apply(LoggedEvent e)
     {
-        _position = e.Sequence;
-        switch (e.Data)
-        {
-            case IConfigurationEvent c:
-                _configuration = ConfigurationDecider.Evolve(_configuration, c);
-                Changed("the configuration changed");
-                break;
-            case IStatusEvent s:
-                _status = _status.Apply(s, e.Sequence);
-                Observe(s);
-                break;
-        }
-    }
-
-    /// <summary>Whether an event advances the current transition or is news that calls for a new plan.</summary>
-    private void Observe(IStatusEvent e)
-    {
-        switch (e)
-        {
-            case ResourceOperationSucceeded ok when _progress is not null && ok.Origin.TransitionId == _progress.TransitionId && ok.Origin.ActionId is { } id:
-                _progress = _progress.Completed(ok.Origin.TransitionId, id, true);
-                break;
-            case ResourceOperationFailed bad when _progress is not null && bad.Origin.TransitionId == _progress.TransitionId && bad.Origin.ActionId is { } id:
-                _progress = _progress.Completed(bad.Origin.TransitionId, id, false);
-                break;
-            case ResourceOperationSucceeded { Origin.TransitionId: null }:
-                // A recurring monitor's recovery, or a probe at join: a new fact about where things run.
-                Changed($"{Describe(e)}");
-                break;
-            case ResourceOperationFailed bad:
-                Changed($"{bad.Resource} {bad.Operation} failed on {bad.Node}");
-                break;
-            case NodeFenced f:
-                _fenceFailures.Remove(f.Target);
-                _gaveUp.Remove(f.Target);
-                // The fence this transition asked for: the plan already holds what follows it (the recovery, ordered
-                // after the fence), so the transition goes on, as Pacemaker's does: no abort, no waiting for its other
-                // actions in flight, no new plan. A fence of any other origin is news.
-                if (!CompleteFence(f.RequestId, true)) Changed($"{f.Target} was fenced");
-                break;
-            case FencingFailed { GaveUp: false } f:
-                var previous = _fenceFailures.GetValueOrDefault(f.Target);
-                _fenceFailures[f.Target] = (Math.Max(previous.Attempts, f.Attempt), f.At);
-                CompleteFence(f.RequestId, false);
-                break;
-            case NodeLost lost:
-                // What the node may still run, and the starts it may still be running, as of its loss: the bound on its own stops.
-                _recoverNotBefore[lost.Node] = lost.At + NoFencingRecovery.Wait(lost.Node, _configuration, _status, _progress?.InFlight ?? [],
-                    options.LeaseTimeout.ToTimeSpan(), options.NoFencingMargin);
-                if (_progress is not null) _progress = _progress.NodeLost(lost.Node);
-                Changed($"{lost.Node} was lost");
-                break;
-            case NodeJoined or NodeLeft:
-                Changed($"membership changed ({e.GetType().Name} {NodeOf(e)})");
-                break;
-            case FailCountCleared c:
-                Changed($"failures of {c.Resource} cleared");
-                break;
-        }
-    }
-
-    /// <summary>Completes the current transition's fence action this request belongs to; false when it belongs to none.</summary>
-    private bool CompleteFence(string requestId, bool succeeded)
-    {
-        if (_progress is null) return false;
-        var slash = requestId.LastIndexOf('/');
-        if (slash <= 0 || !int.TryParse(requestId[(slash + 1)..], out var id)) return false;
-        var before = _progress;
-        _progress = _progress.Completed(requestId[..slash], id, succeeded);
-        return !ReferenceEquals(before, _progress);
-    }
-
-    private void Changed(string why)
-    {
-        _dirty = true;
-        if (_progress is not null && !_progress.IsFinished) _abortReason ??= why;
+        if (e.Data is IStatusEvent s) _status = _status.Apply(s, e.Sequence);
+        if (e.Data is TransitionPlanned planned) _lastPlan = (planned.TransitionId, e.Id);
+        if (e.Data is ICibEvent c) _state = ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence, e.Id.ToString())).State;
+        else _state = _state with { Position = e.Sequence };
     }
 
     private async Task<long> NextTermAsync(CancellationToken ct)
@@ -368,19 +197,27 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         return events.Select(e => e.Data).OfType<ControllerElected>().Select(c => c.Term).DefaultIfEmpty(0).Max() + 1;
     }
 
-    /// <summary>Appends as the controller of this term: refused by the store (<see cref="ControllerDeposedException"/>) once a newer term exists.</summary>
-    private async Task AppendAsync(string stream, IReadOnlyList<IStatusEvent> events, CancellationToken ct)
+    /// <summary>The transition a decision belongs to: its correlation id.</summary>
+    private static string? TransitionOf(IStatusEvent e) => e switch
     {
-        await _log.AppendAsync(stream, [.. events.Cast<object>()], AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller(node))), _term, ct);
-    }
+        TransitionPlanned t => t.TransitionId,
+        TransitionCompleted t => t.TransitionId,
+        TransitionAborted t => t.TransitionId,
+        ActionDispatched d => d.TransitionId,
+        FencingRequested r => r.TransitionId,
+        FencingFailed f => f.RequestId.Split('/')[0],
+        _ => null,
+    };
 
-    private static string Describe(PlannedAction a) =>
-        a.Resource is null ? $"{a.Operation} {a.Node}" : $"{a.Resource} {a.Operation}{(a.IntervalMs > 0 ? $"/{a.IntervalMs}ms" : "")} on {a.Node}";
-
-    private static string Describe(IStatusEvent e) => e switch
+    private static string StreamOf(IStatusEvent e) => e switch
     {
-        ResourceOperationSucceeded ok => $"{ok.Resource} {ok.Operation} rc={ok.Rc} on {ok.Node}",
-        _ => e.GetType().Name,
+        TransitionPlanned t => StreamIds.Transition(t.TransitionId),
+        TransitionCompleted t => StreamIds.Transition(t.TransitionId),
+        TransitionAborted t => StreamIds.Transition(t.TransitionId),
+        ActionDispatched d => StreamIds.Transition(d.TransitionId),
+        FencingRequested r => StreamIds.Fencing(r.Target),
+        FencingFailed f => StreamIds.Fencing(f.Target),
+        _ => throw new InvalidOperationException($"the controller decider does not decide {e.GetType().Name}"),
     };
 
     private static string NodeOf(IStatusEvent e) => e switch

@@ -7,21 +7,31 @@ using NpgsqlTypes;
 namespace Cib.Projections.Store;
 
 /// <summary>One stored event as the node runtime reads it: its place in the log, its stream and its data.</summary>
-public sealed record LoggedEvent(long Sequence, string StreamId, long Version, object Data, string EventTypeName, DateTimeOffset Timestamp);
+public sealed record LoggedEvent(long Sequence, string StreamId, long Version, object Data, string EventTypeName, DateTimeOffset Timestamp, Guid Id = default);
 
-/// <summary>Who appends and why: the metadata every appended event carries (correlation, causation, user name, headers).</summary>
-public sealed record AppendMetadata(string? CorrelationId, string? CausationId, string? UserName, IReadOnlyDictionary<string, object> Headers)
+/// <summary>
+/// Who appends and why: the metadata every appended event carries (correlation, causation, user name, headers), and,
+/// when the appender must know it beforehand (to name it as the cause of what follows), the id of the one event appended.
+/// </summary>
+public sealed record AppendMetadata(string? CorrelationId, string? CausationId, string? UserName, IReadOnlyDictionary<string, object> Headers,
+    Guid? EventId = null)
 {
-    /// <summary>The metadata <see cref="ConfigurationWriter"/> stamps on a session: actor, a fresh change id, the reason and the commands.</summary>
-    public static AppendMetadata Stamp(CommandMetadata meta, string? reason = null)
+    /// <summary>
+    /// The one metadata stamper, for every write path (the configuration writer's Marten session, the controller, the node
+    /// runtimes): the actor (user name and <c>actor</c> header), the correlation and causation ids, a fresh change id that
+    /// groups the events of one append, the reason, and any further headers (the controller's step, the commands of a
+    /// configuration change).
+    /// </summary>
+    public static AppendMetadata Stamp(CommandMetadata meta, string? reason = null, IReadOnlyDictionary<string, object>? headers = null, Guid? eventId = null)
     {
-        var headers = new Dictionary<string, object>(StringComparer.Ordinal)
+        var all = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [CommandMetadata.ActorHeader] = meta.Actor.ToString(),
             [CommandMetadata.ChangeHeader] = Guid.CreateVersion7().ToString(),
         };
-        if (reason is not null) headers[CommandMetadata.ReasonHeader] = reason;
-        return new AppendMetadata(meta.CorrelationId, meta.CausationId, meta.Actor.ToString(), headers);
+        if (reason is not null) all[CommandMetadata.ReasonHeader] = reason;
+        foreach (var (key, value) in headers ?? new Dictionary<string, object>()) all[key] = value;
+        return new AppendMetadata(meta.CorrelationId, meta.CausationId, meta.Actor.ToString(), all, eventId);
     }
 }
 
@@ -53,7 +63,7 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         return o;
     }
 
-    private const string Columns = "seq_id, stream_id, version, data, type, timestamp";
+    private const string Columns = "seq_id, stream_id, version, data, type, timestamp, id";
 
     /// <summary>The events after <paramref name="position"/> in sequence order, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<LoggedEvent>> ReadAfterAsync(long position, int limit, CancellationToken ct = default)
@@ -88,6 +98,7 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     public async Task AppendAsync(string stream, IReadOnlyList<object> events, AppendMetadata meta, long? controllerTerm, CancellationToken ct = default)
     {
         if (events.Count == 0) return;
+        if (meta.EventId is not null && events.Count != 1) throw new ArgumentException("an event id names one event", nameof(meta));
         var now = DateTimeOffset.UtcNow;
         var headers = JsonSerializer.Serialize(meta.Headers, Json);
         await using var batch = db.CreateBatch();
@@ -101,7 +112,7 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         batch.BatchCommands.Add(cmd);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultTenant });
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = events.Select(_ => Guid.NewGuid()).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = meta.EventId is { } id ? [id] : events.Select(_ => Guid.NewGuid()).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => EventCatalog.NameOf(e.GetType())).ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => $"{e.GetType().FullName}, {e.GetType().Assembly.GetName().Name}").ToArray() });
         cmd.Parameters.Add(new NpgsqlParameter<string[]>
@@ -142,7 +153,7 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
             // A retired name (an older version of an event) is read as the current event through its upcast.
             var data = EventUpcasts.Read(name, r.GetString(3), Json)
                        ?? throw new InvalidOperationException($"unknown event type '{name}' at sequence {r.GetInt64(0)}");
-            events.Add(new LoggedEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), data, name, r.GetFieldValue<DateTimeOffset>(5)));
+            events.Add(new LoggedEvent(r.GetInt64(0), r.GetString(1), r.GetInt64(2), data, name, r.GetFieldValue<DateTimeOffset>(5), r.GetGuid(6)));
         }
         return events;
     }

@@ -2,7 +2,12 @@ using Cib.Domain.Primitives;
 
 namespace Cib.Projections.Store;
 
-/// <summary>Who asked, and which request (correlation) and event or command (causation) led here.</summary>
+/// <summary>
+/// Who asked, and which request (correlation) and event or command (causation) led here. The causation id names the
+/// cause: an event's id (Marten's <c>id</c>), or, for what a transition's action caused, the action
+/// (<c>t42/3</c>: transition t42, action 3; its <c>ActionDispatched</c>). A command that starts a chain (an admin's change,
+/// a node's clean shutdown) is its own cause: <see cref="For"/> gives it one id for both.
+/// </summary>
 public sealed record CommandMetadata(Actor Actor, string CorrelationId, string? CausationId = null)
 {
     public const string ActorHeader = "actor";
@@ -10,5 +15,10 @@ public sealed record CommandMetadata(Actor Actor, string CorrelationId, string? 
     public const string CommandsHeader = "commands";
     public const string ChangeHeader = "change";
 
-    public static CommandMetadata For(Actor actor) => new(actor, Guid.CreateVersion7().ToString());
+    /// <summary>A new command of <paramref name="actor"/>: a fresh id, its correlation and its causation.</summary>
+    public static CommandMetadata For(Actor actor)
+    {
+        var id = Guid.CreateVersion7().ToString();
+        return new(actor, id, id);
+    }
 }

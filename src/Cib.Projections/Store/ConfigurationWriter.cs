@@ -42,13 +42,12 @@ public sealed class ConfigurationWriter(IDocumentStore store)
 
     internal static void Stamp(IDocumentSession session, CommandMetadata meta, string? reason, IEnumerable<IConfigurationCommand>? commands)
     {
-        session.CorrelationId = meta.CorrelationId;
-        session.CausationId = meta.CausationId;
-        session.LastModifiedBy = meta.Actor.ToString();
-        session.SetHeader(CommandMetadata.ActorHeader, meta.Actor.ToString());
-        session.SetHeader(CommandMetadata.ChangeHeader, Guid.CreateVersion7().ToString());
-        if (reason is not null) session.SetHeader(CommandMetadata.ReasonHeader, reason);
-        if (commands is not null) session.SetHeader(CommandMetadata.CommandsHeader, commands.Select(CommandText.Describe).ToArray());
+        var stamped = AppendMetadata.Stamp(meta, reason, commands is null ? null
+            : new Dictionary<string, object>(StringComparer.Ordinal) { [CommandMetadata.CommandsHeader] = commands.Select(CommandText.Describe).ToArray() });
+        session.CorrelationId = stamped.CorrelationId;
+        session.CausationId = stamped.CausationId;
+        session.LastModifiedBy = stamped.UserName;
+        foreach (var (key, value) in stamped.Headers) session.SetHeader(key, value);
     }
 
     public static bool IsConcurrencyConflict(Exception e) =>

@@ -10,8 +10,8 @@ namespace NodeRuntime.Execution;
 
 /// <summary>
 /// Appends node runtime events to the CIB log: operation results to the resource's stream, fencing
-/// outcomes to the target's fencing stream, stamped with this node as the actor (the <c>actor</c> header and the
-/// user name) and the transition or fencing request as correlation id. Through <see cref="CibEventLog"/>, not Marten
+/// outcomes to the target's fencing stream, stamped by the one stamper (<see cref="AppendMetadata.Stamp"/>) with this
+/// node as the actor, the transition as correlation id and the action it answers as causation id. Through <see cref="CibEventLog"/>, not Marten
 /// (the node's memory, docs/node-runtime.md); the events are the same Marten events.
 /// </summary>
 public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
@@ -34,9 +34,7 @@ public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
 
     public async Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
     {
-        var actor = Actor.Node(nodeName).ToString();
-        var headers = new Dictionary<string, object>(StringComparer.Ordinal) { [CommandMetadata.ActorHeader] = actor };
-        var meta = new AppendMetadata(CorrelationOf(@event), null, actor, headers);
+        var meta = AppendMetadata.Stamp(MetadataOf(nodeName, @event));
         var stream = StreamOf(@event);
         await ConflictRetry.ExecuteAsync(async c => await log.AppendAsync(stream, [@event], meta, c), ct);
     }
@@ -51,13 +49,29 @@ public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
         _ => throw new ArgumentException($"{e.GetType().Name} is not an event the node runtime reports", nameof(e)),
     };
 
-    private static string? CorrelationOf(ICibEvent e) => e switch
+    /// <summary>
+    /// A result's correlation is its transition; its causation is the action it answers (<c>t42/3</c>, the
+    /// <c>ActionDispatched</c> of transition t42's action 3; a fence's request id has that form). A result of no
+    /// transition (a recurring monitor, a probe at join) is its own cause.
+    /// </summary>
+    public static CommandMetadata MetadataOf(string nodeName, ICibEvent e)
     {
-        ResourceOperationSucceeded s => s.Origin.TransitionId,
-        ResourceOperationFailed f => f.Origin.TransitionId,
-        NodeFenced n => n.RequestId,
-        FencingFailed f => f.RequestId,
-        FencedNodePowerOnFailed p => p.RequestId,
-        _ => null,
-    };
+        var (transition, action) = e switch
+        {
+            ResourceOperationSucceeded s => (s.Origin.TransitionId, s.Origin.ActionId),
+            ResourceOperationFailed f => (f.Origin.TransitionId, f.Origin.ActionId),
+            NodeFenced n => Split(n.RequestId),
+            FencingFailed f => Split(f.RequestId),
+            FencedNodePowerOnFailed p => Split(p.RequestId),
+            _ => (null, null),
+        };
+        var own = CommandMetadata.For(Actor.Node(nodeName));
+        return transition is null ? own : own with { CorrelationId = transition, CausationId = action is { } a ? $"{transition}/{a}" : transition };
+    }
+
+    private static (string? Transition, int? Action) Split(string requestId)
+    {
+        var slash = requestId.LastIndexOf('/');
+        return slash > 0 && int.TryParse(requestId[(slash + 1)..], out var action) ? (requestId[..slash], action) : (requestId, null);
+    }
 }

@@ -64,8 +64,28 @@ public class TransitionProgressTests
         var p = TransitionProgress.Start(Failover()).Dispatched([1], T0);
         Assert.False(p.Expire(T0.AddSeconds(19)).HasFailed);
         var expired = p.Expire(T0.AddSeconds(21));
-        Assert.Equal(ActionState.TimedOut, expired.States[1]);
+        Assert.Equal(ActionState.Expired, expired.States[1]);
         Assert.True(expired.HasFailed);
+    }
+
+    [Fact]
+    public void A_result_after_the_timeout_still_counts_so_the_state_does_not_depend_on_when_time_was_looked_at()
+    {
+        var p = TransitionProgress.Start(Failover()).Dispatched([1], T0);
+        var lookedLate = p.Expire(T0.AddSeconds(21)).Completed("t1", 1, true);
+        var lookedNever = p.Completed("t1", 1, true).Expire(T0.AddSeconds(21));
+        Assert.Equal(ActionState.Succeeded, lookedLate.States[1]);
+        Assert.Equal(lookedNever.States, lookedLate.States);
+        Assert.Equal([2], lookedLate.Ready().Select(a => a.ActionId));
+    }
+
+    [Fact]
+    public void An_action_of_a_lost_node_never_counts_again_even_after_it_expired()
+    {
+        var plan = new TransitionPlanned("t3", 1, "test", ValueList.Of(Act(1, ActionKind.Start, "node1", "a")), ValueList<string>.Empty, null, T0);
+        var p = TransitionProgress.Start(plan).Dispatched([1], T0).Expire(T0.AddSeconds(21)).NodeLost("node1").Completed("t3", 1, true);
+        Assert.Equal(ActionState.TimedOut, p.States[1]);
+        Assert.True(p.HasFailed);
     }
 
     [Fact]

@@ -45,7 +45,9 @@ public class CibEventLogTests(DatabaseFixture fixture) : IClassFixture<DatabaseF
         Assert.All(events, e =>
         {
             Assert.Equal(meta.CorrelationId, e.CorrelationId);
-            Assert.Null(e.CausationId);
+            // A command that starts a chain is its own cause.
+            Assert.Equal(meta.CausationId, e.CausationId);
+            Assert.Equal(meta.CorrelationId, e.CausationId);
             Assert.Equal("controller:node1", e.UserName);
             Assert.Equal("controller:node1", e.Headers?[CommandMetadata.ActorHeader]?.ToString());
             Assert.Equal("because", e.Headers?[CommandMetadata.ReasonHeader]?.ToString());
@@ -54,6 +56,21 @@ public class CibEventLogTests(DatabaseFixture fixture) : IClassFixture<DatabaseF
         });
         var state = await session.Events.FetchStreamStateAsync(stream);
         Assert.Equal(samples.Count, state!.Version);
+        // The ids read here are Marten's (what a causation id names).
+        Assert.Equal(events.Select(e => e.Id), (await log.FetchStreamAsync(stream)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task An_event_appended_with_a_known_id_keeps_it()
+    {
+        await using var data = NpgsqlDataSource.Create(fixture.ConnectionString);
+        var log = new CibEventLog(data);
+        var stream = $"known/{Guid.NewGuid():N}";
+        var id = Guid.CreateVersion7();
+        await log.AppendAsync(stream, [EventSerializationTests.Samples()[0]], AppendMetadata.Stamp(CommandMetadata.For(Actor.Node("node1")), eventId: id));
+        Assert.Equal(id, Assert.Single(await log.FetchStreamAsync(stream)).Id);
+        await Assert.ThrowsAsync<ArgumentException>(() => log.AppendAsync(stream, [.. EventSerializationTests.Samples().Take(2)],
+            AppendMetadata.Stamp(CommandMetadata.For(Actor.Node("node1")), eventId: Guid.CreateVersion7())));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
 using Cib.Projections.Cluster;
+using Cib.Projections.ReadModels.Causation;
 using Cib.Projections.Store;
 using Marten;
 using NodeRuntime.Agents;
@@ -186,16 +187,34 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Empty(await EventsAsync<FencingRequested>());
         _ = node1;
         await AssertReplaysAsync();
+        await AssertReplayCatchesAForgedDecisionAsync();
+    }
+
+    /// <summary>Replay can fail: one more dispatch recorded as part of a controller's step is a decision the decider does not take.</summary>
+    private async Task AssertReplayCatchesAForgedDecisionAsync()
+    {
+        await using var session = _store.QuerySession();
+        var planned = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync()).First(e => e.Data is TransitionPlanned);
+        var plan = (TransitionPlanned)planned.Data;
+        var headers = planned.Headers!.ToDictionary(h => h.Key, h => (object)h.Value!.ToString()!);
+        var forged = new ActionDispatched(plan.TransitionId, 99, "node9", ActionKind.Start, "d1", null, "start", 0, 20_000, null, plan.At);
+        await new CibEventLog(_data).AppendAsync(StreamIds.Transition(plan.TransitionId), [forged], new AppendMetadata(null, null, "controller:forger", headers));
+        var (_, mismatches) = await Planning.ReplayAsync(_store);
+        var step = headers[ControllerStep.StepHeader].ToString();
+        var mismatch = Assert.Single(mismatches);
+        Assert.Equal(step, mismatch.Step);
+        Assert.Contains(forged, mismatch.Recorded);
+        Assert.DoesNotContain(forged, mismatch.Replayed);
     }
 
     private static string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
 
-    /// <summary>Every recorded plan is reproduced bit for bit from the log alone.</summary>
+    /// <summary>Every recorded controller decision (plans bit for bit, completions, aborts, dispatches, fencing) is re-derived from the log alone.</summary>
     private async Task AssertReplaysAsync()
     {
         var (count, mismatches) = await Planning.ReplayAsync(_store);
         Assert.True(count > 0, "no transition was recorded");
-        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => $"{m.TransitionId}:\n  recorded {Json(m.Recorded)}\n  replayed {Json(m.Replayed)}")));
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => $"step {m.Step} ({m.TransitionId}):\n  recorded {Json(m.Recorded.Cast<object>())}\n  replayed {Json(m.Replayed.Cast<object>())}")));
     }
 
     private const string Fenced = """
@@ -248,6 +267,45 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Equal(request.TransitionId, recovery.TransitionId);
         Assert.DoesNotContain(await EventsAsync<TransitionAborted>(), a => a.Reason.Contains("fenced"));
         await AssertReplaysAsync();
+        await AssertFailoverWalksAsync(first, survivor);
+    }
+
+    /// <summary>
+    /// The failover is one chain of causes, walkable from any of its events: the loss of <paramref name="lost"/> caused the
+    /// plan, the plan its fence request and dispatches, the fence dispatch the fence, the start dispatch the start on
+    /// <paramref name="survivor"/>.
+    /// </summary>
+    private async Task AssertFailoverWalksAsync(string lost, string survivor)
+    {
+        await using var session = _store.QuerySession();
+        var all = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync())
+            .Select(e => new CausedEvent(e.Id, e.Sequence, e.CausationId, e.Data)).ToList();
+        var graph = new CausationGraph(all);
+        var fenced = all.Single(e => e.Data is NodeFenced f && f.Target == lost);
+        var started = all.Last(e => e.Data is ResourceOperationSucceeded { Resource: "d1", Operation: "start" } ok && ok.Node == survivor);
+
+        var up = graph.Causes(fenced).Select(e => e.Data).ToList();
+        Assert.True(up.Count >= 4, "the fence's causes: " + string.Join(" <- ", up.Select(d => d.GetType().Name)));
+        var dispatch = Assert.IsType<ActionDispatched>(up[1]);
+        Assert.Equal((ActionKind.Fence, lost), (dispatch.Kind, dispatch.Target));
+        var plan = Assert.IsType<TransitionPlanned>(up[2]);
+        Assert.Equal(dispatch.TransitionId, plan.TransitionId);
+        Assert.Equal(lost, Assert.IsType<NodeLost>(up[3]).Node);
+        Assert.Equal(4, up.Count);
+
+        var fromStart = graph.Causes(started).Select(e => e.Data).ToList();
+        Assert.Equal([typeof(ResourceOperationSucceeded), typeof(ActionDispatched), typeof(TransitionPlanned), typeof(NodeLost)], fromStart.Select(d => d.GetType()));
+        Assert.Same(plan, fromStart[2]);
+
+        // From any event of it, the same incident: the loss, the plan, the fence request and its dispatch, the fence, the start.
+        var incident = graph.Incident(fenced).Select(e => e.Id).ToList();
+        Assert.Equal(incident, graph.Incident(started).Select(e => e.Id));
+        var kinds = graph.Incident(started).Select(e => e.Data).ToList();
+        Assert.Contains(kinds, d => d is FencingRequested r && r.Target == lost && r.TransitionId == plan.TransitionId);
+        Assert.Contains(kinds, d => d is ActionDispatched { Kind: ActionKind.Start, Resource: "d1" } s && s.Node == survivor);
+        Assert.Contains(fenced.Data, kinds);
+        Assert.Contains(started.Data, kinds);
+        Assert.IsType<NodeLost>(kinds[0]);
     }
 
     [Fact]
@@ -268,6 +326,8 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Equal(Fast.MaxFenceAttempts, attempts.Count);
         Assert.Empty(await EventsAsync<NodeFenced>());
         Assert.False(File.Exists(Path.Combine(_nodes[survivor].StateDir, "Dummy-d1.state")), "d1 was started elsewhere without a fence");
+        // The retries, their backoff and the give-up are re-derived from the log too.
+        await AssertReplaysAsync();
     }
 
     [Fact]

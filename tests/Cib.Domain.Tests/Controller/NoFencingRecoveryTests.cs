@@ -5,11 +5,10 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
-using Cib.Projections.Cluster;
-using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Domain.Controller;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace Cib.Domain.Tests.Controller;
 
 /// <summary>
 /// The controller's wait before recovering a lost node's resources without fencing: one lease check, the longest start
@@ -31,7 +30,8 @@ public sealed class NoFencingRecoveryTests
         op_defaults timeout=30s
         """).Parsed!.Configuration;
 
-    private static ClusterStatus Fold(params IStatusEvent[] events) => ClusterStatus.Fold(events.Select((e, i) => (e, (long)i + 1)));
+    private static ResourceActivity Fold(params IStatusEvent[] events) =>
+        events.Select((e, i) => (e, (long)i + 1)).Aggregate(ResourceActivity.Empty, (a, x) => a.Apply(x.e, x.Item2));
 
     private static ResourceOperationSucceeded Ok(string rsc, string node, string op, int rc = 0, long interval = 0) =>
         new(rsc, node, op, interval, rc, new OperationOrigin("t1", 1), 5, null, null, T);
@@ -66,26 +66,26 @@ public sealed class NoFencingRecoveryTests
         var start = new PlannedAction(1, ActionKind.Start, "ip", "node1", "start", 0, 12_000, ValueList<int>.Of([]), "start");
         var elsewhere = start with { ActionId = 2, Node = "node2", Resource = "fs", TimeoutMs = 99_000 };
         Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(5) + Margin,
-            NoFencingRecovery.Wait("node1", Configuration, ClusterStatus.Empty, [start, elsewhere], Lease, Margin));
+            NoFencingRecovery.Wait("node1", Configuration, ResourceActivity.Empty, [start, elsewhere], Lease, Margin));
     }
 
     [Fact]
     public void A_node_that_ran_nothing_is_waited_for_one_check_and_the_margin() =>
-        Assert.Equal(LeaseLoss.CheckInterval(Lease) + Margin, NoFencingRecovery.Wait("node2", Configuration, ClusterStatus.Empty, [], Lease, Margin));
+        Assert.Equal(LeaseLoss.CheckInterval(Lease) + Margin, NoFencingRecovery.Wait("node2", Configuration, ResourceActivity.Empty, [], Lease, Margin));
 
     [Fact]
     public void A_start_dispatched_there_without_a_result_counts_from_the_log_alone_as_after_a_takeover()
     {
         static ActionDispatched Start(int id, string rsc, string node, long timeoutMs) =>
             new("t7", id, node, ActionKind.Start, rsc, null, "start", 0, timeoutMs, null, T);
-        var status = Fold(Start(1, "ip", "node1", 12_000), Start(2, "fs", "node1", 7_000), Start(3, "web", "node2", 99_000),
+        var activity = Fold(Start(1, "ip", "node1", 12_000), Start(2, "fs", "node1", 7_000), Start(3, "web", "node2", 99_000),
             Ok("fs", "node1", "start") with { Origin = new OperationOrigin("t7", 2) });
-        Assert.Equal(["ip"], status.StartsInFlightOn("node1").Select(d => d.Resource));
+        Assert.Equal(["ip"], activity.StartsInFlightOn("node1").Select(d => d.Resource));
         // ip may still be starting (12 s) then must stop (5 s); fs started (its stop, 40 s); web is node2's.
         Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(45) + Margin,
-            NoFencingRecovery.Wait("node1", Configuration, status, [], Lease, Margin));
+            NoFencingRecovery.Wait("node1", Configuration, activity, [], Lease, Margin));
 
-        var rejoined = status.Apply(new NodeJoined("node1", "i2", "back", T), 99);
+        var rejoined = activity.Apply(new NodeJoined("node1", "i2", "back", T), 99);
         Assert.Empty(rejoined.StartsInFlightOn("node1"));
     }
 }
