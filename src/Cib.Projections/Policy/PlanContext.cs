@@ -50,6 +50,7 @@ internal sealed class PlanContext
     public Score[] ScoreBuffer => _scoreBuffer ??= new Score[NodeList.Count];
     private Score[]? _scoreBuffer;
     public List<string> Notes { get; } = [];
+    public List<Rejection> Rejections { get; } = [];
 
     /// <summary>Quorum as far as resource management goes: real quorum, or a policy that ignores its loss.</summary>
     public bool Quorate => State.HasQuorum || Options.NoQuorum == "ignore";

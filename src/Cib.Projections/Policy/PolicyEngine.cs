@@ -36,6 +36,6 @@ public static class PolicyEngine
             ValueList<ActionOrdering>.Of(orderings),
             ValueList<ResourceChange>.Of(changes),
             new PlanTrace(ctx.Scores.ToEntries, ValueList<string>.Of(ctx.Notes),
-                ValueList<Placement>.Of(ActionsStep.Outcome(ctx, actions, changes))));
+                ValueList<Placement>.Of(ActionsStep.Outcome(ctx, actions, changes))) { Rejections = ValueList<Rejection>.Of(ctx.Rejections) });
     }
 }

@@ -66,14 +66,21 @@ public sealed record PlanTrace
     public ValueList<string> Notes { get; init; }
     public ValueList<Placement> Outcome { get; init; }
 
+    /// <summary>Every node a resource cannot use, with the check that ruled it out (the same facts as the notes' "cannot run on").</summary>
+    public ValueList<Rejection> Rejections { get; init; } = ValueList<Rejection>.Empty;
+
     public void Deconstruct(out ValueList<ScoreEntry> scores, out ValueList<string> notes, out ValueList<Placement> outcome) =>
         (scores, notes, outcome) = (Scores, Notes, Outcome);
 
     public bool Equals(PlanTrace? other) =>
-        other is not null && (ReferenceEquals(this, other) || (Scores == other.Scores && Notes == other.Notes && Outcome == other.Outcome));
+        other is not null && (ReferenceEquals(this, other)
+                              || (Scores == other.Scores && Notes == other.Notes && Outcome == other.Outcome && Rejections == other.Rejections));
 
-    public override int GetHashCode() => HashCode.Combine(Scores, Notes, Outcome);
+    public override int GetHashCode() => HashCode.Combine(Scores, Notes, Outcome, Rejections);
 }
+
+/// <summary>Feasibility: <paramref name="Resource"/> cannot run on <paramref name="Node"/>, ruled out by the check named <paramref name="Check"/> (e.g. node-standby), for <paramref name="Reason"/>.</summary>
+public sealed record Rejection(string Resource, string Node, string Check, string Reason);
 
 /// <summary>Where a primitive runs once the transition has completed (null: stopped).</summary>
 public sealed record Placement(string Resource, string? Node);

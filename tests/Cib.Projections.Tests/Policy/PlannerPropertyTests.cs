@@ -46,6 +46,22 @@ public class PlannerPropertyTests
                 Assert.All(fences, f => Assert.Contains(plan.Orderings, o => o.Before == f && o.After == start.Key));
         }, iter: 300);
 
+    private static readonly string[] Checks = ["node-online", "node-clean", "node-pending", "node-shutdown", "node-standby", "node-maintenance", "resource-ban"];
+
+    [Fact]
+    public void Every_rejection_names_its_check_and_nothing_starts_where_a_check_rejected_it() =>
+        Seeds.Sample(r =>
+        {
+            var plan = PolicyEngine.Plan(GeneratedClusters.Build(r));
+            var rejected = plan.Trace.Rejections;
+            Assert.All(rejected, x => Assert.Contains(x.Check, Checks));
+            Assert.Equal(rejected.Select(x => $"{x.Resource} cannot run on {x.Node}: {x.Reason}"),
+                plan.Trace.Notes.Where(n => n.Contains(" cannot run on ", StringComparison.Ordinal)));
+            var banned = rejected.Select(x => (x.Resource, x.Node)).ToHashSet();
+            foreach (var start in plan.Actions.Where(a => a.Kind == ActionKind.Start && a.Runnable))
+                Assert.DoesNotContain((start.Resource!, start.Node), banned);
+        }, iter: 300);
+
     [Fact]
     public void Planning_again_after_the_plan_ran_changes_nothing() =>
         Seeds.Sample(r =>

@@ -1,7 +1,8 @@
+using Cib.Projections.Policy.Reconcile;
 using System.Runtime.CompilerServices;
 namespace Cib.Projections.Policy.Feasibility;
 
-/// <summary>Step 2, feasibility: records, for every resource, every node it cannot use and why.</summary>
+/// <summary>Step 2, feasibility: records, for every resource, every node it cannot use, the check that ruled it out and why.</summary>
 internal static class FeasibilityStep
 {
     public const string Name = "feasibility";
@@ -19,12 +20,18 @@ internal static class FeasibilityStep
             if (!NodeChecks.AnyResourceCheckApplies(ctx, rsc))
             {
                 // Only the node-wide rejections (in node order).
-                foreach (var i in rejecting) ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {nodeWide[i]}");
+                foreach (var i in rejecting) Reject(ctx, rsc, nodes[i], nodeWide[i]!.Value);
                 continue;
             }
             for (var i = 0; i < nodes.Count; i++)
-                if ((nodeWide[i] ?? NodeChecks.ResourceRejection(ctx, rsc, nodes[i])) is { } reason)
-                    ctx.Notes.Add($"{rsc.Id} cannot run on {nodes[i].Name}: {reason}");
+                if ((nodeWide[i] ?? NodeChecks.ResourceRejection(ctx, rsc, nodes[i])) is { } rejection)
+                    Reject(ctx, rsc, nodes[i], rejection);
         }
+    }
+
+    private static void Reject(PlanContext ctx, ResourceView rsc, NodeView node, (string Check, string Reason) rejection)
+    {
+        ctx.Rejections.Add(new Rejection(rsc.Id, node.Name, rejection.Check, rejection.Reason));
+        ctx.Notes.Add($"{rsc.Id} cannot run on {node.Name}: {rejection.Reason}");
     }
 }

@@ -30,13 +30,13 @@ internal static class NodeChecks
     public static readonly IReadOnlyList<INodeCheck> All = [.. NodeWide, .. PerResource];
 
     public static string? FirstRejection(PlanContext ctx, ResourceView rsc, NodeView node) =>
-        NodeWideRejection(ctx, rsc, node) ?? ResourceRejection(ctx, rsc, node);
+        (NodeWideRejection(ctx, rsc, node) ?? ResourceRejection(ctx, rsc, node))?.Reason;
 
     /// <summary>The first node-wide rejection; the same for every resource (<paramref name="rsc"/> is only passed along).</summary>
-    public static string? NodeWideRejection(PlanContext ctx, ResourceView rsc, NodeView node)
+    public static (string Check, string Reason)? NodeWideRejection(PlanContext ctx, ResourceView rsc, NodeView node)
     {
         foreach (var check in NodeWide)
-            if (check.Reject(ctx, rsc, node) is { } reason) return reason;
+            if (check.Reject(ctx, rsc, node) is { } reason) return (check.Name, reason);
         return null;
     }
 
@@ -48,10 +48,10 @@ internal static class NodeChecks
         return false;
     }
 
-    public static string? ResourceRejection(PlanContext ctx, ResourceView rsc, NodeView node)
+    public static (string Check, string Reason)? ResourceRejection(PlanContext ctx, ResourceView rsc, NodeView node)
     {
         foreach (var check in PerResource)
-            if (check.Reject(ctx, rsc, node) is { } reason) return reason;
+            if (check.Reject(ctx, rsc, node) is { } reason) return (check.Name, reason);
         return null;
     }
 }
