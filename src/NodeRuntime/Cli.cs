@@ -132,6 +132,7 @@ public static partial class Cli
         {
             Text("--connection", "CS", "the store (default: HA_CONNECTION)"),
             PositiveInt("--runs", "N", "runs (default: 30)"),
+            PositiveInt("--log-size", "N", "also: how long a controller takes to lead a log of N events it has not read (a takeover by a fresh runtime)"),
         };
         loop.SetBody(parse => LoopBench.RunAsync(Options.From(parse)));
 

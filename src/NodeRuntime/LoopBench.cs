@@ -1,3 +1,5 @@
+using Cib.Domain;
+using Cib.Domain.Operations;
 using System.Diagnostics;
 using Cib.Domain.Configuration;
 using Cib.Domain.Nodes;
@@ -89,6 +91,12 @@ public static class LoopBench
             Console.WriteLine($"loop: controller_takeover runs={takeovers.Count} median_ms={Percentile(takeovers, 50):F0} min_ms={takeovers.FirstOrDefault():F0} max_ms={takeovers.LastOrDefault():F0}");
             foreach (var n in nodes) await n.Power.CancelAsync();
             await Task.WhenAll(nodes.Select(n => n.Running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            if (options.Int("log-size", 0) is var size and > 0)
+            {
+                var (filled, ms) = await TakeoverOfALogAsync(data, cs, size);
+                Console.WriteLine($"loop: takeover_of_log events={filled} ms={ms:F0}");
+            }
         }
         finally
         {
@@ -97,6 +105,48 @@ public static class LoopBench
             Directory.Delete(scratch, true);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="size"/> recurring-monitor results (one stream, written in bulk by SQL in the shape CibEventLog
+    /// writes), then starts one controller runtime that has read none of it and times it from start to leading: what a
+    /// takeover by a freshly started runtime costs at that log size. Returns the log size and the milliseconds.
+    /// </summary>
+    private static async Task<(long Events, double Ms)> TakeoverOfALogAsync(NpgsqlDataSource data, string cs, int size)
+    {
+        var head = await EventFeed.HeadAsync(data);
+        var stream = StreamIds.ResourceOn("bench", "node2");
+        await using (var fill = data.CreateCommand($$"""
+            INSERT INTO cib.mt_streams (id, version, tenant_id) VALUES (@stream, 0, '*DEFAULT*') ON CONFLICT (id) DO NOTHING;
+            CREATE TEMP TABLE bench_base AS SELECT version AS v FROM cib.mt_streams WHERE id = @stream;
+            UPDATE cib.mt_streams SET version = version + @size WHERE id = @stream;
+            INSERT INTO cib.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, headers, user_name, is_archived)
+            SELECT @head + g, gen_random_uuid(), @stream, (SELECT v FROM bench_base) + g,
+                   jsonb_build_object('resource', 'bench', 'node', 'node2', 'operation', 'monitor', 'intervalMs', 10000, 'rc', 0,
+                                      'origin', jsonb_build_object('transitionId', NULL, 'actionId', NULL), 'durationMs', 5,
+                                      'outputTail', NULL, 'parameterDigest', NULL, 'at', now()),
+                   '{{EventCatalog.NameOf(typeof(ResourceOperationSucceeded))}}', now(), '*DEFAULT*', '{"actor": "node:node2"}', 'node:node2', FALSE
+            FROM generate_series(1, @size) g;
+            SELECT setval('cib.mt_events_sequence', @head + @size);
+            """))
+        {
+            fill.CommandTimeout = 600;
+            fill.Parameters.AddWithValue("stream", stream);
+            fill.Parameters.AddWithValue("size", (long)size);
+            fill.Parameters.AddWithValue("head", head);
+            await fill.ExecuteNonQueryAsync();
+        }
+        using var power = new CancellationTokenSource();
+        var lease = new NodeLease(data, "node1", TimeProvider.System);
+        var leasing = Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(250), power.Token));
+        var controller = new ClusterController(data, cs, "node1", new ControllerOptions { StartupGrace = TimeSpan.FromSeconds(2) });
+        var clock = Stopwatch.StartNew();
+        var leading = Task.Run(() => controller.RunAsync(power.Token));
+        while (!controller.IsActive && clock.Elapsed < TimeSpan.FromMinutes(10)) await Task.Delay(5);
+        var ms = clock.Elapsed.TotalMilliseconds;
+        await power.CancelAsync();
+        await Task.WhenAll(leasing, leading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return (await EventFeed.HeadAsync(data), ms);
     }
 
     private sealed record BenchNode(string Name, CancellationTokenSource Power, Task Running);
