@@ -29,8 +29,13 @@ public sealed class LabCluster : IAsyncDisposable
         await Lab.UpAsync(nodes, database: $"ha_e2e_{Guid.NewGuid():N}"[..20]);
         await SchemaMigrations.ApplyAsync(Lab.StoreUrl);
         _store = CibStore.Create(Lab.StoreUrl);
-        var text = configuration ?? await File.ReadAllTextAsync(Path.Combine(Lab.StateDirectory, "apache-cluster.crm"));
-        var loaded = await new ConfigurationLoader(_store).LoadAsync(text, LoadMode.Replace, CommandMetadata.For(Actor.User("admin")));
+        await LoadAsync(configuration ?? await File.ReadAllTextAsync(Path.Combine(Lab.StateDirectory, "apache-cluster.crm")));
+    }
+
+    /// <summary>Replaces the stored configuration with crm <paramref name="text"/>, as an admin would.</summary>
+    public async Task LoadAsync(string text)
+    {
+        var loaded = await new ConfigurationLoader(Store).LoadAsync(text, LoadMode.Replace, CommandMetadata.For(Actor.User("admin")));
         Assert.True(loaded.Errors.Count == 0, string.Join("; ", loaded.Errors));
     }
 

@@ -57,10 +57,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : IAsyncLifetime
         // The Apache group without fencing; every operation's timeout 8 s, so that the wait before recovery
         // (the cut node's three stops one after the other, a lease check and the margin) is about 25 s, not 60.
         await _cluster.UpAsync(2, null);
-        var configuration = _cluster.ApacheConfiguration(("stonith-enabled=true", "stonith-enabled=false"), ("op_defaults timeout=20s", "op_defaults timeout=8s"));
-        var loaded = await new Cib.Projections.Store.ConfigurationLoader(_cluster.Store).LoadAsync(configuration, Cib.Projections.Store.LoadMode.Replace,
-            Cib.Projections.Store.CommandMetadata.For(Cib.Domain.Primitives.Actor.User("admin")));
-        Assert.True(loaded.Errors.Count == 0, string.Join("; ", loaded.Errors));
+        await _cluster.LoadAsync(_cluster.ApacheConfiguration(("stonith-enabled=true", "stonith-enabled=false"), ("op_defaults timeout=20s", "op_defaults timeout=8s")));
 
         await using var observer = Observer.Start(_cluster.Lab, Every10Ms);
         Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(90)), "the page is never served\n" + await _cluster.LogAsync());

@@ -69,7 +69,8 @@ public sealed record ResourceActivity(ImmutableDictionary<(string Resource, stri
     }
 
     private ResourceActivity Reported(OperationOrigin origin) =>
-        origin is { TransitionId: { } t, ActionId: { } a } ? this with { StartsDispatched = StartsDispatched.Remove($"{t}/{a}") } : this;
+        // Most results (every recurring monitor's, every probe's while nothing starts) have nothing to forget: no key built.
+        !StartsDispatched.IsEmpty && origin is { TransitionId: { } t, ActionId: { } a } ? this with { StartsDispatched = StartsDispatched.Remove($"{t}/{a}") } : this;
 
     private ResourceActivity Clear(string node) => this with
     {

@@ -22,6 +22,7 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
     private NpgsqlDataSource? _listenerSource;
     private NpgsqlConnection? _listener;
     private readonly SemaphoreSlim _signal = new(0);
+    private readonly CancellationTokenSource _disposed = new();
     private long? _gapAt;
     private DateTimeOffset _gapSince;
     private long _gapXmax;
@@ -46,8 +47,6 @@ public sealed class EventFeed(NpgsqlDataSource db, string connectionString) : IA
         _listener = await ListenAsync(ct);
         _ = Task.Run(() => PumpAsync(ct), CancellationToken.None);
     }
-
-    private readonly CancellationTokenSource _disposed = new();
 
     /// <summary>How long to wait before listening again after the listening connection broke.</summary>
     public TimeSpan RelistenDelay { get; init; } = TimeSpan.FromMilliseconds(200);

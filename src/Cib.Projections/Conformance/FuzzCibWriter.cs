@@ -151,21 +151,24 @@ public static class FuzzCibWriter
                 call++;
                 break;
             case FuzzStory.StartFailed:
-                Op(ops, p, h, "last_0", "start", 0, 1, 0, call, changed);
-                Op(ops, p, h, "last_failure_0", "start", 0, 1, 0, call++, changed);
-                attrs.Add(($"fail-count-{p.Id}#start_0", "INFINITY"));
-                attrs.Add(($"last-failure-{p.Id}#start_0", changed.ToString(CultureInfo.InvariantCulture)));
+                FailedHard(ops, attrs, p, h, "start", ref call, changed);
                 break;
             case FuzzStory.StopFailed:
-                Op(ops, p, h, "last_0", "stop", 0, 1, 0, call, changed);
-                Op(ops, p, h, "last_failure_0", "stop", 0, 1, 0, call++, changed);
-                attrs.Add(($"fail-count-{p.Id}#stop_0", "INFINITY"));
-                attrs.Add(($"last-failure-{p.Id}#stop_0", changed.ToString(CultureInfo.InvariantCulture)));
+                FailedHard(ops, attrs, p, h, "stop", ref call, changed);
                 break;
             case FuzzStory.Stopped:
                 Op(ops, p, h, "last_0", "stop", 0, 0, 0, call++, changed);
                 break;
         }
+    }
+
+    /// <summary>A start or stop that failed (rc 1) as its last and its last failed call, with the INFINITY fail count Pacemaker then sets.</summary>
+    private static void FailedHard(StringBuilder ops, List<(string, string)> attrs, FuzzPrimitive p, FuzzHistory h, string operation, ref int call, long changed)
+    {
+        Op(ops, p, h, "last_0", operation, 0, 1, 0, call, changed);
+        Op(ops, p, h, "last_failure_0", operation, 0, 1, 0, call++, changed);
+        attrs.Add(($"fail-count-{p.Id}#{operation}_0", "INFINITY"));
+        attrs.Add(($"last-failure-{p.Id}#{operation}_0", changed.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>The op-digest Pacemaker records: of the parameters the operation ran with.</summary>

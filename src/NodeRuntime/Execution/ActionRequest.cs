@@ -10,7 +10,8 @@ namespace NodeRuntime.Execution;
 /// </summary>
 public sealed record ActionRequest(Primitive Resource, string Operation, long IntervalMs, TimeSpan Timeout, OperationOrigin Origin)
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>The timeout when the primitive's <c>op</c> names none: Pacemaker's 20 s (<see cref="Cib.Domain.Configuration.OperationTimeouts.Default"/>).</summary>
+    public static readonly TimeSpan DefaultTimeout = Cib.Domain.Configuration.OperationTimeouts.Default;
 
     public bool IsProbe => Operation == Operations.Monitor && IntervalMs == 0;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Cib.Domain.Fencing;
 using NodeRuntime.Execution;
 using NodeRuntime.Fencing;
@@ -178,13 +176,11 @@ public sealed class UnreachableHypervisorTests
     [Fact]
     public async Task A_hypervisor_that_accepts_but_never_answers_times_out_as_FencingFailed()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start(); // accepts connections in the backlog and never says a word
-        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        using var silent = new SilentPeer();
         var scratch = Directory.CreateTempSubdirectory("hat-silent-").FullName;
         try
         {
-            await using var device = await DeviceAsync("fence-silent", port, scratch);
+            await using var device = await DeviceAsync("fence-silent", silent.Port, scratch);
 
             var result = await new Fencer("self", [device], new RecordingEventSink(), TimeProvider.System)
                 .FenceAsync(new FencingRequested("r", "n1", "reboot", "test", null, null, 2, DateTimeOffset.UnixEpoch), TimeSpan.FromSeconds(1.5));

@@ -53,7 +53,8 @@ public sealed record ClusterStatus(
     public IEnumerable<ActionDispatched> StartsInFlightOn(string node) => StartsDispatched.Values.Where(d => d.Node == node);
 
     private ClusterStatus Reported(OperationOrigin origin) =>
-        origin is { TransitionId: { } t, ActionId: { } a } ? this with { StartsDispatched = StartsDispatched.Remove($"{t}/{a}") } : this;
+        // Most results (every recurring monitor's, every probe's while nothing starts) have nothing to forget: no key built.
+        !StartsDispatched.IsEmpty && origin is { TransitionId: { } t, ActionId: { } a } ? this with { StartsDispatched = StartsDispatched.Remove($"{t}/{a}") } : this;
 
     private ClusterStatus ForgetStartsOn(string node) =>
         this with { StartsDispatched = StartsDispatched.RemoveRange(StartsDispatched.Where(d => d.Value.Node == node).Select(d => d.Key)) };
