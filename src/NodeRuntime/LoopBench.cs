@@ -94,8 +94,8 @@ public static class LoopBench
 
             if (options.Int("log-size", 0) is var size and > 0)
             {
-                var (filled, ms) = await TakeoverOfALogAsync(data, cs, size);
-                Console.WriteLine($"loop: takeover_of_log events={filled} ms={ms:F0}");
+                var (filled, fromZero, fromStored, restoredFrom) = await TakeoverOfALogAsync(data, cs, size);
+                Console.WriteLine($"loop: takeover_of_log events={filled} from_stored_status_ms={fromStored:F0} (restored at {restoredFrom}) from_sequence_0_ms={fromZero:F0}");
             }
         }
         finally
@@ -109,10 +109,11 @@ public static class LoopBench
 
     /// <summary>
     /// Appends <paramref name="size"/> recurring-monitor results (one stream, written in bulk by SQL in the shape CibEventLog
-    /// writes), then starts one controller runtime that has read none of it and times it from start to leading: what a
-    /// takeover by a freshly started runtime costs at that log size. Returns the log size and the milliseconds.
+    /// writes), then times a controller runtime that has read none of it from start to leading, twice: with no stored status
+    /// (it folds the log from sequence 0; that run stores the status as it takes the role), then again with the status the
+    /// first run stored (it folds only the log after it). Returns the log size, both times in ms and where the second began.
     /// </summary>
-    private static async Task<(long Events, double Ms)> TakeoverOfALogAsync(NpgsqlDataSource data, string cs, int size)
+    private static async Task<(long Events, double FromZeroMs, double FromStoredMs, long RestoredFrom)> TakeoverOfALogAsync(NpgsqlDataSource data, string cs, int size)
     {
         var head = await EventFeed.HeadAsync(data);
         var stream = StreamIds.ResourceOn("bench", "node2");
@@ -128,6 +129,7 @@ public static class LoopBench
                    '{{EventCatalog.NameOf(typeof(ResourceOperationSucceeded))}}', now(), '*DEFAULT*', '{"actor": "node:node2"}', 'node:node2', FALSE
             FROM generate_series(1, @size) g;
             SELECT setval('cib.mt_events_sequence', @head + @size);
+            DELETE FROM cib.ha_read_models;
             """))
         {
             fill.CommandTimeout = 600;
@@ -136,17 +138,25 @@ public static class LoopBench
             fill.Parameters.AddWithValue("head", head);
             await fill.ExecuteNonQueryAsync();
         }
+        var (fromZero, _) = await TimeTakeoverAsync(data, cs);
+        var (fromStored, restoredFrom) = await TimeTakeoverAsync(data, cs);
+        return (await EventFeed.HeadAsync(data), fromZero, fromStored, restoredFrom);
+    }
+
+    /// <summary>A fresh controller runtime (its lease and controller) from start to leading; the position it restored from.</summary>
+    private static async Task<(double Ms, long RestoredFrom)> TimeTakeoverAsync(NpgsqlDataSource data, string cs)
+    {
         using var power = new CancellationTokenSource();
         var lease = new NodeLease(data, "node1", TimeProvider.System);
         var leasing = Task.Run(() => lease.RunAsync(TimeSpan.FromMilliseconds(250), power.Token));
         var controller = new ClusterController(data, cs, "node1", new ControllerOptions { StartupGrace = TimeSpan.FromSeconds(2) });
         var clock = Stopwatch.StartNew();
         var leading = Task.Run(() => controller.RunAsync(power.Token));
-        while (!controller.IsActive && clock.Elapsed < TimeSpan.FromMinutes(10)) await Task.Delay(5);
+        while (!controller.IsActive && clock.Elapsed < TimeSpan.FromMinutes(10)) await Task.Delay(1);
         var ms = clock.Elapsed.TotalMilliseconds;
         await power.CancelAsync();
         await Task.WhenAll(leasing, leading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return (await EventFeed.HeadAsync(data), ms);
+        return (ms, controller.RestoredFrom);
     }
 
     private sealed record BenchNode(string Name, CancellationTokenSource Power, Task Running);

@@ -29,6 +29,10 @@ public sealed record ControllerOptions
     public int MaxFenceAttempts { get; init; } = 5;
     /// <summary>Wait after the first failed fence; doubles with each further failure (up to 10 s).</summary>
     public TimeSpan FenceRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>How often, at most, the active controller stores the cluster status when the log moved (<see cref="StoredStatus"/>).</summary>
+    public TimeSpan StatusWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Stores the status sooner than <see cref="StatusWriteInterval"/> once this many events came since the last write.</summary>
+    public int StatusWriteEvents { get; init; } = 10_000;
 
     /// <summary>The rules the controller decider applies.</summary>
     public ControllerRules Rules => new(LeaseTimeout, StartupGrace, NoFencingMargin, MaxFenceAttempts, FenceRetryBackoff);
@@ -45,11 +49,18 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     public const string ControllerStream = "controller";
 
     private readonly CibEventLog _log = new(db);
+    private readonly StoredStatus _stored = new(db);
     private ControllerState _state = ControllerState.Initial(options.Rules);
-    private ClusterStatus _status = ClusterStatus.Empty;
+    /// <summary>
+    /// The log folded as a controller that leads nothing folds it (the decider, the status read model, the latest plan):
+    /// what is stored, since a successor restores it and goes on as if it had folded the log from sequence 0.
+    /// </summary>
+    private LogFold _fold = LogFold.Initial(options.Rules);
+    private long _storedPosition;
+    private DateTimeOffset _storedAt;
     private long _term;
-    /// <summary>The latest plan in the log (or just appended) and its event id: what its dispatches, fencing, completion and abort name as their cause.</summary>
-    private (string TransitionId, Guid EventId)? _lastPlan;
+    /// <summary>The latest plan just appended and its event id, until the feed brings it back into the fold.</summary>
+    private StatusSnapshot.PlanRef? _appendedPlan;
 
     public bool IsActive { get; private set; }
     public Exception? LastError { get; private set; }
@@ -59,8 +70,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     public long Term => _term;
     /// <summary>Ticks taken since this controller last took the role (each after catching up with the log and the leases).</summary>
     public int TicksSinceElected { get; private set; }
-    public MembershipState Membership => _status.Membership;
-    public ClusterStatus Status => _status;
+    public MembershipState Membership => _fold.Status.Membership;
+    public ClusterStatus Status => _fold.Status;
+    /// <summary>The log position this controller started from when it last took the role (that of the stored status, or 0).</summary>
+    public long RestoredFrom { get; private set; }
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -93,12 +106,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     private async Task LeadAsync(ControllerElection election, CancellationToken ct)
     {
         var leases = new Leases(db);
-        _state = ControllerState.Initial(options.Rules);
-        _status = ClusterStatus.Empty;
-        _lastPlan = null;
+        await RestoreAsync(ct);
         TicksSinceElected = 0;
         await using var feed = new EventFeed(db, connectionString);
-        await feed.StartAsync(0, ct);
+        await feed.StartAsync(_fold.Position, ct);
         await CatchUpAsync(feed, ct);
         // The new term first: from its append on, the store refuses every append of an older term (the fencing token),
         // and every append of this controller carries this one.
@@ -110,6 +121,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
             step.Stamp(Actor.Controller(node), eventId: electedId), ct);
         // A transition left open by the previous controller is over; plan afresh from the log.
         await DecideAsync(new ControllerInput.Elected(node, electedAt, electedId.ToString()), step, ct);
+        await CatchUpAsync(feed, ct);
+        await StoreStatusAsync(electedAt, force: true, ct);
         IsActive = true;
         try
         {
@@ -127,7 +140,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                 // its own lease must never make it declare itself lost (no other node could then fence it).
                 observed = [.. observed.Select(l => l.Node == node ? l with { RenewedAt = now } : l)];
                 var decided = MembershipDecider.Decide(new ObserveLeases(observed, _state.Configuration.Nodes.Keys.ToList(), options.LeaseTimeout,
-                    _state.Configuration.Options.IsStonithEnabled, now), _status.Membership);
+                    _state.Configuration.Options.IsStonithEnabled, now), _fold.Status.Membership);
                 if (decided.Count > 0)
                 {
                     foreach (var e in decided)
@@ -138,10 +151,11 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                     await CatchUpAsync(feed, ct);
                 }
                 // The planner sees the status as of the decider's position: both are fed the same events.
-                var (configuration, status) = (_state.Configuration, _status);
+                var (configuration, status) = (_state.Configuration, _fold.Status);
                 await DecideAsync(new ControllerInput.Tick(now, observed, (asOf, at) => Planning.Plan(configuration, status, asOf, at)),
                     ControllerStep.Next(_term, _state.Position, null), ct);
                 TicksSinceElected++;
+                await StoreStatusAsync(now, force: false, ct);
                 await feed.WaitAsync(options.LeaseCheck, ct);
             }
         }
@@ -159,17 +173,52 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         foreach (var (e, cause) in decision.Decisions)
         {
             // A transition's plan, named by its event id (the latest plan is the one a decision refers to), else by the transition.
+            var lastPlan = _appendedPlan ?? _fold.LastPlan;
             var causation = cause.EventId
-                ?? (cause.TransitionId is { } t ? _lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
+                ?? (cause.TransitionId is { } t ? lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
             Guid? id = null;
             if (e is TransitionPlanned planned)
             {
                 id = Guid.CreateVersion7();
-                _lastPlan = (planned.TransitionId, id.Value);
+                _appendedPlan = new StatusSnapshot.PlanRef(planned.TransitionId, id.Value);
             }
             var transition = TransitionOf(e);
             await _log.AppendAsync(StreamOf(e), [e], step.Stamp(Actor.Controller(node), transition, causation, id), _term, ct);
         }
+    }
+
+    /// <summary>
+    /// Where a controller taking the role starts: the stored status and the decider's fold stored with it (and the
+    /// configuration as of its position), else nothing, from sequence 0. Either way the state after the catch-up is the
+    /// fold of the whole log.
+    /// </summary>
+    private async Task RestoreAsync(CancellationToken ct)
+    {
+        _fold = LogFold.Initial(options.Rules);
+        _appendedPlan = null;
+        var stored = await StoreDeadline.RunAsync(_stored.ReadAsync, ControllerElection.CallDeadline, TimeProvider.System, ct);
+        if (stored is not null)
+        {
+            var configuration = await StoreDeadline.RunAsync(c => StoredStatus.ConfigurationAtAsync(_log, stored.Position, c),
+                ControllerElection.CallDeadline, TimeProvider.System, ct);
+            _fold = LogFold.Restore(stored, options.Rules, configuration);
+        }
+        _state = _fold.Controller;
+        _storedPosition = _fold.Position;
+        RestoredFrom = _fold.Position;
+    }
+
+    /// <summary>
+    /// Stores the status and the fold of the log when the log moved since the last write and the interval passed (or enough
+    /// events came), fenced by this controller's term: a deposed controller's write is refused and it steps down.
+    /// </summary>
+    private async Task StoreStatusAsync(DateTimeOffset now, bool force, CancellationToken ct)
+    {
+        if (_fold.Position <= _storedPosition) return;
+        if (!force && now - _storedAt < options.StatusWriteInterval && _fold.Position - _storedPosition < options.StatusWriteEvents) return;
+        var snapshot = _fold.Snapshot();
+        await StoreDeadline.RunAsync(c => _stored.WriteAsync(snapshot, _term, c), ControllerElection.CallDeadline, TimeProvider.System, ct);
+        (_storedPosition, _storedAt) = (snapshot.Position, now);
     }
 
     private async Task CatchUpAsync(EventFeed feed, CancellationToken ct)
@@ -182,13 +231,18 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         }
     }
 
-    /// <summary>The status read model folds every status event; the decider folds and judges every event (its Observe).</summary>
+    /// <summary>
+    /// The fold of the log takes every event (the status read model, the decider as a controller that leads nothing);
+    /// the leading decider folds and judges every event too (its Observe).
+    /// </summary>
     private void Apply(LoggedEvent e)
     {
-        if (e.Data is IStatusEvent s) _status = _status.Apply(s, e.Sequence);
-        if (e.Data is TransitionPlanned planned) _lastPlan = (planned.TransitionId, e.Id);
-        if (e.Data is ICibEvent c) _state = ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence, e.Id.ToString())).State;
-        else _state = _state with { Position = e.Sequence };
+        var before = _state;
+        _state = e.Data is ICibEvent c
+            ? ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence, e.Id.ToString())).State
+            : _state with { Position = e.Sequence };
+        _fold = _fold.Apply(e.Data, e.Sequence, e.Id, (before, _state));
+        if (e.Data is TransitionPlanned planned && planned.TransitionId == _appendedPlan?.TransitionId) _appendedPlan = null;
     }
 
     private async Task<long> NextTermAsync(CancellationToken ct)

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Cib.Domain.Configuration;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Cluster;
+using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using TestSupport;
 using Xunit;
@@ -98,9 +100,24 @@ public class ClusterControllerTests
         await Eventually.True(() => Task.FromResult(second.TicksSinceElected >= 2), "the new controller has looked at the leases twice");
         Assert.Single((await db.EventsAsync(StreamIds.Node("node1"))).OfType<NodeJoined>());
         Assert.Single((await db.EventsAsync(StreamIds.Node("node2"))).OfType<NodeJoined>());
+        // It started from the status node1 had stored, not from sequence 0.
+        Assert.True(second.RestoredFrom > 0, "the new controller restored the stored status");
 
         leases.Cancel();
         secondStop.Cancel();
         await secondRun;
+        await AssertStoredStatusIsTheFoldOfTheLogAsync(db);
+    }
+
+    /// <summary>The stored status is what folding the log from sequence 0 up to its position gives, to the letter.</summary>
+    private static async Task AssertStoredStatusIsTheFoldOfTheLogAsync(TestDatabase db)
+    {
+        var stored = await new StoredStatus(db.DataSource).ReadAsync();
+        Assert.NotNull(stored);
+        var events = await new CibEventLog(db.DataSource).ReadAfterAsync(0, int.MaxValue);
+        var fold = events.Where(e => e.Sequence <= stored.Position)
+            .Aggregate(LogFold.Initial(Fast.Rules), (f, e) => f.Apply(e.Data, e.Sequence, e.Id));
+        Assert.Equal(stored.Position, fold.Position);
+        Assert.Equal(JsonSerializer.Serialize(fold.Snapshot(), CibEventLog.Json), JsonSerializer.Serialize(stored, CibEventLog.Json));
     }
 }

@@ -1,8 +1,10 @@
 using Cib.Domain;
 using Cib.Domain.Configuration;
+using Cib.Domain.Controller;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Cluster;
+using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Marten;
 using TestSupport;
@@ -44,6 +46,27 @@ public class ControllerTermTests
             NodeLost l => l.Reason,
             _ => "?",
         }));
+    }
+
+    [Fact]
+    public async Task The_stored_status_is_written_only_by_the_latest_term_and_never_moves_back()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("term");
+        var log = new CibEventLog(db.DataSource);
+        var stored = new StoredStatus(db.DataSource);
+        var fold = LogFold.Initial(ControllerRules.Default);
+        StatusSnapshot Folded(long position) => (fold with { Controller = fold.Controller with { Position = position } }).Snapshot();
+
+        await log.AppendAsync(ClusterController.ControllerStream, [new ControllerElected("node1", 1, "test", At)], As("node1"));
+        Assert.True(await stored.WriteAsync(Folded(10), controllerTerm: 1));
+        await log.AppendAsync(ClusterController.ControllerStream, [new ControllerElected("node2", 2, "test", At)], As("node2"));
+
+        await Assert.ThrowsAsync<ControllerDeposedException>(() => stored.WriteAsync(Folded(20), controllerTerm: 1));
+        Assert.Equal(10, (await stored.ReadAsync())!.Position);
+        Assert.False(await stored.WriteAsync(Folded(5), controllerTerm: 2));
+        Assert.Equal(10, (await stored.ReadAsync())!.Position);
+        Assert.True(await stored.WriteAsync(Folded(30), controllerTerm: 2));
+        Assert.Equal(30, (await stored.ReadAsync())!.Position);
     }
 
     [Fact]

@@ -71,6 +71,10 @@ public sealed record ClusterStatus(
         return c != 0 ? c : a.Item2.CompareTo(b.Item2);
     });
 
+    /// <summary>The operations of one resource on one node, none yet (ordered by name, then interval).</summary>
+    public static readonly ImmutableSortedDictionary<(string Operation, long IntervalMs), OperationRecord> EmptyOperations =
+        ImmutableSortedDictionary.Create<(string, long), OperationRecord>(OpOrder);
+
     public static readonly ClusterStatus Empty = new(
         MembershipState.Empty,
         ImmutableSortedDictionary.Create<(string, string), ImmutableSortedDictionary<(string, long), OperationRecord>>(PairOrder),
@@ -133,7 +137,7 @@ public sealed record ClusterStatus(
     {
         var ops = Operations.TryGetValue((resource, node), out var existing)
             ? existing
-            : ImmutableSortedDictionary.Create<(string, long), OperationRecord>(OpOrder);
+            : EmptyOperations;
         // A stop that succeeded ends every recurring monitor there, as the executor cancels them.
         if (op is { Operation: "stop", Status: OperationStatus.Done, Rc: OcfRc.Success })
             ops = ops.RemoveRange(ops.Keys.Where(k => k.Item2 > 0));
