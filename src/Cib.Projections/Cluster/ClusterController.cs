@@ -199,7 +199,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         var stored = await StoreDeadline.RunAsync(_stored.ReadAsync, ControllerElection.CallDeadline, TimeProvider.System, ct);
         if (stored is not null)
         {
-            var configuration = await StoreDeadline.RunAsync(c => StoredStatus.ConfigurationAtAsync(_log, stored.Position, c),
+            var (configuration, _) = await StoreDeadline.RunAsync(c => ConfigurationReader.LoadAsync(_log, c, atPosition: stored.Position),
                 ControllerElection.CallDeadline, TimeProvider.System, ct);
             _fold = LogFold.Restore(stored, options.Rules, configuration);
         }

@@ -19,7 +19,7 @@ public sealed record AppendMetadata(string? CorrelationId, string? CausationId, 
     /// <summary>
     /// The one metadata stamper, for every write path (the configuration writer's Marten session, the controller, the node
     /// runtimes): the actor (user name and <c>actor</c> header), the correlation and causation ids, a fresh change id that
-    /// groups the events of one append, the reason, and any further headers (the controller's step, the commands of a
+    /// groups the events of one append, the reason, the client's request id (idempotent repeats), and any further headers (the controller's step, the commands of a
     /// configuration change).
     /// </summary>
     public static AppendMetadata Stamp(CommandMetadata meta, string? reason = null, IReadOnlyDictionary<string, object>? headers = null, Guid? eventId = null)
@@ -30,6 +30,7 @@ public sealed record AppendMetadata(string? CorrelationId, string? CausationId, 
             [CommandMetadata.ChangeHeader] = Guid.CreateVersion7().ToString(),
         };
         if (reason is not null) all[CommandMetadata.ReasonHeader] = reason;
+        if (meta.RequestId is not null) all[CommandMetadata.RequestHeader] = meta.RequestId;
         foreach (var (key, value) in headers ?? new Dictionary<string, object>()) all[key] = value;
         return new AppendMetadata(meta.CorrelationId, meta.CausationId, meta.Actor.ToString(), all, eventId);
     }

@@ -7,9 +7,13 @@ namespace Cib.Projections.Store;
 /// cause: an event's id (Marten's <c>id</c>), or, for what a transition's action caused, the action
 /// (<c>t42/3</c>: transition t42, action 3; its <c>ActionDispatched</c>). A command that starts a chain (an admin's change,
 /// a node's clean shutdown) is its own cause: <see cref="For"/> gives it one id for both.
+/// <see cref="RequestId"/>, when the client names its request (as an HTTP client's <c>Idempotency-Key</c> would), makes
+/// a repeat of the command idempotent: the write path finds the events stamped with it and
+/// answers what it answered the first time, appending nothing.
 /// </summary>
-public sealed record CommandMetadata(Actor Actor, string CorrelationId, string? CausationId = null)
+public sealed record CommandMetadata(Actor Actor, string CorrelationId, string? CausationId = null, string? RequestId = null)
 {
+    public const string RequestHeader = "request-id";
     public const string ActorHeader = "actor";
     public const string ReasonHeader = "reason";
     public const string CommandsHeader = "commands";

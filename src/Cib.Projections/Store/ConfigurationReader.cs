@@ -14,10 +14,13 @@ public static class ConfigurationReader
         return (state, events.Count == 0 ? 0 : events[^1].Version);
     }
 
-    /// <summary>The current configuration through the Marten-free <see cref="CibEventLog"/> (the node runtime's path).</summary>
-    public static async Task<(ClusterConfiguration State, long Version)> LoadAsync(CibEventLog log, CancellationToken ct = default)
+    /// <summary>
+    /// The current configuration through the Marten-free <see cref="CibEventLog"/> (the node runtime's path), or the
+    /// configuration as of log position <paramref name="atPosition"/>.
+    /// </summary>
+    public static async Task<(ClusterConfiguration State, long Version)> LoadAsync(CibEventLog log, CancellationToken ct = default, long? atPosition = null)
     {
-        var events = await log.FetchStreamAsync(StreamIds.Configuration, ct);
+        var events = (await log.FetchStreamAsync(StreamIds.Configuration, ct)).Where(e => e.Sequence <= (atPosition ?? long.MaxValue)).ToList();
         var state = ConfigurationDecider.Fold(events.Select(e => e.Data).OfType<IConfigurationEvent>());
         return (state, events.Count == 0 ? 0 : events[^1].Version);
     }

@@ -90,6 +90,39 @@ public class ConfigurationWriterTests(DatabaseFixture fixture) : IClassFixture<D
     }
 
     [Fact]
+    public async Task A_repeated_request_gets_the_first_answer_and_appends_nothing_even_when_its_version_is_stale()
+    {
+        var v = await VersionAsync();
+        var request = CommandMetadata.For(Alice) with { RequestId = $"req-{Guid.NewGuid():N}" };
+        var change = Change(v, new DefinePrimitive(Primitive.Create($"r{v}", "ocf:heartbeat:Dummy")), new SetResourceMeta($"r{v}", "target-role", "Stopped"));
+        var first = await Writer.ChangeAsync(change, request);
+        Assert.False(first.Repeated);
+
+        // The client did not hear the answer and sends the same request again (a fresh correlation: a new HTTP call).
+        var again = await Writer.ChangeAsync(change, CommandMetadata.For(Alice) with { RequestId = request.RequestId });
+        Assert.True(again.Repeated);
+        Assert.Equal((first.PreviousVersion, first.Version), (again.PreviousVersion, again.Version));
+        Assert.Equal(first.Events, again.Events);
+        Assert.Equal(first.Version, await VersionAsync());
+
+        // Another request on that stale version is refused as stale, as ever.
+        await Assert.ThrowsAsync<StaleConfigurationException>(() =>
+            Writer.ChangeAsync(change, CommandMetadata.For(Alice) with { RequestId = $"req-{Guid.NewGuid():N}" }));
+    }
+
+    [Fact]
+    public async Task The_same_request_sent_twice_at_once_is_carried_out_once()
+    {
+        var v = await VersionAsync();
+        var id = $"req-{Guid.NewGuid():N}";
+        var change = Change(v, new DefinePrimitive(Primitive.Create($"c{v}", "ocf:heartbeat:Dummy")));
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Writer.ChangeAsync(change, CommandMetadata.For(Alice) with { RequestId = id }))));
+        Assert.Single(results, r => !r.Repeated);
+        Assert.All(results, r => Assert.Equal(v + 1, r.Version));
+        Assert.Equal(v + 1, await VersionAsync());
+    }
+
+    [Fact]
     public async Task An_idempotent_repeat_appends_nothing()
     {
         var v = await VersionAsync();

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Cib.Domain;
-using Cib.Domain.Configuration;
 using Cib.Projections.Store;
 using Npgsql;
 using NpgsqlTypes;
@@ -57,13 +55,5 @@ public sealed class StoredStatus(NpgsqlDataSource db, string schema = CibStore.D
         using var doc = JsonDocument.Parse(json);
         if (!doc.RootElement.TryGetProperty("version", out var v) || v.GetInt32() != StatusSnapshot.CurrentVersion) return null;
         return doc.RootElement.Deserialize<StatusSnapshot>(CibEventLog.Json);
-    }
-
-    /// <summary>The configuration as of <paramref name="position"/>: the configuration stream's events up to there, folded.</summary>
-    public static async Task<ClusterConfiguration> ConfigurationAtAsync(CibEventLog log, long position, CancellationToken ct = default)
-    {
-        var events = await log.FetchStreamAsync(StreamIds.Configuration, ct);
-        return events.Where(e => e.Sequence <= position).Select(e => e.Data).OfType<IConfigurationEvent>()
-            .Aggregate(ClusterConfiguration.Empty, ConfigurationDecider.Evolve);
     }
 }
