@@ -1,3 +1,5 @@
+using NodeRuntime.Controller;
+using NodeRuntime.Membership;
 using System.Runtime.InteropServices;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
@@ -5,7 +7,6 @@ using Cib.Domain.Resources;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using NodeRuntime.Dispatch;
-using NodeRuntime.Membership;
 using Cib.Domain.Configuration;
 using Npgsql;
 using NodeRuntime.Agents;

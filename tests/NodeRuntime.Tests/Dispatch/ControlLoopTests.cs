@@ -1,3 +1,5 @@
+using NodeRuntime.Controller;
+using NodeRuntime.Membership;
 using Cib.Domain;
 using Cib.Domain.Configuration;
 using Cib.Domain.Fencing;

@@ -3,12 +3,14 @@ using Cib.Domain.Configuration;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Cluster;
+using NodeRuntime.Controller;
+using NodeRuntime.Membership;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace NodeRuntime.Tests.Controller;
 
 /// <summary>Several controllers and node leases in one process on a real PostgreSQL.</summary>
 public class ClusterControllerTests
@@ -92,7 +94,7 @@ public class ClusterControllerTests
         await firstRun;
         await Eventually.True(() => Task.FromResult(second.IsActive), "node2 becomes the controller");
 
-        var elections = (await db.EventsAsync(ClusterController.ControllerStream)).OfType<ControllerElected>().ToList();
+        var elections = (await db.EventsAsync(StreamIds.Controller)).OfType<ControllerElected>().ToList();
         Assert.Equal([("node1", 1L), ("node2", 2L)], elections.Select(e => (e.Node, e.Term)));
         // The new controller rebuilt membership from the log: nobody joins twice. Two full steps of its loop (leases
         // observed, membership decided, the decider ticked) are enough to show it; the rule itself is

@@ -2,7 +2,7 @@ using Cib.Projections.Store;
 using Npgsql;
 using System.IO;
 
-namespace Cib.Projections.Cluster;
+namespace NodeRuntime.Controller;
 
 /// <summary>
 /// Exactly one active controller: the holder of a PostgreSQL session advisory lock on a dedicated

@@ -5,7 +5,7 @@ using Npgsql;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace Cib.Projections.Tests.Store;
 
 /// <summary>The feed's push survives the end of its listening session (a store restart, a healed partition).</summary>
 public class EventFeedRelistenTests

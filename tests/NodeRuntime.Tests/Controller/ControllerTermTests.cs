@@ -4,13 +4,15 @@ using Cib.Domain.Controller;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Cluster;
+using NodeRuntime.Controller;
+using NodeRuntime.Membership;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Marten;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace NodeRuntime.Tests.Controller;
 
 /// <summary>
 /// The controller's fencing token: the store itself refuses an append of a controller whose term is not the latest
@@ -31,9 +33,9 @@ public class ControllerTermTests
         await Assert.ThrowsAsync<ControllerDeposedException>(() =>
             log.AppendAsync(stream, [new NodeLost("node3", "no term yet", At, At)], As("node1"), controllerTerm: 1));
 
-        await log.AppendAsync(ClusterController.ControllerStream, [new ControllerElected("node1", 1, "test", At)], As("node1"));
+        await log.AppendAsync(StreamIds.Controller, [new ControllerElected("node1", 1, "test", At)], As("node1"));
         await log.AppendAsync(stream, [new NodeJoined("node3", "i1", "term 1 holds", At)], As("node1"), controllerTerm: 1);
-        await log.AppendAsync(ClusterController.ControllerStream, [new ControllerElected("node2", 2, "test", At)], As("node2"));
+        await log.AppendAsync(StreamIds.Controller, [new ControllerElected("node2", 2, "test", At)], As("node2"));
 
         var refused = await Assert.ThrowsAsync<ControllerDeposedException>(() =>
             log.AppendAsync(stream, [new NodeLost("node3", "a deposed controller's decision", At, At), new NodeJoined("node3", "i2", "and another", At)], As("node1"), controllerTerm: 1));
@@ -57,9 +59,9 @@ public class ControllerTermTests
         var fold = LogFold.Initial(ControllerRules.Default);
         StatusSnapshot Folded(long position) => (fold with { Controller = fold.Controller with { Position = position } }).Snapshot();
 
-        await log.AppendAsync(ClusterController.ControllerStream, [new ControllerElected("node1", 1, "test", At)], As("node1"));
+        await log.AppendAsync(StreamIds.Controller, [new ControllerElected("node1", 1, "test", At)], As("node1"));
         Assert.True(await stored.WriteAsync(Folded(10), controllerTerm: 1));
-        await log.AppendAsync(ClusterController.ControllerStream, [new ControllerElected("node2", 2, "test", At)], As("node2"));
+        await log.AppendAsync(StreamIds.Controller, [new ControllerElected("node2", 2, "test", At)], As("node2"));
 
         await Assert.ThrowsAsync<ControllerDeposedException>(() => stored.WriteAsync(Folded(20), controllerTerm: 1));
         Assert.Equal(10, (await stored.ReadAsync())!.Position);
@@ -87,7 +89,7 @@ public class ControllerTermTests
 
         // Another controller was elected while this one kept believing it leads (it still holds its lock): what a store
         // restart or a cut link can make happen. node2's first lease is news this controller will try to append.
-        await new CibEventLog(db.DataSource).AppendAsync(ClusterController.ControllerStream,
+        await new CibEventLog(db.DataSource).AppendAsync(StreamIds.Controller,
             [new ControllerElected("node2", controller.Term + 1, "elected elsewhere", DateTimeOffset.UtcNow)], As("node2"));
         var lease2 = new NodeLease(db.DataSource, "node2", TimeProvider.System);
         _ = Task.Run(() => lease2.RunAsync(TimeSpan.FromMilliseconds(100), stop.Token));

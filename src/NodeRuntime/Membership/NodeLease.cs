@@ -3,7 +3,7 @@ using Cib.Domain.Primitives;
 using Cib.Projections.Store;
 using Npgsql;
 
-namespace Cib.Projections.Cluster;
+namespace NodeRuntime.Membership;
 
 /// <summary>
 /// A node runtime's side of membership: renew the lease at an interval, tell the runtime's lease watch of every

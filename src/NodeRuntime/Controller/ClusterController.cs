@@ -8,7 +8,9 @@ using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Npgsql;
 
-namespace Cib.Projections.Cluster;
+using Cib.Projections.Cluster;
+
+namespace NodeRuntime.Controller;
 
 public sealed record ControllerOptions
 {
@@ -46,8 +48,6 @@ public sealed record ControllerOptions
 /// </summary>
 public sealed class ClusterController(NpgsqlDataSource db, string connectionString, string node, ControllerOptions options)
 {
-    public const string ControllerStream = "controller";
-
     private readonly CibEventLog _log = new(db);
     private readonly StoredStatus _stored = new(db);
     private ControllerState _state = ControllerState.Initial(options.Rules);
@@ -117,7 +117,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         var electedAt = await StoreClock.NowAsync(db, ct);
         var step = ControllerStep.Next(_term, _state.Position, options.Rules);
         var electedId = Guid.CreateVersion7();
-        await _log.AppendAsync(ControllerStream, [new ControllerElected(node, _term, "took the controller role (advisory lock)", electedAt)],
+        await _log.AppendAsync(StreamIds.Controller, [new ControllerElected(node, _term, "took the controller role (advisory lock)", electedAt)],
             step.Stamp(Actor.Controller(node), eventId: electedId), ct);
         // A transition left open by the previous controller is over; plan afresh from the log.
         await DecideAsync(new ControllerInput.Elected(node, electedAt, electedId.ToString()), step, ct);
@@ -247,7 +247,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
 
     private async Task<long> NextTermAsync(CancellationToken ct)
     {
-        var events = await _log.FetchStreamAsync(ControllerStream, ct);
+        var events = await _log.FetchStreamAsync(StreamIds.Controller, ct);
         return events.Select(e => e.Data).OfType<ControllerElected>().Select(c => c.Term).DefaultIfEmpty(0).Max() + 1;
     }
 

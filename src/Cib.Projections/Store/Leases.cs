@@ -1,7 +1,7 @@
 using Cib.Domain.Nodes;
 using Npgsql;
 
-namespace Cib.Projections.Cluster;
+namespace Cib.Projections.Store;
 
 /// <summary>
 /// Node leases in <c>cib.ha_leases</c>. Renewals are frequent and carry no news, so they are rows, not events;

@@ -4,7 +4,7 @@ using Cib.Projections.Store;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace Cib.Projections.Tests.Store;
 
 public class EventFeedTests
 {

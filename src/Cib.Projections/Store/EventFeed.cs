@@ -1,7 +1,6 @@
-using Cib.Projections.Store;
 using Npgsql;
 
-namespace Cib.Projections.Cluster;
+namespace Cib.Projections.Store;
 
 /// <summary>
 /// Every event of the log in global sequence order, pushed: a LISTEN on <c>cib_events</c> (NOTIFY from a

@@ -3,12 +3,14 @@ using Cib.Domain.Configuration;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Projections.Cluster;
+using NodeRuntime.Controller;
+using NodeRuntime.Membership;
 using Cib.Projections.Store;
 using Npgsql;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace NodeRuntime.Tests.Controller;
 
 /// <summary>
 /// The store restarts under two running controllers (each in the runtime of a node, with that node's lease): every

@@ -7,7 +7,7 @@ using Cib.Projections.ReadModels.ClusterStatus;
 using CsCheck;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace Cib.Projections.Tests.ReadModels;
 
 /// <summary>
 /// The controller decider folds its own slice of the status (<see cref="ResourceActivity"/>, in Cib.Domain); over any history

@@ -1,8 +1,10 @@
 using Cib.Projections.Cluster;
+using NodeRuntime.Controller;
+using NodeRuntime.Membership;
 using Xunit;
 using TestSupport;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace NodeRuntime.Tests.Controller;
 
 public class ControllerElectionTests
 {
