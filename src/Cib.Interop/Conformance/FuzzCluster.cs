@@ -1,4 +1,4 @@
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// A generated cluster for differential testing (<see cref="FuzzGenerator"/>): a small model that renders as a

@@ -1,7 +1,7 @@
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 public static partial class CrmParser
 {

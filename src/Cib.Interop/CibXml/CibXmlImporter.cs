@@ -9,7 +9,7 @@ using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy;
 
-namespace Cib.Projections.Import;
+namespace Cib.Interop.CibXml;
 
 /// <summary>
 /// Reads a Pacemaker CIB (<c>cibadmin --query</c> output) into the domain's configuration and the policy

@@ -1,4 +1,4 @@
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 /// <summary>
 /// One word of crm text after quotes and escapes are resolved. <see cref="EqualsAt"/> is the index of the

@@ -6,7 +6,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 
-namespace Cib.Projections.Import;
+namespace Cib.Interop.CibXml;
 
 public sealed partial class CibXmlImporter
 {

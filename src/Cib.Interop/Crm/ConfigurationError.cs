@@ -1,4 +1,4 @@
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 /// <summary>A place in the configuration text: 1-based line and column.</summary>
 public readonly record struct SourcePosition(int Line, int Column)

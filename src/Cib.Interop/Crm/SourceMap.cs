@@ -1,6 +1,7 @@
+using Cib.Domain.Configuration;
 using Cib.Domain.Primitives;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 /// <summary>What a piece of configuration text defines.</summary>
 public enum SourceKind { Node, Resource, Constraint, Property, ResourceDefault, OperationDefault }

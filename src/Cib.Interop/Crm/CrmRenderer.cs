@@ -1,10 +1,11 @@
 using System.Text;
+using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 /// <summary>
 /// The canonical crm text of a configuration (<c>show</c>), in crm's order: nodes, primitives, groups,

@@ -1,7 +1,7 @@
 using Cib.Domain.Configuration;
 using Cib.Projections.Policy;
 
-namespace Cib.Projections.Import;
+namespace Cib.Interop.CibXml;
 
 /// <summary>
 /// The result of importing a Pacemaker CIB: the configuration and the initial cluster state, plus every

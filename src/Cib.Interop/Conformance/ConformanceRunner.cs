@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
-using Cib.Projections.Import;
+using Cib.Interop.CibXml;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// Runs the policy engine on Pacemaker scheduler cases (DIR/xml/NAME.xml with DIR/summary/NAME.summary) and

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 /// <summary>
 /// Splits crm text into statements and words: '#' at the start of a word comments out the rest of the line,

@@ -1,4 +1,6 @@
-namespace Cib.Domain.Configuration.Language;
+using Cib.Domain.Configuration;
+
+namespace Cib.Interop.Crm;
 
 /// <summary>A configuration read from crm text, with where each object came from.</summary>
 public sealed record ParsedConfiguration(ClusterConfiguration Configuration, SourceMap Source);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>The oracle: Debian's crm_simulate (pacemaker-cli-utils), fed a CIB on standard input (<c>crm_simulate -p -S</c>).</summary>
 public static class CrmSimulate

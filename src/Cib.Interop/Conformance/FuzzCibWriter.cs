@@ -3,7 +3,7 @@ using System.Text;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy.Reconcile;
 
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>Renders a <see cref="FuzzCluster"/> as a Pacemaker CIB (schema pacemaker-3.9), status section included.</summary>
 public static class FuzzCibWriter

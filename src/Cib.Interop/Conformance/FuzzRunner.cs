@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using Cib.Projections.Import;
+using Cib.Interop.CibXml;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// Differential testing against Pacemaker: generated clusters (<see cref="FuzzGenerator"/>) are written as CIB

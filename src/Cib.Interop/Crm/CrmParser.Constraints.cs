@@ -2,7 +2,7 @@ using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 public static partial class CrmParser
 {

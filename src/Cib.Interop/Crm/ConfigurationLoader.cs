@@ -1,9 +1,9 @@
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
 using Cib.Domain.Primitives;
+using Cib.Projections.Store;
 using Marten;
 
-namespace Cib.Projections.Store;
+namespace Cib.Interop.Crm;
 
 /// <summary>How loaded text combines with the stored configuration (crm's <c>load replace|update</c>).</summary>
 public enum LoadMode

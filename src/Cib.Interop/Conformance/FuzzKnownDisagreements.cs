@@ -1,4 +1,4 @@
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// Disagreements with crm_simulate kept on purpose, each documented in docs/policy-engine.md ("Kept

@@ -1,6 +1,6 @@
 using CsCheck;
 
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// CsCheck generators of random clusters over the engine's claimed scope (docs/policy-engine.md, "Scope"):

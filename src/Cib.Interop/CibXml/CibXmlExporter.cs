@@ -1,9 +1,10 @@
 using System.Xml.Linq;
+using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.CibXml;
 
 /// <summary>
 /// A configuration as a whole Pacemaker CIB document (<c>cibadmin --query</c> shape, empty status), valid

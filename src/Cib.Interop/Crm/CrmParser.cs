@@ -1,6 +1,7 @@
+using Cib.Domain.Configuration;
 using Cib.Domain.Primitives;
 
-namespace Cib.Domain.Configuration.Language;
+namespace Cib.Interop.Crm;
 
 /// <summary>
 /// Reads crm shell <c>configure</c> text (node, primitive, group, location, colocation, order, property,

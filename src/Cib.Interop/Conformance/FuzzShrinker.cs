@@ -1,4 +1,4 @@
-namespace Cib.Projections.Conformance;
+namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// Makes a disagreeing cluster small: tries one simplification at a time (drop a constraint, a history, a

@@ -4,7 +4,7 @@ using Cib.Domain.Configuration;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy;
 
-namespace Cib.Projections.Import;
+namespace Cib.Interop.CibXml;
 
 public sealed partial class CibXmlImporter
 {
