@@ -5,6 +5,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
+using Cib.Interop.Crm;
 using Cib.Projections.Cluster;
 using Cib.Projections.ReadModels.Causation;
 using Cib.Projections.Store;

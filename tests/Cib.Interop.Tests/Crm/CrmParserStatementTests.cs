@@ -2,9 +2,9 @@ using Cib.Domain.Constraints;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Xunit;
-using static Cib.Domain.Tests.Configuration.Language.CrmText;
+using static Cib.Interop.Tests.Crm.CrmText;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>One test (or a few) per crm statement kind: what the text becomes in the domain model.</summary>
 public sealed class CrmParserStatementTests
@@ -189,11 +189,11 @@ public sealed class CrmParserStatementTests
     [Fact]
     public void Each_object_keeps_its_line()
     {
-        var result = Cib.Domain.Configuration.Language.CrmParser.Parse("node node1\n\n" + Ip + "\nproperty a=1 b=2");
+        var result = Cib.Interop.Crm.CrmParser.Parse("node node1\n\n" + Ip + "\nproperty a=1 b=2");
         var map = result.Parsed!.Source;
-        Assert.Equal(1, map.Find(Cib.Domain.Configuration.Language.SourceKind.Node, "node1")!.Value.Line);
-        Assert.Equal(new Cib.Domain.Configuration.Language.SourcePosition(3, 11), map.Find(Cib.Domain.Configuration.Language.SourceKind.Resource, "ip"));
-        Assert.Equal(new Cib.Domain.Configuration.Language.SourcePosition(4, 14), map.Find(Cib.Domain.Configuration.Language.SourceKind.Property, "b"));
+        Assert.Equal(1, map.Find(Cib.Interop.Crm.SourceKind.Node, "node1")!.Value.Line);
+        Assert.Equal(new Cib.Interop.Crm.SourcePosition(3, 11), map.Find(Cib.Interop.Crm.SourceKind.Resource, "ip"));
+        Assert.Equal(new Cib.Interop.Crm.SourcePosition(4, 14), map.Find(Cib.Interop.Crm.SourceKind.Property, "b"));
     }
 }
 
@@ -204,7 +204,7 @@ public sealed class CrmParserUpdateTests
     public void Text_on_top_of_a_basis_replaces_what_it_names()
     {
         var basis = Parse(TwoNodes, Ip, Fs, "group g ip fs", "location l1 g 100: node1", "property stonith-enabled=false");
-        var result = Cib.Domain.Configuration.Language.CrmParser.Parse(
+        var result = Cib.Interop.Crm.CrmParser.Parse(
             "primitive ip IPaddr2 params ip=192.0.2.99\nlocation l2 g -inf: node2\nproperty no-quorum-policy=ignore", basis);
         Assert.True(result.IsSuccess, string.Join("; ", result.Errors));
         var c = result.Parsed!.Configuration;
@@ -218,7 +218,7 @@ public sealed class CrmParserUpdateTests
     public void A_reference_that_neither_the_text_nor_the_basis_has_is_an_error_at_its_line()
     {
         var basis = Parse(TwoNodes, Ip);
-        var result = Cib.Domain.Configuration.Language.CrmParser.Parse("node node3\ncolocation c inf: ip web", basis);
+        var result = Cib.Interop.Crm.CrmParser.Parse("node node3\ncolocation c inf: ip web", basis);
         var e = Assert.Single(result.Errors);
         Assert.Equal((2, 12), (e.Line, e.Column));
         Assert.Equal("unknown-reference", e.Code);

@@ -1,9 +1,9 @@
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using CsCheck;
 using Xunit;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>Properties of the text form: parse(render(c)) == c, rendering is stable, bad text only ever gives errors.</summary>
 public sealed class CrmRoundTripProperties

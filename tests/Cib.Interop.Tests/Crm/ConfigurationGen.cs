@@ -5,8 +5,9 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using CsCheck;
+using Primitives = Cib.Domain.Primitives;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>
 /// Valid configurations for property tests. Built from a list of small integers (the choices), so that

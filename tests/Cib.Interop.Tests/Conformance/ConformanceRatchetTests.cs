@@ -1,8 +1,8 @@
-using Cib.Projections.Conformance;
+using Cib.Interop.Conformance;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Conformance;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>The conformance figure may only go up: the recorded pass count is a floor (raise it, never lower it).</summary>
 public class ConformanceRatchetTests
@@ -11,7 +11,7 @@ public class ConformanceRatchetTests
     public void Pass_count_on_the_shared_corpus_does_not_drop_below_the_ratchet()
     {
         var dir = Path.Combine(Repo.Shared, "conformance", "pacemaker-2.1.5");
-        var floor = int.Parse(File.ReadAllText(Path.Combine(Repo.Root, "tests", "Cib.Projections.Tests", "Conformance", "conformance-ratchet.txt")).Trim());
+        var floor = int.Parse(File.ReadAllText(Path.Combine(Repo.Root, "tests", "Cib.Interop.Tests", "Conformance", "conformance-ratchet.txt")).Trim());
 
         var report = ConformanceRunner.Run(dir, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 

@@ -1,10 +1,10 @@
 using Cib.Domain.Constraints;
 using Cib.Domain.Resources;
-using Cib.Projections.Import;
+using Cib.Interop.CibXml;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Import;
+namespace Cib.Interop.Tests.CibXml;
 
 public class CibXmlImporterTests
 {

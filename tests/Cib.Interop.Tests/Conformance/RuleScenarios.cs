@@ -1,6 +1,6 @@
-using Cib.Projections.Conformance;
+using Cib.Interop.Conformance;
 
-namespace Cib.Projections.Tests.Policy;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>
 /// One small cluster per Pacemaker rule the engine follows (issue 16), each found by the differential fuzzer

@@ -6,7 +6,7 @@ using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy;
 
-namespace Cib.Projections.Tests.Policy;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>Writes a cluster state as a Pacemaker CIB, so that crm_simulate can judge the same input (differential tests).</summary>
 internal static class CibXmlWriter

@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using Cib.Projections.Conformance;
+using Cib.Interop.Conformance;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
+using Cib.Projections.Tests.Policy;
 using CsCheck;
 using Xunit;
 
-namespace Cib.Projections.Tests.Policy;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>
 /// Differential tests against Pacemaker itself: the Apache golden scenarios and generated clusters are written as
@@ -57,7 +58,7 @@ public class DifferentialTests
     [Fact]
     public void Generated_clusters_mostly_plan_as_crm_simulate_does()
     {
-        var floor = int.Parse(File.ReadAllText(Path.Combine(TestSupport.Repo.Root, "tests", "Cib.Projections.Tests", "Policy", "differential-ratchet.txt")).Trim());
+        var floor = int.Parse(File.ReadAllText(Path.Combine(TestSupport.Repo.Root, "tests", "Cib.Interop.Tests", "Conformance", "differential-ratchet.txt")).Trim());
         var random = new Random(20261125);
         var states = Enumerable.Range(0, 60).Select(_ => GeneratedClusters.Build(Enumerable.Range(0, 40).Select(_ => random.Next(10_000)).ToArray())).ToList();
         var disagreements = new System.Collections.Concurrent.ConcurrentBag<string>();

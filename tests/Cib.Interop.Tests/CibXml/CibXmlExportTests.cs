@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Xml.Linq;
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.CibXml;
+using Cib.Interop.Crm;
+using Cib.Interop.Tests.Crm;
 using CsCheck;
 using Xunit;
 using Xunit.Abstractions;
 using TestSupport;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.CibXml;
 
 /// <summary>
 /// The CIB XML export, checked by Pacemaker itself: Debian's crm_verify (pacemaker-cli-utils) must accept

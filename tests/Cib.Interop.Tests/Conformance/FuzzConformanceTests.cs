@@ -1,8 +1,8 @@
-using Cib.Projections.Conformance;
+using Cib.Interop.Conformance;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Cib.Projections.Tests.Conformance;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>
 /// Differential testing against crm_simulate on generated clusters (docs/policy-engine.md, "Differential
@@ -18,7 +18,7 @@ public class FuzzConformanceTests(ITestOutputHelper output)
     public void Generated_clusters_plan_as_crm_simulate_does_at_least_as_often_as_recorded()
     {
         Assert.NotNull(CrmSimulate.Path);
-        var floor = int.Parse(File.ReadAllText(Path.Combine(TestSupport.Repo.Root, "tests", "Cib.Projections.Tests", "Conformance", "fuzz-ratchet.txt")).Trim());
+        var floor = int.Parse(File.ReadAllText(Path.Combine(TestSupport.Repo.Root, "tests", "Cib.Interop.Tests", "Conformance", "fuzz-ratchet.txt")).Trim());
         var report = FuzzRunner.Run(Cases, Seed, 2);
         var agreed = report.Agree + report.Known;
         foreach (var d in report.Disagreements.Where(d => d.Known is null).Take(3))
@@ -43,7 +43,7 @@ public class FuzzConformanceTests(ITestOutputHelper output)
     {
         for (var i = 0; i < 200; i++)
         {
-            var import = Cib.Projections.Import.CibXmlImporter.Import(FuzzCibWriter.Write(FuzzGenerator.Case(Seed, i)));
+            var import = Cib.Interop.CibXml.CibXmlImporter.Import(FuzzCibWriter.Write(FuzzGenerator.Case(Seed, i)));
             Assert.True(import.IsOk, $"case {i}: {import.Error}");
             Assert.Empty(import.Unsupported);
         }

@@ -1,5 +1,5 @@
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.ReadModels.ConfigurationHistory;
@@ -8,7 +8,7 @@ using Marten;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Store;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>load replace / load update on a real PostgreSQL: one atomic change, all or nothing, stale versions refused.</summary>
 public sealed class ConfigurationLoaderTests : IAsyncLifetime

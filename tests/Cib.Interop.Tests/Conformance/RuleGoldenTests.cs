@@ -1,11 +1,11 @@
-using Cib.Projections.Conformance;
-using Cib.Projections.Import;
+using Cib.Interop.Conformance;
+using Cib.Interop.CibXml;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Policy;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>
 /// Golden scenarios for Pacemaker's rules (<see cref="RuleScenarios"/>): our Transition Summary is compared with
@@ -26,7 +26,7 @@ public class RuleGoldenTests
         Assert.Empty(import.Unsupported);
         var summary = $"# {description}\n" + TransitionSummary.Render(PolicyEngine.Plan(import.State));
 
-        var path = Path.Combine(Repo.Root, "tests", "Cib.Projections.Tests", "Policy", "Golden", "rules", name + ".summary");
+        var path = Path.Combine(Repo.Root, "tests", "Cib.Interop.Tests", "Conformance", "Golden", "rules", name + ".summary");
         if (Environment.GetEnvironmentVariable("HA_UPDATE_GOLDEN") == "1") File.WriteAllText(path, summary);
         Assert.True(File.Exists(path), $"{path} is missing; run with HA_UPDATE_GOLDEN=1 to create it");
         Assert.Equal(File.ReadAllText(path), summary);

@@ -1,8 +1,8 @@
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using Xunit;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>Helpers: parse text that must parse, or must fail with one error.</summary>
 internal static class CrmText

@@ -1,7 +1,7 @@
 using Xunit;
-using static Cib.Domain.Tests.Configuration.Language.CrmText;
+using static Cib.Interop.Tests.Crm.CrmText;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>One test per error kind: the line, the column, the offending token and what was expected.</summary>
 public sealed class CrmParserErrorTests

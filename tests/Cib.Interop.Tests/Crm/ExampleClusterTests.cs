@@ -1,9 +1,10 @@
-using Cib.Domain.Configuration.Language;
 using Cib.Domain.Resources;
+using Cib.Interop.Crm;
+using Cib.Interop.Tests.CibXml;
 using Xunit;
 using TestSupport;
 
-namespace Cib.Domain.Tests.Configuration.Language;
+namespace Cib.Interop.Tests.Crm;
 
 /// <summary>docs/examples/apache-cluster.crm is canonical: it parses and renders back byte for byte.</summary>
 public sealed class ExampleClusterTests

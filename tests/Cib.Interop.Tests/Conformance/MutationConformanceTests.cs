@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Cib.Projections.Conformance;
+using Cib.Interop.Conformance;
 using TestSupport;
 using Xunit;
 
-namespace Cib.Projections.Tests.Conformance;
+namespace Cib.Interop.Tests.Conformance;
 
 /// <summary>
 /// Generalisation check: every corpus case is varied (stickiness 100, first node in standby, fencing off,
@@ -18,7 +18,7 @@ public partial class MutationConformanceTests
     {
         var crmSimulate = new[] { "/usr/sbin/crm_simulate", "/usr/bin/crm_simulate" }.FirstOrDefault(File.Exists);
         Assert.True(crmSimulate is not null, "crm_simulate is not installed (./ha deps installs pacemaker-cli-utils)");
-        var floor = int.Parse(File.ReadAllText(Path.Combine(Repo.Root, "tests", "Cib.Projections.Tests", "Conformance", "mutation-ratchet.txt")).Trim());
+        var floor = int.Parse(File.ReadAllText(Path.Combine(Repo.Root, "tests", "Cib.Interop.Tests", "Conformance", "mutation-ratchet.txt")).Trim());
         var dir = Directory.CreateTempSubdirectory("ha-mutations-").FullName;
         try
         {
