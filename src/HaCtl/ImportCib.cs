@@ -1,6 +1,6 @@
-using Cib.Domain.Configuration.Language;
 using Cib.Domain.Primitives;
-using Cib.Projections.Import;
+using Cib.Interop.CibXml;
+using Cib.Interop.Crm;
 using Cib.Projections.Store;
 
 namespace HaCtl;

@@ -1,21 +1,140 @@
+using System.Reflection;
+using System.Xml.Linq;
 using Xunit;
 
 namespace Architecture.Tests;
 
-/// <summary>The layer rules of the design card, checked on project references.</summary>
+/// <summary>
+/// The layer rules of the design card and the rooms of issue 10, checked on compiled assembly references,
+/// on the projects' ProjectReference items and on namespaces. The rooms, bottom up:
+/// Cib.Domain (the pure core) ← Cib.Projections (the store, read models, the policy engine)
+/// ← Cib.Interop (Pacemaker's formats: crm text, CIB XML, conformance) ← the hosts (hactl, ha-node, Audit.Api).
+/// </summary>
 public class LayoutTests
 {
-    [Fact]
-    public void Cib_Domain_depends_on_no_other_project() =>
-        Assert.DoesNotContain(typeof(Cib.Domain.ICibEvent).Assembly.GetReferencedAssemblies(),
-            a => a.Name is "Cib.Projections" or "NodeRuntime" or "Audit.Api" or "hactl" or "ha-node");
+    private static readonly Assembly Domain = typeof(Cib.Domain.ICibEvent).Assembly;
+    private static readonly Assembly Projections = typeof(Cib.Projections.Store.CibStore).Assembly;
+    private static readonly Assembly Interop = typeof(Cib.Interop.Crm.CrmParser).Assembly;
+
+    /// <summary>The hosts' assembly names (HaCtl is <c>hactl</c>, NodeRuntime is <c>ha-node</c>) and project names.</summary>
+    private static readonly string[] Hosts = ["hactl", "HaCtl", "ha-node", "NodeRuntime", "Audit.Api"];
+
+    /// <summary>Namespace segments and type-name prefixes that mean Pacemaker's formats: they belong in Cib.Interop.</summary>
+    private static readonly string[] InteropSegments = ["Language", "Import", "Conformance", "CibXml", "Crm"];
+    private static readonly string[] InteropTypePrefixes = ["Crm", "CibXml", "Fuzz", "Conformance"];
 
     [Fact]
-    public void Cib_Projections_depends_on_no_host()
+    public void Cib_Domain_depends_on_no_other_project()
     {
-        var refs = typeof(Cib.Projections.Store.CibStore).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        var projects = SourceProjects().SelectMany(p => new[] { p.Project, p.Assembly }).ToHashSet();
+        Assert.Contains("Cib.Interop", projects);
+        Assert.DoesNotContain(Domain.GetReferencedAssemblies(), a => projects.Contains(a.Name!));
+        Assert.Empty(ProjectReferences("Cib.Domain"));
+    }
+
+    [Fact]
+    public void Cib_Projections_depends_on_no_host_and_not_on_interop()
+    {
+        var refs = Names(Projections);
         Assert.Contains("Cib.Domain", refs);
-        Assert.DoesNotContain(refs, n => n is "ha-node" or "Audit.Api" or "hactl" || n!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(refs, n => n is "Cib.Interop" || Hosts.Contains(n) || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.Equal(new[] { "Cib.Domain" }, ProjectReferences("Cib.Projections"));
+    }
+
+    [Fact]
+    public void Cib_Projections_carries_no_fuzz_generator()
+    {
+        // CsCheck generates the clusters the conformance fuzz sends to crm_simulate: it lives in the interop room.
+        Assert.DoesNotContain("CsCheck", Names(Projections));
+        Assert.DoesNotContain("CsCheck", PackageReferences("Cib.Projections"));
+    }
+
+    [Fact]
+    public void Cib_Interop_sits_above_the_store_and_below_the_hosts()
+    {
+        var refs = Names(Interop);
+        Assert.Contains("Cib.Domain", refs);
+        Assert.Contains("Cib.Projections", refs);
+        Assert.DoesNotContain(refs, n => Hosts.Contains(n) || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(ProjectReferences("Cib.Interop"), p => Hosts.Contains(p));
+    }
+
+    [Fact]
+    public void The_node_runtime_stays_out_of_the_interop_room()
+    {
+        // ha-node loads no crm text and reads no CIB XML: it keeps its memory for agents and sockets.
+        Assert.DoesNotContain("Cib.Interop", ProjectReferences("NodeRuntime"));
+        Assert.DoesNotContain("Cib.Interop", Names(Assembly.Load("ha-node")));
+    }
+
+    [Fact]
+    public void No_type_of_the_core_or_the_store_is_about_Pacemakers_formats()
+    {
+        var offending = (from assembly in new[] { Domain, Projections }
+                         from type in assembly.GetTypes()
+                         where IsAboutPacemakersFormats(type)
+                         select $"{assembly.GetName().Name}: {type.FullName}").ToList();
+        Assert.True(offending.Count == 0, "crm text, CIB XML and conformance belong in Cib.Interop:\n" + string.Join("\n", offending));
+    }
+
+    [Fact]
+    public void Every_type_of_the_interop_room_is_in_one_of_its_three_parts()
+    {
+        string[] parts = ["Cib.Interop.Crm", "Cib.Interop.CibXml", "Cib.Interop.Conformance"];
+        var offending = Interop.GetTypes()
+            .Where(t => t.Namespace is { } ns && ns.StartsWith("Cib.", StringComparison.Ordinal))
+            .Where(t => !parts.Any(p => t.Namespace == p || t.Namespace!.StartsWith(p + ".", StringComparison.Ordinal)))
+            .Select(t => t.FullName).ToList();
+        Assert.True(offending.Count == 0, "Cib.Interop holds Crm/, CibXml/ and Conformance/ only:\n" + string.Join("\n", offending));
+        Assert.Contains(Interop.GetTypes(), t => t.Namespace == "Cib.Interop.Crm");
+        Assert.Contains(Interop.GetTypes(), t => t.Namespace == "Cib.Interop.CibXml");
+        Assert.Contains(Interop.GetTypes(), t => t.Namespace == "Cib.Interop.Conformance");
+    }
+
+    [Fact]
+    public void The_room_checks_recognise_what_they_look_for()
+    {
+        // The checks must be able to fail: the old homes of the parser, the importer and the runner are caught...
+        Assert.True(IsAboutPacemakersFormats("Cib.Domain.Configuration.Language", "CrmParser"));
+        Assert.True(IsAboutPacemakersFormats("Cib.Projections.Import", "CibXmlImporter"));
+        Assert.True(IsAboutPacemakersFormats("Cib.Projections.Conformance", "ConformanceRunner"));
+        Assert.True(IsAboutPacemakersFormats("Cib.Projections.Store", "ConfigurationLoader") is false);
+        Assert.True(IsAboutPacemakersFormats("Cib.Domain.Configuration", "CrmParser"));
+        // ... and every type of the interop room would be, were it in the core or the store.
+        Assert.All(Interop.GetTypes().Where(t => t.Namespace?.StartsWith("Cib.Interop.", StringComparison.Ordinal) == true), t => Assert.True(IsAboutPacemakersFormats(t), t.FullName));
+        // The reference scans see references: the interop room's CsCheck, hactl's Cib.Interop.
+        Assert.Contains("CsCheck", Names(Interop));
+        Assert.Contains("Cib.Interop", ProjectReferences("HaCtl"));
+    }
+
+    private static bool IsAboutPacemakersFormats(Type type) =>
+        IsAboutPacemakersFormats(type.Namespace, (type.DeclaringType ?? type).Name);
+
+    private static bool IsAboutPacemakersFormats(string? ns, string typeName) =>
+        (ns ?? "").Split('.').Any(s => InteropSegments.Contains(s))
+        || (ns?.StartsWith("Cib.", StringComparison.Ordinal) == true
+            && InteropTypePrefixes.Any(p => typeName.StartsWith(p, StringComparison.Ordinal) && typeName.Length > p.Length && char.IsUpper(typeName[p.Length])));
+
+    private static List<string> Names(Assembly assembly) => assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+    /// <summary>Each src/NAME/NAME.csproj: its project name and its assembly name.</summary>
+    private static IEnumerable<(string Project, string Assembly)> SourceProjects() =>
+        from dir in Directory.GetDirectories(Path.Combine(TestSupport.Repo.Root, "src"))
+        let name = Path.GetFileName(dir)
+        let csproj = Path.Combine(dir, name + ".csproj")
+        where File.Exists(csproj)
+        select (name, XDocument.Load(csproj).Descendants("AssemblyName").FirstOrDefault()?.Value ?? name);
+
+    private static List<string> ProjectReferences(string project) =>
+        Items(project, "ProjectReference").Select(i => Path.GetFileNameWithoutExtension(i.Replace('\\', '/'))).ToList();
+
+    private static List<string> PackageReferences(string project) => Items(project, "PackageReference");
+
+    private static List<string> Items(string project, string item)
+    {
+        var csproj = Path.Combine(TestSupport.Repo.Root, "src", project, project + ".csproj");
+        Assert.True(File.Exists(csproj), csproj);
+        return XDocument.Load(csproj).Descendants(item).Select(e => (string?)e.Attribute("Include")).OfType<string>().ToList();
     }
 
     [Fact]

@@ -9,6 +9,7 @@ namespace Architecture.Tests;
 /// <summary>
 /// The pure core stays pure: Cib.Domain and the policy engine (Cib.Projections/Policy) reference no store,
 /// web framework or logging, and read no clock, randomness or new ids. That is what makes replay exact.
+/// The crm text language and the CIB XML reader and writer (Cib.Interop) are kept as pure.
 /// </summary>
 public partial class PurityTests
 {
@@ -61,6 +62,26 @@ public partial class PurityTests
                          where ForbiddenSource().IsMatch(line.text)
                          select $"{Path.GetRelativePath(policy, f)}:{line.i + 1}: {line.text.Trim()}").ToList();
         Assert.True(offending.Count == 0, "Policy/ must stay pure:\n" + string.Join("\n", offending));
+    }
+
+    /// <summary>
+    /// The crm text language and the CIB XML reader and writer moved out of Cib.Domain into Cib.Interop (issue 10's
+    /// rooms) and stay as pure as they were there: text in, configuration out. Only the loader, which appends what
+    /// it parsed through the store, may use one.
+    /// </summary>
+    [Fact]
+    public void Crm_text_and_CIB_XML_sources_use_no_store_logging_clock_or_randomness()
+    {
+        var interop = Path.Combine(TestSupport.Repo.Root, "src", "Cib.Interop");
+        string[] dirs = [Path.Combine(interop, "Crm"), Path.Combine(interop, "CibXml")];
+        Assert.All(dirs, d => Assert.True(Directory.Exists(d), d));
+        var offending = (from d in dirs
+                         from f in Directory.GetFiles(d, "*.cs", SearchOption.AllDirectories)
+                         where Path.GetFileName(f) != "ConfigurationLoader.cs"
+                         from line in File.ReadLines(f).Select((text, i) => (text, i))
+                         where ForbiddenSource().IsMatch(line.text)
+                         select $"{Path.GetRelativePath(interop, f)}:{line.i + 1}: {line.text.Trim()}").ToList();
+        Assert.True(offending.Count == 0, "Cib.Interop's Crm/ and CibXml/ must stay pure:\n" + string.Join("\n", offending));
     }
 
     [Fact]

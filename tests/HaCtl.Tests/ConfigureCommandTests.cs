@@ -1,4 +1,4 @@
-using Cib.Projections.Store;
+using Cib.Interop.Crm;
 using TestSupport;
 using Xunit;
 

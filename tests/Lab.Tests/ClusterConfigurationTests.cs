@@ -1,4 +1,4 @@
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using NodeRuntime.Fencing;
 
 namespace Lab.Tests;

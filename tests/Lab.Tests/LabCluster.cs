@@ -1,5 +1,6 @@
 using Cib.Domain;
 using Cib.Domain.Primitives;
+using Cib.Interop.Crm;
 using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using Marten;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cib.Projections.Store;
+using Cib.Interop.Crm;
 
 namespace HaCtl;
 

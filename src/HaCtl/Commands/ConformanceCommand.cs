@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cib.Projections.Conformance;
+using Cib.Interop.Conformance;
 
 namespace HaCtl;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Cib.Projections.Import;
+using Cib.Interop.CibXml;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 

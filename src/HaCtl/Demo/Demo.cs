@@ -1,4 +1,4 @@
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using Cib.Domain.Primitives;
 using Cib.Projections.ReadModels.ConfigurationHistory;
 using Cib.Projections.Store;

@@ -4,7 +4,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Xunit;
-using static Cib.Domain.Tests.Configuration.Language.CrmText;
+using static Cib.Interop.Tests.Crm.CrmText;
 
 namespace Cib.Domain.Tests.Configuration;
 

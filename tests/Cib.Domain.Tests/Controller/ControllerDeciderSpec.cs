@@ -1,5 +1,5 @@
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using Cib.Domain.Controller;
 using Cib.Domain.Nodes;
 using Cib.Domain.Operations;

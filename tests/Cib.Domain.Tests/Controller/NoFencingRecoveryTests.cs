@@ -1,6 +1,6 @@
 using Cib.Domain;
 using Cib.Domain.Configuration;
-using Cib.Domain.Configuration.Language;
+using Cib.Interop.Crm;
 using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;

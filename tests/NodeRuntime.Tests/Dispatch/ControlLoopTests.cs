@@ -7,6 +7,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
+using Cib.Interop.Crm;
 using Cib.Projections.Cluster;
 using Cib.Projections.ReadModels.Causation;
 using Cib.Projections.Store;

@@ -1,0 +1,116 @@
+using Cib.Interop.Conformance;
+
+namespace Cib.Interop.Tests.Conformance;
+
+/// <summary>
+/// One small cluster per Pacemaker rule the engine follows (issue 16), each found by the differential fuzzer
+/// and written here by hand at its smallest: the input of <see cref="RuleGoldenTests"/>. The expected
+/// Transition Summary is Golden/rules/NAME.summary, and crm_simulate must print the same.
+/// </summary>
+internal static class RuleScenarios
+{
+    public static readonly IReadOnlyDictionary<string, (string Description, FuzzCluster Cluster)> Catalog =
+        new SortedDictionary<string, (string, FuzzCluster)>(StringComparer.Ordinal)
+        {
+            ["degraded-monitor-is-running"] = ("a monitor returning OCF 190 (degraded) counts as running: nothing to do",
+                Cluster(Rsc("rsc1", Running("node1", 190)))),
+            ["degraded-promoted-monitor-recovers-from-promoted"] = ("a monitor returning OCF 191 (degraded promoted) reads as 8: a plain primitive is recovered from the promoted role",
+                Cluster(Rsc("rsc1", Running("node1", 191, fails: 1)))),
+            ["failed-promoted-monitor-recovers-from-promoted"] = ("an unexpected rc 8 leaves the primitive promoted and failed: Recover (Promoted -> Started)",
+                Cluster(Rsc("rsc1", Running("node1", 8, fails: 1)))),
+            ["expired-promoted-monitor-restarts-to-started"] = ("an rc 8 failure past failure-timeout no longer counts, but the role it found stays: Restart (Promoted -> Started)",
+                Cluster(Rsc("rsc1", Running("node1", 8, fails: 1, age: 3000)) with { FailureTimeoutSeconds = 60 })),
+            ["multiply-active-role-is-the-resources"] = ("a resource has one role, the highest found anywhere: promoted on node2, running on node1, recovered (Promoted -> Started) from node1",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 8, fails: 1)))),
+            ["probe-invalid-parameters-is-not-running"] = ("a probe returning 2 (invalid parameters) is masked like 5: not running there, and banned from that node",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 2, 300, 0)))),
+            ["on-fail-fence-without-fencing-stops"] = ("on-fail=fence with stonith-enabled=false is reset to stop: the failed resource stops",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { MonitorOnFail = "fence" }) with { StonithEnabled = false }),
+            ["failed-start-with-old-parameters-is-recovered"] = ("a failed start recorded with other parameters: its fail count (INFINITY) no longer bans node1, but the failure stands and is recovered",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StartFailed, 1, 300, 0, StaleDigest: true)))),
+            ["expired-stop-failure-is-forgotten"] = ("a failed stop past failure-timeout no longer counts (nor fences): the resource is not running there, and starts",
+                Cluster(Device("node2"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 }) with { StonithEnabled = true }),
+            ["blocked-resource-counts-where-it-is-in-its-turn"] = ("a blocked resource (on-fail=block) stays where it is and counts there only when its turn comes: rsc1, placed before it, stays put",
+                Cluster(Rsc("rsc1", Running("node2", 0)), Rsc("rsc2", Running("node2", 1, fails: 1)) with { MonitorOnFail = "block" })),
+            ["copy-on-lost-node-makes-multiply-active"] = ("running on node1 and on lost node2: the copy there counts, so it is stopped everywhere and started once (Restart), after the fence",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0))))),
+            ["fence-device-copy-on-lost-node-ends-with-it"] = ("a fence device running on node1 and on lost node2: its copy there ends with the fence, nothing else to do",
+                WithLostNode2(Cluster(Device("node1") with { Histories = [Running("node1", 0), Running("node2", 0)] }))),
+            ["no-quorum-multiply-active-stops-in-one-line"] = ("without quorum, a resource active on two nodes stops on both, described by one line from the first node",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0))) with { HaveQuorum = false }),
+            ["no-quorum-disabled-multiply-active-stops-line-per-node"] = ("without quorum, a resource that would stop anyway (target-role=Stopped) active on two nodes: a line per node, due to node availability",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { TargetStopped = true }) with { HaveQuorum = false }),
+            ["no-quorum-stop-blocked-only-where-stuck"] = ("without quorum (so no fencing), a failed probe on node1 and a copy on lost node2: the stop on node1 runs, the line is not blocked",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.ProbeFailed, 1, 300, 0), Running("node2", 0)))) with { HaveQuorum = false }),
+            ["blocked-multiply-active-counts-on-its-first-node"] = ("rsc1 runs on node1 and is stuck on node2 (failed stop, no fencing: blocked): it counts on node1, so rsc2 starts on node2",
+                Cluster(Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2"))),
+            ["asymmetric-order-does-not-restart-then"] = ("a mandatory order with symmetrical=false: rsc1 starts, the running rsc2 after it is not restarted",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0))) with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("rsc2", "node1", "INFINITY")] }),
+            ["order-into-group-restart-names-the-order"] = ("rsc1 then grp (symmetrical): rsc1 and grp's first member start, the running second member restarts due to rsc1, not to the member before it",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("grp", "node1", "INFINITY")] }),
+            ["multiple-active-stop_start-moves-once"] = ("multiple-active=stop_start (the default), active on node1 and node2, preferring node3: stopped on both, started once on node3",
+                MultiplyActive("stop_start")),
+            ["multiple-active-stop_only-stops-everywhere"] = ("multiple-active=stop_only, active on node1 and node2: stopped on both and not started again",
+                MultiplyActive("stop_only")),
+            ["multiple-active-block-leaves-it"] = ("multiple-active=block, active on node1 and node2: left alone for an admin",
+                MultiplyActive("block")),
+            ["multiple-active-block-leaves-the-rest-of-its-group"] = ("grp(rsc1, rsc2), rsc2 active on node1 and node2 with multiple-active=block: rsc2 is left alone, rsc1 still starts",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "block" })),
+            ["multiple-active-stop_unexpected-recovery-says-why"] = ("multiple-active=stop_unexpected, running on node1 and failed on node2: the recovery is 'due to being multiply active'",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 1, fails: 1)) with { MultipleActive = "stop_unexpected" })),
+            ["multiple-active-stop_unexpected-says-why"] = ("multiple-active=stop_unexpected, active on node1 and node2, preferring node3: the move is 'due to being multiply active'",
+                MultiplyActive("stop_unexpected")),
+            ["group-location-counts-once-on-its-first-member"] = ("grp -100 on node1, where its second member runs with stickiness 100: the -100 counts on the first member only, so the group stays",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Stickiness = "100" })
+                    with { Locations = [new FuzzLocation("grp", "node1", "-100")] }),
+            ["group-tie-goes-by-its-first-members-node"] = ("grp prefers node1 (100); its second member failed on node2 with stickiness 100: on the tie the group goes by where its first member runs (nowhere), not the second",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 7, fails: 1)) with { Group = "grp", Stickiness = "100" })
+                    with { Locations = [new FuzzLocation("grp", "node1", "100")] }),
+            ["advisory-colocation-scales-a-dependents-ban"] = ("rsc2 (banned from node1) is colocated with rsc1 at 100: the ban weighs -INFINITY x 100/INFINITY = -100 on rsc1's node1, so both start on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "100")], Locations = [new FuzzLocation("rsc2", "node1", "-INFINITY")] }),
+            ["multiply-active-prefers-its-first-node"] = ("active on node2 and node3: on a tie it stays on the first node it was found on (Restart on node2), not the emptiest",
+                Cluster(Rsc("rsc1", Running("node2", 0), Running("node3", 0))) with
+                {
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)],
+                }),
+            ["failure-read-after-the-fence-moves"] = ("node1 is to be fenced for rsc1's failed stop, read first; rsc2's monitor failure there, read after, is left to the fence: rsc2 moves",
+                FencedNode1(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2", Running("node1", 1, fails: 1)))),
+            ["failure-read-before-the-fence-recovers"] = ("rsc1's monitor failure on node1 is read before rsc2's failed stop marks node1 for fencing: rsc1 is recovered elsewhere",
+                FencedNode1(Rsc("rsc1", Running("node1", 1, fails: 1)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))),
+            ["on-fail-stop-on-lost-node-still-stops"] = ("a monitor failure with on-fail=stop on a lost node: the failure is left to the fence, but on-fail=stop still decides: it stops",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "stop" }))),
+        };
+
+    private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
+        Cluster([Device("node2"), .. primitives]) with { StonithEnabled = true };
+
+    private static FuzzCluster MultiplyActive(string policy) =>
+        Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = policy }) with
+        {
+            Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)],
+            Locations = [new FuzzLocation("rsc1", "node3", "100")],
+        };
+
+    private static FuzzCluster WithLostNode2(FuzzCluster c) => c with
+    {
+        StonithEnabled = true,
+        Nodes = c.Nodes.Select(n => n.Name == "node2" ? n with { State = FuzzNodeState.Lost } : n).ToList(),
+    };
+
+    private static FuzzCluster Cluster(params FuzzPrimitive[] primitives) =>
+        new([new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online)],
+            StonithEnabled: false, HaveQuorum: true, NoQuorumPolicy: null, DefaultStickiness: null, DefaultMigrationThreshold: null,
+            primitives, [], [], []);
+
+    private static FuzzPrimitive Rsc(string id, params FuzzHistory[] histories) =>
+        new(id, null, false, null, false, false, null, null, null, null, histories);
+
+    /// <summary>A fence device running on <paramref name="node"/> (without one, Pacemaker starts nothing while stonith is enabled).</summary>
+    private static FuzzPrimitive Device(string node) =>
+        new("fence1", null, true, null, false, false, null, null, null, null, [Running(node, 0)]);
+
+    /// <summary>Started, then a recurring monitor returned <paramref name="rc"/>.</summary>
+    private static FuzzHistory Running(string node, int rc, int fails = 0, int age = 300) =>
+        new(node, FuzzStory.Running, rc, age, fails);
+}
