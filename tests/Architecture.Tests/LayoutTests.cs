@@ -91,6 +91,62 @@ public class LayoutTests
         Assert.Contains(Interop.GetTypes(), t => t.Namespace == "Cib.Interop.Conformance");
     }
 
+    /// <summary>The rooms inside each project, by namespace: what the project holds, and nothing else.</summary>
+    public static TheoryData<string, string[]> Rooms => new()
+    {
+        { "Cib.Domain", ["Cib.Domain", "Cib.Domain.Configuration", "Cib.Domain.Constraints", "Cib.Domain.Controller", "Cib.Domain.Fencing",
+            "Cib.Domain.Nodes", "Cib.Domain.Operations", "Cib.Domain.Primitives", "Cib.Domain.Resources", "Cib.Domain.Transitions"] },
+        // The store and its append pipeline, the stored read models, the policy engine and the planning around it.
+        { "Cib.Projections", ["Cib.Projections.Store", "Cib.Projections.ReadModels", "Cib.Projections.Policy", "Cib.Projections.Planning"] },
+        // The node runtime hosts the controller's process shell (election, feed, leases) beside the agents and fencing.
+        { "ha-node", ["NodeRuntime", "NodeRuntime.Agents", "NodeRuntime.Controller", "NodeRuntime.Dispatch", "NodeRuntime.Execution",
+            "NodeRuntime.Fencing", "NodeRuntime.Membership"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rooms))]
+    public void Every_type_of_a_project_is_in_one_of_its_rooms(string assembly, string[] rooms)
+    {
+        var offending = OutsideRooms(Assembly.Load(assembly), rooms);
+        Assert.True(offending.Count == 0, $"{assembly} holds {string.Join(", ", rooms)} only:\n" + string.Join("\n", offending));
+    }
+
+    [Fact]
+    public void The_controller_shell_is_hosted_by_the_node_runtime_and_its_rules_are_in_the_core()
+    {
+        var node = Assembly.Load("ha-node");
+        Assert.Contains(node.GetTypes(), t => t is { Namespace: "NodeRuntime.Controller", Name: "ClusterController" });
+        Assert.Contains(Domain.GetTypes(), t => t is { Namespace: "Cib.Domain.Controller", Name: "ControllerDecider" });
+        // Nothing below the node runtime takes the role: no election, no controller loop in the store or the core.
+        Assert.DoesNotContain(Projections.GetTypes().Concat(Domain.GetTypes()), t => t.Name is "ClusterController" or "ControllerElection" or "NodeLease");
+    }
+
+    [Fact]
+    public void The_policy_engine_sees_nothing_of_the_store_the_read_models_or_the_planning_around_it()
+    {
+        var policy = Path.Combine(TestSupport.Repo.Root, "src", "Cib.Projections", "Policy");
+        var offending = (from f in Directory.GetFiles(policy, "*.cs", SearchOption.AllDirectories)
+                         from line in File.ReadLines(f)
+                         where UsesOuterRoom(line)
+                         select $"{Path.GetRelativePath(policy, f)}: {line.Trim()}").ToList();
+        Assert.True(offending.Count == 0, "Policy/ is the engine: its input is its own ClusterState\n" + string.Join("\n", offending));
+    }
+
+    private static bool UsesOuterRoom(string line) =>
+        line.TrimStart().StartsWith("using Cib.Projections.", StringComparison.Ordinal) && !line.Contains("Cib.Projections.Policy", StringComparison.Ordinal)
+        || line.Contains("Cib.Projections.Store.", StringComparison.Ordinal) || line.Contains("Cib.Projections.ReadModels.", StringComparison.Ordinal)
+        || line.Contains("Cib.Projections.Planning.", StringComparison.Ordinal);
+
+    private static List<string> OutsideRooms(Assembly assembly, string[] rooms) =>
+        assembly.GetTypes()
+            .Where(t => t.Namespace is { } ns && !ns.StartsWith("Microsoft", StringComparison.Ordinal) && !ns.StartsWith("System", StringComparison.Ordinal))
+            .Where(t => !InRoom(t.Namespace!, rooms))
+            .Select(t => t.FullName!).ToList();
+
+    /// <summary>In a room, or below it; a room that other rooms sit below (a project's root namespace) holds only its own level.</summary>
+    private static bool InRoom(string ns, string[] rooms) =>
+        rooms.Any(r => ns == r || ns.StartsWith(r + ".", StringComparison.Ordinal) && !rooms.Any(o => o != r && o.StartsWith(r + ".", StringComparison.Ordinal)));
+
     [Fact]
     public void The_room_checks_recognise_what_they_look_for()
     {
@@ -102,6 +158,12 @@ public class LayoutTests
         Assert.True(IsAboutPacemakersFormats("Cib.Domain.Configuration", "CrmParser"));
         // ... and every type of the interop room would be, were it in the core or the store.
         Assert.All(Interop.GetTypes().Where(t => t.Namespace?.StartsWith("Cib.Interop.", StringComparison.Ordinal) == true), t => Assert.True(IsAboutPacemakersFormats(t), t.FullName));
+        // The room scans see strays: a controller loop in the store, the store in the engine, a new top-level namespace.
+        Assert.NotEmpty(OutsideRooms(Projections, ["Cib.Projections.Store"]));
+        Assert.True(UsesOuterRoom("using Cib.Projections.ReadModels.ClusterStatus;"));
+        Assert.True(UsesOuterRoom("var s = new Cib.Projections.Store.CibEventLog(db);"));
+        Assert.False(UsesOuterRoom("using Cib.Projections.Policy.Ranking;"));
+        Assert.NotEmpty(OutsideRooms(Domain, ["Cib.Domain", "Cib.Domain.Configuration"]));
         // The reference scans see references: the interop room's CsCheck, hactl's Cib.Interop.
         Assert.Contains("CsCheck", Names(Interop));
         Assert.Contains("Cib.Interop", ProjectReferences("HaCtl"));
