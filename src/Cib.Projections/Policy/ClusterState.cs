@@ -80,9 +80,5 @@ public sealed record OperationRecord(
     public const int StatusPending = -1, StatusDone = 0, StatusCancelled = 1, StatusTimeout = 2, StatusNotSupported = 3,
         StatusError = 4, StatusErrorHard = 5, StatusErrorFatal = 6, StatusNotInstalled = 7;
 
-    /// <summary>OCF exit codes.</summary>
-    public const int RcOk = 0, RcError = 1, RcInvalidParam = 2, RcUnimplemented = 3, RcInsufficientPriv = 4,
-        RcNotInstalled = 5, RcNotConfigured = 6, RcNotRunning = 7, RcPromoted = 8, RcPromotedFailed = 9;
-
     public bool IsProbe => Operation == "monitor" && IntervalMs == 0;
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cib.Domain.Configuration;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 
@@ -33,7 +34,7 @@ internal static class HistoryReader
     public static bool IsNotRunningProbe(ResourceHistory history)
     {
         var ops = history.Operations;
-        return ops.Count == 1 && ops[0] is { RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone, IsProbe: true };
+        return ops.Count == 1 && ops[0] is { RcCode: OcfRc.NotRunning, OpStatus: OperationRecord.StatusDone, IsProbe: true };
     }
 
     /// <summary>Replays the operations in call order (everything but the common "probed, not running").</summary>
@@ -67,16 +68,16 @@ internal static class HistoryReader
                 else if (op.IsProbe) { }
                 continue;
             }
-            var expected = op.TargetRc ?? (op.IsProbe ? OperationRecord.RcNotRunning : OperationRecord.RcOk);
+            var expected = op.TargetRc ?? (op.IsProbe ? OcfRc.NotRunning : OcfRc.Success);
             // OCF's degraded codes count as their healthy counterparts: 190 as running, 191 as running promoted.
             var rc = EffectiveRc(op.RcCode);
             var ok = op.OpStatus == OperationRecord.StatusDone && (rc == expected
-                || (op.IsProbe && rc is OperationRecord.RcOk or OperationRecord.RcNotRunning or OperationRecord.RcPromoted));
+                || (op.IsProbe && rc is OcfRc.Success or OcfRc.NotRunning or OcfRc.RunningPromoted));
             // A monitor that finds it promoted leaves it in the promoted role, expected or not (a failure then
             // recovers it from that role: "Promoted -> Started").
-            promoted = op.OpStatus == OperationRecord.StatusDone && op.Operation == "monitor" && rc == OperationRecord.RcPromoted
+            promoted = op.OpStatus == OperationRecord.StatusDone && op.Operation == "monitor" && rc == OcfRc.RunningPromoted
                 || (promoted && !(ok && op.Operation is "stop" or "demote" or "start"));
-            if (op.OpStatus == OperationRecord.StatusDone && rc == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
+            if (op.OpStatus == OperationRecord.StatusDone && rc == OcfRc.NotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
                 ok = true;
             if (ok)
             {
@@ -92,7 +93,7 @@ internal static class HistoryReader
                         ClearFailure(ref failed, ref failure);
                         break;
                     case "monitor":
-                        active = rc != OperationRecord.RcNotRunning;
+                        active = rc != OcfRc.NotRunning;
                         if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
                         if (!op.IsProbe) rsc.AddMonitor(node.Name, op.IntervalMs);
                         break;
@@ -122,10 +123,10 @@ internal static class HistoryReader
             // Pacemaker Explained, "How are OCF return codes interpreted?": 2, 3, 4 and 5 are hard errors (the
             // resource is banned from the node), 6 is fatal (banned everywhere), the rest are soft.
             var hard = op.OpStatus is OperationRecord.StatusErrorHard or OperationRecord.StatusNotInstalled
-                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcInvalidParam or OperationRecord.RcUnimplemented
-                    or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
+                || (op.OpStatus == OperationRecord.StatusDone && rc is OcfRc.InvalidArgument or OcfRc.Unimplemented
+                    or OcfRc.InsufficientPrivileges or OcfRc.NotInstalled);
             var fatal = op.OpStatus == OperationRecord.StatusErrorFatal
-                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcNotConfigured);
+                || (op.OpStatus == OperationRecord.StatusDone && rc is OcfRc.NotConfigured);
             if (fatal)
             {
                 rsc.BannedEverywhere = true;
@@ -133,7 +134,7 @@ internal static class HistoryReader
             }
             else if (hard) rsc.BannedOn[node.Name] = HardError;
 
-            if (op.IsProbe && (rc is OperationRecord.RcNotInstalled or OperationRecord.RcInvalidParam || op.OpStatus == OperationRecord.StatusNotInstalled))
+            if (op.IsProbe && (rc is OcfRc.NotInstalled or OcfRc.InvalidArgument || op.OpStatus == OperationRecord.StatusNotInstalled))
             {
                 // A probe that finds the agent missing (5) or its parameters invalid on this node (2) means "not
                 // running here, and never can": the failure is masked, the ban stays.
@@ -214,9 +215,7 @@ internal static class HistoryReader
 
     /// <summary>OCF 190 (degraded) reads as 0, 191 (degraded promoted) as 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int EffectiveRc(int rc) => rc switch { RcDegraded => OperationRecord.RcOk, RcDegradedPromoted => OperationRecord.RcPromoted, _ => rc };
-
-    private const int RcDegraded = 190, RcDegradedPromoted = 191;
+    private static int EffectiveRc(int rc) => rc switch { OcfRc.Degraded => OcfRc.Success, OcfRc.DegradedPromoted => OcfRc.RunningPromoted, _ => rc };
 
     private static void ClearFailure(ref bool failed, ref OnFail? failure)
     {
