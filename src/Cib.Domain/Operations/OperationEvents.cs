@@ -18,8 +18,9 @@ public sealed record ResourceOperationFailed(
 /// <summary>An admin (or failure-timeout expiry) cleared failures: the resource may run on the node(s) again.</summary>
 public sealed record FailCountCleared(string Resource, string? Node, Actor ClearedBy, string Reason, DateTimeOffset At) : IStatusEvent;
 
-/// <summary>Pacemaker's op-status: how the action ended, independent of the agent's rc.</summary>
-public enum OperationStatus { Done, Pending, Cancelled, Timeout, NotSupported, Error, NotInstalled, NotConnected, Invalid }
+/// <summary>Pacemaker's op-status: how the action ended, independent of the agent's rc (numeric codes: <see cref="OperationStatuses"/>).
+/// Stored by name; <see cref="ErrorHard"/> and <see cref="ErrorFatal"/> come only from a Pacemaker CIB (op-status 5 and 6).</summary>
+public enum OperationStatus { Done, Pending, Cancelled, Timeout, NotSupported, Error, NotInstalled, NotConnected, Invalid, ErrorHard, ErrorFatal }
 
 /// <summary>
 /// OCF exit codes: the one table of them (the policy engine, the node runtime's agents and the status read model

@@ -4,7 +4,6 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy;
 using Cib.Projections.ReadModels.ClusterStatus;
-using PolicyRecord = Cib.Projections.Policy.OperationRecord;
 
 namespace Cib.Projections.Cluster;
 
@@ -46,13 +45,8 @@ public static class PlanningInput
         var ops = status.OperationsOf(resource, node);
         if (ops.Count == 0) return null;
         var agent = configuration.Resources.GetValueOrDefault(resource) is Cib.Domain.Resources.Primitive p ? p.Agent.ToString() : null;
-        var records = ops.Values
-            .OrderBy(o => o.Sequence)
-            .Select(o => new PolicyRecord(
-                $"{resource}_{o.Operation}_{o.IntervalMs}", o.Operation, o.IntervalMs, o.Rc, OpStatus(o.Status),
-                (int)Math.Min(o.Sequence, int.MaxValue), o.At.ToUnixTimeSeconds(), o.ParameterDigest, null))
-            .ToList();
-        return new ResourceHistory(resource, agent, ValueList<PolicyRecord>.Of(records));
+        // The policy engine reads the status read model's own records, in the order they happened.
+        return new ResourceHistory(resource, agent, ValueList<OperationRecord>.Of(ops.Values.OrderBy(o => o.Sequence)));
     }
 
     /// <summary>
@@ -72,15 +66,4 @@ public static class PlanningInput
         }
         return ValueMap.Of(pairs.ToArray());
     }
-
-    private static int OpStatus(OperationStatus s) => s switch
-    {
-        OperationStatus.Done => PolicyRecord.StatusDone,
-        OperationStatus.Pending => PolicyRecord.StatusPending,
-        OperationStatus.Cancelled => PolicyRecord.StatusCancelled,
-        OperationStatus.Timeout => PolicyRecord.StatusTimeout,
-        OperationStatus.NotSupported => PolicyRecord.StatusNotSupported,
-        OperationStatus.NotInstalled => PolicyRecord.StatusNotInstalled,
-        _ => PolicyRecord.StatusError,
-    };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Cib.Domain.Configuration;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 
 namespace Cib.Projections.Policy;
@@ -60,25 +61,3 @@ public sealed record NodeStatus(
 
 /// <summary>The operation history of one resource on one node (lrm_resource).</summary>
 public sealed record ResourceHistory(string ResourceId, string? Agent, ValueList<OperationRecord> Operations);
-
-/// <summary>One recorded operation (lrm_rsc_op): its result, when, and the parameter digest it ran with.</summary>
-public sealed record OperationRecord(
-    string Id,
-    string Operation,
-    long IntervalMs,
-    int RcCode,
-    int OpStatus,
-    int CallId,
-    long LastRcChange,
-    string? OpDigest,
-    int? TargetRc)
-{
-    /// <summary>Digest of the parameters without secrets and pcmk_* options (op-secure-digest), when recorded.</summary>
-    public string? SecureDigest { get; init; }
-
-    /// <summary>Execution statuses (op-status) as Pacemaker records them.</summary>
-    public const int StatusPending = -1, StatusDone = 0, StatusCancelled = 1, StatusTimeout = 2, StatusNotSupported = 3,
-        StatusError = 4, StatusErrorHard = 5, StatusErrorFatal = 6, StatusNotInstalled = 7;
-
-    public bool IsProbe => Operation == "monitor" && IntervalMs == 0;
-}
