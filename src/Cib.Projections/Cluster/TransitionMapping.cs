@@ -4,10 +4,6 @@ using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
-using DomainAction = Cib.Domain.Transitions.PlannedAction;
-using DomainKind = Cib.Domain.Transitions.ActionKind;
-using PolicyAction = Cib.Projections.Policy.PlannedAction;
-using PolicyKind = Cib.Projections.Policy.ActionKind;
 
 namespace Cib.Projections.Cluster;
 
@@ -36,9 +32,9 @@ public static class TransitionMapping
 
         var kept = transition.Actions.Where(a => !blocked.Contains(a.Key)).ToList();
         var ids = kept.Select((a, i) => (a.Key, Id: i + 1)).ToDictionary(x => x.Key, x => x.Id, StringComparer.Ordinal);
-        var actions = kept.Select(a => new DomainAction(
+        var actions = kept.Select(a => new PlannedAction(
             ids[a.Key],
-            Kind(a.Kind),
+            a.Kind,
             a.Resource,
             a.Node,
             Operation(a, configuration),
@@ -46,7 +42,7 @@ public static class TransitionMapping
             (long)Timeout(a, configuration).TotalMilliseconds,
             ValueList<int>.Of(before.TryGetValue(a.Key, out var deps) ? deps.Where(ids.ContainsKey).Select(d => ids[d]).Distinct().Order() : []),
             a.Reason)).ToList();
-        return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<DomainAction>.Of(actions),
+        return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<PlannedAction>.Of(actions),
             ValueList<string>.Of(TransitionSummary.Lines(transition).Select(l => l.Trim())), null, at);
     }
 
@@ -60,13 +56,13 @@ public static class TransitionMapping
         var byResource = transition.Actions.Where(a => a.Resource is not null).GroupBy(a => a.Resource!);
         foreach (var actions in byResource)
         {
-            var probes = actions.Where(a => a.Kind == PolicyKind.Probe).ToList();
-            foreach (var change in actions.Where(a => a.Kind is PolicyKind.Start or PolicyKind.Stop))
+            var probes = actions.Where(a => a.Kind == ActionKind.Probe).ToList();
+            foreach (var change in actions.Where(a => a.Kind is ActionKind.Start or ActionKind.Stop))
                 foreach (var probe in probes)
                     yield return new ActionOrdering(probe.Key, change.Key, "probe before acting");
-            foreach (var monitor in actions.Where(a => a.Kind == PolicyKind.Monitor))
+            foreach (var monitor in actions.Where(a => a.Kind == ActionKind.Monitor))
             {
-                foreach (var start in actions.Where(a => a.Kind == PolicyKind.Start && a.Node == monitor.Node))
+                foreach (var start in actions.Where(a => a.Kind == ActionKind.Start && a.Node == monitor.Node))
                     yield return new ActionOrdering(start.Key, monitor.Key, "monitor after start");
                 foreach (var probe in probes.Where(p => p.Node == monitor.Node))
                     yield return new ActionOrdering(probe.Key, monitor.Key, "monitor after probe");
@@ -74,29 +70,19 @@ public static class TransitionMapping
         }
     }
 
-    private static DomainKind Kind(PolicyKind k) => k switch
+    private static string Operation(GraphAction a, ClusterConfiguration c) => a.Kind switch
     {
-        PolicyKind.Fence => DomainKind.Fence,
-        PolicyKind.Start => DomainKind.Start,
-        PolicyKind.Stop => DomainKind.Stop,
-        PolicyKind.Monitor => DomainKind.Monitor,
-        PolicyKind.Probe => DomainKind.Probe,
-        _ => DomainKind.Pseudo,
-    };
-
-    private static string Operation(PolicyAction a, ClusterConfiguration c) => a.Kind switch
-    {
-        PolicyKind.Fence => c.Options.FenceAction,
-        PolicyKind.Start => "start",
-        PolicyKind.Stop => "stop",
-        PolicyKind.Monitor or PolicyKind.Probe => "monitor",
+        ActionKind.Fence => c.Options.FenceAction,
+        ActionKind.Start => "start",
+        ActionKind.Stop => "stop",
+        ActionKind.Monitor or ActionKind.Probe => "monitor",
         _ => a.Kind.ToString().ToLowerInvariant(),
     };
 
     /// <summary>The operation's own timeout, else op_defaults, else 20 s; fencing: stonith-timeout.</summary>
-    public static TimeSpan Timeout(PolicyAction a, ClusterConfiguration c)
+    public static TimeSpan Timeout(GraphAction a, ClusterConfiguration c)
     {
-        if (a.Kind == PolicyKind.Fence) return c.Options.StonithTimeoutValue.ToTimeSpan();
+        if (a.Kind == ActionKind.Fence) return c.Options.StonithTimeoutValue.ToTimeSpan();
         return OperationTimeouts.Of(c, a.Resource, Operation(a, c), a.IntervalMs);
     }
 }

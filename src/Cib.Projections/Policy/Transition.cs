@@ -1,10 +1,11 @@
 using Cib.Domain.Primitives;
+using Cib.Domain.Transitions;
 
 namespace Cib.Projections.Policy;
 
 /// <summary>What the planner decided: actions with ordering dependencies, and a trace explaining every choice.</summary>
 public sealed record Transition(
-    ValueList<PlannedAction> Actions,
+    ValueList<GraphAction> Actions,
     ValueList<ActionOrdering> Orderings,
     ValueList<ResourceChange> Changes,
     PlanTrace Trace)
@@ -12,12 +13,17 @@ public sealed record Transition(
     public bool IsEmpty => Changes.Count == 0 && Actions.All(a => a.Kind is ActionKind.Monitor or ActionKind.Probe);
 }
 
-public enum ActionKind { Fence, Stop, Start, Probe, Monitor, GroupStart, GroupStarted, GroupStop, GroupStopped }
-
-/// <summary>One action: fence a node, or an operation of a resource on a node; pseudo-actions mark group boundaries.</summary>
-public sealed record PlannedAction(string Key, ActionKind Kind, string? Resource, string Node, bool Runnable, string Reason, long IntervalMs = 0)
+/// <summary>
+/// One node of the engine's transition graph: fence a node, or an operation of a resource on a node. It is not the
+/// stored <see cref="PlannedAction"/>, on purpose: the engine's graph names actions by <see cref="Key"/> (what
+/// <see cref="ActionOrdering"/> edges and Pacemaker's graphs refer to) and keeps the ones it cannot run
+/// (<see cref="Runnable"/> false: blocked, shown in the summary, compared with Pacemaker's); the stored action is
+/// what <c>TransitionMapping</c> makes of the runnable ones: numbered, with the operation's name and timeout from
+/// the configuration and its dependencies as numbers. Both share the one <see cref="ActionKind"/>.
+/// </summary>
+public sealed record GraphAction(string Key, ActionKind Kind, string? Resource, string Node, bool Runnable, string Reason, long IntervalMs = 0)
 {
-    public bool IsPseudo => Kind is ActionKind.GroupStart or ActionKind.GroupStarted or ActionKind.GroupStop or ActionKind.GroupStopped;
+    public bool IsPseudo => Kind == ActionKind.Pseudo;
     public override string ToString() => Resource is null ? $"{Kind} {Node}" : $"{Resource}_{Kind.ToString().ToLowerInvariant()}_{IntervalMs} {Node}";
 }
 

@@ -1,3 +1,4 @@
+using Cib.Domain.Transitions;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 using TestSupport;
