@@ -10,7 +10,8 @@ namespace Cib.Projections.Cluster;
 /// <summary>
 /// The policy engine's transition as the stored <see cref="TransitionPlanned"/>: numbered actions with their
 /// dependencies and timeouts. Actions the engine could not run (blocked) are left out, with everything
-/// that depends on them.
+/// that depends on them. Only a mapping: every ordering, the execution ones (probe first, monitor after start)
+/// too, comes from the engine.
 /// </summary>
 public static class TransitionMapping
 {
@@ -19,7 +20,7 @@ public static class TransitionMapping
     public static TransitionPlanned ToEvent(string transitionId, long asOfSequence, Transition transition, ClusterConfiguration configuration, DateTimeOffset at)
     {
         var blocked = new HashSet<string>(transition.Actions.Where(a => !a.Runnable).Select(a => a.Key), StringComparer.Ordinal);
-        var before = transition.Orderings.Concat(ExecutionOrderings(transition))
+        var before = transition.Orderings
             .GroupBy(o => o.After).ToDictionary(g => g.Key, g => g.Select(o => o.Before).Distinct().ToList(), StringComparer.Ordinal);
         bool changed;
         do
@@ -44,30 +45,6 @@ public static class TransitionMapping
             a.Reason)).ToList();
         return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<PlannedAction>.Of(actions),
             ValueList<string>.Of(TransitionSummary.Lines(transition).Select(l => l.Trim())), null, at);
-    }
-
-    /// <summary>
-    /// Orderings every transition graph has, whatever the engine says about placement: a resource is probed
-    /// everywhere before it is started or stopped anywhere (so that a copy found running is never doubled), and
-    /// a recurring monitor begins after the start on its node.
-    /// </summary>
-    public static IEnumerable<ActionOrdering> ExecutionOrderings(Transition transition)
-    {
-        var byResource = transition.Actions.Where(a => a.Resource is not null).GroupBy(a => a.Resource!);
-        foreach (var actions in byResource)
-        {
-            var probes = actions.Where(a => a.Kind == ActionKind.Probe).ToList();
-            foreach (var change in actions.Where(a => a.Kind is ActionKind.Start or ActionKind.Stop))
-                foreach (var probe in probes)
-                    yield return new ActionOrdering(probe.Key, change.Key, "probe before acting");
-            foreach (var monitor in actions.Where(a => a.Kind == ActionKind.Monitor))
-            {
-                foreach (var start in actions.Where(a => a.Kind == ActionKind.Start && a.Node == monitor.Node))
-                    yield return new ActionOrdering(start.Key, monitor.Key, "monitor after start");
-                foreach (var probe in probes.Where(p => p.Node == monitor.Node))
-                    yield return new ActionOrdering(probe.Key, monitor.Key, "monitor after probe");
-            }
-        }
     }
 
     private static string Operation(GraphAction a, ClusterConfiguration c) => a.Kind switch

@@ -31,9 +31,11 @@ public static class PolicyEngine
         OrderingStep.Run(ctx);
         var fences = FencingStep.Run(ctx);
         var (actions, orderings, changes) = ActionsStep.Run(ctx, fences);
+        var graph = ValueList<GraphAction>.Of(actions);
+        var edges = ValueList<ActionOrdering>.Of(orderings);
         return new Transition(
-            ValueList<GraphAction>.Of(actions),
-            ValueList<ActionOrdering>.Of(orderings),
+            graph,
+            () => ExecutionOrder.With(graph, edges),
             ValueList<ResourceChange>.Of(changes),
             new PlanTrace(ctx.Scores.ToEntries, ValueList<string>.Of(ctx.Notes),
                 ValueList<Placement>.Of(ActionsStep.Outcome(ctx, actions, changes))) { Rejections = ValueList<Rejection>.Of(ctx.Rejections) });
