@@ -8,8 +8,8 @@ using Cib.Projections.ReadModels.ClusterStatus;
 namespace Cib.Projections.Cluster;
 
 /// <summary>
-/// Turns what the log says (configuration + status read model) into the policy engine's input, which is
-/// shaped like Pacemaker's status section. Pure: "now" is an argument.
+/// Turns what the log says (configuration + status read model) into the policy engine's input: per node its typed
+/// membership, fail-count attributes and the status read model's operation records. Pure: "now" is an argument.
 /// </summary>
 public static class PlanningInput
 {
@@ -27,14 +27,13 @@ public static class PlanningInput
             var attributes = FailureAttributes(node, status, configuration.Options.IsStartFailureFatal);
             NodeStatus? entry = membership switch
             {
-                NodeMembership.Online => NodeStatus.Up(node, history),
-                NodeMembership.Unclean => NodeStatus.Lost(node, history),
-                NodeMembership.Fenced => NodeStatus.Down(node),
-                NodeMembership.Offline { Since: not null } => NodeStatus.Down(node),
+                NodeMembership.Online or NodeMembership.Unclean => NodeStatus.Of(node, membership, attributes, ValueList<ResourceHistory>.Of(history)),
+                // Cleanly down: nothing runs there.
+                NodeMembership.Fenced or NodeMembership.Offline { Since: not null } => NodeStatus.Of(node, membership, attributes, ValueList<ResourceHistory>.Empty),
                 // Never seen by this cluster: no status entry, so startup fencing applies as in Pacemaker.
                 _ => null,
             };
-            if (entry is not null) nodes.Add(entry with { Attributes = attributes });
+            if (entry is not null) nodes.Add(entry);
         }
         var quorum = MembershipDecider.HasQuorum(configuration.Nodes.Keys.ToList(), status.Membership.OnlineNodes);
         return ClusterState.Of(configuration, nodes, now.ToUnixTimeSeconds(), quorum);

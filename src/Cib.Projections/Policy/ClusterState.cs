@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 
@@ -32,7 +33,8 @@ public sealed record ClusterState(
 
 /// <summary>
 /// One node's status entry (Pacemaker's node_state): membership flags as reported, transient attributes
-/// (fail counts, last failures, shutdown...) and the operation history of every resource it touched.
+/// (fail counts, last failures, shutdown...) and the operation history of every resource it touched. An entry
+/// made from the log (<see cref="Of"/>) carries the typed <see cref="Membership"/> instead of the node_state flags.
 /// </summary>
 public sealed record NodeStatus(
     string Name,
@@ -45,6 +47,13 @@ public sealed record NodeStatus(
 {
     public const string Online = "online";
     public const string Member = "member";
+
+    /// <summary>The membership as the log knows it; when set, the engine reads it and the node_state flags are null.</summary>
+    public NodeMembership? Membership { get; init; }
+
+    /// <summary>A node's entry from the log: its typed membership, transient attributes and operation history.</summary>
+    public static NodeStatus Of(string name, NodeMembership membership, ValueMap attributes, ValueList<ResourceHistory> resources) =>
+        new(name, null, null, null, null, attributes, resources) { Membership = membership };
 
     /// <summary>A node that is up and a full member, as a healthy node reports itself.</summary>
     public static NodeStatus Up(string name, params ResourceHistory[] resources) =>
