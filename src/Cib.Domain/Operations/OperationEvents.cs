@@ -18,22 +18,40 @@ public sealed record ResourceOperationFailed(
 /// <summary>An admin (or failure-timeout expiry) cleared failures: the resource may run on the node(s) again.</summary>
 public sealed record FailCountCleared(string Resource, string? Node, Actor ClearedBy, string Reason, DateTimeOffset At) : IStatusEvent;
 
-/// <summary>Pacemaker's op-status: how the action ended, independent of the agent's rc.</summary>
-public enum OperationStatus { Done, Pending, Cancelled, Timeout, NotSupported, Error, NotInstalled, NotConnected, Invalid }
+/// <summary>Pacemaker's op-status: how the action ended, independent of the agent's rc (numeric codes: <see cref="OperationStatuses"/>).
+/// Stored by name; <see cref="ErrorHard"/> and <see cref="ErrorFatal"/> come only from a Pacemaker CIB (op-status 5 and 6).</summary>
+public enum OperationStatus { Done, Pending, Cancelled, Timeout, NotSupported, Error, NotInstalled, NotConnected, Invalid, ErrorHard, ErrorFatal }
 
-/// <summary>OCF exit codes.</summary>
+/// <summary>
+/// OCF exit codes: the one table of them (the policy engine, the node runtime's agents and the status read model
+/// all use it). LSB and fence agents' codes are mapped onto these.
+/// </summary>
 public static class OcfRc
 {
+    /// <summary>The action succeeded; for a probe or monitor: the resource is running.</summary>
     public const int Success = 0;
+    /// <summary>A generic, soft error: a restart on the same node may help.</summary>
     public const int GenericError = 1;
+    /// <summary>The resource's parameters are invalid (a hard error on this node).</summary>
     public const int InvalidArgument = 2;
+    /// <summary>The agent does not implement the action.</summary>
     public const int Unimplemented = 3;
+    /// <summary>The agent lacks the privileges to act.</summary>
     public const int InsufficientPrivileges = 4;
+    /// <summary>The software the resource needs is not installed on this node (a hard error on this node).</summary>
     public const int NotInstalled = 5;
+    /// <summary>The resource is misconfigured (a fatal error: it may run nowhere).</summary>
     public const int NotConfigured = 6;
+    /// <summary>The resource is cleanly stopped (a probe's expected answer where it does not run).</summary>
     public const int NotRunning = 7;
+    /// <summary>The resource runs in the promoted role.</summary>
     public const int RunningPromoted = 8;
+    /// <summary>The resource failed in the promoted role.</summary>
     public const int FailedPromoted = 9;
+    /// <summary>The resource runs but degraded (read as <see cref="Success"/>).</summary>
+    public const int Degraded = 190;
+    /// <summary>The resource runs promoted but degraded (read as <see cref="RunningPromoted"/>).</summary>
+    public const int DegradedPromoted = 191;
 
     public static string Describe(int rc) => rc switch
     {
@@ -47,6 +65,8 @@ public static class OcfRc
         NotRunning => "not running",
         RunningPromoted => "promoted",
         FailedPromoted => "promoted (failed)",
+        Degraded => "degraded",
+        DegradedPromoted => "promoted (degraded)",
         _ => $"unknown ({rc})",
     };
 }

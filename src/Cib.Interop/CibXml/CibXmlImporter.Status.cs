@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using Cib.Domain.Configuration;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy;
 
@@ -64,7 +65,7 @@ public sealed partial class CibXmlImporter
                 Unsupported(op, $"<{op.Name.LocalName}> in lrm_resource");
                 continue;
             }
-            ops.Add(new OperationRecord(
+            ops.Add(OperationRecord.FromPacemaker(
                 Attr(op, "id") ?? "",
                 Required(op, "operation"),
                 // In the status section an interval is a plain number of milliseconds.
@@ -74,7 +75,7 @@ public sealed partial class CibXmlImporter
                 Int(op, "call-id", 0),
                 Long(op, "last-rc-change") ?? Long(op, "last-run") ?? 0,
                 Attr(op, "op-digest"),
-                TargetRc(Attr(op, "transition-key")))
+                TargetRc(Attr(op, "transition-key"))) with
             {
                 SecureDigest = Attr(op, "op-secure-digest"),
             });

@@ -4,13 +4,12 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Projections.Policy;
 using Cib.Projections.ReadModels.ClusterStatus;
-using PolicyRecord = Cib.Projections.Policy.OperationRecord;
 
 namespace Cib.Projections.Cluster;
 
 /// <summary>
-/// Turns what the log says (configuration + status read model) into the policy engine's input, which is
-/// shaped like Pacemaker's status section. Pure: "now" is an argument.
+/// Turns what the log says (configuration + status read model) into the policy engine's input: per node its typed
+/// membership, fail-count attributes and the status read model's operation records. Pure: "now" is an argument.
 /// </summary>
 public static class PlanningInput
 {
@@ -28,14 +27,13 @@ public static class PlanningInput
             var attributes = FailureAttributes(node, status, configuration.Options.IsStartFailureFatal);
             NodeStatus? entry = membership switch
             {
-                NodeMembership.Online => NodeStatus.Up(node, history),
-                NodeMembership.Unclean => NodeStatus.Lost(node, history),
-                NodeMembership.Fenced => NodeStatus.Down(node),
-                NodeMembership.Offline { Since: not null } => NodeStatus.Down(node),
+                NodeMembership.Online or NodeMembership.Unclean => NodeStatus.Of(node, membership, attributes, ValueList<ResourceHistory>.Of(history)),
+                // Cleanly down: nothing runs there.
+                NodeMembership.Fenced or NodeMembership.Offline { Since: not null } => NodeStatus.Of(node, membership, attributes, ValueList<ResourceHistory>.Empty),
                 // Never seen by this cluster: no status entry, so startup fencing applies as in Pacemaker.
                 _ => null,
             };
-            if (entry is not null) nodes.Add(entry with { Attributes = attributes });
+            if (entry is not null) nodes.Add(entry);
         }
         var quorum = MembershipDecider.HasQuorum(configuration.Nodes.Keys.ToList(), status.Membership.OnlineNodes);
         return ClusterState.Of(configuration, nodes, now.ToUnixTimeSeconds(), quorum);
@@ -46,13 +44,8 @@ public static class PlanningInput
         var ops = status.OperationsOf(resource, node);
         if (ops.Count == 0) return null;
         var agent = configuration.Resources.GetValueOrDefault(resource) is Cib.Domain.Resources.Primitive p ? p.Agent.ToString() : null;
-        var records = ops.Values
-            .OrderBy(o => o.Sequence)
-            .Select(o => new PolicyRecord(
-                $"{resource}_{o.Operation}_{o.IntervalMs}", o.Operation, o.IntervalMs, o.Rc, OpStatus(o.Status),
-                (int)Math.Min(o.Sequence, int.MaxValue), o.At.ToUnixTimeSeconds(), o.ParameterDigest, null))
-            .ToList();
-        return new ResourceHistory(resource, agent, ValueList<PolicyRecord>.Of(records));
+        // The policy engine reads the status read model's own records, in the order they happened.
+        return new ResourceHistory(resource, agent, ValueList<OperationRecord>.Of(ops.Values.OrderBy(o => o.Sequence)));
     }
 
     /// <summary>
@@ -72,15 +65,4 @@ public static class PlanningInput
         }
         return ValueMap.Of(pairs.ToArray());
     }
-
-    private static int OpStatus(OperationStatus s) => s switch
-    {
-        OperationStatus.Done => PolicyRecord.StatusDone,
-        OperationStatus.Pending => PolicyRecord.StatusPending,
-        OperationStatus.Cancelled => PolicyRecord.StatusCancelled,
-        OperationStatus.Timeout => PolicyRecord.StatusTimeout,
-        OperationStatus.NotSupported => PolicyRecord.StatusNotSupported,
-        OperationStatus.NotInstalled => PolicyRecord.StatusNotInstalled,
-        _ => PolicyRecord.StatusError,
-    };
 }

@@ -4,17 +4,14 @@ using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
-using DomainAction = Cib.Domain.Transitions.PlannedAction;
-using DomainKind = Cib.Domain.Transitions.ActionKind;
-using PolicyAction = Cib.Projections.Policy.PlannedAction;
-using PolicyKind = Cib.Projections.Policy.ActionKind;
 
 namespace Cib.Projections.Cluster;
 
 /// <summary>
 /// The policy engine's transition as the stored <see cref="TransitionPlanned"/>: numbered actions with their
 /// dependencies and timeouts. Actions the engine could not run (blocked) are left out, with everything
-/// that depends on them.
+/// that depends on them. Only a mapping: every ordering, the execution ones (probe first, monitor after start)
+/// too, comes from the engine.
 /// </summary>
 public static class TransitionMapping
 {
@@ -23,7 +20,7 @@ public static class TransitionMapping
     public static TransitionPlanned ToEvent(string transitionId, long asOfSequence, Transition transition, ClusterConfiguration configuration, DateTimeOffset at)
     {
         var blocked = new HashSet<string>(transition.Actions.Where(a => !a.Runnable).Select(a => a.Key), StringComparer.Ordinal);
-        var before = transition.Orderings.Concat(ExecutionOrderings(transition))
+        var before = transition.Orderings
             .GroupBy(o => o.After).ToDictionary(g => g.Key, g => g.Select(o => o.Before).Distinct().ToList(), StringComparer.Ordinal);
         bool changed;
         do
@@ -36,9 +33,9 @@ public static class TransitionMapping
 
         var kept = transition.Actions.Where(a => !blocked.Contains(a.Key)).ToList();
         var ids = kept.Select((a, i) => (a.Key, Id: i + 1)).ToDictionary(x => x.Key, x => x.Id, StringComparer.Ordinal);
-        var actions = kept.Select(a => new DomainAction(
+        var actions = kept.Select(a => new PlannedAction(
             ids[a.Key],
-            Kind(a.Kind),
+            a.Kind,
             a.Resource,
             a.Node,
             Operation(a, configuration),
@@ -46,57 +43,23 @@ public static class TransitionMapping
             (long)Timeout(a, configuration).TotalMilliseconds,
             ValueList<int>.Of(before.TryGetValue(a.Key, out var deps) ? deps.Where(ids.ContainsKey).Select(d => ids[d]).Distinct().Order() : []),
             a.Reason)).ToList();
-        return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<DomainAction>.Of(actions),
+        return new TransitionPlanned(transitionId, asOfSequence, PolicyVersion, ValueList<PlannedAction>.Of(actions),
             ValueList<string>.Of(TransitionSummary.Lines(transition).Select(l => l.Trim())), null, at);
     }
 
-    /// <summary>
-    /// Orderings every transition graph has, whatever the engine says about placement: a resource is probed
-    /// everywhere before it is started or stopped anywhere (so that a copy found running is never doubled), and
-    /// a recurring monitor begins after the start on its node.
-    /// </summary>
-    public static IEnumerable<ActionOrdering> ExecutionOrderings(Transition transition)
+    private static string Operation(GraphAction a, ClusterConfiguration c) => a.Kind switch
     {
-        var byResource = transition.Actions.Where(a => a.Resource is not null).GroupBy(a => a.Resource!);
-        foreach (var actions in byResource)
-        {
-            var probes = actions.Where(a => a.Kind == PolicyKind.Probe).ToList();
-            foreach (var change in actions.Where(a => a.Kind is PolicyKind.Start or PolicyKind.Stop))
-                foreach (var probe in probes)
-                    yield return new ActionOrdering(probe.Key, change.Key, "probe before acting");
-            foreach (var monitor in actions.Where(a => a.Kind == PolicyKind.Monitor))
-            {
-                foreach (var start in actions.Where(a => a.Kind == PolicyKind.Start && a.Node == monitor.Node))
-                    yield return new ActionOrdering(start.Key, monitor.Key, "monitor after start");
-                foreach (var probe in probes.Where(p => p.Node == monitor.Node))
-                    yield return new ActionOrdering(probe.Key, monitor.Key, "monitor after probe");
-            }
-        }
-    }
-
-    private static DomainKind Kind(PolicyKind k) => k switch
-    {
-        PolicyKind.Fence => DomainKind.Fence,
-        PolicyKind.Start => DomainKind.Start,
-        PolicyKind.Stop => DomainKind.Stop,
-        PolicyKind.Monitor => DomainKind.Monitor,
-        PolicyKind.Probe => DomainKind.Probe,
-        _ => DomainKind.Pseudo,
-    };
-
-    private static string Operation(PolicyAction a, ClusterConfiguration c) => a.Kind switch
-    {
-        PolicyKind.Fence => c.Options.FenceAction,
-        PolicyKind.Start => "start",
-        PolicyKind.Stop => "stop",
-        PolicyKind.Monitor or PolicyKind.Probe => "monitor",
+        ActionKind.Fence => c.Options.FenceAction,
+        ActionKind.Start => "start",
+        ActionKind.Stop => "stop",
+        ActionKind.Monitor or ActionKind.Probe => "monitor",
         _ => a.Kind.ToString().ToLowerInvariant(),
     };
 
     /// <summary>The operation's own timeout, else op_defaults, else 20 s; fencing: stonith-timeout.</summary>
-    public static TimeSpan Timeout(PolicyAction a, ClusterConfiguration c)
+    public static TimeSpan Timeout(GraphAction a, ClusterConfiguration c)
     {
-        if (a.Kind == PolicyKind.Fence) return c.Options.StonithTimeoutValue.ToTimeSpan();
+        if (a.Kind == ActionKind.Fence) return c.Options.StonithTimeoutValue.ToTimeSpan();
         return OperationTimeouts.Of(c, a.Resource, Operation(a, c), a.IntervalMs);
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 
 namespace Cib.Projections.Policy;
@@ -31,7 +33,8 @@ public sealed record ClusterState(
 
 /// <summary>
 /// One node's status entry (Pacemaker's node_state): membership flags as reported, transient attributes
-/// (fail counts, last failures, shutdown...) and the operation history of every resource it touched.
+/// (fail counts, last failures, shutdown...) and the operation history of every resource it touched. An entry
+/// made from the log (<see cref="Of"/>) carries the typed <see cref="Membership"/> instead of the node_state flags.
 /// </summary>
 public sealed record NodeStatus(
     string Name,
@@ -44,6 +47,13 @@ public sealed record NodeStatus(
 {
     public const string Online = "online";
     public const string Member = "member";
+
+    /// <summary>The membership as the log knows it; when set, the engine reads it and the node_state flags are null.</summary>
+    public NodeMembership? Membership { get; init; }
+
+    /// <summary>A node's entry from the log: its typed membership, transient attributes and operation history.</summary>
+    public static NodeStatus Of(string name, NodeMembership membership, ValueMap attributes, ValueList<ResourceHistory> resources) =>
+        new(name, null, null, null, null, attributes, resources) { Membership = membership };
 
     /// <summary>A node that is up and a full member, as a healthy node reports itself.</summary>
     public static NodeStatus Up(string name, params ResourceHistory[] resources) =>
@@ -60,29 +70,3 @@ public sealed record NodeStatus(
 
 /// <summary>The operation history of one resource on one node (lrm_resource).</summary>
 public sealed record ResourceHistory(string ResourceId, string? Agent, ValueList<OperationRecord> Operations);
-
-/// <summary>One recorded operation (lrm_rsc_op): its result, when, and the parameter digest it ran with.</summary>
-public sealed record OperationRecord(
-    string Id,
-    string Operation,
-    long IntervalMs,
-    int RcCode,
-    int OpStatus,
-    int CallId,
-    long LastRcChange,
-    string? OpDigest,
-    int? TargetRc)
-{
-    /// <summary>Digest of the parameters without secrets and pcmk_* options (op-secure-digest), when recorded.</summary>
-    public string? SecureDigest { get; init; }
-
-    /// <summary>Execution statuses (op-status) as Pacemaker records them.</summary>
-    public const int StatusPending = -1, StatusDone = 0, StatusCancelled = 1, StatusTimeout = 2, StatusNotSupported = 3,
-        StatusError = 4, StatusErrorHard = 5, StatusErrorFatal = 6, StatusNotInstalled = 7;
-
-    /// <summary>OCF exit codes.</summary>
-    public const int RcOk = 0, RcError = 1, RcInvalidParam = 2, RcUnimplemented = 3, RcInsufficientPriv = 4,
-        RcNotInstalled = 5, RcNotConfigured = 6, RcNotRunning = 7, RcPromoted = 8, RcPromotedFailed = 9;
-
-    public bool IsProbe => Operation == "monitor" && IntervalMs == 0;
-}

@@ -22,7 +22,7 @@ public static class PolicyEngine
         {
             // Pacemaker refuses to manage anything when fencing is required but nothing can fence.
             ctx.Notes.Add(NoFenceDevice);
-            return new Transition(ValueList<PlannedAction>.Empty, ValueList<ActionOrdering>.Empty, ValueList<ResourceChange>.Empty,
+            return new Transition(ValueList<GraphAction>.Empty, ValueList<ActionOrdering>.Empty, ValueList<ResourceChange>.Empty,
                 new PlanTrace(ValueList<ScoreEntry>.Empty, ValueList<string>.Of(ctx.Notes), ValueList<Placement>.Empty));
         }
         ReconcileStep.Run(ctx);
@@ -31,9 +31,11 @@ public static class PolicyEngine
         OrderingStep.Run(ctx);
         var fences = FencingStep.Run(ctx);
         var (actions, orderings, changes) = ActionsStep.Run(ctx, fences);
+        var graph = ValueList<GraphAction>.Of(actions);
+        var edges = ValueList<ActionOrdering>.Of(orderings);
         return new Transition(
-            ValueList<PlannedAction>.Of(actions),
-            ValueList<ActionOrdering>.Of(orderings),
+            graph,
+            () => ExecutionOrder.With(graph, edges),
             ValueList<ResourceChange>.Of(changes),
             new PlanTrace(ctx.Scores.ToEntries, ValueList<string>.Of(ctx.Notes),
                 ValueList<Placement>.Of(ActionsStep.Outcome(ctx, actions, changes))) { Rejections = ValueList<Rejection>.Of(ctx.Rejections) });

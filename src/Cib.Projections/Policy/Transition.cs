@@ -1,28 +1,66 @@
 using Cib.Domain.Primitives;
+using Cib.Domain.Transitions;
 
 namespace Cib.Projections.Policy;
 
-/// <summary>What the planner decided: actions with ordering dependencies, and a trace explaining every choice.</summary>
-public sealed record Transition(
-    ValueList<PlannedAction> Actions,
-    ValueList<ActionOrdering> Orderings,
-    ValueList<ResourceChange> Changes,
-    PlanTrace Trace)
+/// <summary>
+/// What the planner decided: actions with ordering dependencies, and a trace explaining every choice. The orderings
+/// are every edge of the graph, the execution ones (probe first, monitor after start) too; the engine builds the
+/// execution edges on first use (a cold start of a large cluster has a million of them and most callers, the
+/// benchmark among them, never read them), the way <see cref="PlanTrace"/> builds its score list. Equality
+/// compares the lists, as for any value.
+/// </summary>
+public sealed record Transition
 {
+    private readonly Lazy<ValueList<ActionOrdering>> _orderings;
+
+    public Transition(ValueList<GraphAction> actions, ValueList<ActionOrdering> orderings, ValueList<ResourceChange> changes, PlanTrace trace)
+        : this(actions, new Lazy<ValueList<ActionOrdering>>(orderings), changes, trace) { }
+
+    internal Transition(ValueList<GraphAction> actions, Func<ValueList<ActionOrdering>> orderings, ValueList<ResourceChange> changes, PlanTrace trace)
+        : this(actions, new Lazy<ValueList<ActionOrdering>>(orderings), changes, trace) { }
+
+    private Transition(ValueList<GraphAction> actions, Lazy<ValueList<ActionOrdering>> orderings, ValueList<ResourceChange> changes, PlanTrace trace)
+    {
+        Actions = actions;
+        _orderings = orderings;
+        Changes = changes;
+        Trace = trace;
+    }
+
+    public ValueList<GraphAction> Actions { get; init; }
+    public ValueList<ActionOrdering> Orderings => _orderings.Value;
+    public ValueList<ResourceChange> Changes { get; init; }
+    public PlanTrace Trace { get; init; }
+
+    public void Deconstruct(out ValueList<GraphAction> actions, out ValueList<ActionOrdering> orderings, out ValueList<ResourceChange> changes, out PlanTrace trace) =>
+        (actions, orderings, changes, trace) = (Actions, Orderings, Changes, Trace);
+
+    public bool Equals(Transition? other) =>
+        other is not null && (ReferenceEquals(this, other)
+                              || (Actions == other.Actions && Orderings == other.Orderings && Changes == other.Changes && Trace == other.Trace));
+
+    public override int GetHashCode() => HashCode.Combine(Actions, Orderings, Changes, Trace);
+
     public bool IsEmpty => Changes.Count == 0 && Actions.All(a => a.Kind is ActionKind.Monitor or ActionKind.Probe);
 }
 
-public enum ActionKind { Fence, Stop, Start, Probe, Monitor, GroupStart, GroupStarted, GroupStop, GroupStopped }
-
-/// <summary>One action: fence a node, or an operation of a resource on a node; pseudo-actions mark group boundaries.</summary>
-public sealed record PlannedAction(string Key, ActionKind Kind, string? Resource, string Node, bool Runnable, string Reason, long IntervalMs = 0)
+/// <summary>
+/// One node of the engine's transition graph: fence a node, or an operation of a resource on a node. It is not the
+/// stored <see cref="PlannedAction"/>, on purpose: the engine's graph names actions by <see cref="Key"/> (what
+/// <see cref="ActionOrdering"/> edges and Pacemaker's graphs refer to) and keeps the ones it cannot run
+/// (<see cref="Runnable"/> false: blocked, shown in the summary, compared with Pacemaker's); the stored action is
+/// what <c>TransitionMapping</c> makes of the runnable ones: numbered, with the operation's name and timeout from
+/// the configuration and its dependencies as numbers. Both share the one <see cref="ActionKind"/>.
+/// </summary>
+public sealed record GraphAction(string Key, ActionKind Kind, string? Resource, string Node, bool Runnable, string Reason, long IntervalMs = 0)
 {
-    public bool IsPseudo => Kind is ActionKind.GroupStart or ActionKind.GroupStarted or ActionKind.GroupStop or ActionKind.GroupStopped;
+    public bool IsPseudo => Kind == ActionKind.Pseudo;
     public override string ToString() => Resource is null ? $"{Kind} {Node}" : $"{Resource}_{Kind.ToString().ToLowerInvariant()}_{IntervalMs} {Node}";
 }
 
-/// <summary>"Before" must complete before "After" starts.</summary>
-public sealed record ActionOrdering(string Before, string After, string Reason);
+/// <summary>"Before" must complete before "After" starts. A value (a cold start of a large cluster has a million of them: probe first).</summary>
+public readonly record struct ActionOrdering(string Before, string After, string Reason);
 
 /// <summary>What happens to one resource or node, as the Transition Summary lists it.</summary>
 public sealed record ResourceChange(

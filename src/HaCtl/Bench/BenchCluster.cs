@@ -3,6 +3,7 @@ using System.Security;
 using System.Text;
 using Cib.Domain.Configuration;
 using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy;
@@ -70,8 +71,8 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
     private ResourceHistory FenceHistory(int node, string digest)
     {
         OperationRecord op = node == Nodes - 1
-            ? new("fence_last_0", "start", 0, 0, 0, 1, Now - 100, digest, 0)
-            : new("fence_last_0", "monitor", 0, 7, 0, 1, Now - 100, digest, 7);
+            ? OperationRecord.FromPacemaker("fence_last_0", "start", 0, 0, 0, 1, Now - 100, digest, 0)
+            : OperationRecord.FromPacemaker("fence_last_0", "monitor", 0, 7, 0, 1, Now - 100, digest, 7);
         return new ResourceHistory("fence", "stonith:fence_dummy", ValueList<OperationRecord>.Of([op]));
     }
 
@@ -83,8 +84,8 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
         var id = RscName(i);
         var call = i * 3 + 2;
         OperationRecord[] ops = NodeOf(i) == node
-            ? [new($"{id}_last_0", "start", 0, 0, 0, call, Now - 100, digest, 0), new($"{id}_monitor_10000", "monitor", 10_000, 0, 0, call + 1, Now - 90, null, 0)]
-            : [new($"{id}_last_0", "monitor", 0, 7, 0, call, Now - 100, digest, 7)];
+            ? [OperationRecord.FromPacemaker($"{id}_last_0", "start", 0, 0, 0, call, Now - 100, digest, 0), OperationRecord.FromPacemaker($"{id}_monitor_10000", "monitor", 10_000, 0, 0, call + 1, Now - 90, null, 0)]
+            : [OperationRecord.FromPacemaker($"{id}_last_0", "monitor", 0, 7, 0, call, Now - 100, digest, 7)];
         return new ResourceHistory(id, "ocf:pacemaker:Dummy", ValueList<OperationRecord>.Of(ops));
     }
 
@@ -112,12 +113,12 @@ public sealed record BenchCluster(int Nodes, int Resources, int GroupSize, strin
             {
                 sb.Append("<lrm id=\"").Append(n + 1).Append("\"><lrm_resources>\n");
                 var fence = FenceHistory(n, digest).Operations[0];
-                sb.Append($"<lrm_resource id=\"fence\" class=\"stonith\" type=\"fence_dummy\"><lrm_rsc_op id=\"fence_last_0\" operation_key=\"fence_{fence.Operation}_0\" operation=\"{fence.Operation}\" crm-debug-origin=\"bench\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{fence.TargetRc}:00000000-0000-0000-0000-000000000000\" transition-magic=\"0:{fence.RcCode};1:1:{fence.TargetRc}:00000000-0000-0000-0000-000000000000\" call-id=\"1\" rc-code=\"{fence.RcCode}\" op-status=\"0\" interval=\"0\" last-rc-change=\"{fence.LastRcChange}\" exec-time=\"1\" queue-time=\"0\" op-digest=\"{digest}\"/></lrm_resource>\n");
+                sb.Append($"<lrm_resource id=\"fence\" class=\"stonith\" type=\"fence_dummy\"><lrm_rsc_op id=\"fence_last_0\" operation_key=\"fence_{fence.Operation}_0\" operation=\"{fence.Operation}\" crm-debug-origin=\"bench\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{fence.TargetRc}:00000000-0000-0000-0000-000000000000\" transition-magic=\"0:{fence.Rc};1:1:{fence.TargetRc}:00000000-0000-0000-0000-000000000000\" call-id=\"1\" rc-code=\"{fence.Rc}\" op-status=\"0\" interval=\"0\" last-rc-change=\"{fence.At.ToUnixTimeSeconds()}\" exec-time=\"1\" queue-time=\"0\" op-digest=\"{digest}\"/></lrm_resource>\n");
                 for (var i = 0; i < Resources; i++)
                 {
                     sb.Append($"<lrm_resource id=\"{RscName(i)}\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">");
                     foreach (var op in History(i, n, digest).Operations)
-                        sb.Append($"<lrm_rsc_op id=\"{SecurityElement.Escape(op.Id)}\" operation_key=\"{RscName(i)}_{op.Operation}_{op.IntervalMs}\" operation=\"{op.Operation}\" crm-debug-origin=\"bench\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{op.TargetRc}:00000000-0000-0000-0000-000000000000\" transition-magic=\"0:{op.RcCode};1:1:{op.TargetRc}:00000000-0000-0000-0000-000000000000\" call-id=\"{op.CallId}\" rc-code=\"{op.RcCode}\" op-status=\"0\" interval=\"{op.IntervalMs}\" last-rc-change=\"{op.LastRcChange}\" exec-time=\"1\" queue-time=\"0\" op-digest=\"{op.OpDigest ?? digest}\"/>");
+                        sb.Append($"<lrm_rsc_op id=\"{SecurityElement.Escape(op.Id!)}\" operation_key=\"{RscName(i)}_{op.Operation}_{op.IntervalMs}\" operation=\"{op.Operation}\" crm-debug-origin=\"bench\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{op.TargetRc}:00000000-0000-0000-0000-000000000000\" transition-magic=\"0:{op.Rc};1:1:{op.TargetRc}:00000000-0000-0000-0000-000000000000\" call-id=\"{op.Sequence}\" rc-code=\"{op.Rc}\" op-status=\"0\" interval=\"{op.IntervalMs}\" last-rc-change=\"{op.At.ToUnixTimeSeconds()}\" exec-time=\"1\" queue-time=\"0\" op-digest=\"{op.ParameterDigest ?? digest}\"/>");
                     sb.Append("</lrm_resource>\n");
                 }
                 sb.Append("</lrm_resources></lrm>");

@@ -55,7 +55,7 @@ public class CibXmlImporterTests
         Assert.Equal("member", node1.Join);
         Assert.Equal("2", node1.Attributes.Get("fail-count-ip#monitor_10000"));
         var op = Assert.Single(Assert.Single(node1.Resources).Operations);
-        Assert.Equal(("start", 0, 5, 0), (op.Operation, op.RcCode, op.CallId, op.TargetRc ?? -1));
+        Assert.Equal(("start", 0, 5, 0), (op.Operation, op.Rc, op.Sequence, op.TargetRc ?? -1));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security;
 using System.Text;
 using Cib.Domain.Constraints;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy;
@@ -74,7 +75,7 @@ internal static class CibXmlWriter
                 var agent = ResourceAgent.Parse(h.Agent ?? ((Primitive)c.Resources[h.ResourceId]).Agent.ToString());
                 sb.Append($"<lrm_resource id=\"{E(h.ResourceId)}\" class=\"{agent.Class}\"{(agent.Provider is null ? "" : $" provider=\"{agent.Provider}\"")} type=\"{E(agent.Type)}\">");
                 foreach (var op in h.Operations)
-                    sb.Append($"<lrm_rsc_op id=\"{E(op.Id)}\" operation_key=\"{E(h.ResourceId)}_{op.Operation}_{op.IntervalMs}\" operation=\"{op.Operation}\" crm-debug-origin=\"test\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{op.TargetRc ?? 0}:00000000-0000-0000-0000-000000000000\" transition-magic=\"{op.OpStatus}:{op.RcCode};1:1:{op.TargetRc ?? 0}:00000000-0000-0000-0000-000000000000\" call-id=\"{op.CallId}\" rc-code=\"{op.RcCode}\" op-status=\"{op.OpStatus}\" interval=\"{op.IntervalMs}\" last-rc-change=\"{op.LastRcChange}\" exec-time=\"1\" queue-time=\"0\"{(op.OpDigest is null ? "" : $" op-digest=\"{op.OpDigest}\"")}/>");
+                    sb.Append($"<lrm_rsc_op id=\"{E(op.Id ?? $"{h.ResourceId}_{op.Operation}_{op.IntervalMs}")}\" operation_key=\"{E(h.ResourceId)}_{op.Operation}_{op.IntervalMs}\" operation=\"{op.Operation}\" crm-debug-origin=\"test\" crm_feature_set=\"3.16.2\" transition-key=\"1:1:{op.TargetRc ?? 0}:00000000-0000-0000-0000-000000000000\" transition-magic=\"{op.Status.ToPacemaker()}:{op.Rc};1:1:{op.TargetRc ?? 0}:00000000-0000-0000-0000-000000000000\" call-id=\"{op.Sequence}\" rc-code=\"{op.Rc}\" op-status=\"{op.Status.ToPacemaker()}\" interval=\"{op.IntervalMs}\" last-rc-change=\"{op.At.ToUnixTimeSeconds()}\" exec-time=\"1\" queue-time=\"0\"{(op.ParameterDigest is null ? "" : $" op-digest=\"{op.ParameterDigest}\"")}/>");
                 sb.Append("</lrm_resource>\n");
             }
             sb.Append("</lrm_resources></lrm></node_state>\n");

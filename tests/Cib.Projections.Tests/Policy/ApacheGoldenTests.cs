@@ -1,3 +1,4 @@
+using Cib.Domain.Transitions;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 using TestSupport;
@@ -6,8 +7,9 @@ using Xunit;
 namespace Cib.Projections.Tests.Policy;
 
 /// <summary>
-/// Golden scenarios for the example Apache cluster: the Transition Summary and the scores are compared with
-/// Policy/Golden/NAME.summary and NAME.scores. HA_UPDATE_GOLDEN=1 rewrites them; the diff is the review.
+/// Golden scenarios for the example Apache cluster: the Transition Summary, the scores and the graph (actions
+/// and every ordering edge, the execution ones too: probe first, monitor after start) are compared with
+/// Policy/Golden/NAME.summary, NAME.scores and NAME.graph. HA_UPDATE_GOLDEN=1 rewrites them; the diff is the review.
 /// </summary>
 public class ApacheGoldenTests
 {
@@ -24,7 +26,13 @@ public class ApacheGoldenTests
 
         Check(name + ".summary", summary);
         Check(name + ".scores", scores);
+        Check(name + ".graph", Graph(plan));
     }
+
+    /// <summary>The transition graph: one line per action (unrunnable ones marked), then one per ordering edge.</summary>
+    private static string Graph(Transition plan) =>
+        string.Concat(plan.Actions.Select(a => $"action {a.Key}{(a.Runnable ? "" : " (unrunnable)")}: {a.Reason}\n"))
+        + string.Concat(plan.Orderings.Select(o => $"order {o.Before} -> {o.After}: {o.Reason}\n"));
 
     [Fact]
     public void Node_lost_fences_before_moving()

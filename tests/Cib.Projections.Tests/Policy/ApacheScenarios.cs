@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy;
@@ -92,7 +93,7 @@ internal static class ApacheScenarios
     {
         var histories = s.Resources.Select(h => h.ResourceId != "apache-service" ? h : h with
         {
-            Operations = ValueList<OperationRecord>.Of(h.Operations.Select(o => o.IntervalMs == 10_000 ? o with { RcCode = 7, LastRcChange = Now - 5 } : o)),
+            Operations = ValueList<OperationRecord>.Of(h.Operations.Select(o => o.IntervalMs == 10_000 ? o with { Rc = 7, Failed = true, At = DateTimeOffset.FromUnixTimeSeconds(Now - 5) } : o)),
         });
         return s with
         {

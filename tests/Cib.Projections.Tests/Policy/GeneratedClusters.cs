@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Cib.Domain.Configuration;
 using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Policy;
@@ -78,8 +79,8 @@ internal static class GeneratedClusters
     /// <summary>History of a primitive started (and monitored) on a node; the monitor failed when asked.</summary>
     public static ResourceHistory Running(Primitive p, int call, bool monitorFailed = false) => new(p.Id, p.Agent.ToString(),
         ValueList.Of(
-            new OperationRecord($"{p.Id}_start_0", "start", 0, 0, 0, call * 10, 1_699_999_000, ParameterDigest.Of(p.Params), 0),
-            new OperationRecord($"{p.Id}_monitor_10000", "monitor", 10_000, monitorFailed ? 7 : 0, 0, call * 10 + 1, 1_699_999_100, null, 0)));
+            OperationRecord.FromPacemaker($"{p.Id}_start_0", "start", 0, 0, 0, call * 10, 1_699_999_000, ParameterDigest.Of(p.Params), 0),
+            OperationRecord.FromPacemaker($"{p.Id}_monitor_10000", "monitor", 10_000, monitorFailed ? 7 : 0, 0, call * 10 + 1, 1_699_999_100, null, 0)));
 
     /// <summary>
     /// The state after a transition ran to completion: fenced nodes are down and empty, every resource runs

@@ -1,4 +1,5 @@
 using CsCheck;
+using Cib.Domain.Transitions;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 using Xunit;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
+using Cib.Domain.Transitions;
 using Cib.Projections.Policy.Ordering;
 using Cib.Projections.Policy.Reconcile;
 
@@ -22,17 +23,17 @@ internal static class ActionsStep
     public const string MultiplyActive = "being multiply active";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (List<PlannedAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
+    public static (List<GraphAction> Actions, List<ActionOrdering> Orderings, List<ResourceChange> Changes) Run(
         PlanContext ctx, List<(string Node, string Reason)> fences)
     {
-        var actions = new List<PlannedAction>();
+        var actions = new List<GraphAction>();
         var orderings = new List<ActionOrdering>();
         var changes = new List<ResourceChange>();
         var fenceAction = ctx.Options.FenceAction;
 
         foreach (var (node, reason) in fences)
         {
-            actions.Add(new PlannedAction($"fence:{node}", ActionKind.Fence, null, node, true, reason));
+            actions.Add(new GraphAction($"fence:{node}", ActionKind.Fence, null, node, true, reason));
             changes.Add(new ResourceChange(ChangeKind.Fence, node, null, null, reason, false) { FenceAction = fenceAction });
         }
         var fenced = fences.Select(f => f.Node).ToHashSet(StringComparer.Ordinal);
@@ -81,12 +82,12 @@ internal static class ActionsStep
                     continue;
                 }
                 var runnable = !change.Blocked && ctx.Nodes[from].Online && !ctx.Nodes[from].Unclean;
-                actions.Add(new PlannedAction(key, ActionKind.Stop, rsc.Id, from, runnable, change.Reason ?? change.Kind.ToString()));
+                actions.Add(new GraphAction(key, ActionKind.Stop, rsc.Id, from, runnable, change.Reason ?? change.Kind.ToString()));
             }
             if (change.Kind is ChangeKind.Start or ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart && rsc.Next is not null)
             {
                 var key = $"{rsc.Id}_start_0:{rsc.Next}";
-                actions.Add(new PlannedAction(key, ActionKind.Start, rsc.Id, rsc.Next, !change.Blocked, change.Reason ?? change.Kind.ToString()));
+                actions.Add(new GraphAction(key, ActionKind.Start, rsc.Id, rsc.Next, !change.Blocked, change.Reason ?? change.Kind.ToString()));
                 foreach (var from in stopFrom.Where(f => !fenced.Contains(f))) orderings.Add(new ActionOrdering($"{rsc.Id}_stop_0:{from}", key, "stop before start"));
                 foreach (var f in fences) orderings.Add(new ActionOrdering($"fence:{f.Node}", key, "recovery waits for fencing"));
                 if (!change.Blocked) AddMonitors(rsc, actions, rsc.Next, force: true);
@@ -117,7 +118,7 @@ internal static class ActionsStep
     }
 
     /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
-    public static IEnumerable<Placement> Outcome(PlanContext ctx, List<PlannedAction> actions, List<ResourceChange> changes)
+    public static IEnumerable<Placement> Outcome(PlanContext ctx, List<GraphAction> actions, List<ResourceChange> changes)
     {
         var starts = actions.Where(a => a.Kind == ActionKind.Start && a.Runnable).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         var byResource = changes.Where(c => c.Kind != ChangeKind.Fence).GroupBy(c => c.Subject).ToDictionary(g => g.Key, g => g.First());
@@ -164,14 +165,14 @@ internal static class ActionsStep
 
     /// <summary>Probes on the given nodes where the resource has no history; true when one of them cannot run yet (pending node).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool AddProbes(PlanContext ctx, ResourceView rsc, List<NodeView> probeNodes, List<PlannedAction> actions)
+    private static bool AddProbes(PlanContext ctx, ResourceView rsc, List<NodeView> probeNodes, List<GraphAction> actions)
     {
         var probesBlocked = false;
         var known = ctx.KnownOn;
         foreach (var n in probeNodes)
         {
             if (known.Get(rsc.Order, n.Index)) continue;
-            actions.Add(new PlannedAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
+            actions.Add(new GraphAction($"{rsc.Id}_monitor_0:{n.Name}", ActionKind.Probe, rsc.Id, n.Name, !n.Pending,
                 n.Pending ? "state unknown on this node, which is still joining" : "state unknown on this node"));
             probesBlocked |= n.Pending;
         }
@@ -179,7 +180,7 @@ internal static class ActionsStep
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddMonitors(ResourceView rsc, List<PlannedAction> actions, string? node, bool force = false)
+    private static void AddMonitors(ResourceView rsc, List<GraphAction> actions, string? node, bool force = false)
     {
         if (node is null) return;
         foreach (var op in rsc.Primitive.Operations)
@@ -188,7 +189,7 @@ internal static class ActionsStep
             if (op.Attributes.Get("enabled") is { } en && Cib.Domain.Nodes.Flags.TryParse(en, out var on) && !on) continue;
             if (op.Attributes.Get("role") is { } role && role is not ("Started" or "Slave" or "Unpromoted")) continue;
             if (!force && rsc.HasMonitor(node, op.Interval.Milliseconds)) continue;
-            actions.Add(new PlannedAction($"{rsc.Id}_monitor_{op.Interval.Milliseconds}:{node}", ActionKind.Monitor, rsc.Id, node, true,
+            actions.Add(new GraphAction($"{rsc.Id}_monitor_{op.Interval.Milliseconds}:{node}", ActionKind.Monitor, rsc.Id, node, true,
                 "recurring monitor", op.Interval.Milliseconds));
         }
     }

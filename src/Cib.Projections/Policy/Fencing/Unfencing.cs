@@ -1,4 +1,5 @@
 using Cib.Domain.Nodes;
+using Cib.Domain.Transitions;
 
 namespace Cib.Projections.Policy.Fencing;
 
@@ -16,7 +17,7 @@ internal static class Unfencing
         && ctx.Resources.Any(r => r.Primitive.IsFenceDevice && r.Primitive.Meta.Get("provides") == "unfencing");
 
     /// <summary>Unfence actions for the nodes that need one, ordered before the node's first action.</summary>
-    public static void Add(PlanContext ctx, List<PlannedAction> actions, List<ActionOrdering> orderings, List<ResourceChange> changes)
+    public static void Add(PlanContext ctx, List<GraphAction> actions, List<ActionOrdering> orderings, List<ResourceChange> changes)
     {
         if (!Required(ctx)) return;
         foreach (var node in ctx.Nodes.Values.Where(n => n.Online && !n.Unclean))
@@ -28,7 +29,7 @@ internal static class Unfencing
             var first = onNode[0];
             var why = $"required by {first.Resource} {(first.Kind == ActionKind.Probe ? "monitor" : "start")}";
             var key = $"unfence:{node.Name}";
-            actions.Add(new PlannedAction(key, ActionKind.Fence, null, node.Name, true, why));
+            actions.Add(new GraphAction(key, ActionKind.Fence, null, node.Name, true, why));
             changes.Insert(0, new ResourceChange(ChangeKind.Fence, node.Name, null, null, why, false) { FenceAction = "on" });
             foreach (var a in onNode) orderings.Add(new ActionOrdering(key, a.Key, "unfence before anything runs there"));
         }

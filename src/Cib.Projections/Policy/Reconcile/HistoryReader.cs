@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cib.Domain.Configuration;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 
@@ -33,7 +34,7 @@ internal static class HistoryReader
     public static bool IsNotRunningProbe(ResourceHistory history)
     {
         var ops = history.Operations;
-        return ops.Count == 1 && ops[0] is { RcCode: OperationRecord.RcNotRunning, OpStatus: OperationRecord.StatusDone, IsProbe: true };
+        return ops.Count == 1 && ops[0] is { Rc: OcfRc.NotRunning, Status: OperationStatus.Done, IsProbe: true };
     }
 
     /// <summary>Replays the operations in call order (everything but the common "probed, not running").</summary>
@@ -58,25 +59,25 @@ internal static class HistoryReader
         var ignoredFailure = false;
         foreach (var op in ops)
         {
-            if (op.OpStatus == OperationRecord.StatusCancelled) continue;
+            if (op.Status == OperationStatus.Cancelled) continue;
             if (op.Operation is "notify" or "meta-data" or "validate-all") continue;
-            var pending = op.OpStatus == OperationRecord.StatusPending || op.CallId == -1;
+            var pending = op.Status == OperationStatus.Pending || op.Sequence == -1;
             if (pending)
             {
                 if (op.Operation is "start" or "stop" or "migrate_from" or "promote" or "demote") active = true;
                 else if (op.IsProbe) { }
                 continue;
             }
-            var expected = op.TargetRc ?? (op.IsProbe ? OperationRecord.RcNotRunning : OperationRecord.RcOk);
+            var expected = op.TargetRc ?? (op.IsProbe ? OcfRc.NotRunning : OcfRc.Success);
             // OCF's degraded codes count as their healthy counterparts: 190 as running, 191 as running promoted.
-            var rc = EffectiveRc(op.RcCode);
-            var ok = op.OpStatus == OperationRecord.StatusDone && (rc == expected
-                || (op.IsProbe && rc is OperationRecord.RcOk or OperationRecord.RcNotRunning or OperationRecord.RcPromoted));
+            var rc = EffectiveRc(op.Rc);
+            var ok = op.Status == OperationStatus.Done && (rc == expected
+                || (op.IsProbe && rc is OcfRc.Success or OcfRc.NotRunning or OcfRc.RunningPromoted));
             // A monitor that finds it promoted leaves it in the promoted role, expected or not (a failure then
             // recovers it from that role: "Promoted -> Started").
-            promoted = op.OpStatus == OperationRecord.StatusDone && op.Operation == "monitor" && rc == OperationRecord.RcPromoted
+            promoted = op.Status == OperationStatus.Done && op.Operation == "monitor" && rc == OcfRc.RunningPromoted
                 || (promoted && !(ok && op.Operation is "stop" or "demote" or "start"));
-            if (op.OpStatus == OperationRecord.StatusDone && rc == OperationRecord.RcNotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
+            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && op.IntervalMs == 0)
                 ok = true;
             if (ok)
             {
@@ -84,7 +85,7 @@ internal static class HistoryReader
                 {
                     case "start" or "migrate_from" or "promote" or "demote" or "reload" or "reload-agent":
                         active = true;
-                        if (op.Operation == "start") (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
+                        if (op.Operation == "start") (startDigest, startSecureDigest) = (op.ParameterDigest, op.SecureDigest);
                         ClearFailure(ref failed, ref failure);
                         break;
                     case "stop" or "migrate_to":
@@ -92,8 +93,8 @@ internal static class HistoryReader
                         ClearFailure(ref failed, ref failure);
                         break;
                     case "monitor":
-                        active = rc != OperationRecord.RcNotRunning;
-                        if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.OpDigest, op.SecureDigest);
+                        active = rc != OcfRc.NotRunning;
+                        if (op.IsProbe && active && startDigest is null) (startDigest, startSecureDigest) = (op.ParameterDigest, op.SecureDigest);
                         if (!op.IsProbe) rsc.AddMonitor(node.Name, op.IntervalMs);
                         break;
                 }
@@ -102,12 +103,12 @@ internal static class HistoryReader
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
             // on-fail=block waits for an admin: failure-timeout does not lift it.
-            var expired = failureTimeout > 0 && ctx.Now >= op.LastRcChange + failureTimeout
+            var expired = failureTimeout > 0 && ctx.Now >= op.At.ToUnixTimeSeconds() + failureTimeout
                 && OnFailFor(rsc, op, ctx) != OnFail.Block;
             // A failed start recorded with other parameters than the current ones: the definition changed since,
             // so its fail count is cleared (the node is allowed again), but the failure itself stands and is
             // recovered there (crm_simulate: "Recover").
-            if (!expired && op.Operation == "start" && DigestChanged(ctx, rsc, op.OpDigest, op.SecureDigest))
+            if (!expired && op.Operation == "start" && DigestChanged(ctx, rsc, op.ParameterDigest, op.SecureDigest))
             {
                 rsc.FailCountIgnoredOn.Add(node.Name);
                 ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
@@ -118,14 +119,14 @@ internal static class HistoryReader
                 continue;
             }
             var onFail = OnFailFor(rsc, op, ctx);
-            ctx.Notes.Add($"{rsc.Id} {op.Operation}_{op.IntervalMs} failed on {node.Name} (rc {op.RcCode}, status {op.OpStatus}): on-fail {onFail.ToString().ToLowerInvariant()}");
+            ctx.Notes.Add($"{rsc.Id} {op.Operation}_{op.IntervalMs} failed on {node.Name} (rc {op.Rc}, status {op.Status.ToPacemaker()}): on-fail {onFail.ToString().ToLowerInvariant()}");
             // Pacemaker Explained, "How are OCF return codes interpreted?": 2, 3, 4 and 5 are hard errors (the
             // resource is banned from the node), 6 is fatal (banned everywhere), the rest are soft.
-            var hard = op.OpStatus is OperationRecord.StatusErrorHard or OperationRecord.StatusNotInstalled
-                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcInvalidParam or OperationRecord.RcUnimplemented
-                    or OperationRecord.RcInsufficientPriv or OperationRecord.RcNotInstalled);
-            var fatal = op.OpStatus == OperationRecord.StatusErrorFatal
-                || (op.OpStatus == OperationRecord.StatusDone && rc is OperationRecord.RcNotConfigured);
+            var hard = op.Status is OperationStatus.ErrorHard or OperationStatus.NotInstalled
+                || (op.Status == OperationStatus.Done && rc is OcfRc.InvalidArgument or OcfRc.Unimplemented
+                    or OcfRc.InsufficientPrivileges or OcfRc.NotInstalled);
+            var fatal = op.Status == OperationStatus.ErrorFatal
+                || (op.Status == OperationStatus.Done && rc is OcfRc.NotConfigured);
             if (fatal)
             {
                 rsc.BannedEverywhere = true;
@@ -133,7 +134,7 @@ internal static class HistoryReader
             }
             else if (hard) rsc.BannedOn[node.Name] = HardError;
 
-            if (op.IsProbe && (rc is OperationRecord.RcNotInstalled or OperationRecord.RcInvalidParam || op.OpStatus == OperationRecord.StatusNotInstalled))
+            if (op.IsProbe && (rc is OcfRc.NotInstalled or OcfRc.InvalidArgument || op.Status == OperationStatus.NotInstalled))
             {
                 // A probe that finds the agent missing (5) or its parameters invalid on this node (2) means "not
                 // running here, and never can": the failure is masked, the ban stays.
@@ -205,7 +206,7 @@ internal static class HistoryReader
     /// <summary>Operations by call id (pending ones, call id -1, last), then by time, then as recorded.</summary>
     private static IReadOnlyList<OperationRecord> InCallOrder(IReadOnlyList<OperationRecord> ops)
     {
-        static (int, long) Key(OperationRecord op) => (op.CallId < 0 ? int.MaxValue : op.CallId, op.LastRcChange);
+        static (long, long) Key(OperationRecord op) => (op.Sequence < 0 ? long.MaxValue : op.Sequence, op.At.ToUnixTimeSeconds());
         var sorted = true;
         for (var i = 1; i < ops.Count && sorted; i++) sorted = Key(ops[i - 1]).CompareTo(Key(ops[i])) <= 0;
         if (sorted) return ops;
@@ -214,9 +215,7 @@ internal static class HistoryReader
 
     /// <summary>OCF 190 (degraded) reads as 0, 191 (degraded promoted) as 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int EffectiveRc(int rc) => rc switch { RcDegraded => OperationRecord.RcOk, RcDegradedPromoted => OperationRecord.RcPromoted, _ => rc };
-
-    private const int RcDegraded = 190, RcDegradedPromoted = 191;
+    private static int EffectiveRc(int rc) => rc switch { OcfRc.Degraded => OcfRc.Success, OcfRc.DegradedPromoted => OcfRc.RunningPromoted, _ => rc };
 
     private static void ClearFailure(ref bool failed, ref OnFail? failure)
     {

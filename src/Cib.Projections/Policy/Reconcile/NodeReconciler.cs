@@ -36,6 +36,7 @@ internal static class NodeReconciler
         var shutdown = status.Attributes.Get("shutdown") is { } s && s != "0" && s.Length > 0;
         node.Shutdown = shutdown;
         var terminate = status.Attributes.Get("terminate") is { } t && (Flags.IsTrue(t) || (t.Length > 0 && t[0] is >= '1' and <= '9'));
+        if (status.Membership is { } membership) return FromMembership(node, membership, shutdown, terminate, options);
         var inCluster = status.InCluster;
         var inCcm = Flags.IsTrue(inCluster) || (inCluster is { Length: > 0 } && inCluster[0] is >= '1' and <= '9');
         var crmdOnline = string.Equals(status.Crmd, NodeStatus.Online, StringComparison.OrdinalIgnoreCase)
@@ -70,6 +71,27 @@ internal static class NodeReconciler
         else node.Fence(UnknownState);
         if (!node.Unclean && !shutdown && !node.Pending) node.Online = inCcm && crmdOnline && Is(join, "member");
         if (node.Unclean) node.Online = false;
+        return node;
+    }
+
+    /// <summary>
+    /// The log's typed membership, read as Pacemaker reads the node_state entry each stands for: online is a full
+    /// member (fenced if termination was requested while not shutting down), unclean was lost while a member
+    /// (fenced, with fencing enabled, unless it was shutting down), fenced or left is cleanly down.
+    /// </summary>
+    private static NodeView FromMembership(NodeView node, NodeMembership membership, bool shutdown, bool terminate, ClusterOptions options)
+    {
+        switch (membership)
+        {
+            case NodeMembership.Online:
+                node.InMembership = true;
+                if (options.IsStonithEnabled && terminate && !shutdown) node.Fence(TerminationRequested);
+                else node.Online = true;
+                break;
+            case NodeMembership.Unclean:
+                if (options.IsStonithEnabled && !shutdown) node.Fence(NoLongerMember);
+                break;
+        }
         return node;
     }
 

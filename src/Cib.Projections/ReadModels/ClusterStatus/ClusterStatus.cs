@@ -7,17 +7,6 @@ using Cib.Domain.Transitions;
 
 namespace Cib.Projections.ReadModels.ClusterStatus;
 
-/// <summary>
-/// The last result of one operation (name + interval) of a resource on a node, as Pacemaker's lrm_rsc_op.
-/// <see cref="Failed"/> says whether the node runtime judged it a failure (rc 7 is success for a probe, failure for a monitor).
-/// </summary>
-public sealed record OperationRecord(
-    string Operation, long IntervalMs, int Rc, OperationStatus Status, bool Failed, long Sequence, DateTimeOffset At,
-    string? ParameterDigest, string? TransitionId, string? ExitReason)
-{
-    public bool Succeeded => !Failed;
-}
-
 /// <summary>Failures of a resource on a node since the last clean-up (Pacemaker's fail-count and last-failure).</summary>
 public sealed record FailureRecord(int Count, DateTimeOffset LastFailure, bool StartFailed = false);
 

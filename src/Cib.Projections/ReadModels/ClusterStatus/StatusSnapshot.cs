@@ -3,6 +3,7 @@ using Cib.Domain;
 using Cib.Domain.Configuration;
 using Cib.Domain.Controller;
 using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Transitions;
 
 namespace Cib.Projections.ReadModels.ClusterStatus;
