@@ -8,7 +8,6 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
-using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using Marten;
 using NodeRuntime.Agents;

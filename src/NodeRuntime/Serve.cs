@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
-using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using NodeRuntime.Dispatch;
 using Cib.Domain.Configuration;

@@ -4,7 +4,6 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
-using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using LabSupport;
 using Marten;

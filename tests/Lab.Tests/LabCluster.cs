@@ -1,7 +1,7 @@
 using Cib.Domain;
 using Cib.Domain.Primitives;
 using Cib.Interop.Crm;
-using Cib.Projections.Cluster;
+using Cib.Projections.Planning;
 using Cib.Projections.Store;
 using Marten;
 
@@ -88,7 +88,7 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Every recorded plan is reproduced from the log alone.</summary>
     public async Task AssertReplaysAsync()
     {
-        var (count, mismatches) = await Planning.ReplayAsync(Store);
+        var (count, mismatches) = await TransitionPlanner.ReplayAsync(Store);
         Assert.True(count > 0);
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m =>
             $"step {m.Step} ({m.TransitionId}):\n recorded {System.Text.Json.JsonSerializer.Serialize(m.Recorded.Cast<object>())}\n replayed {System.Text.Json.JsonSerializer.Serialize(m.Replayed.Cast<object>())}")) + "\n" + await LogAsync());

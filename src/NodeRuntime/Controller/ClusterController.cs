@@ -8,7 +8,7 @@ using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Npgsql;
 
-using Cib.Projections.Cluster;
+using Cib.Projections.Planning;
 
 namespace NodeRuntime.Controller;
 
@@ -152,7 +152,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                 }
                 // The planner sees the status as of the decider's position: both are fed the same events.
                 var (configuration, status) = (_state.Configuration, _fold.Status);
-                await DecideAsync(new ControllerInput.Tick(now, observed, (asOf, at) => Planning.Plan(configuration, status, asOf, at)),
+                await DecideAsync(new ControllerInput.Tick(now, observed, (asOf, at) => TransitionPlanner.Plan(configuration, status, asOf, at)),
                     ControllerStep.Next(_term, _state.Position, null), ct);
                 TicksSinceElected++;
                 await StoreStatusAsync(now, force: false, ct);

@@ -6,7 +6,6 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
-using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using Npgsql;
 using NodeRuntime.Execution;

@@ -4,7 +4,7 @@ using Cib.Projections.Policy;
 using Cib.Projections.Tests.Policy;
 using Xunit;
 
-namespace Cib.Projections.Tests.Cluster;
+namespace Cib.Projections.Tests.Planning;
 
 /// <summary>
 /// The engine reads a node's typed membership (what PlanningInput gives it from the log) exactly as it reads the

@@ -1,5 +1,4 @@
 using Cib.Domain.Nodes;
-using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using TestSupport;
 using Xunit;

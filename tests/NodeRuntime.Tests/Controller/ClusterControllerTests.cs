@@ -2,7 +2,6 @@ using System.Text.Json;
 using Cib.Domain.Configuration;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
-using Cib.Projections.Cluster;
 using NodeRuntime.Controller;
 using NodeRuntime.Membership;
 using Cib.Projections.ReadModels.ClusterStatus;

@@ -1,4 +1,3 @@
-using Cib.Projections.Cluster;
 using NodeRuntime.Controller;
 using NodeRuntime.Membership;
 using Xunit;

@@ -3,7 +3,6 @@ using Cib.Domain.Configuration;
 using Cib.Domain.Controller;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
-using Cib.Projections.Cluster;
 using NodeRuntime.Controller;
 using NodeRuntime.Membership;
 using Cib.Projections.ReadModels.ClusterStatus;

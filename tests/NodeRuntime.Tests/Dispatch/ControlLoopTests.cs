@@ -8,7 +8,7 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
 using Cib.Interop.Crm;
-using Cib.Projections.Cluster;
+using Cib.Projections.Planning;
 using Cib.Projections.ReadModels.Causation;
 using Cib.Projections.Store;
 using Marten;
@@ -202,7 +202,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
         var headers = planned.Headers!.ToDictionary(h => h.Key, h => (object)h.Value!.ToString()!);
         var forged = new ActionDispatched(plan.TransitionId, 99, "node9", ActionKind.Start, "d1", null, "start", 0, 20_000, null, plan.At);
         await new CibEventLog(_data).AppendAsync(StreamIds.Transition(plan.TransitionId), [forged], new AppendMetadata(null, null, "controller:forger", headers));
-        var (_, mismatches) = await Planning.ReplayAsync(_store);
+        var (_, mismatches) = await TransitionPlanner.ReplayAsync(_store);
         var step = headers[ControllerStep.StepHeader].ToString();
         var mismatch = Assert.Single(mismatches);
         Assert.Equal(step, mismatch.Step);
@@ -215,7 +215,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
     /// <summary>Every recorded controller decision (plans bit for bit, completions, aborts, dispatches, fencing) is re-derived from the log alone.</summary>
     private async Task AssertReplaysAsync()
     {
-        var (count, mismatches) = await Planning.ReplayAsync(_store);
+        var (count, mismatches) = await TransitionPlanner.ReplayAsync(_store);
         Assert.True(count > 0, "no transition was recorded");
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Select(m => $"step {m.Step} ({m.TransitionId}):\n  recorded {Json(m.Recorded.Cast<object>())}\n  replayed {Json(m.Replayed.Cast<object>())}")));
     }

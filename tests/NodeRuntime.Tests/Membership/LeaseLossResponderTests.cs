@@ -2,7 +2,6 @@ using NodeRuntime.Controller;
 using NodeRuntime.Membership;
 using Cib.Domain;
 using Cib.Domain.Operations;
-using Cib.Projections.Cluster;
 using Cib.Projections.Store;
 using Microsoft.Extensions.Time.Testing;
 using NodeRuntime.Execution;

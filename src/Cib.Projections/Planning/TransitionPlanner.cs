@@ -9,14 +9,14 @@ using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Marten;
 
-namespace Cib.Projections.Cluster;
+namespace Cib.Projections.Planning;
 
 /// <summary>
 /// One planning step as the controller takes it, and its replay: the same log up to <c>AsOfSequence</c> and
 /// the same "now" give the same <see cref="TransitionPlanned"/>, so every recorded decision can be re-derived
 /// and explained.
 /// </summary>
-public static class Planning
+public static class TransitionPlanner
 {
     public static TransitionPlanned Plan(ClusterConfiguration configuration, ClusterStatus status, long asOfSequence, DateTimeOffset now)
     {

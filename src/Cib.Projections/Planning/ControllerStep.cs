@@ -3,12 +3,12 @@ using Cib.Domain.Controller;
 using Cib.Domain.Primitives;
 using Cib.Projections.Store;
 
-namespace Cib.Projections.Cluster;
+namespace Cib.Projections.Planning;
 
 /// <summary>
 /// One step of the controller decider as the log records it, in the headers of every event the step appended: the
 /// controller's term, the step's id, the last log position the decider had folded (<c>as-of</c>: what it decided on) and,
-/// with the election, the rules it applies. Replay (<see cref="Planning.ReplayAsync"/>) feeds a decider the log up to
+/// with the election, the rules it applies. Replay (<see cref="TransitionPlanner.ReplayAsync"/>) feeds a decider the log up to
 /// <c>as-of</c>, takes the same step at the events' recorded time, and compares. These are metadata, not event fields:
 /// they describe the decision, not the fact, and leave the stored events' schema (and names) as they are.
 /// </summary>

@@ -5,7 +5,7 @@ using Cib.Domain.Primitives;
 using Cib.Projections.Policy;
 using Cib.Projections.ReadModels.ClusterStatus;
 
-namespace Cib.Projections.Cluster;
+namespace Cib.Projections.Planning;
 
 /// <summary>
 /// Turns what the log says (configuration + status read model) into the policy engine's input: per node its typed

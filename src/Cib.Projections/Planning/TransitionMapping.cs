@@ -5,7 +5,7 @@ using Cib.Domain.Transitions;
 using Cib.Projections.Policy;
 using Cib.Projections.Policy.Rendering;
 
-namespace Cib.Projections.Cluster;
+namespace Cib.Projections.Planning;
 
 /// <summary>
 /// The policy engine's transition as the stored <see cref="TransitionPlanned"/>: numbered actions with their
