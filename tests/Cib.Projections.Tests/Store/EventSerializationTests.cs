@@ -66,6 +66,24 @@ public class EventSerializationTests(DatabaseFixture fixture) : IClassFixture<Da
             new TransitionCompleted("t1", 2, At),
             new TransitionAborted("t1", "configuration changed", 43, At),
             new FencedNodePowerOnFailed("f1", "node1", "fence-virt", "virsh start node1 did not power it on", "node2", At),
+            // Further shapes of the events that carry a resource or a constraint, for the golden schemas (EventSchemaTests):
+            // no provider, no timeout or on-fail, empty parameters and operations, a group with meta attributes, every
+            // score form, a colocation with a node attribute, every order kind.
+            new PrimitiveDefined(new Primitive("web", new ResourceAgent("lsb", null, "apache2"), ValueMap.Empty, ValueMap.Empty,
+                ValueList<OperationDefinition>.Empty), At),
+            new PrimitiveUpdated(new Primitive("fs", new ResourceAgent("ocf", "heartbeat", "Filesystem"),
+                ValueMap.Of(("device", "/dev/vdb"), ("directory", "/srv"), ("fstype", "ext4")), ValueMap.Of(("is-managed", "false"), ("priority", "10")),
+                ValueList.Of(OperationDefinition.Create("start", timeout: "60s"), OperationDefinition.Create("stop"),
+                    new OperationDefinition("monitor", new Duration(1500), null, null, ValueMap.Of(("OCF_CHECK_LEVEL", "10"), ("role", "Started"))))), At),
+            new PrimitiveDefined(Primitive.Create("fence-virt", "stonith:external/libvirt", ValueMap.Of(("hostlist", "node1 node2"))), At),
+            new GroupDefined(new Group("g2", ValueList.Of("web"), ValueMap.Of(("target-role", "Stopped"))), At),
+            new GroupUpdated(new Group("g3", ValueList<string>.Empty, ValueMap.Empty), At),
+            new ConstraintDefined(new LocationConstraint("loc-inf", "ip", "node2", Score.Infinity), At),
+            new ConstraintUpdated(new LocationConstraint("loc-100", "ip", "node2", Score.Of(-100)), At),
+            new ConstraintDefined(new ColocationConstraint("col-rack", "ip", "fs", Score.Of(200)) { NodeAttribute = "rack" }, At),
+            new ConstraintUpdated(new ColocationConstraint("col-not", "ip", "fs", Score.MinusInfinity), At),
+            new ConstraintDefined(OrderConstraint.Create("ord-m", "fs", "ip"), At),
+            new ConstraintDefined(new OrderConstraint("ord-s", "fs", "promote", "ip", "stop", OrderKind.Serialize, true), At),
         ];
     }
 
