@@ -1,6 +1,13 @@
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Cib.Domain;
+using Cib.Domain.Constraints;
+using Cib.Domain.Operations;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using Cib.Domain.Transitions;
 using Cib.Projections.Store;
 using Marten;
 using TestSupport;
@@ -80,6 +87,59 @@ public class EventSchemaTests
         Assert.Equal(
             EventCatalog.All.Select(e => e.Name + ".jsonl").Order(StringComparer.Ordinal),
             Directory.GetFiles(Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// Values an event may store as they are: each has a stable, explicit JSON form of its own (a converter: a score as
+    /// text, a duration in milliseconds, a map as an object, a list as an array, an actor as <c>user:alice</c>).
+    /// </summary>
+    private static readonly HashSet<Type> Values =
+    [
+        typeof(string), typeof(bool), typeof(int), typeof(long), typeof(DateTimeOffset),
+        typeof(Score), typeof(Duration), typeof(ValueMap), typeof(Actor), typeof(IEnumerable<string>),
+    ];
+
+    /// <summary>
+    /// The shapes the events own, declared beside them (the enums are stored by member name). A domain record does not
+    /// belong here: give the event a shape of its own and map to and from it in Cib.Domain (docs/decisions/0006).
+    /// </summary>
+    private static readonly HashSet<Type> EventShapes =
+    [
+        typeof(PrimitiveData), typeof(GroupData), typeof(AgentData), typeof(OperationData),
+        typeof(ConstraintData), typeof(LocationData), typeof(ColocationData), typeof(OrderData), typeof(OrderKindData),
+        typeof(OperationOrigin), typeof(OperationStatus), typeof(PlannedAction), typeof(ActionKind),
+    ];
+
+    [Fact]
+    public void Events_store_only_plain_values_and_shapes_of_their_own()
+    {
+        var seen = new HashSet<Type>();
+        var foreign = new List<string>();
+        foreach (var e in EventCatalog.All)
+            Visit(e.Type, e.Name, isEvent: true);
+        Assert.True(foreign.Count == 0,
+            "events store domain types, which ties the stored schema to the domain model:\n" + string.Join("\n", foreign));
+
+        void Visit(Type type, string path, bool isEvent = false)
+        {
+            type = Nullable.GetUnderlyingType(type) ?? type;
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueList<>))
+            {
+                Visit(type.GetGenericArguments()[0], path + "[]");
+                return;
+            }
+            if (Values.Contains(type)) return;
+            if (!isEvent && !EventShapes.Contains(type))
+            {
+                foreign.Add($"{path}: {type.FullName}");
+                return;
+            }
+            if (!seen.Add(type) || type.IsEnum) return;
+            foreach (var derived in type.GetCustomAttributes<JsonDerivedTypeAttribute>())
+                Visit(derived.DerivedType, $"{path}<{derived.TypeDiscriminator}>");
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                Visit(property.PropertyType, $"{path}.{property.Name}");
+        }
+    }
 
     private static IReadOnlyList<string> ReadGolden(string name)
     {
