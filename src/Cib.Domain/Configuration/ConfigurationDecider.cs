@@ -63,10 +63,10 @@ public static class ConfigurationDecider
         SetNodeStandby c => WithNode(s, c.Node, n => n.IsStandby == c.Standby ? Accept() : Accept(new NodeStandbyChanged(c.Node, c.Standby, now))),
         SetNodeMaintenance c => WithNode(s, c.Node, n => n.IsMaintenance == c.Maintenance ? Accept() : Accept(new NodeMaintenanceChanged(c.Node, c.Maintenance, now))),
 
-        DefinePrimitive c => DecideDefine(s, c.Primitive, ConfigurationValidator.ValidatePrimitive(c.Primitive), () => new PrimitiveDefined(c.Primitive, now)),
-        UpdatePrimitive c => DecideUpdate(s, c.Primitive, ConfigurationValidator.ValidatePrimitive(c.Primitive), () => new PrimitiveUpdated(c.Primitive, now)),
-        DefineGroup c => DecideDefine(s, c.Group, ConfigurationValidator.ValidateGroup(c.Group), () => new GroupDefined(c.Group, now)),
-        UpdateGroup c => DecideUpdate(s, c.Group, ConfigurationValidator.ValidateGroup(c.Group), () => new GroupUpdated(c.Group, now)),
+        DefinePrimitive c => DecideDefine(s, c.Primitive, ConfigurationValidator.ValidatePrimitive(c.Primitive), () => new PrimitiveDefined(PrimitiveData.From(c.Primitive), now)),
+        UpdatePrimitive c => DecideUpdate(s, c.Primitive, ConfigurationValidator.ValidatePrimitive(c.Primitive), () => new PrimitiveUpdated(PrimitiveData.From(c.Primitive), now)),
+        DefineGroup c => DecideDefine(s, c.Group, ConfigurationValidator.ValidateGroup(c.Group), () => new GroupDefined(GroupData.From(c.Group), now)),
+        UpdateGroup c => DecideUpdate(s, c.Group, ConfigurationValidator.ValidateGroup(c.Group), () => new GroupUpdated(GroupData.From(c.Group), now)),
         DeleteResource c => s.Resources.ContainsKey(c.Id)
             ? Accept(ResourceDeletionEvents(c.Id, s, now))
             : Refuse("unknown-resource", $"cannot delete '{c.Id}': no such resource", c.Id),
@@ -86,7 +86,7 @@ public static class ConfigurationDecider
             : existing.GetType() != c.Constraint.GetType()
                 ? Refuse("constraint-kind-changed", $"'{c.Constraint.Id}' is a {Kind(existing)} constraint, not a {Kind(c.Constraint)} one", c.Constraint.Id)
                 : Equals(existing, c.Constraint) ? Accept()
-                : Checked(ConfigurationValidator.ValidateConstraint(c.Constraint), () => new ConstraintUpdated(c.Constraint, now)),
+                : Checked(ConfigurationValidator.ValidateConstraint(c.Constraint), () => new ConstraintUpdated(ConstraintData.From(c.Constraint), now)),
         DeleteConstraint c => s.Constraints.ContainsKey(c.Id)
             ? Accept(new ConstraintDeleted(c.Id, now))
             : Refuse("unknown-constraint", $"cannot delete '{c.Id}': no such constraint", c.Id),
@@ -116,16 +116,16 @@ public static class ConfigurationDecider
             Attributes = x.Maintenance ? n.Attributes.Set(NodeDefinition.MaintenanceAttribute, "on") : n.Attributes.Remove(NodeDefinition.MaintenanceAttribute),
         }),
 
-        PrimitiveDefined x => s with { Resources = s.Resources.SetItem(x.Primitive.Id, x.Primitive) },
-        PrimitiveUpdated x => s with { Resources = s.Resources.SetItem(x.Primitive.Id, x.Primitive) },
-        GroupDefined x => s with { Resources = s.Resources.SetItem(x.Group.Id, x.Group) },
-        GroupUpdated x => s with { Resources = s.Resources.SetItem(x.Group.Id, x.Group) },
+        PrimitiveDefined x => s with { Resources = s.Resources.SetItem(x.Primitive.Id, x.Primitive.ToPrimitive()) },
+        PrimitiveUpdated x => s with { Resources = s.Resources.SetItem(x.Primitive.Id, x.Primitive.ToPrimitive()) },
+        GroupDefined x => s with { Resources = s.Resources.SetItem(x.Group.Id, x.Group.ToGroup()) },
+        GroupUpdated x => s with { Resources = s.Resources.SetItem(x.Group.Id, x.Group.ToGroup()) },
         ResourceDeleted x => s with { Resources = s.Resources.Remove(x.Id) },
         ResourceMetaAttributeSet x => MapResource(s, x.Resource, r => r with { Meta = r.Meta.Set(x.Name, x.Value) }),
         ResourceMetaAttributeRemoved x => MapResource(s, x.Resource, r => r with { Meta = r.Meta.Remove(x.Name) }),
 
-        ConstraintDefined x => s with { Constraints = s.Constraints.SetItem(x.Constraint.Id, x.Constraint) },
-        ConstraintUpdated x => s with { Constraints = s.Constraints.SetItem(x.Constraint.Id, x.Constraint) },
+        ConstraintDefined x => s with { Constraints = s.Constraints.SetItem(x.Constraint.Id, x.Constraint.ToConstraint()) },
+        ConstraintUpdated x => s with { Constraints = s.Constraints.SetItem(x.Constraint.Id, x.Constraint.ToConstraint()) },
         ConstraintDeleted x => s with { Constraints = s.Constraints.Remove(x.Id) },
 
         _ => s,
@@ -178,7 +178,7 @@ public static class ConfigurationDecider
                 : Refuse("duplicate-id", $"cannot define {Kind(c)} constraint '{c.Id}': the id is already used by a {Kind(existing)} constraint", c.Id);
         if (s.Resources.ContainsKey(c.Id))
             return Refuse("duplicate-id", $"cannot define {Kind(c)} constraint '{c.Id}': the id is already used by a resource", c.Id);
-        return Checked(ConfigurationValidator.ValidateConstraint(c), () => new ConstraintDefined(c, now));
+        return Checked(ConfigurationValidator.ValidateConstraint(c), () => new ConstraintDefined(ConstraintData.From(c), now));
     }
 
     /// <summary>
@@ -201,7 +201,7 @@ public static class ConfigurationDecider
             }
             else
             {
-                events.Add(new GroupUpdated(parent with { Members = remaining }, now));
+                events.Add(new GroupUpdated(GroupData.From(parent with { Members = remaining }), now));
             }
         }
         events.Add(new ResourceDeleted(id, now));

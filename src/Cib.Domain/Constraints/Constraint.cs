@@ -1,13 +1,8 @@
-using System.Text.Json.Serialization;
 using Cib.Domain.Primitives;
 
 namespace Cib.Domain.Constraints;
 
 /// <summary>A placement or ordering rule between resources and nodes.</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "$kind")]
-[JsonDerivedType(typeof(LocationConstraint), "location")]
-[JsonDerivedType(typeof(ColocationConstraint), "colocation")]
-[JsonDerivedType(typeof(OrderConstraint), "order")]
 public abstract record Constraint(string Id)
 {
     /// <summary>The resources this constraint refers to.</summary>

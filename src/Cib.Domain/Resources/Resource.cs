@@ -1,12 +1,8 @@
-using System.Text.Json.Serialization;
 using Cib.Domain.Primitives;
 
 namespace Cib.Domain.Resources;
 
 /// <summary>A configured resource: a primitive (one agent instance) or a group of primitives.</summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "$kind")]
-[JsonDerivedType(typeof(Primitive), "primitive")]
-[JsonDerivedType(typeof(Group), "group")]
 public abstract record Resource(string Id, ValueMap Meta)
 {
     public string? MetaValue(string name) => Meta.Get(name);

@@ -12,23 +12,23 @@ public class DefineConstraintTests : DeciderSpec
     private static readonly LocationConstraint Prefer = new("prefer", "a", "node1", Score.Of(50));
 
     [Fact]
-    public void Defines_a_location() => Then(When(TwoResources, new DefineConstraint(Prefer)), new ConstraintDefined(Prefer, Now));
+    public void Defines_a_location() => Then(When(TwoResources, new DefineConstraint(Prefer)), new ConstraintDefined(ConstraintData.From(Prefer), Now));
 
     [Fact]
     public void Defines_a_colocation_and_an_order()
     {
         var col = new ColocationConstraint("together", "b", "a", Score.Infinity);
         var ord = OrderConstraint.Create("a-then-b", "a", "b");
-        Then(When(TwoResources, new DefineConstraint(col), new DefineConstraint(ord)), new ConstraintDefined(col, Now), new ConstraintDefined(ord, Now));
+        Then(When(TwoResources, new DefineConstraint(col), new DefineConstraint(ord)), new ConstraintDefined(ConstraintData.From(col), Now), new ConstraintDefined(ConstraintData.From(ord), Now));
     }
 
     [Fact]
     public void Defining_the_same_constraint_again_is_a_no_op() =>
-        ThenNothing(When(Cib.Domain.Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(Prefer, Earlier)), new DefineConstraint(Prefer)));
+        ThenNothing(When(Cib.Domain.Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(ConstraintData.From(Prefer), Earlier)), new DefineConstraint(Prefer)));
 
     [Fact]
     public void Refuses_a_different_constraint_under_an_existing_id() =>
-        ThenRefused(When(Cib.Domain.Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(Prefer, Earlier)),
+        ThenRefused(When(Cib.Domain.Configuration.ConfigurationDecider.Evolve(TwoResources, new ConstraintDefined(ConstraintData.From(Prefer), Earlier)),
             new DefineConstraint(Prefer with { Score = Score.Of(10) })), "duplicate-id");
 
     [Fact]
@@ -63,11 +63,11 @@ public class UpdateConstraintTests : DeciderSpec
 {
     private static readonly LocationConstraint Prefer = new("prefer", "a", "node1", Score.Of(50));
     private static readonly Cib.Domain.Configuration.ClusterConfiguration WithPrefer =
-        new ClusterConfigurationBuilder(Dummy("a")).With(Node("node1"), new ConstraintDefined(Prefer, Earlier));
+        new ClusterConfigurationBuilder(Dummy("a")).With(Node("node1"), new ConstraintDefined(ConstraintData.From(Prefer), Earlier));
 
     [Fact]
     public void Changes_a_score() =>
-        Then(When(WithPrefer, new UpdateConstraint(Prefer with { Score = Score.MinusInfinity })), new ConstraintUpdated(Prefer with { Score = Score.MinusInfinity }, Now));
+        Then(When(WithPrefer, new UpdateConstraint(Prefer with { Score = Score.MinusInfinity })), new ConstraintUpdated(ConstraintData.From(Prefer with { Score = Score.MinusInfinity }), Now));
 
     [Fact]
     public void Same_definition_is_a_no_op() => ThenNothing(When(WithPrefer, new UpdateConstraint(Prefer)));
@@ -86,7 +86,7 @@ public class DeleteConstraintTests : DeciderSpec
     [Fact]
     public void Deletes_a_constraint()
     {
-        var state = new ClusterConfigurationBuilder(Dummy("a")).With(Node("node1"), new ConstraintDefined(new LocationConstraint("p", "a", "node1", Score.Of(1)), Earlier));
+        var state = new ClusterConfigurationBuilder(Dummy("a")).With(Node("node1"), new ConstraintDefined(ConstraintData.From(new LocationConstraint("p", "a", "node1", Score.Of(1))), Earlier));
         Then(When(state, new DeleteConstraint("p")), new ConstraintDeleted("p", Now));
     }
 

@@ -42,5 +42,5 @@ public abstract class DeciderSpec
     protected static Primitive Dummy(string id, params OperationDefinition[] ops) =>
         Primitive.Create(id, "ocf:heartbeat:Dummy", operations: ops);
 
-    protected static PrimitiveDefined Defined(Primitive p) => new(p, Earlier);
+    protected static PrimitiveDefined Defined(Primitive p) => new(PrimitiveData.From(p), Earlier);
 }

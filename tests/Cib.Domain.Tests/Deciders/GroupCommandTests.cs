@@ -12,11 +12,11 @@ public class DefineGroupTests : DeciderSpec
 
     [Fact]
     public void Defines_a_group() =>
-        Then(When(Three.State, new DefineGroup(Group.Create("g", "a", "b"))), new GroupDefined(Group.Create("g", "a", "b"), Now));
+        Then(When(Three.State, new DefineGroup(Group.Create("g", "a", "b"))), new GroupDefined(GroupData.From(Group.Create("g", "a", "b")), Now));
 
     [Fact]
     public void Defining_the_same_group_again_is_a_no_op() =>
-        ThenNothing(When(Three.With(new GroupDefined(Group.Create("g", "a"), Earlier)), new DefineGroup(Group.Create("g", "a"))));
+        ThenNothing(When(Three.With(new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier)), new DefineGroup(Group.Create("g", "a"))));
 
     [Fact]
     public void Refuses_an_unknown_member()
@@ -28,12 +28,12 @@ public class DefineGroupTests : DeciderSpec
 
     [Fact]
     public void Refuses_a_primitive_in_two_groups() =>
-        ThenRefused(When(Three.With(new GroupDefined(Group.Create("g1", "a", "b"), Earlier)), new DefineGroup(Group.Create("g2", "b", "c"))),
+        ThenRefused(When(Three.With(new GroupDefined(GroupData.From(Group.Create("g1", "a", "b")), Earlier)), new DefineGroup(Group.Create("g2", "b", "c"))),
             "member-of-two-groups");
 
     [Fact]
     public void Refuses_a_group_as_member() =>
-        ThenRefused(When(Three.With(new GroupDefined(Group.Create("g1", "a"), Earlier)), new DefineGroup(Group.Create("g2", "g1", "b"))),
+        ThenRefused(When(Three.With(new GroupDefined(GroupData.From(Group.Create("g1", "a")), Earlier)), new DefineGroup(Group.Create("g2", "g1", "b"))),
             "group-in-group");
 
     [Fact]
@@ -53,8 +53,8 @@ public class UpdateGroupTests : DeciderSpec
     [Fact]
     public void Changes_members_and_order()
     {
-        var state = new ClusterConfigurationBuilder(Dummy("a"), Dummy("b")).With(new GroupDefined(Group.Create("g", "a"), Earlier));
-        Then(When(state, new UpdateGroup(Group.Create("g", "b", "a"))), new GroupUpdated(Group.Create("g", "b", "a"), Now));
+        var state = new ClusterConfigurationBuilder(Dummy("a"), Dummy("b")).With(new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier));
+        Then(When(state, new UpdateGroup(Group.Create("g", "b", "a"))), new GroupUpdated(GroupData.From(Group.Create("g", "b", "a")), Now));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class UpdateGroupTests : DeciderSpec
 
     [Fact]
     public void Refuses_an_unknown_member() =>
-        ThenRefused(When(new ClusterConfigurationBuilder(Dummy("a")).With(new GroupDefined(Group.Create("g", "a"), Earlier)),
+        ThenRefused(When(new ClusterConfigurationBuilder(Dummy("a")).With(new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier)),
             new UpdateGroup(Group.Create("g", "a", "b"))), "unknown-reference");
 }
 
@@ -78,9 +78,9 @@ public class DeleteResourceTests : DeciderSpec
     {
         var state = new ClusterConfigurationBuilder(Dummy("a"), Dummy("b")).With(
             Node("node1"),
-            new ConstraintDefined(new LocationConstraint("loc", "a", "node1", Score.Of(10)), Earlier),
-            new ConstraintDefined(new ColocationConstraint("col", "b", "a", Score.Infinity), Earlier),
-            new ConstraintDefined(new LocationConstraint("keep", "b", "node1", Score.Of(10)), Earlier));
+            new ConstraintDefined(ConstraintData.From(new LocationConstraint("loc", "a", "node1", Score.Of(10))), Earlier),
+            new ConstraintDefined(ConstraintData.From(new ColocationConstraint("col", "b", "a", Score.Infinity)), Earlier),
+            new ConstraintDefined(ConstraintData.From(new LocationConstraint("keep", "b", "node1", Score.Of(10))), Earlier));
         Then(When(state, new DeleteResource("a")),
             new ConstraintDeleted("col", Now), new ConstraintDeleted("loc", Now), new ResourceDeleted("a", Now));
     }
@@ -88,21 +88,21 @@ public class DeleteResourceTests : DeciderSpec
     [Fact]
     public void Leaves_its_group()
     {
-        var state = new ClusterConfigurationBuilder(Dummy("a"), Dummy("b")).With(new GroupDefined(Group.Create("g", "a", "b"), Earlier));
-        Then(When(state, new DeleteResource("a")), new GroupUpdated(Group.Create("g", "b"), Now), new ResourceDeleted("a", Now));
+        var state = new ClusterConfigurationBuilder(Dummy("a"), Dummy("b")).With(new GroupDefined(GroupData.From(Group.Create("g", "a", "b")), Earlier));
+        Then(When(state, new DeleteResource("a")), new GroupUpdated(GroupData.From(Group.Create("g", "b")), Now), new ResourceDeleted("a", Now));
     }
 
     [Fact]
     public void Deleting_the_last_member_deletes_the_group()
     {
-        var state = new ClusterConfigurationBuilder(Dummy("a")).With(new GroupDefined(Group.Create("g", "a"), Earlier));
+        var state = new ClusterConfigurationBuilder(Dummy("a")).With(new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier));
         Then(When(state, new DeleteResource("a")), new ResourceDeleted("g", Now), new ResourceDeleted("a", Now));
     }
 
     [Fact]
     public void Deleting_a_group_keeps_its_members()
     {
-        var state = new ClusterConfigurationBuilder(Dummy("a")).With(new GroupDefined(Group.Create("g", "a"), Earlier));
+        var state = new ClusterConfigurationBuilder(Dummy("a")).With(new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier));
         var decision = When(state, new DeleteResource("g"));
         Then(decision, new ResourceDeleted("g", Now));
         Assert.True(ConfigurationDecider.Fold(decision.Events, state).Resources.ContainsKey("a"));
@@ -153,7 +153,7 @@ public sealed class ClusterConfigurationBuilder(params Primitive[] primitives)
     private static readonly DateTimeOffset At = new(2026, 11, 25, 11, 0, 0, TimeSpan.Zero);
 
     public Cib.Domain.Configuration.ClusterConfiguration State =>
-        Cib.Domain.Configuration.ConfigurationDecider.Fold(primitives.Select(p => (IConfigurationEvent)new PrimitiveDefined(p, At)));
+        Cib.Domain.Configuration.ConfigurationDecider.Fold(primitives.Select(p => (IConfigurationEvent)new PrimitiveDefined(PrimitiveData.From(p), At)));
 
     public Cib.Domain.Configuration.ClusterConfiguration With(params IConfigurationEvent[] more) =>
         Cib.Domain.Configuration.ConfigurationDecider.Fold(more, State);

@@ -40,8 +40,8 @@ public class RemoveNodeTests : DeciderSpec
     public void Takes_location_constraints_on_the_node_along()
     {
         var state = Given(Node("node1"), Node("node2"), Defined(Dummy("d")),
-            new ConstraintDefined(new LocationConstraint("pref", "d", "node1", Score.Of(50)), Earlier),
-            new ConstraintDefined(new LocationConstraint("other", "d", "node2", Score.Of(10)), Earlier));
+            new ConstraintDefined(ConstraintData.From(new LocationConstraint("pref", "d", "node1", Score.Of(50))), Earlier),
+            new ConstraintDefined(ConstraintData.From(new LocationConstraint("other", "d", "node2", Score.Of(10))), Earlier));
         Then(When(state, new RemoveNode("node1")), new ConstraintDeleted("pref", Now), new NodeRemoved("node1", Now));
     }
 

@@ -11,7 +11,7 @@ public class DefinePrimitiveTests : DeciderSpec
         OperationDefinition.Create("monitor", "10s", "20s"));
 
     [Fact]
-    public void Defines_a_primitive() => Then(When(Given(), new DefinePrimitive(Ip)), new PrimitiveDefined(Ip, Now));
+    public void Defines_a_primitive() => Then(When(Given(), new DefinePrimitive(Ip)), new PrimitiveDefined(PrimitiveData.From(Ip), Now));
 
     [Fact]
     public void Defining_the_same_primitive_again_is_a_no_op() => ThenNothing(When(Given(Defined(Ip)), new DefinePrimitive(Ip)));
@@ -25,7 +25,7 @@ public class DefinePrimitiveTests : DeciderSpec
 
     [Fact]
     public void Refuses_an_id_used_by_a_group() =>
-        ThenRefused(When(Given(Defined(Dummy("a")), new GroupDefined(Group.Create("g", "a"), Earlier)), new DefinePrimitive(Dummy("g"))), "duplicate-id");
+        ThenRefused(When(Given(Defined(Dummy("a")), new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier)), new DefinePrimitive(Dummy("g"))), "duplicate-id");
 
     [Theory]
     [InlineData("1ip")]
@@ -79,7 +79,7 @@ public class DefinePrimitiveTests : DeciderSpec
     public void Defines_a_fence_device_with_hosts(string parameter, string value)
     {
         var fence = Primitive.Create("fence", "stonith:fence_virsh", ValueMap.Of((parameter, value)));
-        Then(When(Given(), new DefinePrimitive(fence)), new PrimitiveDefined(fence, Now));
+        Then(When(Given(), new DefinePrimitive(fence)), new PrimitiveDefined(PrimitiveData.From(fence), Now));
         var device = Fencing.FenceDevice.From(fence);
         Assert.True(device.CanFence("node1"));
         Assert.True(device.CanFence("node2"));
@@ -93,7 +93,7 @@ public class UpdatePrimitiveTests : DeciderSpec
     public void Updates_a_primitive()
     {
         var changed = Dummy("d") with { Params = ValueMap.Of(("state", "/run/d.state")) };
-        Then(When(Given(Defined(Dummy("d"))), new UpdatePrimitive(changed)), new PrimitiveUpdated(changed, Now));
+        Then(When(Given(Defined(Dummy("d"))), new UpdatePrimitive(changed)), new PrimitiveUpdated(PrimitiveData.From(changed), Now));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class UpdatePrimitiveTests : DeciderSpec
 
     [Fact]
     public void Refuses_to_turn_a_group_into_a_primitive() =>
-        ThenRefused(When(Given(Defined(Dummy("a")), new GroupDefined(Group.Create("g", "a"), Earlier)), new UpdatePrimitive(Dummy("g"))),
+        ThenRefused(When(Given(Defined(Dummy("a")), new GroupDefined(GroupData.From(Group.Create("g", "a")), Earlier)), new UpdatePrimitive(Dummy("g"))),
             "resource-kind-changed");
 
     [Fact]
