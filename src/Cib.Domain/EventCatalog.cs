@@ -5,6 +5,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
 using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
+using Cib.Domain.Users;
 
 namespace Cib.Domain;
 
@@ -70,6 +71,11 @@ public static class EventCatalog
         Register<TransitionAborted>("cib.transition_aborted.v1", "a transition was abandoned mid-way (the state changed): a new plan replaces it"),
         // Fencing, added later (the order here is the golden list's, not the log's).
         Register<FencedNodePowerOnFailed>("cib.fenced_node_power_on_failed.v1", "after a reboot fence the node stayed off: an admin has to boot it"),
+        // Users (stream: users): who may use the API and with which role; passwords are not events.
+        Register<UserAdded>("cib.user_added.v1", "a user was created with a role (auditor, operator or admin)"),
+        Register<UserRoleChanged>("cib.user_role_changed.v1", "a user's role changed"),
+        Register<UserPasswordChanged>("cib.user_password_changed.v1", "a user's password was set anew (its hash is kept beside the log, never in it)"),
+        Register<UserRemoved>("cib.user_removed.v1", "a user was removed: its tokens stop working"),
     ];
 
     /// <summary>Stored names that are no longer written; each is read as the named current event by an upcast.</summary>

@@ -28,6 +28,7 @@ public static class Cli
         root.Subcommands.Add(LogCommand.Create());
         root.Subcommands.Add(SchemaCommands.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(UserCommands.Create());
         // "hactl" and "hactl help" print the help, as they always have.
         var help = new Command("help", "this text") { Hidden = true };
         help.SetAction(parse => ShowHelp(root, parse.InvocationConfiguration));

@@ -95,7 +95,7 @@ public class LayoutTests
     public static TheoryData<string, string[]> Rooms => new()
     {
         { "Cib.Domain", ["Cib.Domain", "Cib.Domain.Configuration", "Cib.Domain.Constraints", "Cib.Domain.Controller", "Cib.Domain.Fencing",
-            "Cib.Domain.Nodes", "Cib.Domain.Operations", "Cib.Domain.Primitives", "Cib.Domain.Resources", "Cib.Domain.Transitions"] },
+            "Cib.Domain.Nodes", "Cib.Domain.Operations", "Cib.Domain.Primitives", "Cib.Domain.Resources", "Cib.Domain.Transitions", "Cib.Domain.Users"] },
         // The store and its append pipeline, the stored read models, the policy engine and the planning around it.
         { "Cib.Projections", ["Cib.Projections.Store", "Cib.Projections.ReadModels", "Cib.Projections.Policy", "Cib.Projections.Planning"] },
         // The node runtime hosts the controller's process shell (election, feed, leases) beside the agents and fencing.

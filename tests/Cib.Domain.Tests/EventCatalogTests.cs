@@ -47,6 +47,10 @@ public class EventCatalogTests
         "cib.transition_completed.v1",
         "cib.transition_aborted.v1",
         "cib.fenced_node_power_on_failed.v1",
+        "cib.user_added.v1",
+        "cib.user_role_changed.v1",
+        "cib.user_password_changed.v1",
+        "cib.user_removed.v1",
     ];
 
     /// <summary>Names no longer written, still read (through an upcast): never to be given to another event.</summary>

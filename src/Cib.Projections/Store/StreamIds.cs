@@ -6,6 +6,8 @@ public static class StreamIds
     public const string Configuration = "configuration";
     /// <summary>The controller role's elections (<c>ControllerElected</c>, one per term).</summary>
     public const string Controller = "controller";
+    /// <summary>The users and their roles (<c>UserAdded</c>, ...): who may use the API.</summary>
+    public const string Users = "users";
     public static string Node(string name) => $"node/{name}";
     public static string Resource(string id) => $"resource/{id}";
     /// <summary>Results of one resource's operations on one node: each node appends to its own streams only, so nodes never contend.</summary>

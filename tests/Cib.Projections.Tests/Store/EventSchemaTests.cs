@@ -8,6 +8,7 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
+using Cib.Domain.Users;
 using Cib.Projections.Store;
 using Marten;
 using TestSupport;
@@ -106,7 +107,7 @@ public class EventSchemaTests
     [
         typeof(PrimitiveData), typeof(GroupData), typeof(AgentData), typeof(OperationData),
         typeof(ConstraintData), typeof(LocationData), typeof(ColocationData), typeof(OrderData), typeof(OrderKindData),
-        typeof(OperationOrigin), typeof(OperationStatus), typeof(PlannedAction), typeof(ActionKind),
+        typeof(OperationOrigin), typeof(OperationStatus), typeof(PlannedAction), typeof(ActionKind), typeof(UserRole),
     ];
 
     [Fact]

@@ -7,6 +7,7 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Transitions;
+using Cib.Domain.Users;
 using Cib.Projections.Store;
 using Xunit;
 using TestSupport;
@@ -66,6 +67,10 @@ public class EventSerializationTests(DatabaseFixture fixture) : IClassFixture<Da
             new TransitionCompleted("t1", 2, At),
             new TransitionAborted("t1", "configuration changed", 43, At),
             new FencedNodePowerOnFailed("f1", "node1", "fence-virt", "virsh start node1 did not power it on", "node2", At),
+            new UserAdded("alice", UserRole.Operator, At),
+            new UserRoleChanged("alice", UserRole.Admin, At),
+            new UserPasswordChanged("alice", At),
+            new UserRemoved("alice", At),
             // Further shapes of the events that carry a resource or a constraint, for the golden schemas (EventSchemaTests):
             // no provider, no timeout or on-fail, empty parameters and operations, a group with meta attributes, every
             // score form, a colocation with a node attribute, every order kind.
