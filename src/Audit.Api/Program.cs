@@ -1,6 +1,9 @@
+using Audit.Api;
+
 var builder = WebApplication.CreateBuilder(args);
+ApiHost.Configure(builder);
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+ApiHost.Map(app);
 app.Run();
 
 public partial class Program;

@@ -1,0 +1,91 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Audit.Api.Security;
+using Audit.Api.Status;
+using Audit.Api.Users;
+using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.Store;
+using Marten;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
+using Npgsql;
+
+namespace Audit.Api;
+
+/// <summary>
+/// The API host (Pacemaker's Hawk port, 7630): HTTPS by default with the admin's certificate or a generated self-signed
+/// one, plain HTTP only on loopback and only when asked (<c>Api:Listen=http-loopback</c>); bearer tokens for users of
+/// the users stream; every endpoint needs a user unless it says otherwise; every error a problem+json with a stable code.
+/// Settings: <c>Store:Connection</c> (or HA_CONNECTION), <c>Api:Port</c>, <c>Api:Listen</c>, <c>Api:Certificate</c>
+/// (a PKCS#12 file), <c>Api:DataDir</c> (the generated certificate and the token keys), <c>Api:LoginsPerMinute</c>.
+/// </summary>
+public static class ApiHost
+{
+    public const string ApiBase = "/api/v1";
+
+    public static void Configure(WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var connection = config["Store:Connection"] ?? Environment.GetEnvironmentVariable("HA_CONNECTION")
+            ?? throw new InvalidOperationException("the API needs its store: set Store:Connection or HA_CONNECTION");
+        var dataDir = config["Api:DataDir"] ?? "/var/lib/ha-api";
+        var port = config.GetValue("Api:Port", 7630);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            if (config["Api:Listen"] == "http-loopback")
+                kestrel.ListenLocalhost(port);
+            else
+                kestrel.ListenAnyIP(port, listen => listen.UseHttps(TlsCertificate.Load(config["Api:Certificate"], dataDir)));
+        });
+
+        builder.Services.AddSingleton<IDocumentStore>(_ => CibStore.Create(connection));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        builder.Services.AddSingleton(s => new UserStore(s.GetRequiredService<IDocumentStore>()));
+        builder.Services.AddSingleton(s => new StoredStatus(s.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(s => new CibEventLog(s.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+
+        // The keys that sign tokens: readable by the API's account only.
+        var keys = Path.Combine(dataDir, "keys");
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(keys);
+        else Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        builder.Services.AddDataProtection().SetApplicationName("ha-api").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        builder.Services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
+            .AddBearerToken(o => o.BearerTokenExpiration = TimeSpan.FromHours(config.GetValue("Api:TokenHours", 8)));
+        builder.Services.AddAuthorization(o =>
+        {
+            foreach (var (policy, roles) in Roles.Policies) o.AddPolicy(policy, p => p.RequireRole(roles));
+            o.FallbackPolicy = o.GetPolicy(Roles.Read);
+        });
+        var logins = config.GetValue("Api:LoginsPerMinute", 10);
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(AuthApi.LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "local",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = logins, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
+        builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
+    }
+
+    public static void Map(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseMiddleware<CurrentUser>();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        var api = app.MapGroup(ApiBase);
+        api.MapAuthApi();
+        api.MapStatusApi();
+        api.MapUsersApi();
+    }
+}
