@@ -9,6 +9,7 @@ using Marten;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
+using Scalar.AspNetCore;
 
 namespace Audit.Api;
 
@@ -70,6 +71,13 @@ public static class ApiHost
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = logins, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddCode);
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Ha.EventSourced API";
+            document.Info.Description = "Status, users and (to come) commands and configuration of the cluster. Log in at POST /api/v1/auth/token, "
+                                        + "then send the token as 'Authorization: Bearer TOKEN'. Errors are application/problem+json with a stable 'code'.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
     }
 
@@ -83,6 +91,9 @@ public static class ApiHost
         app.UseAuthorization();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        // The API's description and an interactive reference, served from this host (no CDN, no web fonts fetched).
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/reference", o => o.DefaultFonts = false).AllowAnonymous();
         var api = app.MapGroup(ApiBase);
         api.MapAuthApi();
         api.MapStatusApi();

@@ -23,6 +23,9 @@ public static class AuthApi
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, login.Name), new Claim(ClaimTypes.Role, role.Value.ToString())],
                 BearerTokenDefaults.AuthenticationScheme);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
-        }).AllowAnonymous().RequireRateLimiting(LoginPolicy);
+        }).AllowAnonymous().RequireRateLimiting(LoginPolicy)
+          .WithName("Login").WithSummary("a bearer token for a user name and password (rate limited per client)")
+          .Produces<Microsoft.AspNetCore.Authentication.BearerToken.AccessTokenResponse>()
+          .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 }

@@ -18,7 +18,9 @@ public static class StatusApi
             var view = await StatusView.LoadAsync(stored, log, ct);
             var text = format == "text" || http.Request.Headers.Accept.Any(a => a?.Contains("text/plain", StringComparison.OrdinalIgnoreCase) == true);
             return text ? Results.Text(Render(view), "text/plain; charset=utf-8") : Results.Ok(view);
-        });
+        }).WithName("GetStatus").WithSummary("the cluster's status, as crm_mon -1 shows it (JSON; crm_mon's text with Accept: text/plain or ?format=text)")
+          .Produces<StatusView>()
+          .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
     /// <summary>crm_mon's layout: summary, node list, resources (groups nested), failed actions, fail counts, fencing.</summary>

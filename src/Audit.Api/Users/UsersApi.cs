@@ -16,23 +16,27 @@ public static class UsersApi
     {
         var users = api.MapGroup("/users").RequireAuthorization(Roles.Admin);
         users.MapGet("/", async (UserStore store, CancellationToken ct) =>
-            (await store.LoadAsync(ct)).State.Roles.Select(r => new UserView(r.Key, r.Value)).ToList());
+            (await store.LoadAsync(ct)).State.Roles.Select(r => new UserView(r.Key, r.Value)).ToList())
+            .WithName("ListUsers").WithSummary("the users and their roles");
         users.MapPost("/", async (NewUser body, UserStore store, HttpContext http, CancellationToken ct) =>
         {
             await store.ChangeAsync(new AddUser(body.Name, body.Role), body.Password, Meta(http), ct);
             return Results.Created($"{ApiHost.ApiBase}/users/{body.Name}", new UserView(body.Name, body.Role));
-        });
+        }).WithName("AddUser").WithSummary("create a user with a role and a password (at least 12 characters)")
+          .Produces<UserView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         users.MapPatch("/{name}", async (string name, UserChange body, UserStore store, HttpContext http, CancellationToken ct) =>
         {
             if (body.Role is { } role) await store.ChangeAsync(new ChangeUserRole(name, role), null, Meta(http), ct);
             if (body.Password is { } password) await store.ChangeAsync(new ChangeUserPassword(name), password, Meta(http), ct);
             return Results.NoContent();
-        });
+        }).WithName("ChangeUser").WithSummary("change a user's role and/or password")
+          .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         users.MapDelete("/{name}", async (string name, UserStore store, HttpContext http, CancellationToken ct) =>
         {
             await store.ChangeAsync(new RemoveUser(name), null, Meta(http), ct);
             return Results.NoContent();
-        });
+        }).WithName("RemoveUser").WithSummary("remove a user: its tokens stop working at once")
+          .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     /// <summary>The authenticated user is the actor: never a name the client supplies.</summary>
