@@ -1,11 +1,13 @@
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Audit.Api.Commands;
 using Audit.Api.Security;
 using Audit.Api.Status;
 using Audit.Api.Users;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Marten;
+using Mediator;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
@@ -79,6 +81,12 @@ public static class ApiHost
             return Task.CompletedTask;
         }));
         builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
+        builder.Services.AddScoped<CommandContext>();
+        builder.Services.AddMediator((MediatorOptions o) =>
+        {
+            o.ServiceLifetime = ServiceLifetime.Scoped;
+            o.PipelineBehaviors = [typeof(AuthorizeBehavior<,>)];
+        });
     }
 
     public static void Map(WebApplication app)
@@ -98,5 +106,6 @@ public static class ApiHost
         api.MapAuthApi();
         api.MapStatusApi();
         api.MapUsersApi();
+        api.MapCommandsApi();
     }
 }

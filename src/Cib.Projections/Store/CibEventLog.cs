@@ -84,6 +84,16 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         return await ReadAsync(cmd, ct);
     }
 
+    /// <summary>The events of <paramref name="stream"/> stamped with the client's request id (a repeat finds what the first request appended).</summary>
+    public async Task<IReadOnlyList<LoggedEvent>> FindByRequestAsync(string stream, string requestId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            $"SELECT {Columns} FROM {schema}.mt_events WHERE stream_id = $1 AND headers ->> '{CommandMetadata.RequestHeader}' = $2 ORDER BY version");
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = requestId });
+        return await ReadAsync(cmd, ct);
+    }
+
     /// <summary>
     /// Appends to the end of a stream (started when new) in one statement. Two appends racing for the same stream
     /// make one fail with a unique violation, as Marten's own append does (<see cref="IsConcurrencyConflict"/>).

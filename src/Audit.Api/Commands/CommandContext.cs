@@ -1,0 +1,37 @@
+using Cib.Domain.Primitives;
+using Cib.Domain.Users;
+using Cib.Projections.Store;
+
+namespace Audit.Api.Commands;
+
+/// <summary>
+/// Who sends the command in this request, with which role, and the client's name for the request (the
+/// <c>Idempotency-Key</c> header): filled from the authenticated request, never from its body.
+/// </summary>
+public sealed class CommandContext
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public Actor? Actor { get; set; }
+    public UserRole? Role { get; set; }
+    public string? RequestId { get; set; }
+
+    /// <summary>The metadata every event of this command carries: the actor, a fresh correlation, and the request id.</summary>
+    public CommandMetadata Metadata() =>
+        CommandMetadata.For(Actor ?? throw new InvalidOperationException("a command without an authenticated actor")) with { RequestId = RequestId };
+}
+
+/// <summary>A cluster command: what role it needs (checked by <see cref="AuthorizeBehavior{TMessage, TResponse}"/>, once for every way in).</summary>
+public interface IClusterCommand : Mediator.ICommand<CommandResult>
+{
+    UserRole Needs { get; }
+}
+
+/// <summary>What a command did: the events it appended (none when there was nothing to change), and whether this was a repeat of a request already carried out.</summary>
+public sealed record CommandResult(IReadOnlyList<AppendedEvent> Events, long? ConfigurationVersion, bool Repeated);
+
+/// <summary>One appended event: its stored name and its data.</summary>
+public sealed record AppendedEvent(string Type, object Data);
+
+/// <summary>The user's role does not allow the command.</summary>
+public sealed class ForbiddenException(string message) : Exception(message);
