@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Audit.Api.Commands;
+using Audit.Api.Configuration;
 using Audit.Api.Security;
 using Audit.Api.Status;
 using Audit.Api.Users;
@@ -107,5 +108,6 @@ public static class ApiHost
         api.MapStatusApi();
         api.MapUsersApi();
         api.MapCommandsApi();
+        api.MapConfigurationApi();
     }
 }

@@ -135,17 +135,23 @@ public sealed record StatusView(
     /// </summary>
     public static async Task<StatusView> LoadAsync(StoredStatus stored, CibEventLog log, CancellationToken ct = default)
     {
+        var (status, position) = await CurrentStatusAsync(stored, log, ct);
+        var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct);
+        return From(configuration, status, position);
+    }
+
+    /// <summary>The status read model now: the stored one and the log after its position; and the log position it is as of.</summary>
+    public static async Task<(ClusterStatus Status, long Position)> CurrentStatusAsync(StoredStatus stored, CibEventLog log, CancellationToken ct = default)
+    {
         var snapshot = await stored.ReadAsync(ct);
         var (status, position) = snapshot is null ? (ClusterStatus.Empty, 0L) : (snapshot.RestoreStatus(), snapshot.Position);
         while (true)
         {
             var tail = await log.ReadAfterAsync(position, 10_000, ct);
-            if (tail.Count == 0) break;
+            if (tail.Count == 0) return (status, position);
             foreach (var e in tail)
                 if (e.Data is Cib.Domain.IStatusEvent s) status = status.Apply(s, e.Sequence);
             position = tail[^1].Sequence;
         }
-        var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct);
-        return From(configuration, status, position);
     }
 }
