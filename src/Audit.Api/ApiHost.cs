@@ -40,7 +40,12 @@ public static class ApiHost
             if (config["Api:Listen"] == "http-loopback")
                 kestrel.ListenLocalhost(port);
             else
-                kestrel.ListenAnyIP(port, listen => listen.UseHttps(TlsCertificate.Load(config["Api:Certificate"], dataDir)));
+            {
+                var certificate = TlsCertificate.Load(config["Api:Certificate"], dataDir);
+                // What a client pins when the system does not trust the certificate (hactl login --fingerprint).
+                Console.WriteLine($"ha-api: https on port {port}, certificate {certificate.Subject}, SHA-256 {TlsCertificate.Fingerprint(certificate)}");
+                kestrel.ListenAnyIP(port, listen => listen.UseHttps(certificate));
+            }
         });
 
         builder.Services.AddSingleton<IDocumentStore>(_ => CibStore.Create(connection));

@@ -29,6 +29,7 @@ public static class Cli
         root.Subcommands.Add(SchemaCommands.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(UserCommands.Create());
+        foreach (var command in Api.ApiCommands.Create()) root.Subcommands.Add(command);
         // "hactl" and "hactl help" print the help, as they always have.
         var help = new Command("help", "this text") { Hidden = true };
         help.SetAction(parse => ShowHelp(root, parse.InvocationConfiguration));
@@ -64,6 +65,16 @@ public static class Cli
             try
             {
                 return await body(parse, stdout, stderr);
+            }
+            catch (Api.ApiProblemException e)
+            {
+                await stderr.WriteLineAsync($"hactl {Words(parse.CommandResult)}: {e.Message}");
+                return 1;
+            }
+            catch (HttpRequestException e)
+            {
+                await stderr.WriteLineAsync($"hactl {Words(parse.CommandResult)}: the API did not answer: {e.Message}");
+                return 1;
             }
             catch (UsageException e)
             {

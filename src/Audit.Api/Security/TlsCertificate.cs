@@ -27,6 +27,10 @@ public static class TlsCertificate
         return X509CertificateLoader.LoadPkcs12(bytes, null);
     }
 
+    /// <summary>The certificate's SHA-256 as colon-separated hex pairs (as <c>openssl x509 -fingerprint -sha256</c> prints it).</summary>
+    public static string Fingerprint(X509Certificate2 certificate) =>
+        string.Join(':', Convert.ToHexString(SHA256.HashData(certificate.RawData)).Chunk(2).Select(c => new string(c)));
+
     public static X509Certificate2 Generate(string host)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

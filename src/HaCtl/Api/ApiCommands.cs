@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace HaCtl.Api;
+
+/// <summary>
+/// The commands that go through the API (as a user with a role, recorded as the actor): <c>login</c>, <c>logout</c>,
+/// <c>status</c>, <c>resource ...</c>, <c>node ...</c>, with crm's words.
+/// </summary>
+public static class ApiCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return Login();
+        yield return Logout();
+        yield return Status();
+        yield return Resource();
+        yield return Node();
+    }
+
+    private static Command Login()
+    {
+        var url = new Option<string?>("--url") { Description = "the API, e.g. https://node1:7630 (default: HA_URL, else the last one)", HelpName = "URL" };
+        var user = new Option<string>("--user") { Description = "the user name", Required = true, HelpName = "NAME" };
+        var fingerprint = new Option<string?>("--fingerprint")
+        {
+            Description = "the SHA-256 of the API's certificate to trust when the system does not (its generated self-signed one)", HelpName = "SHA256",
+        };
+        var login = new Command("login", "log in to the API; the password is read from the first line of stdin; the token is kept owner-only") { url, user, fingerprint };
+        login.SetBody(async (parse, stdout, stderr) =>
+        {
+            var known = ApiSession.Load();
+            var address = parse.GetValue(url) ?? known?.Url ?? throw new UsageException("name the API: --url https://HOST:7630 (or HA_URL)");
+            var pinned = parse.GetValue(fingerprint) ?? (known?.Url == address ? known.Fingerprint : null);
+            var password = Console.In.ReadLine() ?? "";
+            string? shown = null;
+            var session = new ApiSession(address, pinned, null, null);
+            using var client = session.Client(f => shown = f);
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.PostAsJsonAsync("api/v1/auth/token", new { name = parse.GetValue(user), password });
+            }
+            catch (HttpRequestException e) when (shown is not null)
+            {
+                stderr.WriteLine($"hactl login: {address} shows a certificate this system does not trust, SHA-256 {shown}.");
+                stderr.WriteLine("Check it on the API's host (the API logs it when it starts), then: hactl login ... --fingerprint " + shown);
+                _ = e;
+                return 1;
+            }
+            using var token = JsonDocument.Parse(await ReadAsync(response));
+            (session with { Token = token.RootElement.GetProperty("accessToken").GetString(), User = parse.GetValue(user), Fingerprint = pinned }).Save();
+            stdout.WriteLine($"logged in to {address} as {parse.GetValue(user)} (token in {ApiSession.FilePath()})");
+            return 0;
+        });
+        return login;
+    }
+
+    private static Command Logout()
+    {
+        var logout = new Command("logout", "forget the token");
+        logout.SetBody((_, stdout, _) =>
+        {
+            if (ApiSession.Load() is { } session) (session with { Token = null }).Save();
+            stdout.WriteLine("logged out");
+            return Task.FromResult(0);
+        });
+        return logout;
+    }
+
+    private static Command Status()
+    {
+        var json = new Option<bool>("--json") { Description = "the status as JSON" };
+        var status = new Command("status", "what crm_mon -1 shows, from the API") { json };
+        status.SetBody(async (parse, stdout, _) =>
+        {
+            using var client = Session().Client();
+            var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/status" + (parse.GetValue(json) ? "" : "?format=text"));
+            stdout.Write(await ReadAsync(await client.SendAsync(request)));
+            if (parse.GetValue(json)) stdout.WriteLine();
+            return 0;
+        });
+        return status;
+    }
+
+    private static Command Resource()
+    {
+        var resource = new Command("resource", "resource commands (operator), with crm's words");
+        foreach (var (verb, path, description) in new[]
+                 {
+                     ("start", "start", "target-role=Started"), ("stop", "stop", "target-role=Stopped"),
+                     ("manage", "manage", "is-managed=true"), ("unmanage", "unmanage", "is-managed=false"),
+                     ("clear", "clear", "drop the constraints move and ban left"),
+                 })
+        {
+            var id = new Argument<string>("ID") { Description = "the resource (a primitive or a group)" };
+            var command = new Command(verb, description) { id, Key, Json };
+            command.SetBody((parse, stdout, stderr) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/{path}", null, stdout));
+            resource.Subcommands.Add(command);
+        }
+        {
+            var id = new Argument<string>("ID") { Description = "the resource" };
+            var node = new Option<string?>("--node") { Description = "only on this node", HelpName = "NODE" };
+            var cleanup = new Command("cleanup", "forget the resource's failures (a group: each member's)") { id, node, Key, Json };
+            cleanup.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/cleanup"
+                + (parse.GetValue(node) is { } n ? $"?node={Uri.EscapeDataString(n)}" : ""), null, stdout));
+            resource.Subcommands.Add(cleanup);
+        }
+        foreach (var (verb, description) in new[] { ("move", "prefer NODE (location cli-prefer-ID)"), ("ban", "keep off NODE (location cli-ban-ID-on-NODE)") })
+        {
+            var id = new Argument<string>("ID") { Description = "the resource" };
+            var node = new Argument<string>("NODE") { Description = "the node" };
+            var command = new Command(verb, description) { id, node, Key, Json };
+            command.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}",
+                new { node = parse.GetValue(node) }, stdout));
+            resource.Subcommands.Add(command);
+        }
+        return resource;
+    }
+
+    private static Command Node()
+    {
+        var node = new Command("node", "node commands (operator), with crm's words");
+        foreach (var (verb, description) in new[]
+                 {
+                     ("standby", "move everything off the node and keep it off"), ("online", "end standby"),
+                     ("maintenance", "leave what runs on the node alone"), ("ready", "end maintenance"),
+                 })
+        {
+            var name = new Argument<string>("NODE") { Description = "the node" };
+            var command = new Command(verb, description) { name, Key, Json };
+            command.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/nodes/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}", null, stdout));
+            node.Subcommands.Add(command);
+        }
+        return node;
+    }
+
+    private static readonly Option<string?> Key = new("--idempotency-key")
+    {
+        Description = "name this request: sending it again with the same key is carried out once", HelpName = "KEY",
+    };
+
+    private static readonly Option<bool> Json = new("--json") { Description = "the answer as JSON" };
+
+    private static async Task<int> SendAsync(ParseResult parse, string path, object? body, TextWriter stdout)
+    {
+        using var client = Session().Client();
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (parse.GetValue(Key) is { } key) request.Headers.Add("Idempotency-Key", key);
+        var text = await ReadAsync(await client.SendAsync(request));
+        if (parse.GetValue(Json)) { stdout.WriteLine(text); return 0; }
+        using var answer = JsonDocument.Parse(text);
+        var events = answer.RootElement.GetProperty("events").GetArrayLength();
+        var version = answer.RootElement.TryGetProperty("configurationVersion", out var v) && v.ValueKind == JsonValueKind.Number ? $", configuration version {v.GetInt64()}" : "";
+        var repeated = answer.RootElement.GetProperty("repeated").GetBoolean() ? " (a repeat: the first answer)" : "";
+        stdout.WriteLine(events == 0 ? $"no change{version}{repeated}" : $"{events} event{(events == 1 ? "" : "s")} appended{version}{repeated}");
+        return 0;
+    }
+
+    private static ApiSession Session() =>
+        ApiSession.Load() is { Token: not null } session ? session : throw new UsageException("not logged in: hactl login --url https://HOST:7630 --user NAME");
+
+    /// <summary>The body of a success; a problem answer becomes <see cref="ApiProblemException"/>.</summary>
+    private static async Task<string> ReadAsync(HttpResponseMessage response)
+    {
+        await ApiProblemException.ThrowIfFailedAsync(response);
+        return await response.Content.ReadAsStringAsync();
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Cib.Domain.Configuration;
+using Cib.Domain.Nodes;
+using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
+using Cib.Domain.Users;
+using Cib.Projections.Store;
+using TestSupport;
+using Xunit;
+
+namespace HaCtl.Tests;
+
+/// <summary>
+/// hactl against a running API: the real Audit.Api program on a free port with its generated certificate, on a fresh
+/// database. Login pins the certificate, the token is kept owner-only, and commands act as the logged-in user.
+/// </summary>
+[Collection(nameof(ApiCommandsTests))]
+public sealed partial class ApiCommandsTests : IAsyncLifetime
+{
+    private const string Password = "correct horse battery";
+    private TestDatabase _db = null!;
+    private Process _api = null!;
+    private readonly string _dir = Directory.CreateTempSubdirectory("hactl-api-").FullName;
+    private string _url = "";
+    private string _fingerprint = "";
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateWithSchemaAsync("hactlapi");
+        var users = new UserStore(_db.Store);
+        await users.ChangeAsync(new AddUser("ada", UserRole.Admin), Password, CommandMetadata.For(Actor.System("test")));
+        await users.ChangeAsync(new AddUser("aude", UserRole.Auditor), Password, CommandMetadata.For(Actor.System("test")));
+        await new ConfigurationWriter(_db.Store).ChangeAsync(new ChangeConfiguration(0, [
+            new DefineNode("node1"), new DefinePrimitive(Primitive.Create("vip", "ocf:heartbeat:IPaddr2")), new DefineGroup(Cib.Domain.Resources.Group.Create("site", "vip")),
+        ], DateTimeOffset.UtcNow, Actor.User("ada")), CommandMetadata.For(Actor.User("ada")));
+
+        var binary = Path.Combine(Repo.Root, "src", "Audit.Api", "bin", "Release", "net10.0", "Audit.Api");
+        Assert.True(File.Exists(binary), $"{binary} is built by ./ha test before the tests run");
+        var port = FreePort();
+        _url = $"https://127.0.0.1:{port}";
+        var start = new ProcessStartInfo(binary, [$"--Api:Port={port}", $"--Api:DataDir={_dir}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["HA_CONNECTION"] = _db.ConnectionString;
+        _api = Process.Start(start)!;
+        // The API says where it listens and its certificate's fingerprint, then answers.
+        var started = DateTime.UtcNow;
+        while (_fingerprint.Length == 0 && DateTime.UtcNow - started < TimeSpan.FromSeconds(60))
+        {
+            var line = await _api.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the API ended: " + await _api.StandardError.ReadToEndAsync());
+            if (Fingerprint().Match(line) is { Success: true } m) _fingerprint = m.Groups[1].Value;
+        }
+        _ = _api.StandardOutput.ReadToEndAsync();
+        // Listening comes after the certificate is loaded: wait until it answers (this probe trusts the certificate it pinned above).
+        using var probe = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, c, _, _) => c is not null && HaCtl.Api.ApiSession.FingerprintOf(c) == _fingerprint,
+        });
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                if ((await probe.GetAsync($"{_url}/healthz")).IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        Environment.SetEnvironmentVariable("HA_HACTL_CONFIG", Path.Combine(_dir, "hactl.json"));
+        Environment.SetEnvironmentVariable("HA_URL", null);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Kill(entireProcessTree: true);
+        await _api.WaitForExitAsync();
+        Environment.SetEnvironmentVariable("HA_HACTL_CONFIG", null);
+        await _db.DisposeAsync();
+        Directory.Delete(_dir, true);
+    }
+
+    private static async Task<(int Code, string Out, string Err)> HactlAsync(string? stdin, params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var before = Console.In;
+        if (stdin is not null) Console.SetIn(new StringReader(stdin + "\n"));
+        try
+        {
+            return (await Cli.RunAsync(args, stdout, stderr), stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetIn(before);
+        }
+    }
+
+    [Fact]
+    public async Task An_operator_logs_in_pinning_the_certificate_and_runs_crms_commands_as_themself()
+    {
+        // The generated certificate is not trusted by the system: login says so, with the fingerprint to check.
+        var refused = await HactlAsync(Password, "login", "--url", _url, "--user", "ada");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains(_fingerprint, refused.Err);
+
+        var login = await HactlAsync(Password, "login", "--url", _url, "--user", "ada", "--fingerprint", _fingerprint);
+        Assert.True(login.Code == 0, login.Err);
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "hactl.json")));
+
+        var status = await HactlAsync(null, "status");
+        Assert.True(status.Code == 0, status.Err);
+        Assert.Contains("* Resource Group: site:", status.Out);
+
+        var stop = await HactlAsync(null, "resource", "stop", "site", "--idempotency-key", "stop-site-1");
+        Assert.True(stop.Code == 0, stop.Err);
+        Assert.Contains("1 event appended", stop.Out);
+        var again = await HactlAsync(null, "resource", "stop", "site", "--idempotency-key", "stop-site-1");
+        Assert.Contains("a repeat", again.Out);
+        Assert.Equal("Stopped", (await ConfigurationReader.LoadAsync(_db.Store)).State.Resources["site"].MetaValue(MetaAttributes.TargetRole));
+        var last = (await _db.Store.QuerySession().Events.FetchStreamAsync(StreamIds.Configuration)).Last();
+        Assert.Equal("user:ada", last.UserName);
+
+        var unknown = await HactlAsync(null, "resource", "start", "nothing");
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("HTTP 404", unknown.Err);
+    }
+
+    [Fact]
+    public async Task An_auditor_reads_but_may_not_command_and_a_wrong_password_is_refused()
+    {
+        var wrong = await HactlAsync("not the password", "login", "--url", _url, "--user", "aude", "--fingerprint", _fingerprint);
+        Assert.Equal(1, wrong.Code);
+        Assert.Contains("login-failed", wrong.Err);
+
+        Assert.Equal(0, (await HactlAsync(Password, "login", "--url", _url, "--user", "aude", "--fingerprint", _fingerprint)).Code);
+        Assert.Equal(0, (await HactlAsync(null, "status", "--json")).Code);
+        var forbidden = await HactlAsync(null, "node", "standby", "node1");
+        Assert.Equal(1, forbidden.Code);
+        Assert.Contains("HTTP 403", forbidden.Err);
+
+        Assert.Equal(0, (await HactlAsync(null, "logout")).Code);
+        Assert.Equal(2, (await HactlAsync(null, "status")).Code);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex("SHA-256 ([0-9A-F:]{95})")]
+    private static partial Regex Fingerprint();
+}
