@@ -44,6 +44,20 @@ public sealed class ConfigurationApiTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.NotEqual(etag, newTag);
         Assert.Equal($"\"{await VersionAsync()}\"", newTag);
 
+        // The client lost the answer and sends the same request again (same Idempotency-Key): the first answer, not a 412.
+        var key = $"load-{Guid.NewGuid():N}";
+        var first = Put(Text + "\nproperty cluster-recheck-interval=5min\n", newTag);
+        first.Headers.Add("Idempotency-Key", key);
+        var firstAnswer = JsonDocument.Parse(await (await ada.SendAsync(first)).Content.ReadAsStringAsync()).RootElement;
+        var repeat = Put(Text + "\nproperty cluster-recheck-interval=5min\n", newTag);
+        repeat.Headers.Add("Idempotency-Key", key);
+        var repeated = await ada.SendAsync(repeat);
+        var repeatAnswer = JsonDocument.Parse(await repeated.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, repeated.StatusCode);
+        Assert.True(repeatAnswer.GetProperty("repeated").GetBoolean());
+        Assert.Equal(firstAnswer.GetProperty("version").GetInt64(), repeatAnswer.GetProperty("version").GetInt64());
+        etag = newTag;
+
         // The same text on the old version: someone changed it in between.
         var stale = await Problem.AssertAsync(await ada.SendAsync(Put(Text + "\nproperty no-quorum-policy=ignore\n", etag)), 412, "stale");
         Assert.Equal(await VersionAsync(), stale.GetProperty("currentVersion").GetInt64());

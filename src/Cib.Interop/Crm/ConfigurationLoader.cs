@@ -37,6 +37,9 @@ public sealed class ConfigurationLoader(IDocumentStore store, TimeProvider? time
     public async Task<ConfigurationLoadResult> LoadAsync(string text, LoadMode mode, CommandMetadata meta,
         long? expectedVersion = null, string? reason = null, CancellationToken ct = default)
     {
+        // A repeat of a request already carried out gets its first answer, whatever the version is by now.
+        if (await new ConfigurationWriter(store).RepeatOfAsync(meta, ct) is { } repeated)
+            return new ConfigurationLoadResult(repeated, [], []);
         var (current, version) = await ConfigurationReader.LoadAsync(store, ct);
         var expected = expectedVersion ?? version;
         if (expected != version) throw new StaleConfigurationException(expected, version);

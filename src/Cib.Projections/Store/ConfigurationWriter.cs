@@ -48,6 +48,14 @@ public sealed class ConfigurationWriter(IDocumentStore store)
         return new ConfigurationChangeResult(version, version + decision.Events.Count, decision.Events, ConfigurationDecider.Fold(decision.Events, state));
     }
 
+    /// <summary>The first answer to the request of <paramref name="meta"/> when it was carried out already (its request id is in the stream), else null.</summary>
+    public async Task<ConfigurationChangeResult?> RepeatOfAsync(CommandMetadata meta, CancellationToken ct = default)
+    {
+        if (meta.RequestId is null) return null;
+        await using var session = store.QuerySession();
+        return Repeat(await session.Events.FetchStreamAsync(StreamIds.Configuration, token: ct), meta);
+    }
+
     /// <summary>The answer given to the request of <paramref name="meta"/> when the stream holds its events already, else null.</summary>
     private static ConfigurationChangeResult? Repeat(IReadOnlyList<IEvent> stream, CommandMetadata meta)
     {
