@@ -88,6 +88,8 @@ public static class ApiHost
         }));
         builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
         builder.Services.AddScoped<CommandContext>();
+        builder.Services.AddSingleton<StatusFeed>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<StatusFeed>());
         builder.Services.AddMediator((MediatorOptions o) =>
         {
             o.ServiceLifetime = ServiceLifetime.Scoped;

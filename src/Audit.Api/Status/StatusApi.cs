@@ -21,6 +21,46 @@ public static class StatusApi
         }).WithName("GetStatus").WithSummary("the cluster's status, as crm_mon -1 shows it (JSON; crm_mon's text with Accept: text/plain or ?format=text)")
           .Produces<StatusView>()
           .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+
+        api.MapGet("/status/stream", (HttpContext http, StatusFeed feed, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
+        {
+            long.TryParse(http.Request.Headers["Last-Event-ID"].FirstOrDefault(), out var lastSeen);
+            return TypedResults.ServerSentEvents(Changes(http, feed, lastSeen, json.Value.SerializerOptions, http.RequestAborted));
+        }).WithName("StreamStatus")
+          .WithSummary("server-sent events: the status (as GET /status) each time it changes, its id the log position; Last-Event-ID resumes after that position")
+          .ProducesProblem(StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>Each view newer than the client has seen (by log position), as it comes.</summary>
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<string>> Changes(HttpContext http, StatusFeed feed, long lastSeen,
+        System.Text.Json.JsonSerializerOptions json, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        // The headers go out at once: a client resuming with nothing new to get knows it is connected.
+        await http.Response.Body.FlushAsync(ct);
+        while (!ct.IsCancellationRequested)
+        {
+            var (view, changed) = await feed.CurrentAsync(ct);
+            if (view.Position > lastSeen)
+            {
+                lastSeen = view.Position;
+                // The same JSON as GET /status (the API's serializer settings), one line.
+                yield return new System.Net.ServerSentEvents.SseItem<string>(System.Text.Json.JsonSerializer.Serialize(view, json), "status")
+                {
+                    EventId = view.Position.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+            }
+            try
+            {
+                await changed.WaitAsync(TimeSpan.FromSeconds(15), ct);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
     }
 
     /// <summary>crm_mon's layout: summary, node list, resources (groups nested), failed actions, fail counts, fencing.</summary>

@@ -72,13 +72,40 @@ public static class ApiCommands
     private static Command Status()
     {
         var json = new Option<bool>("--json") { Description = "the status as JSON" };
-        var status = new Command("status", "what crm_mon -1 shows, from the API") { json };
+        var watch = new Option<bool>("--watch") { Description = "show it again each time it changes (the API's status stream), until Ctrl-C" };
+        var status = new Command("status", "what crm_mon -1 shows, from the API") { json, watch };
         status.SetBody(async (parse, stdout, _) =>
         {
             using var client = Session().Client();
-            var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/status" + (parse.GetValue(json) ? "" : "?format=text"));
-            stdout.Write(await ReadAsync(await client.SendAsync(request)));
-            if (parse.GetValue(json)) stdout.WriteLine();
+            var path = "api/v1/status" + (parse.GetValue(json) ? "" : "?format=text");
+            if (!parse.GetValue(watch))
+            {
+                stdout.Write(await ReadAsync(await client.GetAsync(path)));
+                if (parse.GetValue(json)) stdout.WriteLine();
+                return 0;
+            }
+            // Each event of the stream says the status changed (its id: the log position); show the new one.
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            using var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+            var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/status/stream");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            await ApiProblemException.ThrowIfFailedAsync(response);
+            using var events = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+            try
+            {
+                while (await events.ReadLineAsync(stop.Token) is { } line)
+                {
+                    if (!line.StartsWith("id: ", StringComparison.Ordinal)) continue;
+                    stdout.WriteLine($"--- {DateTime.Now:HH:mm:ss} log position {line[4..]}");
+                    stdout.Write(await ReadAsync(await client.GetAsync(path, stop.Token)));
+                    if (parse.GetValue(json)) stdout.WriteLine();
+                    stdout.Flush();
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
             return 0;
         });
         return status;

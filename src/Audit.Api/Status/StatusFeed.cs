@@ -1,0 +1,82 @@
+using Cib.Domain;
+using Cib.Domain.Configuration;
+using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.Store;
+using Npgsql;
+
+namespace Audit.Api.Status;
+
+/// <summary>
+/// The status as it changes, for every watcher at once: one follower of the log per API process (the event feed: a LISTEN
+/// and reads in order), folding status and configuration events onto the status it started from (the stored status and
+/// the tail), and waking the watchers with each new view. Each view carries the log position it is as of.
+/// </summary>
+public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEventLog log, IConfiguration settings, ILogger<StatusFeed> logger)
+    : BackgroundService
+{
+    private readonly string _connection = settings["Store:Connection"] ?? Environment.GetEnvironmentVariable("HA_CONNECTION")!;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private StatusView? _view;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The latest view, and a task that completes when a newer one is there.</summary>
+    public async Task<(StatusView View, Task Changed)> CurrentAsync(CancellationToken ct)
+    {
+        await _ready.Task.WaitAsync(ct);
+        lock (this) return (_view!, _changed.Task);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await FollowAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The store went away or restarted: start again from the stored status; watchers keep the last view meanwhile.
+                logger.LogWarning(e, "status feed interrupted; following the log again");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task FollowAsync(CancellationToken ct)
+    {
+        var (status, position) = await StatusView.CurrentStatusAsync(stored, log, ct);
+        var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct, atPosition: position);
+        Publish(StatusView.From(configuration, status, position));
+        await using var feed = new EventFeed(db, _connection);
+        await feed.StartAsync(position, ct);
+        while (!ct.IsCancellationRequested)
+        {
+            var events = await feed.ReadAsync(await StoreClock.NowAsync(db, ct), ct);
+            if (events.Count > 0)
+            {
+                foreach (var e in events)
+                {
+                    if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
+                    else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
+                }
+                Publish(StatusView.From(configuration, status, events[^1].Sequence));
+                continue;
+            }
+            await feed.WaitAsync(TimeSpan.FromSeconds(5), ct);
+        }
+    }
+
+    private void Publish(StatusView view)
+    {
+        TaskCompletionSource previous;
+        lock (this)
+        {
+            _view = view;
+            previous = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        previous.TrySetResult();
+        _ready.TrySetResult();
+    }
+}
