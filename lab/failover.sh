@@ -149,6 +149,8 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) pri
 cmd_bench() {
   local runs=5 peer=""
   GROUP=apache CRASH=kill LEASE_TIMEOUT=""
+  # The figures are the cluster's own, as the Pacemaker peer's are (no web UI there either).
+  export HA_LAB_API=0
   while [[ $# -gt 0 ]]; do
     case $1 in
       --runs) runs=$2; shift 2 ;;
@@ -195,6 +197,26 @@ cmd_bench() {
   echo "failover: group=$GROUP runs=$runs median_ms=$med min_ms=$(head -n1 <<<"$sorted") max_ms=$(tail -n1 <<<"$sorted")"
 }
 
+node_address() { echo "10.77.0.${1#node}"; }
+
+# The demo's admin, created on the store host as the first admin is (hactl user add); its password in the lab's state.
+demo_user() {
+  export HA_HACTL_CONFIG="$STATE/hactl.json"
+  head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$STATE/demo-password"
+  chmod 600 "$STATE/demo-password"
+  "$HACTL" user add demo --role admin < "$STATE/demo-password" >/dev/null
+}
+
+# hactl logs in to NODE's API, pinning the certificate the API printed when it started (in the node's api.log).
+api_login() { # NODE
+  local log="$STATE/nodes/$1/api.log" url fingerprint
+  url="https://$(node_address "$1"):7630"
+  wait_until 60 "the API on $1 starting" grep -q 'SHA-256' "$log"
+  fingerprint=$(grep -o 'SHA-256 [0-9A-F:]*' "$log" | tail -n 1 | cut -d' ' -f2)
+  wait_until 60 "the API on $1 answering" curl -sk -o /dev/null "$url/healthz"
+  "$HACTL" login --url "$url" --user demo --fingerprint "$fingerprint" < "$STATE/demo-password" >/dev/null
+}
+
 cmd_demo() {
   GROUP=apache CRASH=kill
   local t0
@@ -208,12 +230,20 @@ cmd_demo() {
   local holder
   holder=$(vip_holder)
   say "2. the Apache group (VIP $VIP, file system, apache) serves the page from $holder, $(( $(now_ms) - t0 )) ms after loading"
+  demo_user
+  local survivor=node1
+  [[ $holder == node1 ]] && survivor=node2
+  say "   hactl status, through the API on $survivor (https://$(node_address "$survivor"):7630, logged in as demo):"
+  api_login "$survivor"
+  "$HACTL" status | sed 's/^/     /' >&2
   say "3. crashing $holder (kill -9 of its PID 1: every process of the node dies at once)"
   local line
   line=$(one_failover)
   read -r holder d f c t <<<"$line"
   say "   lost after $d ms, fenced (SSH to the hypervisor) after $f ms, apache started on the survivor after $c ms,"
   say "   the page served again after $t ms"
+  say "   hactl status after the failover ($holder fenced, rebooted and back):"
+  "$HACTL" status | sed 's/^/     /' >&2
   say "4. the failover timeline, from the event log:"
   "$HACTL" log --since 0 | grep -E 'NodeLost|FencingRequested|NodeFenced|ControllerElected|start|TransitionPlanned' | cut -c1-180 | tail -n 25 >&2
   say ""
@@ -221,6 +251,7 @@ cmd_demo() {
   say "  curl http://$VIP/                  the page"
   say "  HA_CONNECTION='$HA_CONNECTION' $HACTL log      every decision, in order"
   say "  ./ha lab status | ./ha lab kill node1 | ./ha lab boot node1"
+  say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL status     the status (user demo, password in $STATE/demo-password)"
   say "Ctrl-C stops and removes the lab."
   trap '"$LAB" down >/dev/null 2>&1; say "lab removed"; exit 0' INT TERM
   while true; do sleep 1; done

@@ -26,6 +26,7 @@ SHARED_MOUNT=/mnt/ha-shared
 VIP="${HA_LAB_VIP:-$SUBNET_PREFIX.100}"
 HV="$STATE/hypervisor"
 HA_NODE_BIN="${HA_NODE_BIN:-$ROOT/src/NodeRuntime/bin/Release/net10.0/ha-node}"
+API_BIN="${HA_API_BIN:-$ROOT/src/Audit.Api/bin/Release/net10.0/Audit.Api}"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "lab: $*"; exit 1; }
@@ -93,7 +94,13 @@ boot_command() {
   if [[ -n ${HA_LAB_BOOT:-} ]]; then echo "$HA_LAB_BOOT"; return; fi
   if [[ -s $STATE/boot-command ]]; then cat "$STATE/boot-command"; return; fi
   if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -Eq -- 'serve'; then
-    echo "exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\""
+    # The API on every node, as Hawk runs on every node (HTTPS on the node's address, port 7630; its certificate and
+    # token keys in the node's directory, kept across reboots); HA_LAB_API=0 leaves it out (the lab tests, the bench).
+    local api=""
+    if [[ ${HA_LAB_API:-1} != 0 && -x $API_BIN ]]; then
+      api="\"$API_BIN\" --Api:DataDir=\"\$HA_LAB_NODE_DIR/api\" >>\"\$HA_LAB_NODE_DIR/api.log\" 2>&1 & "
+    fi
+    echo "${api}exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\""
   else
     echo "exec sleep infinity"
   fi
