@@ -204,7 +204,7 @@ demo_user() {
   export HA_HACTL_CONFIG="$STATE/hactl.json"
   head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$STATE/demo-password"
   chmod 600 "$STATE/demo-password"
-  "$HACTL" user add demo --role admin < "$STATE/demo-password" >/dev/null
+  "$HACTL" user add demo --role admin --store < "$STATE/demo-password" >/dev/null
 }
 
 # hactl logs in to NODE's API, pinning the certificate the API printed when it started (in the node's api.log).

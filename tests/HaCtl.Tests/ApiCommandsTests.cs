@@ -119,8 +119,19 @@ public sealed partial class ApiCommandsTests : IAsyncLifetime
         var again = await HactlAsync(null, "resource", "stop", "site", "--idempotency-key", "stop-site-1");
         Assert.Contains("a repeat", again.Out);
         Assert.Equal("Stopped", (await ConfigurationReader.LoadAsync(_db.Store)).State.Resources["site"].MetaValue(MetaAttributes.TargetRole));
-        var last = (await _db.Store.QuerySession().Events.FetchStreamAsync(StreamIds.Configuration)).Last();
-        Assert.Equal("user:ada", last.UserName);
+        var appended = (await _db.Store.QuerySession().Events.FetchStreamAsync(StreamIds.Configuration)).Last();
+        Assert.Equal("user:ada", appended.UserName);
+
+        // Users, as an admin through the API.
+        Assert.Equal(0, (await HactlAsync(Password, "user", "add", "zed", "--role", "operator")).Code);
+        Assert.Contains("zed\toperator", (await HactlAsync(null, "user", "list")).Out);
+        Assert.Equal(0, (await HactlAsync(null, "user", "role", "zed", "auditor")).Code);
+        Assert.Equal(0, (await HactlAsync(Password + "!", "user", "passwd", "zed")).Code);
+        Assert.Contains("zed\tauditor", (await HactlAsync(null, "user", "list")).Out);
+        Assert.Equal(0, (await HactlAsync(null, "user", "remove", "zed")).Code);
+        var last = await HactlAsync(null, "user", "remove", "ada");
+        Assert.Equal(1, last.Code);
+        Assert.Contains("last-admin", last.Err);
 
         var unknown = await HactlAsync(null, "resource", "start", "nothing");
         Assert.Equal(1, unknown.Code);

@@ -185,6 +185,9 @@ public static class ApiCommands
         return 0;
     }
 
+    /// <summary>The logged-in session (for other command groups that talk to the API).</summary>
+    public static ApiSession LoggedIn() => Session();
+
     private static ApiSession Session() =>
         ApiSession.Load() is { Token: not null } session ? session : throw new UsageException("not logged in: hactl login --url https://HOST:7630 --user NAME");
 

@@ -39,7 +39,12 @@ public sealed record ApiSession(string Url, string? Fingerprint, string? Token, 
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>The API's JSON: camelCase, enums by name.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     /// <summary>The SHA-256 of a certificate as hex pairs (what <c>openssl x509 -fingerprint -sha256</c> prints).</summary>
     public static string FingerprintOf(X509Certificate certificate) =>
