@@ -23,6 +23,10 @@ public sealed class ControllerElection(string connectionString, string? node = n
     private readonly NpgsqlDataSource _source = StoreDataSource.Dedicated(connectionString, ApplicationPrefix + (node ?? "?"));
     private NpgsqlDataSource? _plain;
     private NpgsqlConnection? _connection;
+    /// <summary>The backend of the lock's session: ended from another session when the lock connection cannot be closed.</summary>
+    private int _backend;
+    /// <summary>The last check on the lock's connection, which may still run after it was given up at its deadline.</summary>
+    private Task _inFlight = Task.CompletedTask;
 
     public bool IsLeader => _connection is not null;
 
@@ -34,18 +38,14 @@ public sealed class ControllerElection(string connectionString, string? node = n
     {
         if (_connection is not null) return await IsHeldAsync(ct);
         var conn = _source.CreateConnection();
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var attempt = AcquireOnAsync(conn, cts.Token);
         try
         {
-            var acquired = await StoreDeadline.RunAsync(async c =>
+            if (await attempt.WaitAsync(CallDeadline + CallDeadline, TimeProvider.System, ct))
             {
-                await conn.OpenAsync(c);
-                await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", conn);
-                cmd.Parameters.AddWithValue("k", LockKey);
-                return (bool)(await cmd.ExecuteScalarAsync(c))!;
-            }, CallDeadline + CallDeadline, TimeProvider.System, ct);
-            if (acquired)
-            {
-                _connection = conn;
+                (_connection, _backend, _inFlight) = (conn, conn.ProcessID, Task.CompletedTask);
+                cts.Dispose();
                 return true;
             }
         }
@@ -54,8 +54,32 @@ public sealed class ControllerElection(string connectionString, string? node = n
         {
             // The store is unreachable: not the controller.
         }
-        _ = Close(conn);
+        catch (OperationCanceledException)
+        {
+            await cts.CancelAsync();
+            _ = AbandonAsync(conn, attempt, cts);
+            throw;
+        }
+        await cts.CancelAsync();
+        // The attempt may still be running (it was given up at its deadline): the connection closes once it has ended,
+        // so that a lock it got late is freed, never kept by a connection nobody uses.
+        _ = AbandonAsync(conn, attempt, cts);
         return false;
+    }
+
+    private static async Task<bool> AcquireOnAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@k)", conn);
+        cmd.Parameters.AddWithValue("k", LockKey);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task AbandonAsync(NpgsqlConnection conn, Task attempt, CancellationTokenSource cts)
+    {
+        try { await attempt; } catch (Exception) { /* given up */ }
+        await Close(conn);
+        cts.Dispose();
     }
 
     /// <summary>
@@ -65,21 +89,34 @@ public sealed class ControllerElection(string connectionString, string? node = n
     public async Task<bool> IsHeldAsync(CancellationToken ct = default)
     {
         if (_connection is not { } conn) return false;
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var check = PingAsync(conn, cts.Token);
+        _inFlight = check;
+        _ = check.ContinueWith(static (t, state) => { _ = t.Exception; ((CancellationTokenSource)state!).Dispose(); }, cts,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            await StoreDeadline.RunAsync(async c =>
-            {
-                await using var cmd = new NpgsqlCommand("SELECT 1", conn);
-                await cmd.ExecuteScalarAsync(c);
-            }, CallDeadline, TimeProvider.System, ct);
+            await check.WaitAsync(CallDeadline, TimeProvider.System, ct);
             return true;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or IOException
                                       || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
+            await cts.CancelAsync();
             await ReleaseAsync();
             return false;
         }
+        catch (OperationCanceledException)
+        {
+            await cts.CancelAsync();
+            throw;
+        }
+    }
+
+    private static async Task PingAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+        await cmd.ExecuteScalarAsync(ct);
     }
 
     /// <summary>
@@ -121,23 +158,55 @@ public sealed class ControllerElection(string connectionString, string? node = n
         return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Gives the role up (closing the connection frees the lock).</summary>
+    /// <summary>
+    /// Gives the role up: closing the connection frees the lock. A close that fails or does not end within
+    /// <see cref="CallDeadline"/> (a check abandoned at its deadline may still hold the connection: Npgsql refuses to close
+    /// a busy one) is followed by ending the session from another one, so that the lock is free whenever the store answers:
+    /// a controller that gave the role up must never keep others from taking it.
+    /// </summary>
     public async Task ReleaseAsync()
     {
         var conn = _connection;
         _connection = null;
-        if (conn is not null) await Close(conn).WaitAsync(CallDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (conn is null) return;
+        // A connection is closed once nothing runs on it: a check given up at its deadline may still.
+        await _inFlight.WaitAsync(CallDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var close = Close(conn);
+        await ((Task)close).WaitAsync(CallDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (close.IsCompletedSuccessfully && close.Result) return;
+        try
+        {
+            _plain ??= StoreDataSource.Create(connectionString);
+            await StoreDeadline.RunAsync(async c =>
+            {
+                await using var terminate = _plain.CreateCommand("SELECT pg_terminate_backend(@pid, 2000)");
+                terminate.Parameters.AddWithValue("pid", _backend);
+                await terminate.ExecuteScalarAsync(c);
+            }, CallDeadline, TimeProvider.System);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // The store does not answer: it ends the session itself when it notices the connection is gone.
+        }
     }
 
     /// <summary>
     /// Closes a connection (which frees the lock at once on a live session); on a dead link the close itself may wait
     /// for the socket, so callers wait for it at most <see cref="CallDeadline"/> and it finishes in the background.
+    /// True when the close went through.
     /// </summary>
-    private static Task Close(NpgsqlConnection conn) =>
+    private static Task<bool> Close(NpgsqlConnection conn) =>
         Task.Run(async () =>
         {
-            try { await conn.DisposeAsync(); }
-            catch (Exception) { /* the session is gone either way */ }
+            try
+            {
+                await conn.DisposeAsync();
+                return true;
+            }
+            catch (Exception)
+            {
+                return false;
+            }
         });
 
     public async ValueTask DisposeAsync()

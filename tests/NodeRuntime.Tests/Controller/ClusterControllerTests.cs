@@ -91,7 +91,14 @@ public class ClusterControllerTests
 
         firstStop.Cancel(); // the active controller goes away
         await firstRun;
-        await Eventually.True(() => Task.FromResult(second.IsActive), "node2 becomes the controller");
+        try
+        {
+            await Eventually.True(() => Task.FromResult(second.IsActive), "node2 becomes the controller");
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}; its last error: {second.LastError?.ToString() ?? "none"}");
+        }
 
         var elections = (await db.EventsAsync(StreamIds.Controller)).OfType<ControllerElected>().ToList();
         Assert.Equal([("node1", 1L), ("node2", 2L)], elections.Select(e => (e.Node, e.Term)));
