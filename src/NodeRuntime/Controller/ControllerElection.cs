@@ -102,14 +102,26 @@ public sealed class ControllerElection(string connectionString, string? node = n
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or IOException
                                       || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
-            await cts.CancelAsync();
+            CancelUnlessEnded(cts);
             await ReleaseAsync();
             return false;
         }
         catch (OperationCanceledException)
         {
-            await cts.CancelAsync();
+            CancelUnlessEnded(cts);
             throw;
+        }
+    }
+
+    /// <summary>Cancels a check still running; one that has ended has had its token source disposed already.</summary>
+    private static void CancelUnlessEnded(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
