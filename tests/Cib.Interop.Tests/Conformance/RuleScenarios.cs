@@ -80,6 +80,9 @@ internal static class RuleScenarios
                 FencedNode1(Rsc("rsc1", Running("node1", 1, fails: 1)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))),
             ["on-fail-stop-on-lost-node-still-stops"] = ("a monitor failure with on-fail=stop on a lost node: the failure is left to the fence, but on-fail=stop still decides: it stops",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "stop" }))),
+            ["on-fail-stop-bans-everywhere-and-ends-its-groups-merge"] = ("grp(rsc1, rsc2, rsc3): rsc2 failed with on-fail=stop, so it is banned from every node; that ends the merge of member scores, so rsc3's ban from node1 no longer steers rsc1, which starts on node1",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 7, fails: 1)) with { Group = "grp", MonitorOnFail = "stop" }, Rsc("rsc3") with { Group = "grp" })
+                    with { Locations = [new FuzzLocation("rsc3", "node1", "-INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -138,12 +138,15 @@ internal static class RankingStep
             if (c.Score.IsInfinite || c.Score.IsMinusInfinite || AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
-        // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).
+        // The group's choice merges its members' scores, unless that would leave nowhere to run. Each member is
+        // colocated with the one before it, so its scores reach the first member through that one: once a member's
+        // merge is rolled back, the members after it are not merged either (Pacemaker's colocated node scores).
         for (var k = 1; k < unit.Members.Count; k++)
         {
             var candidate = new Score[count];
             for (var i = 0; i < count; i++) candidate[i] = merged[i] + own[k][i];
-            if (AnyAvailable(nodes, candidate)) merged = candidate;
+            if (!AnyAvailable(nodes, candidate)) break;
+            merged = candidate;
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
@@ -268,7 +271,8 @@ internal static class RankingStep
         {
             var candidate = new Score[nodes.Count];
             for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + OwnScore(ctx, m, nodes[i]);
-            if (AnyAvailable(nodes, candidate)) merged = candidate;
+            if (!AnyAvailable(nodes, candidate)) break;
+            merged = candidate;
         }
         return merged;
     }
