@@ -83,6 +83,9 @@ internal static class RuleScenarios
             ["on-fail-stop-bans-everywhere-and-ends-its-groups-merge"] = ("grp(rsc1, rsc2, rsc3): rsc2 failed with on-fail=stop, so it is banned from every node; that ends the merge of member scores, so rsc3's ban from node1 no longer steers rsc1, which starts on node1",
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 7, fails: 1)) with { Group = "grp", MonitorOnFail = "stop" }, Rsc("rsc3") with { Group = "grp" })
                     with { Locations = [new FuzzLocation("rsc3", "node1", "-INFINITY")] }),
+            ["disabled-group-member-still-passes-on-later-members-scores"] = ("grp(rsc1, rsc2, rsc3), rsc2 target-role=Stopped: that is no ban while the group chooses, so rsc3's ban from node1 still reaches rsc1, which starts on node2",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2") with { Group = "grp", TargetStopped = true }, Rsc("rsc3") with { Group = "grp" })
+                    with { Locations = [new FuzzLocation("rsc3", "node1", "-INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

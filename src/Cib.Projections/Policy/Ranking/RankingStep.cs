@@ -141,10 +141,12 @@ internal static class RankingStep
         // The group's choice merges its members' scores, unless that would leave nowhere to run. Each member is
         // colocated with the one before it, so its scores reach the first member through that one: once a member's
         // merge is rolled back, the members after it are not merged either (Pacemaker's colocated node scores).
+        // A member's target-role=Stopped is no ban here: Pacemaker applies it when that member is assigned, later.
         for (var k = 1; k < unit.Members.Count; k++)
         {
+            var add = unit.Members[k].TargetStopped ? ScoresForMerge(ctx, unit.Members[k], nodes) : own[k];
             var candidate = new Score[count];
-            for (var i = 0; i < count; i++) candidate[i] = merged[i] + own[k][i];
+            for (var i = 0; i < count; i++) candidate[i] = merged[i] + add[i];
             if (!AnyAvailable(nodes, candidate)) break;
             merged = candidate;
         }
@@ -270,11 +272,22 @@ internal static class RankingStep
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = new Score[nodes.Count];
-            for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + OwnScore(ctx, m, nodes[i]);
+            var add = m.TargetStopped ? ScoresForMerge(ctx, m, nodes) : null;
+            for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + (add is null ? OwnScore(ctx, m, nodes[i]) : add[i]);
             if (!AnyAvailable(nodes, candidate)) break;
             merged = candidate;
         }
         return merged;
+    }
+
+    /// <summary>A member's own scores as merged into its group's choice: without its target-role=Stopped ban.</summary>
+    private static Score[] ScoresForMerge(PlanContext ctx, ResourceView rsc, List<NodeView> nodes)
+    {
+        var scores = new Score[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+            foreach (var s in Scorers.All)
+                if (s is not TargetRoleScorer && s.Score(ctx, rsc, nodes[i]) is { } v) scores[i] += v;
+        return scores;
     }
 
     public static Score OwnScore(PlanContext ctx, ResourceView rsc, NodeView node)
