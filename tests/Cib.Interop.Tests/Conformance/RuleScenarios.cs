@@ -86,6 +86,13 @@ internal static class RuleScenarios
             ["disabled-group-member-still-passes-on-later-members-scores"] = ("grp(rsc1, rsc2, rsc3), rsc2 target-role=Stopped: that is no ban while the group chooses, so rsc3's ban from node1 still reaches rsc1, which starts on node2",
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2") with { Group = "grp", TargetStopped = true }, Rsc("rsc3") with { Group = "grp" })
                     with { Locations = [new FuzzLocation("rsc3", "node1", "-INFINITY")] }),
+            ["unrunnable-start-names-the-last-configured-order"] = ("rsc3 is ordered after rsc1 (banned everywhere) and then after rsc2 (disabled): both starts are unrunnable, and its blocked start names the order configured last",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { TargetStopped = true }, Rsc("rsc3"))
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "rsc3", "Mandatory", true), new FuzzOrder("rsc2", "rsc3", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -105,7 +105,7 @@ internal static class ActionsStep
 
         var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
-        foreach (var e in OrderingStep.Edges(ctx).Where(e => !e.RestartOnly))
+        foreach (var e in OrderingStep.Edges(ctx).Where(e => !e.IntoGroup))
         {
             var firstStart = starts.GetValueOrDefault(e.First.Id);
             var thenStart = starts.GetValueOrDefault(e.Then.Id);

@@ -12,18 +12,20 @@ namespace Cib.Projections.Policy.Ordering;
 internal static class OrderingStep
 {
     public const string Name = "ordering";
+    /// <summary>The kind of the edges inside a group (explicit edges carry their constraint's id).</summary>
+    internal const string GroupChain = "group";
 
     /// <summary>One mandatory start-before-start edge between primitives (groups expanded).</summary>
-    /// <param name="RestartOnly">An edge that only carries restarts: from a group's "first" to its later members, whose
+    /// <param name="IntoGroup">An edge that only carries restarts: from a group's "first" to its later members, whose
     /// restarts Pacemaker attributes to that first rather than to the member before them.</param>
-    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool RestartOnly = false);
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false);
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
     internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited);
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
-        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.RestartOnly).Select(e => new StopEdge(e.First, e.Then)).ToList();
+        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup).Select(e => new StopEdge(e.First, e.Then)).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
@@ -54,14 +56,14 @@ internal static class OrderingStep
                     edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
                 if (o.Symmetrical && ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
                     foreach (var t in ctx.MembersOf(tg).Skip(1))
-                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, RestartOnly: true));
+                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true));
             }
         }
         foreach (var g in ctx.Groups)
         {
             var members = ctx.MembersOf(g).ToList();
             for (var i = 1; i < members.Count; i++)
-                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, "group"));
+                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, GroupChain));
         }
         return edges;
     }
@@ -79,7 +81,11 @@ internal static class OrderingStep
 
     public static void Run(PlanContext ctx)
     {
+        // Pacemaker keeps an action's predecessors newest first and names the first unrunnable one it meets: of
+        // several orders that leave a start unrunnable, the one configured last. The chains inside groups come after.
         var edges = Edges(ctx);
+        var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
+        edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
             var changed = false;
@@ -91,7 +97,7 @@ internal static class OrderingStep
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
-                    if (e.RestartOnly) continue;
+                    if (e.IntoGroup) continue;
                     if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
@@ -99,7 +105,7 @@ internal static class OrderingStep
                     }
                     // A symmetrical order: what needs first running stops when first will not run.
                     else if (e.Symmetrical && !first.IsActive && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null
-                             && e.Kind != "group")
+                             && e.Kind != GroupChain)
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"unrunnable {firstLabel}";
                         then.Next = null;
