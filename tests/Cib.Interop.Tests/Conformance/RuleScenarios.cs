@@ -93,6 +93,9 @@ internal static class RuleScenarios
                         Orders = [new FuzzOrder("rsc1", "rsc3", "Mandatory", true), new FuzzOrder("rsc2", "rsc3", "Mandatory", true)],
                         Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
                     }),
+            ["order-into-group-gates-every-members-start"] = ("rsc1 (disabled) then grp(rsc2, rsc3), not symmetrical: the group's start comes before each member's, so both members' blocked starts name rsc1",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3") with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", false)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -16,8 +16,9 @@ internal static class OrderingStep
     internal const string GroupChain = "group";
 
     /// <summary>One mandatory start-before-start edge between primitives (groups expanded).</summary>
-    /// <param name="IntoGroup">An edge that only carries restarts: from a group's "first" to its later members, whose
-    /// restarts Pacemaker attributes to that first rather than to the member before them.</param>
+    /// <param name="IntoGroup">An edge from an order's "first" to a later member of its "then" group: the group's start
+    /// comes before every member's, so Pacemaker attributes that member's unrunnable start or restart to the order's
+    /// first rather than to the member before it. It carries no stop ordering of its own.</param>
     internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false);
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
@@ -37,8 +38,9 @@ internal static class OrderingStep
     }
 
     /// <summary>
-    /// Explicit orders first, then the chains inside groups: a member's restart is attributed to an order into its
-    /// group before the member ahead of it (crm_simulate: "due to required X start" names the group's first).
+    /// Explicit orders first, then the chains inside groups: a member's restart or unrunnable start is attributed to
+    /// an order into its group before the member ahead of it (crm_simulate: "due to required X start" and "due to
+    /// unrunnable X start" name the order's first).
     /// </summary>
     public static List<Edge> Edges(PlanContext ctx)
     {
@@ -54,7 +56,7 @@ internal static class OrderingStep
             {
                 foreach (var t in thens)
                     edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
-                if (o.Symmetrical && ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
+                if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
                     foreach (var t in ctx.MembersOf(tg).Skip(1))
                         edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true));
             }
@@ -97,7 +99,6 @@ internal static class OrderingStep
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
-                    if (e.IntoGroup) continue;
                     if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
