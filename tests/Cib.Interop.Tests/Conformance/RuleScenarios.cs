@@ -96,6 +96,8 @@ internal static class RuleScenarios
             ["order-into-group-gates-every-members-start"] = ("rsc1 (disabled) then grp(rsc2, rsc3), not symmetrical: the group's start comes before each member's, so both members' blocked starts name rsc1",
                 Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3") with { Group = "grp" })
                     with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", false)] }),
+            ["expired-blocked-stop-failure-is-forgotten"] = ("without fencing a failed stop blocks (on-fail defaults to block), yet past failure-timeout it no longer counts: the resource is not running there, and starts",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -102,9 +102,10 @@ internal static class HistoryReader
             }
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
-            // on-fail=block waits for an admin: failure-timeout does not lift it.
+            // on-fail=block on a monitor waits for an admin: failure-timeout does not lift it. A failed stop expires
+            // like any failure, blocked or not (crm_simulate: the resource is then stopped there, and may start).
             var expired = failureTimeout > 0 && ctx.Now >= op.At.ToUnixTimeSeconds() + failureTimeout
-                && OnFailFor(rsc, op, ctx) != OnFail.Block;
+                && (op.Operation == "stop" || OnFailFor(rsc, op, ctx) != OnFail.Block);
             // A failed start recorded with other parameters than the current ones: the definition changed since,
             // so its fail count is cleared (the node is allowed again), but the failure itself stands and is
             // recovered there (crm_simulate: "Recover").
