@@ -98,6 +98,9 @@ internal static class RuleScenarios
                     with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", false)] }),
             ["expired-blocked-stop-failure-is-forgotten"] = ("without fencing a failed stop blocks (on-fail defaults to block), yet past failure-timeout it no longer counts: the resource is not running there, and starts",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 })),
+            ["disabled-first-member-still-pulls-its-primary"] = ("grp(rsc2 disabled, rsc3) is colocated with rsc1 and prefers node2: the group cannot run, yet while rsc1 is placed its first member's target-role is no ban, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp", TargetStopped = true }, Rsc("rsc3") with { Group = "grp" })
+                    with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Locations = [new FuzzLocation("grp", "node2", "100")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

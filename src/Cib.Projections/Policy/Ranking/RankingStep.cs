@@ -264,11 +264,16 @@ internal static class RankingStep
         : ctx.Configuration.Nodes.TryGetValue(a, out var na) && ctx.Configuration.Nodes.TryGetValue(b, out var nb)
           && na.Attributes.Get(attribute) is { } va && va == nb.Attributes.Get(attribute);
 
-    /// <summary>A unit's own scores: its first member's, with each further member merged unless that leaves nowhere to run.</summary>
+    /// <summary>
+    /// A unit's own scores as a dependent weighs them: its first member's, with each further member merged until one
+    /// would leave nowhere to run. target-role=Stopped is no ban yet (Pacemaker applies it when the unit is assigned).
+    /// </summary>
     private static Score[] MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
     {
-        var merged = new Score[nodes.Count];
-        for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, unit.Members[0], nodes[i]);
+        var first = unit.Members[0];
+        var merged = first.TargetStopped ? ScoresForMerge(ctx, first, nodes) : new Score[nodes.Count];
+        if (!first.TargetStopped)
+            for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, first, nodes[i]);
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = new Score[nodes.Count];
