@@ -101,6 +101,12 @@ internal static class RuleScenarios
             ["disabled-first-member-still-pulls-its-primary"] = ("grp(rsc2 disabled, rsc3) is colocated with rsc1 and prefers node2: the group cannot run, yet while rsc1 is placed its first member's target-role is no ban, so rsc1 starts on node2",
                 Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp", TargetStopped = true }, Rsc("rsc3") with { Group = "grp" })
                     with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Locations = [new FuzzLocation("grp", "node2", "100")] }),
+            ["order-does-not-wait-for-an-unmanaged-stop"] = ("rsc1 then rsc2, rsc2 running with is-managed=false: rsc2 is left alone, not stuck, so disabled rsc1 still stops (a blocked rsc2 would block it)",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { TargetStopped = true }, Rsc("rsc2", Running("node1", 0)) with { Unmanaged = true })
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["group-waits-for-an-unmanaged-members-stop"] = ("grp(rsc1, rsc2) must leave node1, where rsc2 runs with is-managed=false: inside a group rsc1's stop waits for rsc2's, which never comes, so rsc1's stop is blocked",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true })
+                    with { Locations = [new FuzzLocation("grp", "node1", "-INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -144,12 +144,16 @@ internal static class ActionsStep
         var edges = OrderingStep.StopEdges(ctx);
         if (edges.Count == 0) return;
         var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // An order constraint waits only for a stop that cannot run (a blocked resource's, or one blocked in turn);
+        // a resource left alone by is-managed=false has no such stop, so what is ordered before it still stops.
+        // The chain inside a group waits for either (crm_simulate).
+        var unmanaged = ctx.Resources.Where(r => r.IsActive && !r.Managed && !r.Blocked).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var e in edges)
             {
-                if (!stuck.Contains(e.Waited.Id)) continue;
+                if (!stuck.Contains(e.Waited.Id) || (!e.InGroup && unmanaged.Contains(e.Waited.Id))) continue;
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {

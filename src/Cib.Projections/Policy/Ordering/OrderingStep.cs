@@ -22,11 +22,12 @@ internal static class OrderingStep
     internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false);
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
-    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited);
+    /// <param name="InGroup">The chain inside a group (the others come from order constraints).</param>
+    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited, bool InGroup = false);
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
-        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup).Select(e => new StopEdge(e.First, e.Then)).ToList();
+        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup).Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
