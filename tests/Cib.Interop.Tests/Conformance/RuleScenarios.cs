@@ -107,6 +107,8 @@ internal static class RuleScenarios
             ["group-waits-for-an-unmanaged-members-stop"] = ("grp(rsc1, rsc2) must leave node1, where rsc2 runs with is-managed=false: inside a group rsc1's stop waits for rsc2's, which never comes, so rsc1's stop is blocked",
                 Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true })
                     with { Locations = [new FuzzLocation("grp", "node1", "-INFINITY")] }),
+            ["multiply-active-restart-for-changed-parameters-says-so"] = ("running on node1 and node2, started on node2 with other parameters: stopped on both and started once, due to resource definition change",
+                Cluster(Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.Running, 0, 300, 0, StaleDigest: true)))),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

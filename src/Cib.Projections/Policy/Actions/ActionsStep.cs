@@ -246,11 +246,13 @@ internal static class ActionsStep
         {
             // Stopped everywhere and started once: described from the first node it was found on. With
             // multiple-active=stop_unexpected a move or a recovery says why (crm_simulate); a restart does not, nor
-            // a line that leaves the promoted role.
+            // a line that leaves the promoted role. A restart after a definition change (on any of its nodes) says so;
+            // a recovery does not.
             var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
+            var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) ? DefinitionChanged : null;
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
             return current == next
-                ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
+                ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, changed, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
