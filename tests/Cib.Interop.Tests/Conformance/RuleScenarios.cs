@@ -109,6 +109,13 @@ internal static class RuleScenarios
                     with { Locations = [new FuzzLocation("grp", "node1", "-INFINITY")] }),
             ["multiply-active-restart-for-changed-parameters-says-so"] = ("running on node1 and node2, started on node2 with other parameters: stopped on both and started once, due to resource definition change",
                 Cluster(Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.Running, 0, 300, 0, StaleDigest: true)))),
+            ["then-stops-for-good-when-first-stops-for-good"] = ("rsc1 then rsc2, both running on node1; rsc1 is banned from every node and stops: rsc2 stops before it and cannot start again, 'due to required rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", Running("node1", 0)))
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

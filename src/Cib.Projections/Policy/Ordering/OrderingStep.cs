@@ -113,6 +113,15 @@ internal static class OrderingStep
                         then.Next = null;
                         changed = true;
                     }
+                    // ... and when first runs but stops for good, then stops before it and cannot start again: crm_simulate
+                    // gives that stop first's start as the reason ("required X start").
+                    else if (e.Symmetrical && first.IsActive && first.Next is null && first.Managed && !first.Blocked
+                             && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null && e.Kind != GroupChain)
+                    {
+                        then.UnrunnableStartReason = then.ForcedStopReason = $"required {firstLabel}";
+                        then.Next = null;
+                        changed = true;
+                    }
                 }
                 // Only a symmetrical order restarts a running "then" when "first" (re)starts.
                 else if (e.Symmetrical && first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
