@@ -116,6 +116,8 @@ internal static class RuleScenarios
                         Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
                         Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
                     }),
+            ["requires-nothing-restart-for-changed-parameters-gives-no-reason"] = ("without fencing and with no-quorum-policy=ignore a resource requires nothing: its restart for changed parameters gives no reason",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true))) with { NoQuorumPolicy = "ignore" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -249,7 +249,7 @@ internal static class ActionsStep
             // a line that leaves the promoted role. A restart after a definition change (on any of its nodes) says so;
             // a recovery does not.
             var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
-            var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) ? DefinitionChanged : null;
+            var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) && !rsc.RequiresNothing ? DefinitionChanged : null;
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, changed, unfenceable)
@@ -264,7 +264,9 @@ internal static class ActionsStep
         if (next == current)
         {
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
-            if (rsc.IsChangedOn(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            // With requires=nothing Pacemaker clears the start's reason when it looks the start up again.
+            if (rsc.IsChangedOn(current))
+                return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RequiresNothing ? null : DefinitionChanged, unfenceable);
             // A primitive is never promoted: found in that role, it is restarted to the Started role where it is.
             if (rsc.IsPromoted) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, null, unfenceable) { FromRole = Promoted };
             if (rsc.RestartReason is not null)
