@@ -118,6 +118,10 @@ internal static class RuleScenarios
                     }),
             ["requires-nothing-restart-for-changed-parameters-gives-no-reason"] = ("without fencing and with no-quorum-policy=ignore a resource requires nothing: its restart for changed parameters gives no reason",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true))) with { NoQuorumPolicy = "ignore" }),
+            ["restart-behind-a-blocked-member-shows-as-a-blocked-stop"] = ("grp(rsc1, rsc2, rsc3) on node1: rsc1 starts, so running rsc2 would restart, but its stop waits for blocked rsc3's: a blocked stop, not a blocked restart",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" },
+                        Rsc("rsc3", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })
+                    with { Locations = [new FuzzLocation("grp", "node1", "100")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

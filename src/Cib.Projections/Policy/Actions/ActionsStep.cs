@@ -157,8 +157,8 @@ internal static class ActionsStep
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
-                        // A move whose stop cannot happen cannot start elsewhere either: it shows as a blocked stop.
-                        changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover && changes[i].From != changes[i].To
+                        // A move or a restart whose stop cannot happen cannot start again either: it shows as a blocked stop.
+                        changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
                             ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
