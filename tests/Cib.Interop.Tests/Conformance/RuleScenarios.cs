@@ -122,6 +122,8 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" },
                         Rsc("rsc3", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })
                     with { Locations = [new FuzzLocation("grp", "node1", "100")] }),
+            ["multiple-active-block-blocks-the-starts-after-it"] = ("grp(rsc1, rsc2), rsc1 active on node1 and node2 with multiple-active=block: rsc1 is left alone and its start cannot run, so rsc2's start after it is blocked",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "block" }, Rsc("rsc2") with { Group = "grp" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -153,7 +153,7 @@ internal static class OrderingStep
     /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
     private static bool StartUnrunnable(ResourceView first) =>
         first.Next is null || first.UnrunnableStartReason is not null
-        || (first.Blocked && (first.IsFailed || !first.IsActive)) || (!first.Managed && !first.IsActive);
+        || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed))) || (!first.Managed && !first.IsActive);
 
     private static bool NeedsStart(ResourceView r) =>
         !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1;
