@@ -124,6 +124,8 @@ internal static class RuleScenarios
                     with { Locations = [new FuzzLocation("grp", "node1", "100")] }),
             ["multiple-active-block-blocks-the-starts-after-it"] = ("grp(rsc1, rsc2), rsc1 active on node1 and node2 with multiple-active=block: rsc1 is left alone and its start cannot run, so rsc2's start after it is blocked",
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "block" }, Rsc("rsc2") with { Group = "grp" })),
+            ["quorum-freeze-counts-only-what-runs-on-online-nodes"] = ("without quorum under no-quorum-policy=freeze, fence1 runs only on lost node2: that is not running, so it may not start elsewhere and its stop there cannot run: a blocked stop, with no reason",
+                WithLostNode2(Cluster(Device("node2"))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -41,7 +41,9 @@ internal static class ActionsStep
         // Quorum: without it (and unless told to ignore) new starts wait.
         if (!ctx.Quorate)
             foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
-                if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
+                // Only what runs on an online node counts as running here: a copy on a lost node does not.
+                if (ctx.Options.NoQuorum == "freeze" && !rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
+                    rsc.UnrunnableStartReason = QuorumFreeze;
 
         var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
         var rscChanges = new List<ResourceChange>();
@@ -258,7 +260,8 @@ internal static class ActionsStep
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
         {
-            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart;
+            // A stop because the start waits for quorum (freeze) gives no reason (crm_simulate).
+            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
         if (next == current)
