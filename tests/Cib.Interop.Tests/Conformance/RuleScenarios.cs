@@ -126,6 +126,8 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "block" }, Rsc("rsc2") with { Group = "grp" })),
             ["quorum-freeze-counts-only-what-runs-on-online-nodes"] = ("without quorum under no-quorum-policy=freeze, fence1 runs only on lost node2: that is not running, so it may not start elsewhere and its stop there cannot run: a blocked stop, with no reason",
                 WithLostNode2(Cluster(Device("node2"))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["unmanaged-monitor-not-running-is-stopped"] = ("grp(rsc1, rsc2), rsc1 is-managed=false and its monitor found it not running (7): nothing recovers it, so it is stopped, not failed; unmanaged and stopped it goes nowhere, and rsc2 after it neither",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc2") with { Group = "grp" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -142,6 +142,13 @@ internal static class HistoryReader
                 active = false;
                 continue;
             }
+            // A resource left alone (is-managed=false) that a monitor finds not running
+            // (7) is not running: nothing will recover it, so it is stopped there, not failed.
+            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && !rsc.Managed)
+            {
+                active = false;
+                continue;
+            }
             // on-fail=ignore pretends an ordinary failure succeeded; hard and fatal errors still count.
             if (onFail == OnFail.Ignore && (hard || fatal)) onFail = OnFail.Restart;
             if (onFail == OnFail.Ignore) ignoredFailure = true;
