@@ -128,6 +128,8 @@ internal static class RuleScenarios
                 WithLostNode2(Cluster(Device("node2"))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
             ["unmanaged-monitor-not-running-is-stopped"] = ("grp(rsc1, rsc2), rsc1 is-managed=false and its monitor found it not running (7): nothing recovers it, so it is stopped, not failed; unmanaged and stopped it goes nowhere, and rsc2 after it neither",
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc2") with { Group = "grp" })),
+            ["promoted-recovery-in-place-for-changed-parameters-says-so"] = ("an unexpected rc 8 on a primitive started with other parameters: recovered in place from the promoted role, due to resource definition change",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)))),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -264,9 +264,12 @@ internal static class ActionsStep
             var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
+        // A failed resource found promoted, started with other parameters than today's: its recovery in place from
+        // the promoted role is for the definition change (crm_simulate); a plain recovery gives no reason.
+        var promotedChanged = rsc.IsFailed && rsc.IsPromoted && rsc.IsChangedOn(current) && !rsc.RequiresNothing ? DefinitionChanged : null;
         if (next == current)
         {
-            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, promotedChanged, unfenceable);
             // With requires=nothing Pacemaker clears the start's reason when it looks the start up again.
             if (rsc.IsChangedOn(current))
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RequiresNothing ? null : DefinitionChanged, unfenceable);
