@@ -8,21 +8,10 @@ public static class FuzzKnownDisagreements
 {
     public sealed record Known(string Name, Func<FuzzCluster, FuzzRunner.Comparison, bool> Applies);
 
-    public const string DefinitionChangeReason = " due to resource definition change";
-
-    public static IReadOnlyList<Known> All { get; } =
-    [
-        // crm_simulate 2.1.5 drops the reason of a restart for changed parameters when no-quorum-policy=ignore
-        // (the same restart has it under every other policy); we always give it. Same actions, one word less.
-        new("definition-change-reason-with-no-quorum-policy-ignore", (cluster, c) =>
-            cluster.NoQuorumPolicy == "ignore" && c.Error is null
-            && !c.Theirs.Any(l => l.Contains(DefinitionChangeReason, StringComparison.Ordinal))
-            && SameAfter(c.Theirs, c.Ours, line => line.Replace(DefinitionChangeReason, "", StringComparison.Ordinal))),
-    ];
+    /// <summary>None today: the last one (a restart for changed parameters without its reason under
+    /// no-quorum-policy=ignore) turned out to be Pacemaker's requires=nothing, which the engine now follows.</summary>
+    public static IReadOnlyList<Known> All { get; } = [];
 
     public static string? Match(FuzzCluster cluster, FuzzRunner.Comparison comparison) =>
         All.FirstOrDefault(k => k.Applies(cluster, comparison))?.Name;
-
-    private static bool SameAfter(IReadOnlyList<string> theirs, IReadOnlyList<string> ours, Func<string, string> normalise) =>
-        theirs.Select(normalise).Order(StringComparer.Ordinal).SequenceEqual(ours.Select(normalise).Order(StringComparer.Ordinal));
 }

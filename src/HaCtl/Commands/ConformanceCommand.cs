@@ -17,10 +17,11 @@ public static class ConformanceCommand
             if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--fuzz needs a number of cases of at least 1");
         });
         var seed = new Option<ulong>("--seed") { Description = "the generator's seed (with --fuzz)", HelpName = "S", DefaultValueFactory = _ => 1 };
+        var dump = new Option<string?>("--dump") { Description = "with --fuzz: write every disagreement (unshrunk) to DIR/case-I.txt, its lines and its CIB", HelpName = "DIR" };
         var command = new Command("conformance",
             "run the policy engine on Pacemaker scheduler cases (DIR/xml, DIR/summary), or on N generated clusters against crm_simulate")
         {
-            directory, fuzz, seed,
+            directory, fuzz, seed, dump,
         };
         command.Validators.Add(r =>
         {
@@ -29,7 +30,7 @@ public static class ConformanceCommand
             if (hasDir == hasFuzz) r.AddError("give either DIR or --fuzz N [--seed S]");
         });
         command.SetBody((parse, stdout, stderr) => Task.FromResult(parse.GetValue(fuzz) is { } n
-            ? Fuzz(n, parse.GetValue(seed), stdout, stderr)
+            ? Fuzz(n, parse.GetValue(seed), stdout, stderr, parse.GetValue(dump))
             : Run(parse.GetValue(directory)!, stdout, stderr)));
         return command;
     }
@@ -65,7 +66,7 @@ public static class ConformanceCommand
     private const int Shown = 5, Shrunk = 3;
 
     /// <summary><c>--fuzz N [--seed S]</c>: differential testing against crm_simulate (docs/policy-engine.md, "Differential testing").</summary>
-    public static int Fuzz(int cases, ulong seed, TextWriter output, TextWriter errors)
+    public static int Fuzz(int cases, ulong seed, TextWriter output, TextWriter errors, string? dump = null)
     {
         if (CrmSimulate.Path is null)
         {
@@ -73,6 +74,20 @@ public static class ConformanceCommand
             return 2;
         }
         var report = FuzzRunner.Run(cases, seed, Environment.ProcessorCount);
+        if (dump is not null)
+        {
+            Directory.CreateDirectory(dump);
+            foreach (var d in report.Disagreements)
+            {
+                using var file = new StreamWriter(Path.Combine(dump, $"case-{d.Index}.txt"));
+                if (d.Known is not null) file.WriteLine($"known: {d.Known}");
+                if (d.Comparison.Error is not null) file.WriteLine($"error: {d.Comparison.Error}");
+                foreach (var l in d.Comparison.Theirs.Except(d.Comparison.Ours)) file.WriteLine($"crm_simulate only: {l}");
+                foreach (var l in d.Comparison.Ours.Except(d.Comparison.Theirs)) file.WriteLine($"ours only:         {l}");
+                file.WriteLine("---");
+                file.Write(FuzzCibWriter.Write(d.Cluster));
+            }
+        }
         var shown = 0;
         foreach (var d in report.Disagreements.Where(d => d.Known is null).Take(Shown))
         {

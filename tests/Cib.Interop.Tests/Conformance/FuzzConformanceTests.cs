@@ -50,16 +50,12 @@ public class FuzzConformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_documented_disagreement_is_known_only_in_its_own_direction()
+    public void No_disagreement_is_kept_on_purpose_today()
     {
-        var cluster = FuzzGenerator.Case(Seed, 0) with { NoQuorumPolicy = "ignore" };
-        const string restart = "* Restart rsc1 ( node1 )";
-        var ours = new FuzzRunner.Comparison([restart], [restart + FuzzKnownDisagreements.DefinitionChangeReason], null);
-        var theirs = new FuzzRunner.Comparison([restart + FuzzKnownDisagreements.DefinitionChangeReason], [restart], null);
-
-        Assert.Equal("definition-change-reason-with-no-quorum-policy-ignore", FuzzKnownDisagreements.Match(cluster, ours));
-        Assert.Null(FuzzKnownDisagreements.Match(cluster, theirs));
-        Assert.Null(FuzzKnownDisagreements.Match(cluster with { NoQuorumPolicy = "stop" }, ours));
+        // docs/policy-engine.md, "Kept disagreements": none; every disagreement the fuzzer finds is reported as new.
+        Assert.Empty(FuzzKnownDisagreements.All);
+        var c = new FuzzRunner.Comparison(["* Restart rsc1 ( node1 )"], ["* Restart rsc1 ( node1 ) due to resource definition change"], null);
+        Assert.Null(FuzzKnownDisagreements.Match(FuzzGenerator.Case(Seed, 0) with { NoQuorumPolicy = "ignore" }, c));
     }
 
     [Fact]

@@ -80,6 +80,56 @@ internal static class RuleScenarios
                 FencedNode1(Rsc("rsc1", Running("node1", 1, fails: 1)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))),
             ["on-fail-stop-on-lost-node-still-stops"] = ("a monitor failure with on-fail=stop on a lost node: the failure is left to the fence, but on-fail=stop still decides: it stops",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "stop" }))),
+            ["on-fail-stop-bans-everywhere-and-ends-its-groups-merge"] = ("grp(rsc1, rsc2, rsc3): rsc2 failed with on-fail=stop, so it is banned from every node; that ends the merge of member scores, so rsc3's ban from node1 no longer steers rsc1, which starts on node1",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 7, fails: 1)) with { Group = "grp", MonitorOnFail = "stop" }, Rsc("rsc3") with { Group = "grp" })
+                    with { Locations = [new FuzzLocation("rsc3", "node1", "-INFINITY")] }),
+            ["disabled-group-member-still-passes-on-later-members-scores"] = ("grp(rsc1, rsc2, rsc3), rsc2 target-role=Stopped: that is no ban while the group chooses, so rsc3's ban from node1 still reaches rsc1, which starts on node2",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2") with { Group = "grp", TargetStopped = true }, Rsc("rsc3") with { Group = "grp" })
+                    with { Locations = [new FuzzLocation("rsc3", "node1", "-INFINITY")] }),
+            ["unrunnable-start-names-the-last-configured-order"] = ("rsc3 is ordered after rsc1 (banned everywhere) and then after rsc2 (disabled): both starts are unrunnable, and its blocked start names the order configured last",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { TargetStopped = true }, Rsc("rsc3"))
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "rsc3", "Mandatory", true), new FuzzOrder("rsc2", "rsc3", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
+            ["order-into-group-gates-every-members-start"] = ("rsc1 (disabled) then grp(rsc2, rsc3), not symmetrical: the group's start comes before each member's, so both members' blocked starts name rsc1",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3") with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", false)] }),
+            ["expired-blocked-stop-failure-is-forgotten"] = ("without fencing a failed stop blocks (on-fail defaults to block), yet past failure-timeout it no longer counts: the resource is not running there, and starts",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { FailureTimeoutSeconds = 60 })),
+            ["disabled-first-member-still-pulls-its-primary"] = ("grp(rsc2 disabled, rsc3) is colocated with rsc1 and prefers node2: the group cannot run, yet while rsc1 is placed its first member's target-role is no ban, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp", TargetStopped = true }, Rsc("rsc3") with { Group = "grp" })
+                    with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Locations = [new FuzzLocation("grp", "node2", "100")] }),
+            ["order-does-not-wait-for-an-unmanaged-stop"] = ("rsc1 then rsc2, rsc2 running with is-managed=false: rsc2 is left alone, not stuck, so disabled rsc1 still stops (a blocked rsc2 would block it)",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { TargetStopped = true }, Rsc("rsc2", Running("node1", 0)) with { Unmanaged = true })
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["group-waits-for-an-unmanaged-members-stop"] = ("grp(rsc1, rsc2) must leave node1, where rsc2 runs with is-managed=false: inside a group rsc1's stop waits for rsc2's, which never comes, so rsc1's stop is blocked",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true })
+                    with { Locations = [new FuzzLocation("grp", "node1", "-INFINITY")] }),
+            ["multiply-active-restart-for-changed-parameters-says-so"] = ("running on node1 and node2, started on node2 with other parameters: stopped on both and started once, due to resource definition change",
+                Cluster(Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.Running, 0, 300, 0, StaleDigest: true)))),
+            ["then-stops-for-good-when-first-stops-for-good"] = ("rsc1 then rsc2, both running on node1; rsc1 is banned from every node and stops: rsc2 stops before it and cannot start again, 'due to required rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", Running("node1", 0)))
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
+            ["requires-nothing-restart-for-changed-parameters-gives-no-reason"] = ("without fencing and with no-quorum-policy=ignore a resource requires nothing: its restart for changed parameters gives no reason",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true))) with { NoQuorumPolicy = "ignore" }),
+            ["restart-behind-a-blocked-member-shows-as-a-blocked-stop"] = ("grp(rsc1, rsc2, rsc3) on node1: rsc1 starts, so running rsc2 would restart, but its stop waits for blocked rsc3's: a blocked stop, not a blocked restart",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" },
+                        Rsc("rsc3", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })
+                    with { Locations = [new FuzzLocation("grp", "node1", "100")] }),
+            ["multiple-active-block-blocks-the-starts-after-it"] = ("grp(rsc1, rsc2), rsc1 active on node1 and node2 with multiple-active=block: rsc1 is left alone and its start cannot run, so rsc2's start after it is blocked",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "block" }, Rsc("rsc2") with { Group = "grp" })),
+            ["quorum-freeze-counts-only-what-runs-on-online-nodes"] = ("without quorum under no-quorum-policy=freeze, fence1 runs only on lost node2: that is not running, so it may not start elsewhere and its stop there cannot run: a blocked stop, with no reason",
+                WithLostNode2(Cluster(Device("node2"))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["unmanaged-monitor-not-running-is-stopped"] = ("grp(rsc1, rsc2), rsc1 is-managed=false and its monitor found it not running (7): nothing recovers it, so it is stopped, not failed; unmanaged and stopped it goes nowhere, and rsc2 after it neither",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc2") with { Group = "grp" })),
+            ["promoted-recovery-in-place-for-changed-parameters-says-so"] = ("an unexpected rc 8 on a primitive started with other parameters: recovered in place from the promoted role, due to resource definition change",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)))),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -41,7 +41,9 @@ internal static class ActionsStep
         // Quorum: without it (and unless told to ignore) new starts wait.
         if (!ctx.Quorate)
             foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
-                if (ctx.Options.NoQuorum == "freeze" && !rsc.IsActive) rsc.UnrunnableStartReason = QuorumFreeze;
+                // Only what runs on an online node counts as running here: a copy on a lost node does not.
+                if (ctx.Options.NoQuorum == "freeze" && !rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
+                    rsc.UnrunnableStartReason = QuorumFreeze;
 
         var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
         var rscChanges = new List<ResourceChange>();
@@ -105,7 +107,7 @@ internal static class ActionsStep
 
         var starts = actions.Where(a => a.Kind == ActionKind.Start).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
         var stops = actions.Where(a => a.Kind == ActionKind.Stop).GroupBy(a => a.Resource!).ToDictionary(g => g.Key, g => g.First());
-        foreach (var e in OrderingStep.Edges(ctx).Where(e => !e.RestartOnly))
+        foreach (var e in OrderingStep.Edges(ctx).Where(e => !e.IntoGroup))
         {
             var firstStart = starts.GetValueOrDefault(e.First.Id);
             var thenStart = starts.GetValueOrDefault(e.Then.Id);
@@ -144,17 +146,21 @@ internal static class ActionsStep
         var edges = OrderingStep.StopEdges(ctx);
         if (edges.Count == 0) return;
         var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // An order constraint waits only for a stop that cannot run (a blocked resource's, or one blocked in turn);
+        // a resource left alone by is-managed=false has no such stop, so what is ordered before it still stops.
+        // The chain inside a group waits for either (crm_simulate).
+        var unmanaged = ctx.Resources.Where(r => r.IsActive && !r.Managed && !r.Blocked).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var e in edges)
             {
-                if (!stuck.Contains(e.Waited.Id)) continue;
+                if (!stuck.Contains(e.Waited.Id) || (!e.InGroup && unmanaged.Contains(e.Waited.Id))) continue;
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
-                        // A move whose stop cannot happen cannot start elsewhere either: it shows as a blocked stop.
-                        changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover && changes[i].From != changes[i].To
+                        // A move or a restart whose stop cannot happen cannot start again either: it shows as a blocked stop.
+                        changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
                             ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
@@ -242,23 +248,31 @@ internal static class ActionsStep
         {
             // Stopped everywhere and started once: described from the first node it was found on. With
             // multiple-active=stop_unexpected a move or a recovery says why (crm_simulate); a restart does not, nor
-            // a line that leaves the promoted role.
+            // a line that leaves the promoted role. A restart after a definition change (on any of its nodes) says so;
+            // a recovery does not.
             var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
+            var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) && !rsc.RequiresNothing ? DefinitionChanged : null;
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
             return current == next
-                ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, null, unfenceable)
+                ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, changed, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
         {
-            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart;
+            // A stop because the start waits for quorum (freeze) gives no reason (crm_simulate).
+            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
+        // A failed resource found promoted, started with other parameters than today's: its recovery in place from
+        // the promoted role is for the definition change (crm_simulate); a plain recovery gives no reason.
+        var promotedChanged = rsc.IsFailed && rsc.IsPromoted && rsc.IsChangedOn(current) && !rsc.RequiresNothing ? DefinitionChanged : null;
         if (next == current)
         {
-            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, null, unfenceable);
-            if (rsc.IsChangedOn(current)) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, DefinitionChanged, unfenceable);
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, current, promotedChanged, unfenceable);
+            // With requires=nothing Pacemaker clears the start's reason when it looks the start up again.
+            if (rsc.IsChangedOn(current))
+                return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RequiresNothing ? null : DefinitionChanged, unfenceable);
             // A primitive is never promoted: found in that role, it is restarted to the Started role where it is.
             if (rsc.IsPromoted) return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, null, unfenceable) { FromRole = Promoted };
             if (rsc.RestartReason is not null)

@@ -12,18 +12,22 @@ namespace Cib.Projections.Policy.Ordering;
 internal static class OrderingStep
 {
     public const string Name = "ordering";
+    /// <summary>The kind of the edges inside a group (explicit edges carry their constraint's id).</summary>
+    internal const string GroupChain = "group";
 
     /// <summary>One mandatory start-before-start edge between primitives (groups expanded).</summary>
-    /// <param name="RestartOnly">An edge that only carries restarts: from a group's "first" to its later members, whose
-    /// restarts Pacemaker attributes to that first rather than to the member before them.</param>
-    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool RestartOnly = false);
+    /// <param name="IntoGroup">An edge from an order's "first" to a later member of its "then" group: the group's start
+    /// comes before every member's, so Pacemaker attributes that member's unrunnable start or restart to the order's
+    /// first rather than to the member before it. It carries no stop ordering of its own.</param>
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false);
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
-    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited);
+    /// <param name="InGroup">The chain inside a group (the others come from order constraints).</param>
+    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited, bool InGroup = false);
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
-        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.RestartOnly).Select(e => new StopEdge(e.First, e.Then)).ToList();
+        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup).Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
@@ -35,8 +39,9 @@ internal static class OrderingStep
     }
 
     /// <summary>
-    /// Explicit orders first, then the chains inside groups: a member's restart is attributed to an order into its
-    /// group before the member ahead of it (crm_simulate: "due to required X start" names the group's first).
+    /// Explicit orders first, then the chains inside groups: a member's restart or unrunnable start is attributed to
+    /// an order into its group before the member ahead of it (crm_simulate: "due to required X start" and "due to
+    /// unrunnable X start" name the order's first).
     /// </summary>
     public static List<Edge> Edges(PlanContext ctx)
     {
@@ -52,16 +57,16 @@ internal static class OrderingStep
             {
                 foreach (var t in thens)
                     edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
-                if (o.Symmetrical && ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
+                if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
                     foreach (var t in ctx.MembersOf(tg).Skip(1))
-                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, RestartOnly: true));
+                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true));
             }
         }
         foreach (var g in ctx.Groups)
         {
             var members = ctx.MembersOf(g).ToList();
             for (var i = 1; i < members.Count; i++)
-                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, "group"));
+                edges.Add(new Edge(members[i - 1].Id, members[i - 1], members[i], false, GroupChain));
         }
         return edges;
     }
@@ -79,7 +84,11 @@ internal static class OrderingStep
 
     public static void Run(PlanContext ctx)
     {
+        // Pacemaker keeps an action's predecessors newest first and names the first unrunnable one it meets: of
+        // several orders that leave a start unrunnable, the one configured last. The chains inside groups come after.
         var edges = Edges(ctx);
+        var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
+        edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
             var changed = false;
@@ -91,7 +100,6 @@ internal static class OrderingStep
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
-                    if (e.RestartOnly) continue;
                     if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
@@ -99,9 +107,18 @@ internal static class OrderingStep
                     }
                     // A symmetrical order: what needs first running stops when first will not run.
                     else if (e.Symmetrical && !first.IsActive && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null
-                             && e.Kind != "group")
+                             && e.Kind != GroupChain)
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"unrunnable {firstLabel}";
+                        then.Next = null;
+                        changed = true;
+                    }
+                    // ... and when first runs but stops for good, then stops before it and cannot start again: crm_simulate
+                    // gives that stop first's start as the reason ("required X start").
+                    else if (e.Symmetrical && first.IsActive && first.Next is null && first.Managed && !first.Blocked
+                             && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null && e.Kind != GroupChain)
+                    {
+                        then.UnrunnableStartReason = then.ForcedStopReason = $"required {firstLabel}";
                         then.Next = null;
                         changed = true;
                     }
@@ -136,7 +153,7 @@ internal static class OrderingStep
     /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
     private static bool StartUnrunnable(ResourceView first) =>
         first.Next is null || first.UnrunnableStartReason is not null
-        || (first.Blocked && (first.IsFailed || !first.IsActive)) || (!first.Managed && !first.IsActive);
+        || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed))) || (!first.Managed && !first.IsActive);
 
     private static bool NeedsStart(ResourceView r) =>
         !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1;

@@ -138,12 +138,17 @@ internal static class RankingStep
             if (c.Score.IsInfinite || c.Score.IsMinusInfinite || AnyAvailable(nodes, candidate)) merged = candidate;
         }
 
-        // The group's choice merges its members' scores, unless that would leave nowhere to run (then it is rolled back).
+        // The group's choice merges its members' scores, unless that would leave nowhere to run. Each member is
+        // colocated with the one before it, so its scores reach the first member through that one: once a member's
+        // merge is rolled back, the members after it are not merged either (Pacemaker's colocated node scores).
+        // A member's target-role=Stopped is no ban here: Pacemaker applies it when that member is assigned, later.
         for (var k = 1; k < unit.Members.Count; k++)
         {
+            var add = unit.Members[k].TargetStopped ? ScoresForMerge(ctx, unit.Members[k], nodes) : own[k];
             var candidate = new Score[count];
-            for (var i = 0; i < count; i++) candidate[i] = merged[i] + own[k][i];
-            if (AnyAvailable(nodes, candidate)) merged = candidate;
+            for (var i = 0; i < count; i++) candidate[i] = merged[i] + add[i];
+            if (!AnyAvailable(nodes, candidate)) break;
+            merged = candidate;
         }
 
         // Resources colocated with this one pull it towards where they would like to be.
@@ -259,18 +264,35 @@ internal static class RankingStep
         : ctx.Configuration.Nodes.TryGetValue(a, out var na) && ctx.Configuration.Nodes.TryGetValue(b, out var nb)
           && na.Attributes.Get(attribute) is { } va && va == nb.Attributes.Get(attribute);
 
-    /// <summary>A unit's own scores: its first member's, with each further member merged unless that leaves nowhere to run.</summary>
+    /// <summary>
+    /// A unit's own scores as a dependent weighs them: its first member's, with each further member merged until one
+    /// would leave nowhere to run. target-role=Stopped is no ban yet (Pacemaker applies it when the unit is assigned).
+    /// </summary>
     private static Score[] MergedOwnScores(PlanContext ctx, Unit unit, List<NodeView> nodes)
     {
-        var merged = new Score[nodes.Count];
-        for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, unit.Members[0], nodes[i]);
+        var first = unit.Members[0];
+        var merged = first.TargetStopped ? ScoresForMerge(ctx, first, nodes) : new Score[nodes.Count];
+        if (!first.TargetStopped)
+            for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, first, nodes[i]);
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = new Score[nodes.Count];
-            for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + OwnScore(ctx, m, nodes[i]);
-            if (AnyAvailable(nodes, candidate)) merged = candidate;
+            var add = m.TargetStopped ? ScoresForMerge(ctx, m, nodes) : null;
+            for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + (add is null ? OwnScore(ctx, m, nodes[i]) : add[i]);
+            if (!AnyAvailable(nodes, candidate)) break;
+            merged = candidate;
         }
         return merged;
+    }
+
+    /// <summary>A member's own scores as merged into its group's choice: without its target-role=Stopped ban.</summary>
+    private static Score[] ScoresForMerge(PlanContext ctx, ResourceView rsc, List<NodeView> nodes)
+    {
+        var scores = new Score[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+            foreach (var s in Scorers.All)
+                if (s is not TargetRoleScorer && s.Score(ctx, rsc, nodes[i]) is { } v) scores[i] += v;
+        return scores;
     }
 
     public static Score OwnScore(PlanContext ctx, ResourceView rsc, NodeView node)

@@ -102,9 +102,10 @@ internal static class HistoryReader
             }
 
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
-            // on-fail=block waits for an admin: failure-timeout does not lift it.
+            // on-fail=block on a monitor waits for an admin: failure-timeout does not lift it. A failed stop expires
+            // like any failure, blocked or not (crm_simulate: the resource is then stopped there, and may start).
             var expired = failureTimeout > 0 && ctx.Now >= op.At.ToUnixTimeSeconds() + failureTimeout
-                && OnFailFor(rsc, op, ctx) != OnFail.Block;
+                && (op.Operation == "stop" || OnFailFor(rsc, op, ctx) != OnFail.Block);
             // A failed start recorded with other parameters than the current ones: the definition changed since,
             // so its fail count is cleared (the node is allowed again), but the failure itself stands and is
             // recovered there (crm_simulate: "Recover").
@@ -138,6 +139,13 @@ internal static class HistoryReader
             {
                 // A probe that finds the agent missing (5) or its parameters invalid on this node (2) means "not
                 // running here, and never can": the failure is masked, the ban stays.
+                active = false;
+                continue;
+            }
+            // A resource left alone (is-managed=false) that a monitor finds not running
+            // (7) is not running: nothing will recover it, so it is stopped there, not failed.
+            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && !rsc.Managed)
+            {
                 active = false;
                 continue;
             }

@@ -195,7 +195,10 @@ internal static class ReconcileStep
         rsc.Stickiness = Score.TryParse(ctx.Meta(rsc, MetaAttributes.ResourceStickiness), out var s) ? s : Score.Zero;
         rsc.MigrationThreshold = Score.TryParse(ctx.Meta(rsc, MetaAttributes.MigrationThreshold), out var mt) ? mt.Value : Score.InfinityValue;
         rsc.FailureTimeoutSeconds = Duration.TryParse(ctx.Meta(rsc, MetaAttributes.FailureTimeout), out var ft) ? ft.Milliseconds / 1000 : 0;
-        rsc.NeedsQuorum = ctx.Meta(rsc, "requires") is not "nothing";
+        var requires = ctx.Meta(rsc, "requires");
+        rsc.NeedsQuorum = requires is not "nothing";
+        rsc.RequiresNothing = requires == "nothing"
+            || (requires is null && !rsc.Primitive.IsFenceDevice && !ctx.Options.IsStonithEnabled && ctx.Options.NoQuorum == "ignore");
         rsc.Priority = Score.TryParse(ctx.Meta(rsc, MetaAttributes.Priority), out var pr) ? pr.Value : 0;
     }
 

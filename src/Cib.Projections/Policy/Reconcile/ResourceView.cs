@@ -70,6 +70,12 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public long FailureTimeoutSeconds { get; set; }
     /// <summary>requires (quorum, fencing, unfencing): starting it needs quorum; "nothing" does not.</summary>
     public bool NeedsQuorum { get; set; } = true;
+    /// <summary>
+    /// Pacemaker's requires=nothing: set so, or by default without fencing under no-quorum-policy=ignore (a fence
+    /// device defaults to quorum). Its start is re-checked for runnability with its reason cleared, so a restart for
+    /// changed parameters gives no reason.
+    /// </summary>
+    public bool RequiresNothing { get; set; }
 
     /// <summary>The chosen node, or null when it will not run.</summary>
     public string? Next { get; set; }
