@@ -50,7 +50,7 @@ public static class CommandsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     /// <summary>The actor and role are the authenticated user's; the request id is the client's Idempotency-Key (plain printable text, at most 200 characters).</summary>
-    private static async ValueTask<object?> FillContext(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    public static async ValueTask<object?> FillContext(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
         var context = http.RequestServices.GetRequiredService<CommandContext>();

@@ -52,7 +52,6 @@ public static class ConfigurationApi
             if (!TryMode(mode, out var loadMode))
                 return Problems.Result(StatusCodes.Status400BadRequest, "mode-invalid", "mode is replace (the default) or update");
             var text = await ReadTextAsync(http, ct);
-            Fill(http, context);
             try
             {
                 var result = await new ConfigurationLoader(store).LoadAsync(text, loadMode, context.Metadata(), expected, $"configure load {loadMode.ToString().ToLowerInvariant()} (API)", ct);
@@ -66,7 +65,7 @@ public static class ConfigurationApi
                 return Problems.Result(StatusCodes.Status412PreconditionFailed, "stale", e.Message,
                     new Dictionary<string, object?> { ["expectedVersion"] = e.ExpectedVersion, ["currentVersion"] = e.ActualVersion });
             }
-        }).RequireAuthorization(Roles.Admin).Accepts<string>("text/plain")
+        }).RequireAuthorization(Roles.Admin).AddEndpointFilter(CommandsApi.FillContext).Accepts<string>("text/plain")
           .WithName("LoadConfiguration").WithSummary("replace (or ?mode=update) the configuration with crm text, based on the version in If-Match")
           .Produces<LoadedJson>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status412PreconditionFailed)
           .ProducesProblem(StatusCodes.Status428PreconditionRequired);
@@ -92,12 +91,6 @@ public static class ConfigurationApi
         }).Accepts<string>("text/plain")
           .WithName("VerifyConfiguration").WithSummary("check crm text (or, with no body, the stored configuration): errors with line and column, the changes, and the transition it would cause; appends nothing")
           .Produces<VerifyJson>();
-    }
-
-    private static void Fill(HttpContext http, CommandContext context)
-    {
-        context.Actor = Cib.Domain.Primitives.Actor.User(http.User.Identity!.Name!);
-        if (http.Request.Headers[CommandContext.IdempotencyHeader].FirstOrDefault() is { Length: > 0 and <= 200 } key) context.RequestId = key;
     }
 
     private static IResult Invalid(IReadOnlyList<ConfigurationError> errors) =>

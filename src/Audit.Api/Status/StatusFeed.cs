@@ -17,13 +17,14 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
     private readonly string _connection = settings["Store:Connection"] ?? Environment.GetEnvironmentVariable("HA_CONNECTION")!;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StatusView? _view;
+    private readonly Lock _gate = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The latest view, and a task that completes when a newer one is there.</summary>
     public async Task<(StatusView View, Task Changed)> CurrentAsync(CancellationToken ct)
     {
         await _ready.Task.WaitAsync(ct);
-        lock (this) return (_view!, _changed.Task);
+        lock (_gate) return (_view!, _changed.Task);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -70,7 +71,7 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
     private void Publish(StatusView view)
     {
         TaskCompletionSource previous;
-        lock (this)
+        lock (_gate)
         {
             _view = view;
             previous = _changed;

@@ -76,7 +76,7 @@ public static class ApiCommands
         var status = new Command("status", "what crm_mon -1 shows, from the API") { json, watch };
         status.SetBody(async (parse, stdout, _) =>
         {
-            using var client = Session().Client();
+            using var client = LoggedIn().Client();
             var path = "api/v1/status" + (parse.GetValue(json) ? "" : "?format=text");
             if (!parse.GetValue(watch))
             {
@@ -172,7 +172,7 @@ public static class ApiCommands
 
     private static async Task<int> SendAsync(ParseResult parse, string path, object? body, TextWriter stdout)
     {
-        using var client = Session().Client();
+        using var client = LoggedIn().Client();
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
         if (parse.GetValue(Key) is { } key) request.Headers.Add("Idempotency-Key", key);
         var text = await ReadAsync(await client.SendAsync(request));
@@ -185,10 +185,8 @@ public static class ApiCommands
         return 0;
     }
 
-    /// <summary>The logged-in session (for other command groups that talk to the API).</summary>
-    public static ApiSession LoggedIn() => Session();
-
-    private static ApiSession Session() =>
+    /// <summary>The logged-in session (also for other command groups that talk to the API).</summary>
+    public static ApiSession LoggedIn() =>
         ApiSession.Load() is { Token: not null } session ? session : throw new UsageException("not logged in: hactl login --url https://HOST:7630 --user NAME");
 
     /// <summary>The body of a success; a problem answer becomes <see cref="ApiProblemException"/>.</summary>

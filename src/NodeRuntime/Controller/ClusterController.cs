@@ -237,11 +237,12 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     /// </summary>
     private void Apply(LoggedEvent e)
     {
-        var before = _state;
-        _state = e.Data is ICibEvent c
-            ? ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence, e.Id.ToString())).State
+        var before = _fold.Controller;
+        _fold = _fold.Apply(e.Data, e.Sequence, e.Id);
+        // Until it leads, the controller's state is the fold's own: one evolution serves both.
+        _state = ReferenceEquals(_state, before) ? _fold.Controller
+            : e.Data is ICibEvent c ? ControllerDecider.Decide(_state, new ControllerInput.Logged(c, e.Sequence, e.Id.ToString())).State
             : _state with { Position = e.Sequence };
-        _fold = _fold.Apply(e.Data, e.Sequence, e.Id, (before, _state));
         if (e.Data is TransitionPlanned planned && planned.TransitionId == _appendedPlan?.TransitionId) _appendedPlan = null;
     }
 

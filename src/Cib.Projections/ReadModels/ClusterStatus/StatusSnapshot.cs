@@ -195,17 +195,9 @@ public sealed record LogFold(ControllerState Controller, ClusterStatus Status, S
     public long Position => Controller.Position;
 
     /// <summary>The next event of the log (<paramref name="data"/> is what the log holds; anything but a CIB event only moves the position).</summary>
-    public LogFold Apply(object data, long sequence, Guid eventId) => Apply(data, sequence, eventId, null);
-
-    /// <summary>
-    /// As <see cref="Apply(object, long, Guid)"/>, given the decider's state after this same event when the caller has it
-    /// already (<paramref name="evolved"/>, for <paramref name="evolvedFrom"/>): a controller that does not lead holds the fold
-    /// itself, and one evolution serves both.
-    /// </summary>
-    public LogFold Apply(object data, long sequence, Guid eventId, (ControllerState From, ControllerState To)? evolved) => new(
+    public LogFold Apply(object data, long sequence, Guid eventId) => new(
         data is ICibEvent c
-            ? evolved is { } x && ReferenceEquals(x.From, Controller) ? x.To
-                : ControllerDecider.Decide(Controller, new ControllerInput.Logged(c, sequence, eventId.ToString())).State
+            ? ControllerDecider.Decide(Controller, new ControllerInput.Logged(c, sequence, eventId.ToString())).State
             : Controller with { Position = sequence },
         data is IStatusEvent s ? Status.Apply(s, sequence) : Status,
         data is TransitionPlanned p ? new StatusSnapshot.PlanRef(p.TransitionId, eventId) : LastPlan);
