@@ -87,7 +87,7 @@ lab_up() {
   HA_CONNECTION=$(cat "$STATE/store-url.root")
   "$HACTL" schema apply >/dev/null
   cluster_config > "$STATE/failover.crm"
-  "$HACTL" configure load replace "$STATE/failover.crm" >/dev/null
+  "$HACTL" configure load replace "$STATE/failover.crm" --store >/dev/null
 }
 
 # One crash and recovery. Prints "detection fence recovery total" in ms.

@@ -88,12 +88,13 @@ public static class ApiHost
         }));
         builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
         builder.Services.AddScoped<CommandContext>();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StatusFeed>();
         builder.Services.AddHostedService(s => s.GetRequiredService<StatusFeed>());
         builder.Services.AddMediator((MediatorOptions o) =>
         {
             o.ServiceLifetime = ServiceLifetime.Scoped;
-            o.PipelineBehaviors = [typeof(AuthorizeBehavior<,>)];
+            o.PipelineBehaviors = [typeof(AuthorizeBehavior<,>), typeof(TransitionBehavior<,>)];
         });
     }
 

@@ -37,8 +37,8 @@ public static class Problems
     /// <summary>A refused command: 404 when what it names does not exist, 409 when the state forbids it, 400 for bad input.</summary>
     public static int StatusOf(string domainCode) => domainCode switch
     {
-        "user-unknown" or "unknown-resource" or "unknown-node" or "unknown-constraint" => 404,
-        "user-exists" or "last-admin" or "duplicate-id" => 409,
+        "user-unknown" or "unknown-resource" or "unknown-node" or "unknown-constraint" or "unknown-object" => 404,
+        "user-exists" or "last-admin" or "duplicate-id" or "fencing-disabled" or "node-not-member" or "restart-timeout" or "resource-unmanaged" => 409,
         _ => 400,
     };
 
@@ -50,8 +50,11 @@ public static class Problems
             var (status, code, detail, errors) = exception switch
             {
                 DomainException d => (StatusOf(d.Errors[0].Code), d.Errors[0].Code, d.Message,
-                    d.Errors.Select(e => new { e.Code, e.Message, e.Subject }).ToArray()),
-                Commands.ForbiddenException f => (403, "forbidden", f.Message, null),
+                    d.Errors.Select(e => (object)new { e.Code, e.Message, e.Subject }).ToArray()),
+                Commands.ForbiddenException f => (403, "forbidden", f.Message, (object[]?)null),
+                Configuration.ConfigurationTextException t => (400, t.Code, t.Message,
+                    t.Errors.Select(e => (object)new { e.Line, e.Column, e.Token, e.Code, e.Message }).ToArray()),
+                Cib.Projections.Store.StaleConfigurationException s => (412, "stale", s.Message, null),
                 UnauthorizedAccessException u => (401, "unauthenticated", u.Message, null),
                 BadHttpRequestException b => (b.StatusCode, CodeOfStatus.GetValueOrDefault(b.StatusCode, "bad-request"), b.Message, null),
                 _ => (0, "", "", null),

@@ -71,6 +71,9 @@ public static class EventCatalog
         Register<TransitionAborted>("cib.transition_aborted.v1", "a transition was abandoned mid-way (the state changed): a new plan replaces it"),
         // Fencing, added later (the order here is the golden list's, not the log's).
         Register<FencedNodePowerOnFailed>("cib.fenced_node_power_on_failed.v1", "after a reboot fence the node stayed off: an admin has to boot it"),
+        // Operations, added later.
+        Register<ResourceHistoryCleared>("cib.resource_history_cleared.v1", "a resource's operation history on a node (or every node) was forgotten by an admin: it is probed again"),
+        Register<NodeTerminationRequested>("cib.node_termination_requested.v1", "an operator asked the cluster to fence a node: it is fenced like any node that must go"),
         // Users (stream: users): who may use the API and with which role; passwords are not events.
         Register<UserAdded>("cib.user_added.v1", "a user was created with a role (auditor, operator or admin)"),
         Register<UserRoleChanged>("cib.user_role_changed.v1", "a user's role changed"),

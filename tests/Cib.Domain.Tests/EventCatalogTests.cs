@@ -47,6 +47,8 @@ public class EventCatalogTests
         "cib.transition_completed.v1",
         "cib.transition_aborted.v1",
         "cib.fenced_node_power_on_failed.v1",
+        "cib.resource_history_cleared.v1",
+        "cib.node_termination_requested.v1",
         "cib.user_added.v1",
         "cib.user_role_changed.v1",
         "cib.user_password_changed.v1",

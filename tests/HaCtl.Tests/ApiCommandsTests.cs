@@ -155,6 +155,65 @@ public sealed partial class ApiCommandsTests : IAsyncLifetime
         Assert.Equal(2, (await HactlAsync(null, "status")).Code);
     }
 
+    [Fact]
+    public async Task An_admin_configures_through_the_api_and_an_edit_overtaken_by_another_is_shown_not_applied()
+    {
+        Assert.Equal(0, (await HactlAsync(Password, "login", "--url", _url, "--user", "ada", "--fingerprint", _fingerprint)).Code);
+        var shown = await HactlAsync(null, "configure", "show");
+        Assert.True(shown.Code == 0, shown.Err);
+        Assert.StartsWith("# configuration version ", shown.Out);
+        Assert.Contains("group site vip", shown.Out);
+
+        // A file with a mistake: line and column, nothing applied; verify says what a good one would do.
+        var bad = Path.Combine(_dir, "bad.crm");
+        await File.WriteAllTextAsync(bad, "node node1\nprimitive vip ocf:heartbeat:IPaddr2\nprimitive db\n");
+        var refused = await HactlAsync(null, "configure", "load", "update", bad);
+        Assert.Equal(1, refused.Code);
+        Assert.Contains($"{bad}:3:", refused.Err);
+        var good = Path.Combine(_dir, "good.crm");
+        await File.WriteAllTextAsync(good, "primitive db ocf:heartbeat:Dummy\n");
+        var verified = await HactlAsync(null, "configure", "verify", good);
+        Assert.True(verified.Code == 0, verified.Err);
+        Assert.Contains("valid", verified.Out);
+        var loaded = await HactlAsync(null, "configure", "load", "update", good);
+        Assert.True(loaded.Code == 0, loaded.Err);
+        Assert.Contains("db", (await ConfigurationReader.LoadAsync(_db.Store)).State.Resources.Keys);
+
+        Assert.Equal(0, (await HactlAsync(null, "configure", "property", "no-quorum-policy=freeze")).Code);
+        Assert.Equal("freeze", (await ConfigurationReader.LoadAsync(_db.Store)).State.Properties.Get("no-quorum-policy"));
+        Assert.Equal(0, (await HactlAsync(null, "configure", "rsc-defaults", "resource-stickiness=100")).Code);
+        Assert.Equal("100", (await ConfigurationReader.LoadAsync(_db.Store)).State.ResourceDefaults.Get("resource-stickiness"));
+
+        // edit: a scripted editor changes the text; it is applied based on the version it was read at.
+        var editor = Path.Combine(_dir, "editor.sh");
+        await File.WriteAllTextAsync(editor, "#!/bin/sh\nsed -i 's/^primitive db ocf:heartbeat:Dummy$/primitive db ocf:heartbeat:Dummy meta target-role=Stopped/' \"$1\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(editor, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Environment.SetEnvironmentVariable("EDITOR", editor);
+        try
+        {
+            var edited = await HactlAsync(null, "configure", "edit");
+            Assert.True(edited.Code == 0, edited.Out + edited.Err);
+            Assert.Equal("Stopped", (await ConfigurationReader.LoadAsync(_db.Store)).State.Resources["db"].MetaValue(MetaAttributes.TargetRole));
+
+            // Another admin's change lands while this editor is open: the edit is refused and the other change shown.
+            await File.WriteAllTextAsync(editor, $"#!/bin/sh\n\"{Path.Combine(AppContext.BaseDirectory, "hactl")}\" configure property stonith-timeout=90s >/dev/null\n"
+                + "sed -i 's/target-role=Stopped/target-role=Started/' \"$1\"\n");
+            var conflicted = await HactlAsync(null, "configure", "edit");
+            Assert.Equal(1, conflicted.Code);
+            Assert.Contains("your edit was not applied", conflicted.Err);
+            Assert.Contains("stonith-timeout", conflicted.Err);
+            var state = (await ConfigurationReader.LoadAsync(_db.Store)).State;
+            Assert.Equal(("90s", "Stopped"), (state.Properties.Get("stonith-timeout"), state.Resources["db"].MetaValue(MetaAttributes.TargetRole)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EDITOR", null);
+        }
+
+        Assert.Equal(0, (await HactlAsync(null, "configure", "delete", "db")).Code);
+        Assert.DoesNotContain("db", (await ConfigurationReader.LoadAsync(_db.Store)).State.Resources.Keys);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

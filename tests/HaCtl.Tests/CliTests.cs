@@ -56,7 +56,7 @@ public class CliTests
     [Fact]
     public async Task A_command_that_needs_the_store_without_one_exits_2_and_says_how_to_set_it()
     {
-        var (code, _, errors) = await Run("configure", "show");
+        var (code, _, errors) = await Run("configure", "show", "--store");
         Assert.Equal(2, code);
         Assert.Contains("hactl configure show: no store: set HA_CONNECTION", errors);
     }

@@ -6,6 +6,8 @@ using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Users;
+using Cib.Domain.Fencing;
+using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Marten;
 using Mediator;
@@ -24,8 +26,26 @@ public sealed record SetTargetRole(string Resource, string Role) : IClusterComma
 /// <summary><c>crm resource manage|unmanage ID</c>: is-managed.</summary>
 public sealed record SetManaged(string Resource, bool Managed) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-/// <summary><c>crm resource cleanup ID [NODE]</c>: forget the resource's failures (on one node, or everywhere).</summary>
+/// <summary>
+/// <c>crm resource cleanup ID [NODE]</c>: forget the resource's failures (on one node, or everywhere): its fail counts,
+/// and its operation history where it failed, so that it is probed there again (Pacemaker's <c>crm_resource --cleanup</c>).
+/// </summary>
 public sealed record Cleanup(string Resource, string? Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+
+/// <summary><c>crm resource refresh ID [NODE]</c>: forget the resource's whole operation history, so its state is rediscovered by probes.</summary>
+public sealed record Refresh(string Resource, string? Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+
+/// <summary><c>crm resource failcount ID delete [NODE]</c>: reset the fail counts only; the operation history stays.</summary>
+public sealed record DeleteFailCount(string Resource, string? Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+
+/// <summary>
+/// <c>crm resource restart ID</c>: target-role Stopped, wait until it runs nowhere, then the target-role it had. When it
+/// does not stop within the timeout the earlier target-role is restored and the command fails.
+/// </summary>
+public sealed record Restart(string Resource, TimeSpan Timeout) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+
+/// <summary><c>crm node fence NODE</c> / <c>stonith_admin --fence</c>, through the cluster: the controller fences it like any node that must go.</summary>
+public sealed record Fence(string Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
 /// <summary><c>crm resource move ID NODE</c>: prefer the node (location <c>cli-prefer-ID</c>, INFINITY).</summary>
 public sealed record Move(string Resource, string Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
@@ -45,13 +65,14 @@ public sealed record SetNodeMaintenanceMode(string Node, bool Maintenance) : ICl
 /// <summary><c>crm configure property maintenance-mode=true|false</c>: the whole cluster unmanaged.</summary>
 public sealed record SetClusterMaintenance(bool Maintenance) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, CommandContext context) :
+public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, StoredStatus stored, CommandContext context, TimeProvider time) :
+    ICommandHandler<Refresh, CommandResult>, ICommandHandler<DeleteFailCount, CommandResult>, ICommandHandler<Restart, CommandResult>, ICommandHandler<Fence, CommandResult>,
     ICommandHandler<SetTargetRole, CommandResult>, ICommandHandler<SetManaged, CommandResult>, ICommandHandler<Cleanup, CommandResult>,
     ICommandHandler<Move, CommandResult>, ICommandHandler<Ban, CommandResult>, ICommandHandler<Clear, CommandResult>,
     ICommandHandler<SetStandby, CommandResult>, ICommandHandler<SetNodeMaintenanceMode, CommandResult>, ICommandHandler<SetClusterMaintenance, CommandResult>
 {
     /// <summary>Another edit landed between reading the version and appending: read it again and re-apply (the commands are set-to-value).</summary>
-    private static readonly ResiliencePipeline Concurrent = new ResiliencePipelineBuilder()
+    internal static readonly ResiliencePipeline Concurrent = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<StaleConfigurationException>(), MaxRetryAttempts = 5, Delay = TimeSpan.Zero })
         .Build();
 
@@ -97,21 +118,126 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
 
     public async ValueTask<CommandResult> Handle(Cleanup c, CancellationToken ct)
     {
+        var (configuration, targets) = await TargetsAsync(c.Resource, c.Node, ct);
+        var (status, _) = await StatusView.CurrentStatusAsync(stored, log, ct);
+        // Where each failed: a fail count, or a failed operation still on record. The history goes there only.
+        var events = new List<object>();
+        foreach (var t in targets)
+        {
+            events.Add(new FailCountCleared(t, c.Node, Actor(), "resource cleanup", time.GetUtcNow()));
+            var failedOn = status.Failures.Keys.Where(k => k.Resource == t).Select(k => k.Node)
+                .Concat(status.Operations.Where(o => o.Key.Resource == t && o.Value.Values.Any(r => r.Failed)).Select(o => o.Key.Node))
+                .Where(n => c.Node is null || n == c.Node).Distinct().Order(StringComparer.Ordinal);
+            events.AddRange(failedOn.Select(n => new ResourceHistoryCleared(t, n, Actor(), "resource cleanup", time.GetUtcNow())));
+        }
+        return await AppendToResourceAsync(c.Resource, events, $"resource cleanup {c.Resource}{(c.Node is null ? "" : " " + c.Node)}", ct);
+    }
+
+    public async ValueTask<CommandResult> Handle(Refresh c, CancellationToken ct)
+    {
+        var (_, targets) = await TargetsAsync(c.Resource, c.Node, ct);
+        return await AppendToResourceAsync(c.Resource,
+            [.. targets.Select(t => (object)new ResourceHistoryCleared(t, c.Node, Actor(), "resource refresh", time.GetUtcNow()))],
+            $"resource refresh {c.Resource}{(c.Node is null ? "" : " " + c.Node)}", ct);
+    }
+
+    public async ValueTask<CommandResult> Handle(DeleteFailCount c, CancellationToken ct)
+    {
+        var (_, targets) = await TargetsAsync(c.Resource, c.Node, ct);
+        return await AppendToResourceAsync(c.Resource,
+            [.. targets.Select(t => (object)new FailCountCleared(t, c.Node, Actor(), "failcount delete", time.GetUtcNow()))],
+            $"resource failcount {c.Resource} delete{(c.Node is null ? "" : " " + c.Node)}", ct);
+    }
+
+    public async ValueTask<CommandResult> Handle(Fence c, CancellationToken ct)
+    {
+        var meta = context.Metadata();
+        var stream = StreamIds.Fencing(c.Node);
+        if (meta.RequestId is { } request && await log.FindByRequestAsync(stream, request, ct) is { Count: > 0 } earlier)
+            return Repeat(earlier);
+        var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
+        if (!configuration.Nodes.ContainsKey(c.Node)) throw new DomainException([new DomainError("unknown-node", $"no such node '{c.Node}'", c.Node)]);
+        if (!configuration.Options.IsStonithEnabled)
+            throw new DomainException([new DomainError("fencing-disabled", "stonith-enabled is false: the cluster fences nothing", c.Node)]);
+        // A member is fenced for the request; a lost node is being fenced already; an offline or fenced one runs nothing.
+        var (status, _) = await StatusView.CurrentStatusAsync(stored, log, ct);
+        if (status.Membership.Of(c.Node) is not Cib.Domain.Nodes.NodeMembership.Online)
+            throw new DomainException([new DomainError("node-not-member", $"{c.Node} is not an online member (it is {StatusView.From(configuration, status, 0).Nodes.FirstOrDefault(n => n.Name == c.Node)?.State ?? "offline"}): there is nothing to fence", c.Node)]);
+        var e = new NodeTerminationRequested(c.Node, meta.Actor, "fence requested by an operator", time.GetUtcNow());
+        await log.AppendAsync(stream, [e], AppendMetadata.Stamp(meta, $"node fence {c.Node}"), ct);
+        return new CommandResult([new AppendedEvent(EventCatalog.NameOf(e.GetType()), e)], null, false);
+    }
+
+    public async ValueTask<CommandResult> Handle(Restart c, CancellationToken ct)
+    {
         var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
         if (!configuration.Resources.TryGetValue(c.Resource, out var resource))
             throw new DomainException([new DomainError("unknown-resource", $"no such resource '{c.Resource}'", c.Resource)]);
-        if (c.Node is { } node && !configuration.Nodes.ContainsKey(node))
+        if (resource.Meta.Get(MetaAttributes.IsManaged) is { } managed && !Flags.IsTrue(managed))
+            throw new DomainException([new DomainError("resource-unmanaged", $"{c.Resource} is unmanaged: the cluster neither stops nor starts it", c.Resource)]);
+        var previous = resource.Meta.Get(MetaAttributes.TargetRole) ?? "Started";
+        var outer = context.RequestId;
+        // Each half is a request of its own, so that a repeat of the whole finds both (and does not restart again).
+        context.RequestId = outer is null ? null : outer + "/stop";
+        var stop = await ChangeAsync($"resource restart {c.Resource}: stop", _ => [new SetResourceMeta(c.Resource, MetaAttributes.TargetRole, "Stopped")], ct);
+        if (stop.Repeated)
+        {
+            context.RequestId = outer + "/start";
+            var again = await ChangeAsync($"resource restart {c.Resource}: start", _ => [new SetResourceMeta(c.Resource, MetaAttributes.TargetRole, previous)], ct);
+            context.RequestId = outer;
+            return new CommandResult([.. stop.Events, .. again.Events], again.ConfigurationVersion, true);
+        }
+        var members = resource is Group g ? g.Members.ToHashSet(StringComparer.Ordinal) : [c.Resource];
+        var deadline = time.GetUtcNow() + c.Timeout;
+        var stopped = false;
+        while (!(stopped = await RunsNowhereAsync(members, ct)) && time.GetUtcNow() < deadline)
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct);
+        context.RequestId = outer is null ? null : outer + "/start";
+        var start = await ChangeAsync($"resource restart {c.Resource}: {(stopped ? "start" : "restore the target-role, stop timed out")}",
+            _ => [new SetResourceMeta(c.Resource, MetaAttributes.TargetRole, previous)], ct);
+        context.RequestId = outer;
+        if (!stopped)
+            throw new DomainException([new DomainError("restart-timeout",
+                $"{c.Resource} still ran after {c.Timeout.TotalSeconds:0} s; target-role {previous} restored", c.Resource)]);
+        return new CommandResult([.. stop.Events, .. start.Events], start.ConfigurationVersion, false);
+    }
+
+    /// <summary>Whether none of the primitives is active anywhere, by the status now.</summary>
+    private async Task<bool> RunsNowhereAsync(IReadOnlySet<string> primitives, CancellationToken ct)
+    {
+        var (status, _) = await StatusView.CurrentStatusAsync(stored, log, ct);
+        var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
+        var view = StatusView.From(configuration, status, 0);
+        return view.Resources.SelectMany(r => r.Members.Count == 0 ? [r] : r.Members)
+            .Where(r => primitives.Contains(r.Id)).All(r => r.Nodes.Count == 0);
+    }
+
+    /// <summary>The resource (a group: its members, as Pacemaker acts on every member) after checking it and the node exist.</summary>
+    private async Task<(ClusterConfiguration Configuration, IReadOnlyList<string> Targets)> TargetsAsync(string id, string? node, CancellationToken ct)
+    {
+        var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
+        if (!configuration.Resources.TryGetValue(id, out var resource))
+            throw new DomainException([new DomainError("unknown-resource", $"no such resource '{id}'", id)]);
+        if (node is not null && !configuration.Nodes.ContainsKey(node))
             throw new DomainException([new DomainError("unknown-node", $"no such node '{node}'", node)]);
+        return (configuration, resource is Group g ? [.. g.Members] : [id]);
+    }
+
+    /// <summary>Status events of an operator's command, in the resource's stream, once per request id.</summary>
+    private async Task<CommandResult> AppendToResourceAsync(string resource, IReadOnlyList<object> events, string reason, CancellationToken ct)
+    {
         var meta = context.Metadata();
-        var stream = StreamIds.Resource(c.Resource);
+        var stream = StreamIds.Resource(resource);
         if (meta.RequestId is { } request && await log.FindByRequestAsync(stream, request, ct) is { Count: > 0 } earlier)
-            return new CommandResult([.. earlier.Select(e => new AppendedEvent(e.EventTypeName, e.Data))], null, Repeated: true);
-        // A group's clean-up is its members' (Pacemaker cleans every resource of the group).
-        var targets = resource is Group g ? [.. g.Members] : new List<string> { c.Resource };
-        var events = targets.Select(t => (object)new FailCountCleared(t, c.Node, meta.Actor, "resource cleanup", DateTimeOffset.UtcNow)).ToList();
-        await log.AppendAsync(stream, events, AppendMetadata.Stamp(meta, $"resource cleanup {c.Resource}{(c.Node is null ? "" : " " + c.Node)}"), ct);
+            return Repeat(earlier);
+        await log.AppendAsync(stream, events, AppendMetadata.Stamp(meta, reason), ct);
         return new CommandResult([.. events.Select(e => new AppendedEvent(EventCatalog.NameOf(e.GetType()), e))], null, false);
     }
+
+    private static CommandResult Repeat(IReadOnlyList<LoggedEvent> earlier) =>
+        new([.. earlier.Select(e => new AppendedEvent(e.EventTypeName, e.Data))], null, Repeated: true);
+
+    private Actor Actor() => context.Actor ?? throw new InvalidOperationException("a command without an authenticated actor");
 
     /// <summary>Move and ban name a configured node.</summary>
     private static void RequireNode(ClusterConfiguration configuration, string? node)
@@ -125,12 +251,13 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
     {
         var meta = context.Metadata();
         var writer = new ConfigurationWriter(store);
-        var result = await Concurrent.ExecuteAsync(async token =>
+        // With If-Match, based on that version (412 when stale); else on the current one, read again after a concurrent edit.
+        var result = await (context.ExpectedVersion is null ? Concurrent : ResiliencePipeline.Empty).ExecuteAsync(async token =>
         {
             var (configuration, version) = await ConfigurationReader.LoadAsync(store, token);
             if (requireResource is not null && !configuration.Resources.ContainsKey(requireResource))
                 throw new DomainException([new DomainError("unknown-resource", $"no such resource '{requireResource}'", requireResource)]);
-            return await writer.ChangeAsync(new ChangeConfiguration(version, commands(configuration), DateTimeOffset.UtcNow, meta.Actor, reason), meta, token);
+            return await writer.ChangeAsync(new ChangeConfiguration(context.ExpectedVersion ?? version, commands(configuration), time.GetUtcNow(), meta.Actor, reason), meta, token);
         }, ct);
         return new CommandResult([.. result.Events.Select(e => new AppendedEvent(EventCatalog.NameOf(e.GetType()), e))], result.Version, result.Repeated);
     }

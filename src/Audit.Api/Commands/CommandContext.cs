@@ -16,6 +16,9 @@ public sealed class CommandContext
     public UserRole? Role { get; set; }
     public string? RequestId { get; set; }
 
+    /// <summary>The configuration version the client based a change on (<c>If-Match</c>), if it named one.</summary>
+    public long? ExpectedVersion { get; set; }
+
     /// <summary>The metadata every event of this command carries: the actor, a fresh correlation, and the request id.</summary>
     public CommandMetadata Metadata() =>
         CommandMetadata.For(Actor ?? throw new InvalidOperationException("a command without an authenticated actor")) with { RequestId = RequestId };
@@ -27,8 +30,16 @@ public interface IClusterCommand : Mediator.ICommand<CommandResult>
     UserRole Needs { get; }
 }
 
-/// <summary>What a command did: the events it appended (none when there was nothing to change), and whether this was a repeat of a request already carried out.</summary>
-public sealed record CommandResult(IReadOnlyList<AppendedEvent> Events, long? ConfigurationVersion, bool Repeated);
+/// <summary>
+/// What a command did: the events it appended (none when there was nothing to change), whether this was a repeat of a
+/// request already carried out, and the transition the cluster now calls for (<see cref="Transition"/>: the planner's
+/// summary on the configuration and status right after the append, empty when nothing needs doing; the active
+/// controller plans and records the transition itself).
+/// </summary>
+public sealed record CommandResult(IReadOnlyList<AppendedEvent> Events, long? ConfigurationVersion, bool Repeated)
+{
+    public IReadOnlyList<string> Transition { get; init; } = [];
+}
 
 /// <summary>One appended event: its stored name and its data.</summary>
 public sealed record AppendedEvent(string Type, object Data);

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Cib.Domain.Primitives;
 using Cib.Domain.Users;
 using Mediator;
+using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.Store;
 
 namespace Audit.Api.Commands;
 
@@ -25,6 +27,22 @@ public static class CommandsApi
         Command(resources.MapPost("/unmanage", (string id) => new SetManaged(id, false)), "UnmanageResource", "crm resource unmanage: is-managed=false");
         Command(resources.MapPost("/cleanup", (string id, string? node) => new Cleanup(id, node)), "CleanupResource",
             "crm resource cleanup: forget the resource's failures (?node=N: on one node)");
+        Command(resources.MapPost("/refresh", (string id, string? node) => new Refresh(id, node)), "RefreshResource",
+            "crm resource refresh: forget the resource's operation history (?node=N: on one node), so probes rediscover it");
+        Command(resources.MapPost("/restart", (string id, int? timeout) => new Restart(id, TimeSpan.FromSeconds(Math.Clamp(timeout ?? 60, 1, 600)))),
+            "RestartResource", "crm resource restart: stop, wait until it runs nowhere (?timeout=S, default 60), start again");
+        Command(resources.MapDelete("/failcounts", (string id, string? node) => new DeleteFailCount(id, node)), "DeleteFailCount",
+            "crm resource failcount ID delete: reset the fail counts (?node=N: on one node); the history stays");
+        resources.MapGet("/failcounts", async (string id, StoredStatus stored, CibEventLog log, CancellationToken ct) =>
+        {
+            var view = await StatusView.LoadAsync(stored, log, ct);
+            var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct);
+            if (!configuration.Resources.TryGetValue(id, out var resource))
+                return Problems.Result(StatusCodes.Status404NotFound, "unknown-resource", $"no such resource '{id}'");
+            var ids = resource is Cib.Domain.Resources.Group g ? g.Members.ToHashSet(StringComparer.Ordinal) : [id];
+            return Results.Ok(view.FailCounts.Where(f => ids.Contains(f.Resource)).ToList());
+        }).WithName("GetFailCounts").WithSummary("crm resource failcount ID show: the fail counts per node (a group: its members')")
+          .Produces<List<StatusView.FailCountView>>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         Command(resources.MapPost("/move", (string id, NodeBody body) => new Move(id, body.Node)), "MoveResource", "crm resource move: location cli-prefer-ID, INFINITY on the node");
         Command(resources.MapPost("/ban", (string id, NodeBody body) => new Ban(id, body.Node)), "BanResource", "crm resource ban: location cli-ban-ID-on-NODE, -INFINITY");
         Command(resources.MapPost("/clear", (string id) => new Clear(id)), "ClearResource", "crm resource clear: drop what move and ban left");
@@ -32,6 +50,8 @@ public static class CommandsApi
         Command(nodes.MapPost("/standby", (string name) => new SetStandby(name, true)), "StandbyNode", "crm node standby");
         Command(nodes.MapPost("/online", (string name) => new SetStandby(name, false)), "OnlineNode", "crm node online");
         Command(nodes.MapPost("/maintenance", (string name) => new SetNodeMaintenanceMode(name, true)), "NodeMaintenance", "crm node maintenance");
+        Command(nodes.MapPost("/fence", (string name) => new Fence(name)), "FenceNode",
+            "crm node fence: the cluster fences the node through its devices, recorded like any fencing");
         Command(nodes.MapPost("/ready", (string name) => new SetNodeMaintenanceMode(name, false)), "NodeReady", "crm node ready");
         Command(commands.MapPost("/cluster/maintenance", (MaintenanceBody body) => new SetClusterMaintenance(body.Enabled)), "ClusterMaintenance",
             "property maintenance-mode: the whole cluster unmanaged, or managed again");
@@ -47,7 +67,7 @@ public static class CommandsApi
             })
             .WithName(name).WithSummary(summary)
             .Produces<CommandResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     /// <summary>The actor and role are the authenticated user's; the request id is the client's Idempotency-Key (plain printable text, at most 200 characters).</summary>
     public static async ValueTask<object?> FillContext(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -61,6 +81,12 @@ public static class CommandsApi
             if (key.Length is 0 or > 200 || key.Any(c => c < 0x21 || c > 0x7e))
                 return Problems.Result(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "an Idempotency-Key is 1 to 200 printable ASCII characters");
             context.RequestId = key;
+        }
+        if (http.Request.Headers.IfMatch.Count > 0)
+        {
+            if (!Configuration.ConfigurationApi.TryVersion(http.Request.Headers.IfMatch.ToString(), out var expected))
+                return Problems.Result(StatusCodes.Status400BadRequest, "if-match-invalid", "If-Match is the configuration version in quotes, e.g. \"12\"");
+            context.ExpectedVersion = expected;
         }
         return await next(invocation);
     }

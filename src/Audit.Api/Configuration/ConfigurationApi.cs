@@ -70,6 +70,33 @@ public static class ConfigurationApi
           .Produces<LoadedJson>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status412PreconditionFailed)
           .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
+        // One value or one object at a time (admin), through the mediator like every command; If-Match optional.
+        var edits = configuration.MapGroup("").AddEndpointFilter(CommandsApi.FillContext);
+        foreach (var (path, section, words) in new[]
+                 {
+                     ("properties", ConfigurationSection.Property, "property"), ("rsc-defaults", ConfigurationSection.ResourceDefaults, "rsc_defaults"),
+                     ("op-defaults", ConfigurationSection.OperationDefaults, "op_defaults"),
+                 })
+        {
+            var name = string.Concat(words.Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+            Edit(edits.MapPut($"/{path}/{{name}}", (string name, ValueBody body) => new SetConfigurationValue(section, name, body.Value)),
+                $"Set{name}", $"crm configure {words} NAME=VALUE");
+            Edit(edits.MapDelete($"/{path}/{{name}}", (string name) => new SetConfigurationValue(section, name, null)),
+                $"Delete{name}", $"remove NAME from {words}");
+        }
+        configuration.MapGet("/objects/{id}", async (string id, IDocumentStore store, HttpContext http, CancellationToken ct) =>
+        {
+            var (state, version) = await ConfigurationReader.LoadAsync(store, ct);
+            var only = Only(state, id);
+            if (only is null) return Problems.Result(StatusCodes.Status404NotFound, "unknown-object", $"no resource, constraint or node '{id}'");
+            http.Response.Headers.ETag = ETag(version);
+            return Results.Text(CrmRenderer.Render(only), "text/plain; charset=utf-8");
+        }).WithName("GetObject").WithSummary("one node, resource or constraint as crm text; ETag = the configuration version")
+          .Produces<string>(StatusCodes.Status200OK, "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
+        Edit(edits.MapPut("/objects/{id}", async (string id, HttpContext http) => new PutObject(id, await ReadTextAsync(http, http.RequestAborted)))
+            .Accepts<string>("text/plain"), "PutObject", "create or replace one object from its crm text (which defines that object only)");
+        Edit(edits.MapDelete("/objects/{id}", (string id) => new DeleteObject(id)), "DeleteObject", "crm configure delete ID: a resource, constraint or node");
+
         configuration.MapPost("/verify", async (HttpContext http, IDocumentStore store, StoredStatus stored, CibEventLog log, string? mode, CancellationToken ct) =>
         {
             if (!TryMode(mode, out var loadMode))
@@ -93,6 +120,29 @@ public static class ConfigurationApi
           .Produces<VerifyJson>();
     }
 
+    public sealed record ValueBody(string Value);
+
+    /// <summary>An admin's edit: the endpoint builds the command, the mediator authorises and carries it out.</summary>
+    private static void Edit(RouteHandlerBuilder endpoint, string name, string summary) =>
+        endpoint.AddEndpointFilter(async (invocation, next) =>
+            {
+                var command = (Commands.IClusterCommand)(await next(invocation))!;
+                var sender = invocation.HttpContext.RequestServices.GetRequiredService<Mediator.ISender>();
+                var result = await sender.Send(command, invocation.HttpContext.RequestAborted);
+                if (result.ConfigurationVersion is { } v) invocation.HttpContext.Response.Headers.ETag = ETag(v);
+                return Results.Ok(result);
+            })
+            .RequireAuthorization(Roles.Admin).WithName(name).WithSummary(summary)
+            .Produces<CommandResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+    /// <summary>The configuration holding one object (and the nodes and resources a constraint or group names, which render as references only).</summary>
+    private static ClusterConfiguration? Only(ClusterConfiguration c, string id) =>
+        c.Resources.TryGetValue(id, out var r) ? ClusterConfiguration.Empty with { Resources = ClusterConfiguration.Empty.Resources.Add(id, r) }
+        : c.Constraints.TryGetValue(id, out var k) ? ClusterConfiguration.Empty with { Constraints = ClusterConfiguration.Empty.Constraints.Add(id, k) }
+        : c.Nodes.TryGetValue(id, out var n) ? ClusterConfiguration.Empty with { Nodes = ClusterConfiguration.Empty.Nodes.Add(id, n) }
+        : null;
+
     private static IResult Invalid(IReadOnlyList<ConfigurationError> errors) =>
         Problems.Result(StatusCodes.Status400BadRequest, "configuration-invalid", string.Join("; ", errors.Select(e => e.Format("configuration"))),
             new Dictionary<string, object?> { ["errors"] = Errors(errors) });
@@ -111,7 +161,7 @@ public static class ConfigurationApi
 
     private static string ETag(long version) => new EntityTagHeaderValue($"\"{version}\"").ToString();
 
-    private static bool TryVersion(string header, out long version)
+    public static bool TryVersion(string header, out long version)
     {
         version = 0;
         return EntityTagHeaderValue.TryParse(header, out var tag) && long.TryParse(tag.Tag.Value?.Trim('"'), out version) && version >= 0;

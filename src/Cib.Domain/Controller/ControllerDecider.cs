@@ -46,7 +46,7 @@ public static class ControllerDecider
     /// <summary>Whether <see cref="Judge"/> counted the event as news (it calls for a new plan), as opposed to a result of the transition.</summary>
     private static bool IsNews(ControllerState before, ControllerState after, ICibEvent e) => e switch
     {
-        IConfigurationEvent or NodeLost or NodeJoined or NodeLeft or FailCountCleared => true,
+        IConfigurationEvent or NodeLost or NodeJoined or NodeLeft or FailCountCleared or ResourceHistoryCleared or NodeTerminationRequested => true,
         ResourceOperationSucceeded ok => ok.Origin.TransitionId is null,
         ResourceOperationFailed bad => !(before.Progress is { } p && bad.Origin.TransitionId == p.TransitionId && bad.Origin.ActionId is not null),
         NodeFenced => ReferenceEquals(before.Progress, after.Progress) || before.Progress is null,
@@ -125,6 +125,10 @@ public static class ControllerDecider
                 return Changed(s, $"membership changed (NodeLeft {l.Node})");
             case FailCountCleared c:
                 return Changed(s, $"failures of {c.Resource} cleared");
+            case NodeTerminationRequested t:
+                return Changed(s, $"{t.RequestedBy.Name} asked for {t.Target} to be fenced");
+            case ResourceHistoryCleared h:
+                return Changed(s, $"history of {h.Resource}{(h.Node is null ? "" : " on " + h.Node)} cleared");
             default:
                 return s;
         }

@@ -1,3 +1,5 @@
+using Cib.Domain.Primitives;
+
 namespace Cib.Domain.Fencing;
 
 /// <summary>The controller asks for a node to be fenced; <see cref="Device"/> is chosen among capable devices.</summary>
@@ -18,3 +20,10 @@ public sealed record FencingFailed(
 /// </summary>
 public sealed record FencedNodePowerOnFailed(
     string RequestId, string Target, string Device, string Reason, string ExecutedBy, DateTimeOffset At) : IStatusEvent;
+
+/// <summary>
+/// An operator asked the cluster to fence a node (<c>hactl stonith fence</c>): Pacemaker's <c>terminate</c> node
+/// attribute. The planner fences it as it fences any node that must go, through the configured devices and an
+/// executor it picks, so the fencing is recorded like every other; the request stands until the node is fenced.
+/// </summary>
+public sealed record NodeTerminationRequested(string Target, Actor RequestedBy, string Reason, DateTimeOffset At) : IStatusEvent;

@@ -18,6 +18,13 @@ public sealed record ResourceOperationFailed(
 /// <summary>An admin (or failure-timeout expiry) cleared failures: the resource may run on the node(s) again.</summary>
 public sealed record FailCountCleared(string Resource, string? Node, Actor ClearedBy, string Reason, DateTimeOffset At) : IStatusEvent;
 
+/// <summary>
+/// An admin had the resource's operation history on a node (or on every node) forgotten, its failures with it
+/// (Pacemaker's <c>crm_resource --cleanup</c> where it failed, <c>--refresh</c> everywhere): with no history there the
+/// controller probes it again, so the cluster rediscovers what really runs.
+/// </summary>
+public sealed record ResourceHistoryCleared(string Resource, string? Node, Actor ClearedBy, string Reason, DateTimeOffset At) : IStatusEvent;
+
 /// <summary>Pacemaker's op-status: how the action ended, independent of the agent's rc (numeric codes: <see cref="OperationStatuses"/>).
 /// Stored by name; <see cref="ErrorHard"/> and <see cref="ErrorFatal"/> come only from a Pacemaker CIB (op-status 5 and 6).</summary>
 public enum OperationStatus { Done, Pending, Cancelled, Timeout, NotSupported, Error, NotInstalled, NotConnected, Invalid, ErrorHard, ErrorFatal }

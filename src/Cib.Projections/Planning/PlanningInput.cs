@@ -25,6 +25,8 @@ public static class PlanningInput
                 .Select(h => h!)
                 .ToArray();
             var attributes = FailureAttributes(node, status, configuration.Options.IsStartFailureFatal);
+            // An operator's fence request is Pacemaker's terminate attribute: the engine fences the node for it.
+            if (status.TerminationRequested.Contains(node)) attributes = attributes.Set("terminate", "true");
             NodeStatus? entry = membership switch
             {
                 NodeMembership.Online or NodeMembership.Unclean => NodeStatus.Of(node, membership, attributes, ValueList<ResourceHistory>.Of(history)),

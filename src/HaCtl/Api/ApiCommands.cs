@@ -17,6 +17,7 @@ public static class ApiCommands
         yield return Status();
         yield return Resource();
         yield return Node();
+        yield return Stonith();
     }
 
     private static Command Login()
@@ -134,6 +135,23 @@ public static class ApiCommands
                 + (parse.GetValue(node) is { } n ? $"?node={Uri.EscapeDataString(n)}" : ""), null, stdout));
             resource.Subcommands.Add(cleanup);
         }
+        {
+            var id = new Argument<string>("ID") { Description = "the resource" };
+            var node = new Option<string?>("--node") { Description = "only on this node", HelpName = "NODE" };
+            var refresh = new Command("refresh", "forget the resource's operation history, so that probes find where it runs (a group: each member's)") { id, node, Key, Json };
+            refresh.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/refresh"
+                + (parse.GetValue(node) is { } n ? $"?node={Uri.EscapeDataString(n)}" : ""), null, stdout));
+            resource.Subcommands.Add(refresh);
+        }
+        {
+            var id = new Argument<string>("ID") { Description = "the resource" };
+            var timeout = new Option<int>("--timeout") { Description = "how long to wait for it to stop, in seconds", DefaultValueFactory = _ => 60, HelpName = "S" };
+            timeout.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 600) r.AddError("--timeout is 1 to 600 seconds"); });
+            var restart = new Command("restart", "stop it, wait until it runs nowhere, start it again") { id, timeout, Key, Json };
+            restart.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/restart?timeout={parse.GetValue(timeout)}", null, stdout));
+            resource.Subcommands.Add(restart);
+        }
+        resource.Subcommands.Add(FailCount());
         foreach (var (verb, description) in new[] { ("move", "prefer NODE (location cli-prefer-ID)"), ("ban", "keep off NODE (location cli-ban-ID-on-NODE)") })
         {
             var id = new Argument<string>("ID") { Description = "the resource" };
@@ -144,6 +162,33 @@ public static class ApiCommands
             resource.Subcommands.Add(command);
         }
         return resource;
+    }
+
+    /// <summary><c>resource failcount ID show|delete [--node N]</c>.</summary>
+    private static Command FailCount()
+    {
+        var id = new Argument<string>("ID") { Description = "the resource (a group: its members)" };
+        var action = new Argument<string>("ACTION") { Description = "show, or delete (the fail counts only; the history stays)" };
+        action.AcceptOnlyFromAmong("show", "delete");
+        var node = new Option<string?>("--node") { Description = "only on this node", HelpName = "NODE" };
+        var command = new Command("failcount", "a resource's fail counts per node: show them, or delete them") { id, action, node, Key, Json };
+        command.SetBody(async (parse, stdout, _) =>
+        {
+            var path = $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/failcounts" + (parse.GetValue(node) is { } n ? $"?node={Uri.EscapeDataString(n)}" : "");
+            if (parse.GetValue(action) == "delete") return await SendAsync(parse, HttpMethod.Delete, path, null, stdout);
+            using var client = LoggedIn().Client();
+            var text = await ReadAsync(await client.GetAsync(path));
+            if (parse.GetValue(Json)) { stdout.WriteLine(text); return 0; }
+            using var counts = JsonDocument.Parse(text);
+            var rows = counts.RootElement.EnumerateArray()
+                .Where(c => parse.GetValue(node) is not { } only || c.GetProperty("node").GetString() == only).ToList();
+            if (rows.Count == 0) stdout.WriteLine("no failures");
+            foreach (var c in rows)
+                stdout.WriteLine($"{c.GetProperty("resource").GetString()} on {c.GetProperty("node").GetString()}: fail-count={c.GetProperty("count").GetInt32()}"
+                                 + $" last-failure={c.GetProperty("lastFailure").GetDateTimeOffset():u}");
+            return 0;
+        });
+        return command;
     }
 
     private static Command Node()
@@ -160,20 +205,37 @@ public static class ApiCommands
             command.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/nodes/{Uri.EscapeDataString(parse.GetValue(name)!)}/{verb}", null, stdout));
             node.Subcommands.Add(command);
         }
+        node.Subcommands.Add(FenceCommand("fence"));
         return node;
     }
 
-    private static readonly Option<string?> Key = new("--idempotency-key")
+    /// <summary><c>stonith fence NODE</c> (also <c>node fence NODE</c>): the cluster fences it through its devices.</summary>
+    private static Command Stonith() => new("stonith", "fencing through the cluster (operator)") { FenceCommand("fence") };
+
+    private static Command FenceCommand(string verb)
+    {
+        var name = new Argument<string>("NODE") { Description = "the node to fence" };
+        var command = new Command(verb, "have the cluster fence the node (an online member), through its fence devices, recorded like any fencing") { name, Key, Json };
+        command.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/nodes/{Uri.EscapeDataString(parse.GetValue(name)!)}/fence", null, stdout));
+        return command;
+    }
+
+    public static readonly Option<string?> Key = new("--idempotency-key")
     {
         Description = "name this request: sending it again with the same key is carried out once", HelpName = "KEY",
     };
 
-    private static readonly Option<bool> Json = new("--json") { Description = "the answer as JSON" };
+    public static readonly Option<bool> Json = new("--json") { Description = "the answer as JSON" };
 
-    private static async Task<int> SendAsync(ParseResult parse, string path, object? body, TextWriter stdout)
+    private static Task<int> SendAsync(ParseResult parse, string path, object? body, TextWriter stdout) =>
+        SendAsync(parse, HttpMethod.Post, path, body is null ? null : JsonContent.Create(body), stdout);
+
+    /// <summary>Sends a command (with the request's Idempotency-Key) and prints what it appended and the transition it calls for.</summary>
+    public static async Task<int> SendAsync(ParseResult parse, HttpMethod method, string path, HttpContent? content, TextWriter stdout, string? ifMatch = null)
     {
         using var client = LoggedIn().Client();
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         if (parse.GetValue(Key) is { } key) request.Headers.Add("Idempotency-Key", key);
         var text = await ReadAsync(await client.SendAsync(request));
         if (parse.GetValue(Json)) { stdout.WriteLine(text); return 0; }
@@ -182,6 +244,11 @@ public static class ApiCommands
         var version = answer.RootElement.TryGetProperty("configurationVersion", out var v) && v.ValueKind == JsonValueKind.Number ? $", configuration version {v.GetInt64()}" : "";
         var repeated = answer.RootElement.GetProperty("repeated").GetBoolean() ? " (a repeat: the first answer)" : "";
         stdout.WriteLine(events == 0 ? $"no change{version}{repeated}" : $"{events} event{(events == 1 ? "" : "s")} appended{version}{repeated}");
+        if (answer.RootElement.TryGetProperty("transition", out var transition) && transition.GetArrayLength() > 0)
+        {
+            stdout.WriteLine("the cluster now calls for:");
+            foreach (var line in transition.EnumerateArray()) stdout.WriteLine("  " + line.GetString());
+        }
         return 0;
     }
 
@@ -190,7 +257,7 @@ public static class ApiCommands
         ApiSession.Load() is { Token: not null } session ? session : throw new UsageException("not logged in: hactl login --url https://HOST:7630 --user NAME");
 
     /// <summary>The body of a success; a problem answer becomes <see cref="ApiProblemException"/>.</summary>
-    private static async Task<string> ReadAsync(HttpResponseMessage response)
+    public static async Task<string> ReadAsync(HttpResponseMessage response)
     {
         await ApiProblemException.ThrowIfFailedAsync(response);
         return await response.Content.ReadAsStringAsync();

@@ -29,8 +29,12 @@ public sealed record ClusterStatus(
     bool TransitionOpen,
     string? Controller,
     long Sequence,
-    ImmutableSortedDictionary<string, ActionDispatched>? StartsDispatched = null)
+    ImmutableSortedDictionary<string, ActionDispatched>? StartsDispatched = null,
+    ImmutableSortedSet<string>? TerminationRequested = null)
 {
+    /// <summary>Nodes an operator asked to be fenced (<see cref="NodeTerminationRequested"/>), until they are.</summary>
+    public ImmutableSortedSet<string> TerminationRequested { get; init; } = TerminationRequested ?? ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+
     /// <summary>
     /// Starts (and promotes) dispatched to a node whose result has not come back, by "transition/action": the node may be
     /// running them right now. Forgotten when the result comes, or when the node rejoins, leaves or is fenced.
@@ -89,6 +93,12 @@ public sealed record ClusterStatus(
                     ? s.Failures.RemoveRange(s.Failures.Keys.Where(k => k.Resource == c.Resource))
                     : s.Failures.Remove((c.Resource, c.Node)),
             },
+            // Forgotten history means "not known here": the planner probes it again, as after a node joins.
+            ResourceHistoryCleared h => s with
+            {
+                Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Resource == h.Resource && (h.Node is null || k.Node == h.Node))),
+                Failures = s.Failures.RemoveRange(s.Failures.Keys.Where(k => k.Resource == h.Resource && (h.Node is null || k.Node == h.Node))),
+            },
             FencingRequested r => s with
             {
                 Fencing = s.Fencing.SetItem(r.Target, new FencingRecord(r.RequestId, r.Target, r.Reason, r.Attempt, FencingOutcome.Pending, null, r.At)),
@@ -100,7 +110,9 @@ public sealed record ClusterStatus(
                 // A fenced node runs nothing: its operation history is void, as Pacemaker clears the lrm section.
                 Operations = s.Operations.RemoveRange(s.Operations.Keys.Where(k => k.Node == f.Target)),
                 StartsDispatched = s.ForgetStartsOn(f.Target).StartsDispatched,
+                TerminationRequested = s.TerminationRequested.Remove(f.Target),
             },
+            NodeTerminationRequested t => s with { TerminationRequested = s.TerminationRequested.Add(t.Target) },
             FencingFailed x => s with
             {
                 Fencing = s.Fencing.SetItem(x.Target, new FencingRecord(x.RequestId, x.Target, s.Fencing.GetValueOrDefault(x.Target)?.Reason ?? "",
