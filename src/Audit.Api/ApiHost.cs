@@ -21,7 +21,7 @@ namespace Audit.Api;
 /// one, plain HTTP only on loopback and only when asked (<c>Api:Listen=http-loopback</c>); bearer tokens for users of
 /// the users stream; every endpoint needs a user unless it says otherwise; every error a problem+json with a stable code.
 /// Settings: <c>Store:Connection</c> (or HA_CONNECTION), <c>Api:Port</c>, <c>Api:Listen</c>, <c>Api:Certificate</c>
-/// (a PKCS#12 file), <c>Api:DataDir</c> (the generated certificate and the token keys), <c>Api:LoginsPerMinute</c>.
+/// (a PKCS#12 file), <c>Api:DataDir</c> (the generated certificate), <c>Api:LoginsPerMinute</c>. The token keys are in the store.
 /// </summary>
 public static class ApiHost
 {
@@ -59,11 +59,10 @@ public static class ApiHost
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
 
-        // The keys that sign tokens: readable by the API's account only.
-        var keys = Path.Combine(dataDir, "keys");
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(keys);
-        else Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        builder.Services.AddDataProtection().SetApplicationName("ha-api").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        // The keys that sign tokens: in the store every node's API shares, so a token works at any node's API.
+        builder.Services.AddDataProtection().SetApplicationName("ha-api");
+        builder.Services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new StoreKeyRepository(db));
         builder.Services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
             .AddBearerToken(o => o.BearerTokenExpiration = TimeSpan.FromHours(config.GetValue("Api:TokenHours", 8)));
         builder.Services.AddAuthorization(o =>

@@ -8,6 +8,8 @@ using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Domain.Users;
 using Cib.Projections.Store;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Xunit;
 
 namespace Audit.Api.Tests;
@@ -166,5 +168,36 @@ public sealed class LoginRateTests(StingyApiFactory api) : IClassFixture<StingyA
         for (var i = 0; i < 2; i++)
             Assert.NotEqual(HttpStatusCode.TooManyRequests, (await client.PostAsJsonAsync("/api/v1/auth/token", new { name = "ada", password = "wrong password!" })).StatusCode);
         await Problem.AssertAsync(await client.PostAsJsonAsync("/api/v1/auth/token", new { name = "ada", password = ApiFactory.Password }), 429, "too-many-requests");
+    }
+}
+
+/// <summary>Every node runs the API on the one store: a token from one node's API is accepted by another's.</summary>
+public sealed class SharedTokenKeysTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_token_from_one_nodes_api_works_at_another_nodes()
+    {
+        var first = await api.ClientAsAsync("aude");
+        Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/api/v1/status")).StatusCode);
+        // A second API host on the same store, with a data directory of its own (another machine).
+        var otherDir = Directory.CreateTempSubdirectory("ha-api-other-").FullName;
+        try
+        {
+            await using var other = api.WithWebHostBuilder(b => b.UseSetting("Api:DataDir", otherDir));
+            var client = other.CreateClient();
+            client.DefaultRequestHeaders.Authorization = first.DefaultRequestHeaders.Authorization;
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/status")).StatusCode);
+            // And a token it signs is valid at the first.
+            var login = await client.PostAsJsonAsync("/api/v1/auth/token", new { name = "otto", password = ApiFactory.Password });
+            using var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+            var back = api.CreateClient();
+            back.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
+            Assert.Equal(HttpStatusCode.OK, (await back.GetAsync("/api/v1/status")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await api.CreateClient().GetAsync("/api/v1/status")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(otherDir, true);
+        }
     }
 }
