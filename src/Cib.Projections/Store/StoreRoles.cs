@@ -43,8 +43,9 @@ public static partial class StoreRoles
         var s = CibStore.DefaultSchema;
         var sql = new List<string>
         {
-            // Nobody else creates anything here: no temporary tables, nothing in public (PostgreSQL 15's default, said again).
-            $"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC",
+            // Only the roles granted here connect, and nobody creates anything: no temporary tables, nothing in public
+            // (PostgreSQL 15's default, said again).
+            $"REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC",
             "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         };
         var secrets = new List<string>();

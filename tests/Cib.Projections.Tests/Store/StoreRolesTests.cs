@@ -125,6 +125,17 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
     }
 
     [Fact]
+    public async Task A_role_connects_only_to_a_database_granted_to_it()
+    {
+        await using var other = await TestDatabase.CreateWithSchemaAsync("roles");
+        await StoreRoles.GrantAsync(other.ConnectionString, "ha_node_absent", "ha_api_absent");
+        var cs = new NpgsqlConnectionStringBuilder(roles.NodeConnection) { Database = other.Name, Pooling = false }.ConnectionString;
+        await using var conn = new NpgsqlConnection(cs);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync());
+        Assert.Equal(InsufficientPrivilege, refused.SqlState);
+    }
+
+    [Fact]
     public async Task A_role_without_its_password_is_refused()
     {
         foreach (var (role, password) in new[] { (roles.Node, (string?)null), (roles.Api, null), (roles.Node, "wrong") })
