@@ -27,6 +27,8 @@ VIP="${HA_LAB_VIP:-$SUBNET_PREFIX.100}"
 HV="$STATE/hypervisor"
 HA_NODE_BIN="${HA_NODE_BIN:-$ROOT/src/NodeRuntime/bin/Release/net10.0/ha-node}"
 API_BIN="${HA_API_BIN:-$ROOT/src/Audit.Api/bin/Release/net10.0/Audit.Api}"
+# The components' password files, kept by ./ha (decision 0010): the nodes' runtimes connect as ha_node, their APIs as ha_api.
+SECRETS="$ROOT/.ha/secrets"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "lab: $*"; exit 1; }
@@ -96,9 +98,10 @@ boot_command() {
   if [[ -x $HA_NODE_BIN ]] && "$HA_NODE_BIN" help 2>&1 | grep -Eq -- 'serve'; then
     # The API on every node, as Hawk runs on every node (HTTPS on the node's address, port 7630; its certificate and
     # token keys in the node's directory, kept across reboots); HA_LAB_API=0 leaves it out (the lab tests, the bench).
+    # It connects with the API's role (HA_API_CONNECTION), the runtime with the node's (HA_CONNECTION).
     local api=""
     if [[ ${HA_LAB_API:-1} != 0 && -x $API_BIN ]]; then
-      api="\"$API_BIN\" --Api:DataDir=\"\$HA_LAB_NODE_DIR/api\" >>\"\$HA_LAB_NODE_DIR/api.log\" 2>&1 & "
+      api="HA_CONNECTION=\"\$HA_API_CONNECTION\" \"$API_BIN\" --Api:DataDir=\"\$HA_LAB_NODE_DIR/api\" >>\"\$HA_LAB_NODE_DIR/api.log\" 2>&1 & "
     fi
     echo "${api}exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\""
   else
@@ -111,13 +114,14 @@ start_node() {
   mkdir -p "$dir"
   reset_interface "$i"
   boot_command > "$dir/boot-command"
-  local store
+  local store api_store
   store=$(cat "$STATE/store-url")
+  api_store=$(cat "$STATE/store-url.api")
   : > "$dir/tini.pid"
   # Started from a subshell that exits at once, so that the node is nobody's child here (the
   # hypervisor's sshd session that runs `virsh start` must be able to end), with every fd on files.
   (
-    export HA_NODE="node$i" HA_CONNECTION="$store" HA_LAB_STATE="$STATE" HA_LAB_NODE_DIR="$dir" \
+    export HA_NODE="node$i" HA_CONNECTION="$store" HA_API_CONNECTION="$api_store" HA_LAB_STATE="$STATE" HA_LAB_NODE_DIR="$dir" \
       HA_LAB_VIP="$VIP" HA_LAB_SHARED_MOUNT="$SHARED_MOUNT"
     setsid ip netns exec "ha-n$i" unshare --pid --fork --kill-child --mount-proc --uts --mount \
       --propagation private tini -s -- "$LAB_DIR/node-init.sh" \
@@ -283,13 +287,16 @@ HOOK
 }
 
 # ------------------------------------------------------------------ store
+# store_url_for_nodes URL ROLE: what a node's component connects with: the same server on the bridge, its own role
+# (ha_node, ha_api) over scram-sha-256, the password in its file (never in the URL, which status prints).
 store_url_for_nodes() {
-  local url=$1 db=${HA_LAB_DATABASE:-ha}
+  local url=$1 role=$2 db=${HA_LAB_DATABASE:-ha}
   # ./ha db url gives Host=127.0.0.1;Port=P;...: the nodes reach the same server on the bridge.
   local port
   [[ $url =~ Port=([0-9]+) ]] || die "cannot read the store's port from '$url'"
   port=${BASH_REMATCH[1]}
-  echo "Host=$HOST_ADDRESS;Port=$port;Username=postgres;Database=$db;Pooling=true;Maximum Pool Size=20"
+  [[ -s $SECRETS/$role.pgpass ]] || die "no password file for the store's role $role ($SECRETS/$role.pgpass; ./ha db start makes it)"
+  echo "Host=$HOST_ADDRESS;Port=$port;Username=$role;Passfile=$SECRETS/$role.pgpass;Database=$db;Pooling=true;Maximum Pool Size=20"
 }
 
 # ------------------------------------------------------------------ up / down
@@ -330,7 +337,7 @@ cmd_down() {
     "$ROOT/ha" db stop >/dev/null 2>&1 || true
     rm -f "$STATE/store-started-by-lab"
   fi
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
@@ -356,7 +363,11 @@ cmd_up() {
   # A store the lab had to start is stopped again by down; one that ran before is left running.
   "$ROOT/ha" db status >/dev/null 2>&1 || touch "$STATE/store-started-by-lab"
   url=$("$ROOT/ha" db lab-listen "$HOST_ADDRESS" "$SUBNET_PREFIX.0/24" "${HA_LAB_DATABASE:-ha}") || die "the store did not come up on $HOST_ADDRESS"
-  store_url_for_nodes "$url" > "$STATE/store-url"
+  # The schema and what the components' roles may do in it, as the superuser before any node starts: their roles
+  # change no schema (decision 0010).
+  HA_CONNECTION=$url "$ROOT/ha" hactl schema apply >/dev/null || die "the schema could not be applied to the lab's store"
+  store_url_for_nodes "$url" ha_node > "$STATE/store-url"
+  store_url_for_nodes "$url" ha_api > "$STATE/store-url.api"
   echo "$url" > "$STATE/store-url.root"
   start_hypervisor
   for i in $(seq 1 "$n"); do
@@ -388,6 +399,7 @@ cmd_status() {
   echo "hypervisor: $hv on $HOST_ADDRESS:$SSH_PORT and 127.0.0.1:$SSH_PORT; client key $STATE/client_key; known_hosts $STATE/known_hosts"
   echo "disk: $(cat "$STATE/disk/device" 2>/dev/null || echo none) ($STATE/disk/shared.img, ext4, mount point $SHARED_MOUNT)"
   echo "store for nodes: $(cat "$STATE/store-url" 2>/dev/null || echo none)"
+  echo "store for the nodes' APIs: $(cat "$STATE/store-url.api" 2>/dev/null || echo none)"
   echo "vip: $VIP; apache configs: $STATE/apache/nodeN.conf; cluster configuration: $STATE/apache-cluster.crm"
 }
 

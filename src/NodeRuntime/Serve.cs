@@ -149,8 +149,9 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
         {
             if (_store is { } store)
             {
-                // A node may be the first to reach a fresh store: bring the schema up (idempotent, serialised by a lock).
-                await SchemaMigrations.ApplyAsync(store.ConnectionString, ct: stoppingToken);
+                // A node may be the first to reach a fresh store: bring the schema up when its connection may (idempotent,
+                // serialised by a lock); a node on its own role (ha_node) only checks that the owner has applied it.
+                await SchemaMigrations.EnsureCurrentAsync(store.ConnectionString, stoppingToken);
                 var (configuration, version) = await ConfigurationReader.LoadAsync(new CibEventLog(store.Data), stoppingToken);
                 var policy = NoQuorumPolicies.Parse(_policyOverride ?? configuration.Options.NoQuorum);
                 // Membership, the controller role (active in one node) and the actions sent here. Probes at join

@@ -32,12 +32,23 @@ public sealed class NodeTests(LabFixture fixture)
     public async Task Every_node_reaches_the_store_on_the_bridge_and_the_hypervisor_over_ssh()
     {
         var port = Regex.Match(_lab.StoreUrlForNodes, @"Port=(\d+)").Groups[1].Value;
+        var database = Regex.Match(_lab.StoreUrlForNodes, @"Database=([^;]+)").Groups[1].Value;
+        var passfile = Regex.Match(_lab.StoreUrlForNodes, @"Passfile=([^;]+)").Groups[1].Value;
         Assert.Contains($"Host={LabSupport.Lab.HostAddress}", _lab.StoreUrlForNodes);
+        // The node runtimes' own role, with its password (scram); the superuser is not let in from the subnet (decision 0010).
+        Assert.Contains("Username=ha_node", _lab.StoreUrlForNodes);
+        Assert.DoesNotContain("Password", _lab.StoreUrlForNodes, StringComparison.OrdinalIgnoreCase);
         foreach (var node in _lab.Nodes)
         {
-            var sql = await _lab.ExecAsync(node, "psql", "-h", LabSupport.Lab.HostAddress, "-p", port, "-U", "postgres", "-d", "postgres", "-tAc", "SELECT inet_client_addr()");
+            var sql = await _lab.ExecAsync(node, "env", $"PGPASSFILE={passfile}", "psql", "-w", "-h", LabSupport.Lab.HostAddress, "-p", port,
+                "-U", "ha_node", "-d", database, "-tAc", "SELECT inet_client_addr()");
             Assert.True(sql.Succeeded, sql.ToString());
             Assert.Equal(LabSupport.Lab.Address(node), sql.Output.Trim());
+            var superuser = await _lab.ExecAsync(node, "psql", "-w", "-h", LabSupport.Lab.HostAddress, "-p", port, "-U", "postgres", "-d", database, "-tAc", "SELECT 1");
+            Assert.False(superuser.Succeeded, superuser.ToString());
+            var passwordless = await _lab.ExecAsync(node, "env", "PGPASSFILE=/dev/null", "psql", "-w", "-h", LabSupport.Lab.HostAddress, "-p", port,
+                "-U", "ha_node", "-d", database, "-tAc", "SELECT 1");
+            Assert.False(passwordless.Succeeded, passwordless.ToString());
 
             var virsh = await _lab.ExecAsync(node, _lab.Ssh(LabSupport.Lab.HostAddress, "virsh", "domstate", node));
             Assert.True(virsh.Succeeded, virsh.ToString());

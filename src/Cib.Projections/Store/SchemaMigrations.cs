@@ -68,6 +68,41 @@ public static class SchemaMigrations
     }
 
     /// <summary>
+    /// What a component does at start: applies the pending migrations when its connection may (a superuser or a role
+    /// that may create in the database), otherwise only checks that none is pending. A component's own role (decision
+    /// 0010) changes no schema: it is applied by <c>hactl schema apply</c> as the store's owner.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> EnsureCurrentAsync(string connectionString, CancellationToken ct = default)
+    {
+        var migrations = Embedded();
+        await using var source = StoreDataSource.Create(connectionString);
+        bool mayApply;
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        await using (var conn = await source.OpenConnectionAsync(ct))
+        {
+            await using (var q = new NpgsqlCommand(
+                "SELECT rolsuper OR has_database_privilege(current_database(), 'CREATE') FROM pg_roles WHERE rolname = current_user", conn))
+                mayApply = (bool)(await q.ExecuteScalarAsync(ct))!;
+            if (!mayApply)
+            {
+                await using var exists = new NpgsqlCommand("SELECT to_regclass('public.ha_schema_migrations') IS NOT NULL", conn);
+                if ((bool)(await exists.ExecuteScalarAsync(ct))!)
+                {
+                    await using var q = new NpgsqlCommand("SELECT name FROM public.ha_schema_migrations", conn);
+                    await using var r = await q.ExecuteReaderAsync(ct);
+                    while (await r.ReadAsync(ct)) done.Add(r.GetString(0));
+                }
+            }
+        }
+        if (mayApply) return await ApplyAsync(connectionString, migrations, ct);
+        var pending = migrations.Select(m => m.Name).Where(n => !done.Contains(n)).ToList();
+        if (pending.Count > 0)
+            throw new InvalidOperationException(
+                $"the store's schema lacks {string.Join(", ", pending)}, and this connection may not apply migrations: apply them as the store's owner (hactl schema apply)");
+        return [];
+    }
+
+    /// <summary>
     /// Writes the SQL that takes a database holding <paramref name="dir"/>'s migrations to the configured schema,
     /// as the next numbered file. Uses a scratch database on the same server. Returns the file written, or null when nothing drifts.
     /// </summary>
