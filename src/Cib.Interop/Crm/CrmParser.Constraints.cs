@@ -1,6 +1,7 @@
 using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
+using Cib.Interop.CibXml;
 
 namespace Cib.Interop.Crm;
 

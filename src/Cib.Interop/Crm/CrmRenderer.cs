@@ -4,6 +4,7 @@ using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
+using Cib.Interop.CibXml;
 
 namespace Cib.Interop.Crm;
 

@@ -374,7 +374,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
         await ConfigureAsync(TwoNodes + $"""
 
             location prefer-node1 d1 100: node1
-            location cli-prefer-d1 d1 rule inf: #uname eq node2 and date lt "{Cib.Interop.PacemakerDate.Format(end)}"
+            location cli-prefer-d1 d1 rule inf: #uname eq node2 and date lt "{Cib.Interop.CibXml.PacemakerDate.Format(end)}"
             """);
         Boot("node1");
         Boot("node2");

@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Cib.Interop;
+namespace Cib.Interop.CibXml;
 
 /// <summary>
 /// The dates of Pacemaker's date expressions (<c>date lt "END"</c> in crm text, <c>end="..."</c> in the CIB) as far as
 /// this product reads them: an ISO 8601 date and time to the second, 'T' or a blank between them, then 'Z', an offset
 /// (+01:00, +0100, +01) or nothing (UTC, as Pacemaker reads a date without a zone). Written as
-/// <c>yyyy-MM-ddTHH:mm:ssZ</c>, in UTC.
+/// <c>yyyy-MM-ddTHH:mm:ssZ</c>, in UTC. The crm text quotes the same dates (<c>date lt "END"</c>).
 /// </summary>
 public static class PacemakerDate
 {
