@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using Cib.Domain.Constraints;
 using Cib.Domain.Primitives;
 using Cib.Interop.CibXml;
+using Cib.Interop.Conformance;
 using Cib.Interop.Crm;
 using Xunit;
 
@@ -54,6 +55,34 @@ public sealed class TimeBoundLocationXmlTests
             location cli-prefer-ip ip rule inf: #uname eq node2 and date lt "2999-12-01T12:00:00Z"
             location cli-ban-ip-on-node1 ip rule -inf: #uname eq node1 and date lt "2020-12-01T12:00:00Z"
             """)));
+    }
+
+    /// <summary>Pacemaker decides as we do, second by second around the end (<c>execution-date</c> is the scheduler's now).</summary>
+    [Theory]
+    [InlineData(-3600, "node2")]
+    [InlineData(-1, "node2")]
+    [InlineData(0, "node1")]
+    [InlineData(1, "node1")]
+    public void Crm_simulate_applies_it_before_its_end_only_as_we_do(int secondsFromEnd, string expectedNode)
+    {
+        if (CrmSimulate.Path is null) return; // pacemaker-cli-utils not installed: nothing to compare with
+        var xml = XDocument.Parse(CibXmlExporter.ExportText(Config("""
+            location prefer-node1 ip 100: node1
+            location cli-prefer-ip ip rule inf: #uname eq node2 and date lt "2026-12-01T12:00:00Z"
+            """)));
+        var cib = xml.Root!;
+        cib.SetAttributeValue("have-quorum", "1");
+        cib.SetAttributeValue("execution-date", End.AddSeconds(secondsFromEnd).ToUnixTimeSeconds());
+        cib.Element("status")!.Add(cib.Element("configuration")!.Element("nodes")!.Elements("node").Select(n =>
+            new XElement("node_state", new XAttribute("id", (string)n.Attribute("id")!), new XAttribute("uname", (string)n.Attribute("uname")!),
+                new XAttribute("in_ccm", "true"), new XAttribute("crmd", "online"), new XAttribute("join", "member"), new XAttribute("expected", "member"))));
+
+        var theirs = CrmSimulate.Summary(xml.ToString());
+        Assert.Null(theirs.Error);
+        var (ours, error) = FuzzRunner.Ours(xml.ToString());
+        Assert.Null(error);
+        Assert.Equal(theirs.Lines, ours);
+        Assert.Contains(ours, l => l.Contains("Start", StringComparison.Ordinal) && l.Contains($"( {expectedNode} )", StringComparison.Ordinal));
     }
 
     [Fact]
