@@ -96,4 +96,16 @@ public class TimeBoundLocationTests : DeciderSpec
         Assert.Equal(TimeSpan.Zero, end.Offset);
         Assert.Empty(ConfigurationValidator.ValidateConstraint(Prefer with { Until = end }));
     }
+
+    [Theory]
+    [InlineData("PT1H", 3600)]
+    [InlineData("PT90M", 5400)]
+    [InlineData("P1D", 86_400)]
+    [InlineData("P1DT12H", 129_600)]
+    public void A_lifetime_is_an_iso_8601_duration(string lifetime, int seconds)
+    {
+        var now = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+        Assert.True(Duration.TryParse(lifetime, out var d));
+        Assert.Equal(now.AddSeconds(seconds), LocationConstraint.EndOfLifetime(now, d));
+    }
 }
