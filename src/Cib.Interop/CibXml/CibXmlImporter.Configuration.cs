@@ -327,8 +327,12 @@ public sealed partial class CibXmlImporter
         DateTimeOffset? until = null;
         if (date is not null)
         {
+            // Pacemaker reads more ISO 8601 forms (a date alone, week dates, fractions): reported, not a broken CIB.
             if (!PacemakerDate.TryParse(Attr(date, "end"), out var end))
-                throw new CibFormatException(date, $"'{Attr(date, "end")}' is not a date (expected ISO 8601 to the second, such as 2026-12-01T12:00:00Z)");
+            {
+                Unsupported(c, $"the end '{Attr(date, "end")}' is not a date this product reads (ISO 8601 to the second, such as 2026-12-01T12:00:00Z)");
+                return null;
+            }
             until = end;
         }
         return new LocationConstraint(id, rsc, node, ParseScore(rule, score)) { Until = until };

@@ -106,6 +106,7 @@ public sealed class TimeBoundLocationXmlTests
     [InlineData("""<rule id="r" score="10"><expression id="e" attribute="pingd" operation="defined"/></rule>""")]
     [InlineData("""<rule id="r" score="10" boolean-op="or"><expression id="e" attribute="#uname" operation="eq" value="node1"/><date_expression id="d" operation="lt" end="2026-12-01T12:00:00Z"/></rule>""")]
     [InlineData("""<rule id="r" score="10"><expression id="e" attribute="#uname" operation="eq" value="node1"/><date_expression id="d" operation="gt" start="2026-12-01T12:00:00Z"/></rule>""")]
+    [InlineData("""<rule id="r" score="10"><expression id="e" attribute="#uname" operation="eq" value="node1"/><date_expression id="d" operation="lt" end="2026-W48-1"/></rule>""")]
     [InlineData("""<rule id="r" score-attribute="pingd"><expression id="e" attribute="#uname" operation="eq" value="node1"/></rule>""")]
     [InlineData("""<rule id="r" score="10"><expression id="e" attribute="#uname" operation="ne" value="node1"/></rule>""")]
     [InlineData("""<rule id="r" score="10"><expression id="e" attribute="#uname" operation="eq" value="node1"/></rule><rule id="r2" score="5"><expression id="e2" attribute="#uname" operation="eq" value="node2"/></rule>""")]
