@@ -130,6 +130,10 @@ public static class ConfigurationValidator
             case ColocationConstraint col when col.Dependent == col.With:
                 errors.Add(new("self-colocation", $"colocation '{c.Id}': '{col.Dependent}' cannot be colocated with itself", c.Id));
                 break;
+            case LocationConstraint { Until: { } until } when until.Ticks % TimeSpan.TicksPerSecond != 0:
+                errors.Add(new("invalid-until", $"location '{c.Id}': its end {until.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'} "
+                    + "is not a whole second (Pacemaker's dates have no fractions; LocationConstraint.EndOfLifetime rounds down)", c.Id));
+                break;
             case OrderConstraint o:
                 if (o.First == o.Then)
                     errors.Add(new("self-order", $"order '{c.Id}': '{o.First}' cannot be ordered after itself", c.Id));

@@ -12,7 +12,52 @@ public abstract record Constraint(string Id)
 /// <summary><c>location ID RSC SCORE: NODE</c>: prefer (or avoid, with a negative score) a node.</summary>
 public sealed record LocationConstraint(string Id, string Resource, string Node, Score Score) : Constraint(Id)
 {
+    /// <summary>
+    /// When set, the constraint applies only before this instant (a whole second: Pacemaker's dates have no finer
+    /// resolution, and the validator refuses a fraction): <c>crm resource move|ban ... LIFETIME</c> writes the score
+    /// behind the rule <c>date lt END</c>. At and after it the constraint contributes nothing, as a false rule, but stays
+    /// in the configuration until it is deleted (<c>crm resource clear</c>). Null: it always applies.
+    /// </summary>
+    public DateTimeOffset? Until { get; init; }
+
     public override IEnumerable<string> Resources => [Resource];
+
+    /// <summary>
+    /// Whether the constraint applies at <paramref name="nowEpochSeconds"/> (whole seconds since the Unix epoch, the
+    /// policy engine's "now"): no end, or the end is still to come. The one rule both the engine and the controller's
+    /// wake-up (<see cref="NextChange"/>) follow.
+    /// </summary>
+    public bool AppliesAt(long nowEpochSeconds) => Until is not { } end || nowEpochSeconds < end.ToUnixTimeSeconds();
+
+    /// <summary><see cref="AppliesAt(long)"/> at an instant: the second it falls in.</summary>
+    public bool AppliesAt(DateTimeOffset now) => AppliesAt(now.ToUnixTimeSeconds());
+
+    /// <summary>
+    /// The end of a constraint made now for <paramref name="lifetime"/> (crm_resource's <c>--lifetime</c>, an ISO 8601
+    /// duration such as PT1H read by <see cref="Duration.TryParse"/>): now plus the lifetime, to the whole second below, in UTC.
+    /// </summary>
+    public static DateTimeOffset EndOfLifetime(DateTimeOffset now, Duration lifetime)
+    {
+        var end = now.ToUniversalTime().AddMilliseconds(lifetime.Milliseconds);
+        return DateTimeOffset.FromUnixTimeSeconds(end.ToUnixTimeSeconds());
+    }
+
+    /// <summary>
+    /// The first instant after <paramref name="now"/> at which one of these constraints stops applying (the start of the
+    /// second of its end, when <see cref="AppliesAt(long)"/> turns false); null when none will. The controller plans
+    /// again then, since nothing is appended when a constraint's time runs out.
+    /// </summary>
+    public static DateTimeOffset? NextChange(IEnumerable<Constraint> constraints, DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        foreach (var c in constraints)
+        {
+            if (c is not LocationConstraint { Until: { } until }) continue;
+            var at = DateTimeOffset.FromUnixTimeSeconds(until.ToUnixTimeSeconds());
+            if (at > now && (next is null || at < next)) next = at;
+        }
+        return next;
+    }
 }
 
 /// <summary><c>colocation ID SCORE: DEPENDENT WITH</c>: place the dependent where (or not where) the other runs.</summary>

@@ -26,7 +26,7 @@ public abstract record ConstraintData(string Id)
 
     public static ConstraintData From(Constraint c) => c switch
     {
-        LocationConstraint l => new LocationData(l.Id, l.Resource, l.Node, l.Score),
+        LocationConstraint l => new LocationData(l.Id, l.Resource, l.Node, l.Score) { Until = l.Until?.ToUniversalTime() },
         ColocationConstraint col => new ColocationData(col.Id, col.Dependent, col.With, col.Score, col.NodeAttribute),
         OrderConstraint o => new OrderData(o.Id, o.First, o.FirstAction, o.Then, o.ThenAction, o.Kind.ToData(), o.Symmetrical),
         _ => throw new ArgumentException($"{c.GetType().Name} has no stored shape", nameof(c)),
@@ -36,9 +36,17 @@ public abstract record ConstraintData(string Id)
 /// <summary>The stored shape of a <see cref="LocationConstraint"/>.</summary>
 public sealed record LocationData(string Id, string Resource, string Node, Score Score) : ConstraintData(Id)
 {
+    /// <summary>
+    /// The end of a time-bound constraint (<see cref="LocationConstraint.Until"/>). Added after v1 without a new version:
+    /// it is written only when set, so a constraint without an end stores exactly what v1 stored, and a v1 event (no
+    /// field) reads as a constraint without an end.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Until { get; init; }
+
     public override IEnumerable<string> Resources => [Resource];
 
-    public override Constraint ToConstraint() => new LocationConstraint(Id, Resource, Node, Score);
+    public override Constraint ToConstraint() => new LocationConstraint(Id, Resource, Node, Score) { Until = Until };
 }
 
 /// <summary>The stored shape of a <see cref="ColocationConstraint"/>.</summary>

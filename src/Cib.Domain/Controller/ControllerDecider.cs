@@ -1,4 +1,5 @@
 using Cib.Domain.Configuration;
+using Cib.Domain.Constraints;
 using Cib.Domain.Fencing;
 using Cib.Domain.Nodes;
 using Cib.Domain.Operations;
@@ -169,6 +170,7 @@ public static class ControllerDecider
             Dirty = true,
             PlanCause = new Cause(elected.EventId, null),
             PlanCauseIsNews = false,
+            ReplanAt = null,
         };
         return s.OpenTransition is { } open
             ? new(s, [new Decided(new TransitionAborted(open, "controller changed", s.Position, elected.At), new Cause(elected.EventId, open))])
@@ -188,6 +190,10 @@ public static class ControllerDecider
             if (!settled) return new(s, []);
             s = s with { Leader = leader with { StartupSettled = true } };
         }
+        // A time-bound constraint stopped applying since the last plan: nothing is appended when its time runs out, so
+        // the time itself calls for a new plan (Pacemaker re-runs its scheduler when a rule's date changes). Not news: the
+        // transition in progress goes on, and the plan waits for it like any other.
+        if (s.ReplanAt is { } replanAt && now >= replanAt) s = s with { Dirty = true, ReplanAt = null };
 
         var events = new List<Decided>();
         if (s.Progress is { } p)
@@ -212,7 +218,8 @@ public static class ControllerDecider
         if (s.Progress is null && s.Dirty && !Deferred(s, now))
         {
             var cause = s.PlanCause ?? new Cause(null, null);
-            s = s with { Dirty = false, PlanCause = null, PlanCauseIsNews = false };
+            s = s with { Dirty = false, PlanCause = null, PlanCauseIsNews = false,
+                ReplanAt = LocationConstraint.NextChange(s.Configuration.Constraints.Values, now) };
             var planned = tick.Plan(s.Position, now);
             if (planned.Actions.Any(a => a.Kind != ActionKind.Pseudo))
             {
@@ -243,6 +250,12 @@ public static class ControllerDecider
         }
         return new(s, events);
     }
+
+    /// <summary>
+    /// When the shell should tick again at the latest, whatever else happens: the instant a time-bound constraint stops
+    /// applying (<see cref="ControllerState.ReplanAt"/>) while this controller leads; null when time alone calls for nothing.
+    /// </summary>
+    public static DateTimeOffset? NextWake(ControllerState state) => state.Leader is null ? null : state.ReplanAt;
 
     /// <summary>
     /// Recovering a lost node's resources without fencing is held back until that node's own runtime has surely stopped

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Cib.Domain.Configuration;
+using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
@@ -75,6 +76,13 @@ public sealed record ControllerState(
     ImmutableSortedSet<string> GaveUp,
     ImmutableSortedDictionary<string, DateTimeOffset> RecoverNotBefore)
 {
+    /// <summary>
+    /// When leading: the next instant at which a time-bound constraint stops applying (<see cref="LocationConstraint.NextChange"/>
+    /// as of the last plan), when the decider plans again although nothing was appended. Null: no such instant. Not
+    /// part of the fold a non-leading controller stores: a new controller plans on its election and sets it then.
+    /// </summary>
+    public DateTimeOffset? ReplanAt { get; init; }
+
     public static ControllerState Initial(ControllerRules rules) => new(
         rules, 0, ClusterConfiguration.Empty, MembershipState.Empty, ResourceActivity.Empty, null, null, null, null, false, null, false, null,
         ImmutableSortedDictionary.Create<string, FenceFailures>(StringComparer.Ordinal),

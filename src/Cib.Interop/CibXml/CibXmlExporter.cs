@@ -29,7 +29,7 @@ public static class CibXmlExporter
             new XElement("resources",
                 c.Primitives.Where(p => c.GroupOf(p.Id) is null).Select(p => Primitive(p, ids))
                     .Concat(c.Groups.Select(g => Group(g, c, ids)))),
-            new XElement("constraints", c.Constraints.Values.Select(Constraint)));
+            new XElement("constraints", c.Constraints.Values.Select(k => Constraint(k, ids))));
         if (!c.ResourceDefaults.IsEmpty)
             configuration.Add(new XElement("rsc_defaults", AttributeSet("meta_attributes", "rsc-options", c.ResourceDefaults, ids)));
         if (!c.OperationDefaults.IsEmpty)
@@ -77,8 +77,10 @@ public static class CibXmlExporter
             AttributeSet("meta_attributes", $"{g.Id}-meta_attributes", g.Meta, ids),
             g.Members.Select(m => c.Resources.GetValueOrDefault(m)).OfType<Primitive>().Select(p => Primitive(p, ids)));
 
-    private static XElement Constraint(Constraint c) => c switch
+    private static XElement Constraint(Constraint c, UniqueIds ids) => c switch
     {
+        LocationConstraint { Until: { } until } l => new XElement("rsc_location",
+            new XAttribute("id", l.Id), new XAttribute("rsc", l.Resource), LifetimeRule(l, until, ids)),
         LocationConstraint l => new XElement("rsc_location",
             new XAttribute("id", l.Id), new XAttribute("rsc", l.Resource), new XAttribute("score", l.Score.ToString()), new XAttribute("node", l.Node)),
         ColocationConstraint k => new XElement("rsc_colocation",
@@ -90,6 +92,17 @@ public static class CibXmlExporter
             new XAttribute("symmetrical", o.Symmetrical ? "true" : "false")),
         _ => throw new ArgumentOutOfRangeException(nameof(c), c.GetType().Name, "unknown constraint kind"),
     };
+
+    /// <summary>
+    /// A location with an end, as crm_resource writes a move or ban with a lifetime: the score behind a rule that holds on
+    /// the node until the end (<c>#uname eq NODE</c> and <c>date lt END</c>).
+    /// </summary>
+    private static XElement LifetimeRule(LocationConstraint l, DateTimeOffset until, UniqueIds ids) =>
+        new("rule", new XAttribute("id", ids.Claim($"{l.Id}-rule")), new XAttribute("score", l.Score.ToString()), new XAttribute("boolean-op", "and"),
+            new XElement("expression", new XAttribute("id", ids.Claim($"{l.Id}-expr")),
+                new XAttribute("attribute", "#uname"), new XAttribute("operation", "eq"), new XAttribute("value", l.Node)),
+            new XElement("date_expression", new XAttribute("id", ids.Claim($"{l.Id}-lifetime-end")),
+                new XAttribute("operation", "lt"), new XAttribute("end", PacemakerDate.Format(until))));
 
     /// <summary>An attribute set with its nvpairs, or nothing when the map is empty (except the fixed cluster options set).</summary>
     private static XElement? AttributeSet(string element, string id, ValueMap values, UniqueIds ids, bool fixedId = false)

@@ -231,6 +231,7 @@ public sealed partial class CibXmlImporter
     private Constraint? ReadConstraint(XElement c)
     {
         var id = Required(c, "id");
+        if (c.Name.LocalName == "rsc_location" && c.Elements().Any(e => e.Name.LocalName == "rule")) return ReadLocationRule(c, id);
         if (c.Elements().FirstOrDefault() is { } inner)
         {
             Unsupported(c, inner.Name.LocalName == "rule" ? "rules are not supported" : $"<{inner.Name.LocalName}> (resource sets are not supported)");
@@ -281,6 +282,60 @@ public sealed partial class CibXmlImporter
                 Unsupported(c, $"{c.Name.LocalName} constraints are not supported");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A location with a rule: only the shape crm_resource writes for a move or ban, with or without a lifetime, is read:
+    /// one rule with a score, <c>#uname eq NODE</c> and at most one <c>date_expression operation="lt" end=...</c>, joined
+    /// by "and". Any other rule is reported as unsupported.
+    /// </summary>
+    private LocationConstraint? ReadLocationRule(XElement c, string id)
+    {
+        const string shape = "only the rule crm_resource writes is supported (score, #uname eq NODE, and date lt END)";
+        var children = c.Elements().ToList();
+        if (children.Count != 1 || Attr(c, "node") is not null || Attr(c, "score") is not null)
+        {
+            Unsupported(c, $"a location with several rules or with a node and a rule: {shape}");
+            return null;
+        }
+        if (Attr(c, "rsc") is not { } rsc)
+        {
+            Unsupported(c, "rsc-pattern is not supported");
+            return null;
+        }
+        if (Attr(c, "role") is { } role && role != "Started")
+        {
+            Unsupported(c, $"role '{role}' is not supported");
+            return null;
+        }
+        var rule = children[0];
+        if (Attr(rule, "score") is not { } score || Attr(rule, "role") is not null || (Attr(rule, "boolean-op") ?? "and") != "and")
+        {
+            Unsupported(c, $"a rule without a score, with a role or joined by 'or': {shape}");
+            return null;
+        }
+        var parts = rule.Elements().ToList();
+        var node = parts.FirstOrDefault() is { } e && e.Name.LocalName == "expression" && Attr(e, "attribute") == "#uname"
+            && Attr(e, "operation") == "eq" && (Attr(e, "type") ?? "string") == "string" && (Attr(e, "value-source") ?? "literal") == "literal"
+            ? Attr(e, "value") : null;
+        var date = parts.Count == 2 && parts[1].Name.LocalName == "date_expression" && Attr(parts[1], "operation") == "lt" ? parts[1] : null;
+        if (node is null || parts.Count > 2 || (parts.Count == 2 && date is null))
+        {
+            Unsupported(c, $"an expression other than #uname eq NODE and date lt END: {shape}");
+            return null;
+        }
+        DateTimeOffset? until = null;
+        if (date is not null)
+        {
+            // Pacemaker reads more ISO 8601 forms (a date alone, week dates, fractions): reported, not a broken CIB.
+            if (!PacemakerDate.TryParse(Attr(date, "end"), out var end))
+            {
+                Unsupported(c, $"the end '{Attr(date, "end")}' is not a date this product reads (ISO 8601 to the second, such as 2026-12-01T12:00:00Z)");
+                return null;
+            }
+            until = end;
+        }
+        return new LocationConstraint(id, rsc, node, ParseScore(rule, score)) { Until = until };
     }
 
     private static Score ParseScore(XElement e, string text) =>

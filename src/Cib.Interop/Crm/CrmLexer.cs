@@ -5,10 +5,20 @@ namespace Cib.Interop.Crm;
 /// <summary>
 /// Splits crm text into statements and words: '#' at the start of a word comments out the rest of the line,
 /// a backslash before the end of a line continues the statement, "double" and 'single' quotes keep spaces,
-/// a backslash outside single quotes takes the next character literally.
+/// a backslash outside single quotes takes the next character literally. Inside a statement, Pacemaker's built-in node
+/// attributes (<c>#uname</c>, <c>#id</c>, ...) are words, not comments: rules name them (<c>#uname eq node2</c>).
 /// </summary>
 public static class CrmLexer
 {
+    /// <summary>Pacemaker's built-in node attributes, which rules may name.</summary>
+    public static readonly IReadOnlyList<string> BuiltInNodeAttributes =
+        ["#uname", "#id", "#kind", "#is_dc", "#cluster-name", "#site-name", "#role", "#ra-version"];
+
+    /// <summary>A built-in node attribute starts at <paramref name="at"/> and ends there as a word (a blank or the end follows).</summary>
+    private static bool NodeAttributeAt(string text, int at) =>
+        BuiltInNodeAttributes.Any(a => string.CompareOrdinal(text, at, a, 0, a.Length) == 0
+            && (at + a.Length == text.Length || char.IsWhiteSpace(text[at + a.Length])));
+
     public static (IReadOnlyList<CrmStatement> Statements, IReadOnlyList<ConfigurationError> Errors) Split(string text)
     {
         var statements = new List<CrmStatement>();
@@ -67,7 +77,7 @@ public static class CrmLexer
                     EndWord();
                     Advance();
                     break;
-                case '#' when !inWord:
+                case '#' when !inWord && !(tokens.Count > 0 && NodeAttributeAt(text, i)):
                     while (i < text.Length && text[i] != '\n') Advance();
                     break;
                 case '\\':

@@ -1,19 +1,23 @@
 using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
+using Cib.Interop.CibXml;
 
 namespace Cib.Interop.Crm;
 
 public static partial class CrmParser
 {
-    /// <summary><c>location ID RSC SCORE: NODE</c>. Rules, roles and resource sets are refused by name.</summary>
+    /// <summary>
+    /// <c>location ID RSC SCORE: NODE</c>, or the one rule shape <c>crm resource move|ban ... LIFETIME</c> writes:
+    /// <c>location ID RSC rule SCORE: #uname eq NODE and date lt "END"</c> (the constraint applies until END). Other
+    /// rules, roles and resource sets are refused by name.
+    /// </summary>
     private static SourceItem ParseLocation(Cursor c)
     {
         var id = ReadId(c, "a location id");
         var resource = ReadResource(c, "the resource of the location");
         var next = c.Next("SCORE: NODE (e.g. 100: node1)");
-        if (next.Is("rule"))
-            throw c.Fail(next, "rules are not supported yet: expected SCORE: NODE (e.g. 100: node1)");
+        if (next.Is("rule")) return ParseLocationRule(c, id, resource);
         if (next.IsPair)
             throw c.Fail(next, $"location option '{next.Key}=' is not supported yet: expected SCORE: NODE (e.g. 100: node1)");
         var score = ReadScore(c, next, "SCORE: NODE (e.g. 100: node1, inf: node1)");
@@ -22,6 +26,47 @@ public static partial class CrmParser
             throw c.Fail(node, "rules are not supported yet: expected a node name");
         ExpectEnd(c, "location");
         var constraint = new LocationConstraint(id.Text, resource.Text, node.Text, score);
+        return new SourceItem(SourceKind.Constraint, id.Text, id.Position, new DefineConstraint(constraint));
+    }
+
+    /// <summary>What a location rule may be: the shape crm_resource writes for a move or ban (with a lifetime).</summary>
+    private const string RuleShape = "rule SCORE: #uname eq NODE [and date lt \"END\"]";
+
+    /// <summary>After <c>rule</c>: <c>SCORE: #uname eq NODE</c>, then <c>and date lt "END"</c> or the end.</summary>
+    private static SourceItem ParseLocationRule(Cursor c, CrmToken id, CrmToken resource)
+    {
+        var first = c.Next($"SCORE: after rule ({RuleShape})");
+        if (first.IsPair)
+            throw c.Fail(first, $"rule option '{first.Key}=' is not supported yet: expected SCORE: ({RuleShape})");
+        var score = ReadScore(c, first, $"SCORE: after rule ({RuleShape})");
+        var attribute = c.Next($"#uname ({RuleShape})");
+        if (!attribute.Is("#uname"))
+            throw c.Fail(attribute, $"only rules on #uname are supported: expected #uname ({RuleShape})");
+        var op = c.Next($"eq after #uname ({RuleShape})");
+        if (!op.Is("eq"))
+            throw c.Fail(op, $"only 'eq' is supported in a location rule: expected eq ({RuleShape})");
+        var node = ReadId(c, $"the node name after eq ({RuleShape})");
+        DateTimeOffset? until = null;
+        if (c.Peek is { } and)
+        {
+            c.Next("");
+            if (!and.Is("and"))
+                throw c.Fail(and, and.Is("or")
+                    ? $"'or' is not supported in a location rule: expected and date lt \"END\" or the end of the location statement"
+                    : $"unexpected '{and.Text}': expected and date lt \"END\" or the end of the location statement");
+            var date = c.Next("date after and (and date lt \"END\")");
+            if (!date.Is("date"))
+                throw c.Fail(date, $"only a date expression may follow 'and': expected date lt \"END\" ({RuleShape})");
+            var lt = c.Next("lt after date (date lt \"END\")");
+            if (!lt.Is("lt"))
+                throw c.Fail(lt, $"only 'date lt' (until an end) is supported: expected lt ({RuleShape})");
+            var end = c.Next("the end date after lt (e.g. \"2026-12-01T12:00:00Z\")");
+            if (end.IsPair || !PacemakerDate.TryParse(end.Text, out var parsed))
+                throw c.Fail(end, $"'{end.Text}' is not a date: expected an ISO 8601 date and time to the second, such as \"2026-12-01T12:00:00Z\"");
+            until = parsed;
+            ExpectEnd(c, "location");
+        }
+        var constraint = new LocationConstraint(id.Text, resource.Text, node.Text, score) { Until = until };
         return new SourceItem(SourceKind.Constraint, id.Text, id.Position, new DefineConstraint(constraint));
     }
 

@@ -4,6 +4,7 @@ using Cib.Domain.Constraints;
 using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
+using Cib.Interop.CibXml;
 
 namespace Cib.Interop.Crm;
 
@@ -27,7 +28,7 @@ public static class CrmRenderer
         foreach (var n in c.Nodes.Values) Append(text, Node(n));
         foreach (var p in c.Primitives) Append(text, Primitive(p));
         foreach (var g in c.Groups) Append(text, Group(g));
-        foreach (var l in c.Constraints.Values.OfType<LocationConstraint>()) Append(text, [[.. Words("location", l.Id, Ref(l.Resource), $"{ScoreText(l.Score)}:", Ref(l.Node))]]);
+        foreach (var l in c.Constraints.Values.OfType<LocationConstraint>()) Append(text, [Location(l)]);
         foreach (var k in c.Constraints.Values.OfType<ColocationConstraint>()) Append(text, [[.. Words("colocation", k.Id, $"{ScoreText(k.Score)}:", Ref(k.Dependent), Ref(k.With))]]);
         foreach (var o in c.Constraints.Values.OfType<OrderConstraint>()) Append(text, [Order(o)]);
         if (!c.Properties.IsEmpty) Append(text, [["property", .. Pairs(c.Properties)]]);
@@ -66,6 +67,14 @@ public static class CrmRenderer
         if (!g.Meta.IsEmpty) clauses.Add(["meta", .. Pairs(g.Meta)]);
         return clauses;
     }
+
+    /// <summary>
+    /// <c>location ID RSC SCORE: NODE</c>; with an end, the rule crm shows for <c>crm resource move|ban ... LIFETIME</c>:
+    /// <c>location ID RSC rule SCORE: #uname eq NODE and date lt "END"</c>.
+    /// </summary>
+    private static List<string> Location(LocationConstraint l) => l.Until is { } until
+        ? ["location", l.Id, Ref(l.Resource), "rule", $"{ScoreText(l.Score)}:", "#uname", "eq", Ref(l.Node), "and", "date", "lt", $"\"{PacemakerDate.Format(until)}\""]
+        : ["location", l.Id, Ref(l.Resource), $"{ScoreText(l.Score)}:", Ref(l.Node)];
 
     /// <summary>The first action is written when it is not start, the then action when it differs from the first (its default).</summary>
     private static List<string> Order(OrderConstraint o)

@@ -71,11 +71,16 @@ internal sealed class PlanContext
 
     private ILookup<string, LocationConstraint>? _locations;
 
-    /// <summary>Location constraints naming a resource (a primitive or a group), indexed once per run.</summary>
+    /// <summary>
+    /// Location constraints naming a resource (a primitive or a group) that apply now, indexed once per run. One past its
+    /// end (<see cref="LocationConstraint.Until"/> at or before <see cref="Now"/>) is left out: it contributes nothing
+    /// anywhere (no score, no opt-in on an asymmetric cluster), as a location whose rule is false in Pacemaker.
+    /// </summary>
     public IEnumerable<LocationConstraint> LocationsFor(string resourceId) => Locations[resourceId];
 
     private ILookup<string, LocationConstraint> Locations =>
-        _locations ??= Configuration.Constraints.Values.OfType<LocationConstraint>().ToLookup(l => l.Resource, StringComparer.Ordinal);
+        _locations ??= Configuration.Constraints.Values.OfType<LocationConstraint>().Where(l => l.AppliesAt(Now))
+            .ToLookup(l => l.Resource, StringComparer.Ordinal);
 
     /// <summary>The resource or its group has location constraints at all (most have none: skip the work).</summary>
     public bool HasLocations(Reconcile.ResourceView rsc) =>

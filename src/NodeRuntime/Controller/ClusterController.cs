@@ -156,13 +156,25 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                     ControllerStep.Next(_term, _state.Position, null), ct);
                 TicksSinceElected++;
                 await StoreStatusAsync(now, force: false, ct);
-                await feed.WaitAsync(options.LeaseCheck, ct);
+                await feed.WaitAsync(TickWait(options.LeaseCheck, ControllerDecider.NextWake(_state), now), ct);
             }
         }
         finally
         {
             IsActive = false;
         }
+    }
+
+    /// <summary>
+    /// How long the loop waits for news before its next tick: the lease check interval, or less when the decider asked to
+    /// be woken sooner (<see cref="ControllerDecider.NextWake"/>: a time-bound constraint ends), counted from the store's
+    /// <paramref name="now"/> the decider was given, so the tick that follows carries a store time at or after the wake-up.
+    /// </summary>
+    internal static TimeSpan TickWait(TimeSpan leaseCheck, DateTimeOffset? wake, DateTimeOffset now)
+    {
+        if (wake is not { } at) return leaseCheck;
+        var left = at - now;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < leaseCheck ? left : leaseCheck;
     }
 
     /// <summary>One step of the decider; what it decides is appended in order, as one recorded step (replay compares steps).</summary>

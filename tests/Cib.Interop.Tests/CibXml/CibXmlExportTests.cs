@@ -20,7 +20,7 @@ namespace Cib.Interop.Tests.CibXml;
 /// </summary>
 public sealed class CibXmlExportTests(ITestOutputHelper output)
 {
-    private const string CrmVerify = "/usr/sbin/crm_verify";
+    internal const string CrmVerify = "/usr/sbin/crm_verify";
 
     [Fact]
     public void Example_exports_to_a_cib_with_every_section()
@@ -88,7 +88,7 @@ public sealed class CibXmlExportTests(ITestOutputHelper output)
         return result.Parsed!.Configuration;
     }
 
-    private static void AssertAccepted(string xml)
+    internal static void AssertAccepted(string xml)
     {
         var (_, asExported) = Verify(xml);
         var problems = asExported.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)

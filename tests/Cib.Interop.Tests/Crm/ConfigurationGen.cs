@@ -99,7 +99,11 @@ public static class ConfigurationGen
                 switch (Next(3))
                 {
                     case 0 when nodes.Count > 0:
-                        constraints.Add(new LocationConstraint(Id("loc"), Pick(resources), Pick(nodes), Score()));
+                        constraints.Add(new LocationConstraint(Id("loc"), Pick(resources), Pick(nodes), Score())
+                        {
+                            // Some end (crm resource move/ban with a lifetime), past or to come, always a whole second.
+                            Until = Chance(25) ? DateTimeOffset.FromUnixTimeSeconds(1_700_000_000L + Next(200_000_000)) : null,
+                        });
                         break;
                     case 1 when resources.Count > 1:
                     {

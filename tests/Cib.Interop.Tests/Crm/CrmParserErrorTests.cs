@@ -23,13 +23,31 @@ public sealed class CrmParserErrorTests
         Assert.Contains("'clone' is not supported yet", e.Message);
     }
 
-    [Fact]
-    public void Location_rule_is_not_supported_yet()
+    [Theory]
+    [InlineData("location l1 ip rule 100: pingd gt 0", 26, "pingd", "only rules on #uname are supported")]
+    [InlineData("location l1 ip rule 100: #id eq 1", 26, "#id", "only rules on #uname are supported")]
+    [InlineData("location l1 ip rule 100: #uname ne node1", 33, "ne", "only 'eq' is supported")]
+    [InlineData("location l1 ip rule $id=r1 100: #uname eq node1", 21, "$id=r1", "rule option '$id=' is not supported yet")]
+    [InlineData("location l1 ip rule 100: #uname eq node1 or #uname eq node2", 42, "or", "'or' is not supported")]
+    [InlineData("location l1 ip rule 100: #uname eq node1 and pingd gt 0", 46, "pingd", "only a date expression may follow 'and'")]
+    [InlineData("location l1 ip rule 100: #uname eq node1 and date gt \"2026-12-01T12:00:00Z\"", 51, "gt", "only 'date lt' (until an end) is supported")]
+    [InlineData("location l1 ip rule 100: #uname eq node1 and date lt tomorrow", 54, "tomorrow", "is not a date")]
+    [InlineData("location l1 ip rule 100: #uname eq node1 and date lt \"2026-12-01T12:00:00.5Z\"", 54, "2026-12-01T12:00:00.5Z", "is not a date")]
+    [InlineData("location l1 ip rule 100: #uname eq node1 and date lt \"2026-12-01T12:00:00Z\" and x", 77, "and", "expected the end of the location statement")]
+    public void Location_rules_other_than_crm_resources_are_refused_at_their_word(string line, int column, string token, string message)
     {
-        var e = Error("node node1", Ip, "location l1 ip rule 100: #uname eq node1");
-        Assert.Equal((3, 16), (e.Line, e.Column));
-        Assert.Equal("rule", e.Token);
-        Assert.Contains("rules are not supported yet", e.Message);
+        var e = Error("node node1", Ip, line);
+        Assert.Equal((3, column), (e.Line, e.Column));
+        Assert.Equal(token, e.Token);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Location_rule_that_ends_early_names_what_is_missing()
+    {
+        var e = Error("node node1", Ip, "location l1 ip rule 100: #uname eq");
+        Assert.Equal(3, e.Line);
+        Assert.Contains("the node name after eq", e.Message);
     }
 
     [Fact]

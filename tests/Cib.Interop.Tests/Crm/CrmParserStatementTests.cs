@@ -72,6 +72,39 @@ public sealed class CrmParserStatementTests
         Assert.Equal(new LocationConstraint("l1", "ip", "node1", Score.Of(expected)), c.Constraints["l1"]);
     }
 
+    [Theory]
+    [InlineData("\"2026-12-01T12:00:00Z\"")]
+    [InlineData("2026-12-01T12:00:00Z")]
+    [InlineData("\"2026-12-01 13:00:00 +01:00\"")]
+    [InlineData("\"2026-12-01T07:00:00-0500\"")]
+    [InlineData("\"2026-12-01 12:00:00\"")]
+    public void Location_rule_as_crm_resource_move_writes_it_applies_until_its_end(string end)
+    {
+        var c = Parse(TwoNodes, Ip, $"location cli-prefer-ip ip rule inf: #uname eq node2 and date lt {end}");
+        var expected = new LocationConstraint("cli-prefer-ip", "ip", "node2", Score.Infinity) { Until = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero) };
+        Assert.Equal(expected, c.Constraints["cli-prefer-ip"]);
+    }
+
+    [Fact]
+    public void Location_rule_on_the_node_alone_is_the_plain_location() =>
+        Assert.Equal(new LocationConstraint("cli-ban-ip-on-node1", "ip", "node1", Score.MinusInfinity),
+            Parse(TwoNodes, Ip, "location cli-ban-ip-on-node1 ip rule -inf: #uname eq node1").Constraints["cli-ban-ip-on-node1"]);
+
+    [Fact]
+    public void A_hash_word_that_is_no_built_in_node_attribute_is_still_a_comment() =>
+        Assert.Equal(new LocationConstraint("l1", "ip", "node1", Score.Of(5)), Parse(TwoNodes, Ip, "location l1 ip 5: node1 #unamed comment").Constraints["l1"]);
+
+    [Fact]
+    public void Location_with_an_end_renders_as_the_rule_crm_shows_and_reads_back()
+    {
+        var text = "node node1\nnode node2\n" + Ip + "\nlocation cli-prefer-ip ip rule inf: #uname eq node2 and date lt \"2026-12-01 13:00:00 +01:00\"";
+        var rendered = Cib.Interop.Crm.CrmRenderer.Render(Parse(text));
+        // A statement longer than a line continues on the next, as crm shows it.
+        Assert.Contains("location cli-prefer-ip ip rule inf: #uname eq node2 and date lt \"2026-12-01T12:00:00Z\"\n",
+            rendered.Replace(" \\\n\t", " ", StringComparison.Ordinal));
+        Assert.Equal(Parse(text), Parse(rendered));
+    }
+
     [Fact]
     public void Colocation_dependent_then_with()
     {

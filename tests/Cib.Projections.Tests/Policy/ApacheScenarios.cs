@@ -53,7 +53,7 @@ internal static class ApacheScenarios
         Constraints = constraints.ToImmutableSortedDictionary(c => c.Id, c => c, StringComparer.Ordinal),
     } with { };
 
-    private static ClusterState Running(ClusterConfiguration config, Func<string, NodeStatus, NodeStatus>? adjust = null)
+    internal static ClusterState Running(ClusterConfiguration config, Func<string, NodeStatus, NodeStatus>? adjust = null)
     {
         var prims = config.Primitives.ToDictionary(p => p.Id);
         var call = 1;

@@ -92,6 +92,11 @@ public class EventSerializationTests(DatabaseFixture fixture) : IClassFixture<Da
             new ConstraintUpdated(ConstraintData.From(new ColocationConstraint("col-not", "ip", "fs", Score.MinusInfinity)), At),
             new ConstraintDefined(ConstraintData.From(OrderConstraint.Create("ord-m", "fs", "ip")), At),
             new ConstraintDefined(ConstraintData.From(new OrderConstraint("ord-s", "fs", "promote", "ip", "stop", OrderKind.Serialize, true)), At),
+            // Time-bound locations (crm resource move/ban with a lifetime): the end is stored only when there is one.
+            new ConstraintDefined(ConstraintData.From(new LocationConstraint("cli-prefer-ip", "ip", "node2", Score.Infinity)
+                { Until = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero) }), At),
+            new ConstraintUpdated(ConstraintData.From(new LocationConstraint("cli-ban-ip-on-node1", "ip", "node1", Score.MinusInfinity)
+                { Until = new DateTimeOffset(2026, 12, 1, 13, 30, 0, TimeSpan.FromHours(1)) }), At),
         ];
     }
 

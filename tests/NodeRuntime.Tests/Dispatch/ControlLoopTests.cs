@@ -365,6 +365,31 @@ public sealed class ControlLoopTests : IAsyncLifetime
         await AssertReplaysAsync();
     }
 
+    [Fact]
+    public async Task A_move_with_a_lifetime_ends_on_time_without_anything_appended()
+    {
+        // crm resource move d1 node2 with a lifetime, over a standing preference for node1: d1 runs on node2 until the
+        // end, then goes back to node1, because the controller plans again at the end though nothing was appended.
+        var end = DateTimeOffset.FromUnixTimeSeconds((await StoreClock.NowAsync(_data)).ToUnixTimeSeconds() + 15);
+        await ConfigureAsync(TwoNodes + $"""
+
+            location prefer-node1 d1 100: node1
+            location cli-prefer-d1 d1 rule inf: #uname eq node2 and date lt "{Cib.Interop.CibXml.PacemakerDate.Format(end)}"
+            """);
+        Boot("node1");
+        Boot("node2");
+        await WaitRunningOnOneAsync("d1", n => n == "node2");
+        Assert.True(await StoreClock.NowAsync(_data) < end, "d1 started on node2 only after the end: the test needs a later end on this machine");
+        var configurationEvents = (await EventsAsync<IConfigurationEvent>()).Count;
+
+        await WaitRunningOnOneAsync("d1", n => n == "node1");
+        var move = Assert.Single(await EventsAsync<TransitionPlanned>(), t => t.Summary.Any(s => s.Contains("Move", StringComparison.Ordinal) && s.Contains("d1", StringComparison.Ordinal)));
+        Assert.True(move.At >= end, $"d1 moved back at {move.At:O}, before the end {end:O}");
+        Assert.True(move.At - end < TimeSpan.FromSeconds(5), $"d1 moved back at {move.At:O}, long after the end {end:O}");
+        Assert.Equal(configurationEvents, (await EventsAsync<IConfigurationEvent>()).Count);
+        await AssertReplaysAsync();
+    }
+
     private IReadOnlyList<string> NodesRunningSlow() =>
         _nodes.Values.Where(n => !n.Off && File.Exists(Path.Combine(n.StateDir, "Dummy-slow.state"))).Select(n => n.Name).ToList();
 

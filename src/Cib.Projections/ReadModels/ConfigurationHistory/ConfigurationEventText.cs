@@ -73,7 +73,8 @@ public static class ConfigurationEventText
 
     public static string Show(Constraint? c) => c switch
     {
-        LocationConstraint l => $"location {l.Id} {l.Resource} {l.Score}: {l.Node}",
+        LocationConstraint l => $"location {l.Id} {l.Resource} {l.Score}: {l.Node}"
+            + (l.Until is { } until ? $" until {until.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'}" : ""),
         ColocationConstraint col => $"colocation {col.Id} {col.Score}: {col.Dependent} {col.With}",
         OrderConstraint o => $"order {o.Id} {o.Kind}: {o.First}:{o.FirstAction} {o.Then}:{o.ThenAction}{(o.Symmetrical ? "" : " symmetrical=false")}",
         null => "(unknown constraint)",
