@@ -131,6 +131,17 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
         await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node1" }));
         Assert.Equal("node1", ((LocationConstraint)(await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints["cli-prefer-site"]).Node);
 
+        // With a lifetime the preference ends by itself (the store's clock, whole seconds); a lifetime that is not one is a 400.
+        var before = DateTimeOffset.UtcNow;
+        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2", lifetime = "PT1H" }));
+        var until = ((LocationConstraint)(await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints["cli-prefer-site"]).Until;
+        Assert.NotNull(until);
+        Assert.InRange(until!.Value, before.AddHours(1).AddSeconds(-5), before.AddHours(1).AddSeconds(65));
+        await Problem.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/ban", new { node = "node1", lifetime = "soon" }), 400, "invalid-lifetime");
+        // Moving again without one makes it lasting.
+        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2" }));
+        Assert.Null(((LocationConstraint)(await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints["cli-prefer-site"]).Until);
+
         await OkAsync(await otto.PostAsync("/api/v1/resources/site/clear", null));
         Assert.DoesNotContain((await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints.Keys, k => k.StartsWith("cli-", StringComparison.Ordinal));
     }

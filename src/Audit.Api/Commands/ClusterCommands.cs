@@ -47,11 +47,14 @@ public sealed record Restart(string Resource, TimeSpan Timeout) : IClusterComman
 /// <summary><c>crm node fence NODE</c> / <c>stonith_admin --fence</c>, through the cluster: the controller fences it like any node that must go.</summary>
 public sealed record Fence(string Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-/// <summary><c>crm resource move ID NODE</c>: prefer the node (location <c>cli-prefer-ID</c>, INFINITY).</summary>
-public sealed record Move(string Resource, string Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+/// <summary>
+/// <c>crm resource move ID NODE [LIFETIME]</c>: prefer the node (location <c>cli-prefer-ID</c>, INFINITY); with a
+/// lifetime (ISO 8601, e.g. PT1H) the constraint stops applying at its end and the controller plans again then.
+/// </summary>
+public sealed record Move(string Resource, string Node, string? Lifetime = null) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-/// <summary><c>crm resource ban ID NODE</c>: keep it off the node (location <c>cli-ban-ID-on-NODE</c>, -INFINITY).</summary>
-public sealed record Ban(string Resource, string Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+/// <summary><c>crm resource ban ID NODE [LIFETIME]</c>: keep it off the node (location <c>cli-ban-ID-on-NODE</c>, -INFINITY), for a lifetime or until cleared.</summary>
+public sealed record Ban(string Resource, string Node, string? Lifetime = null) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
 /// <summary><c>crm resource clear ID</c>: drop what move and ban left (every <c>cli-prefer-ID</c> and <c>cli-ban-ID-on-*</c>).</summary>
 public sealed record Clear(string Resource) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
@@ -65,7 +68,8 @@ public sealed record SetNodeMaintenanceMode(string Node, bool Maintenance) : ICl
 /// <summary><c>crm configure property maintenance-mode=true|false</c>: the whole cluster unmanaged.</summary>
 public sealed record SetClusterMaintenance(bool Maintenance) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, StoredStatus stored, CommandContext context, TimeProvider time) :
+public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, StoredStatus stored, CommandContext context, TimeProvider time,
+    Npgsql.NpgsqlDataSource db) :
     ICommandHandler<Refresh, CommandResult>, ICommandHandler<DeleteFailCount, CommandResult>, ICommandHandler<Restart, CommandResult>, ICommandHandler<Fence, CommandResult>,
     ICommandHandler<SetTargetRole, CommandResult>, ICommandHandler<SetManaged, CommandResult>, ICommandHandler<Cleanup, CommandResult>,
     ICommandHandler<Move, CommandResult>, ICommandHandler<Ban, CommandResult>, ICommandHandler<Clear, CommandResult>,
@@ -84,23 +88,40 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
     public ValueTask<CommandResult> Handle(SetManaged c, CancellationToken ct) =>
         ChangeAsync($"resource {(c.Managed ? "manage" : "unmanage")} {c.Resource}", _ => [new SetResourceMeta(c.Resource, MetaAttributes.IsManaged, c.Managed ? "true" : "false")], ct);
 
-    public ValueTask<CommandResult> Handle(Move c, CancellationToken ct) =>
-        ChangeAsync($"resource move {c.Resource} {c.Node}", s =>
+    public async ValueTask<CommandResult> Handle(Move c, CancellationToken ct)
+    {
+        var until = await EndAsync(c.Lifetime, ct);
+        return await ChangeAsync($"resource move {c.Resource} {c.Node}{Lifetime(c.Lifetime)}", s =>
         {
             RequireNode(s, c.Node);
             var id = $"cli-prefer-{c.Resource}";
-            var constraint = new LocationConstraint(id, c.Resource, c.Node, Score.Infinity);
+            var constraint = new LocationConstraint(id, c.Resource, c.Node, Score.Infinity) { Until = until };
             return [s.Constraints.ContainsKey(id) ? new UpdateConstraint(constraint) : new DefineConstraint(constraint)];
         }, ct);
+    }
 
-    public ValueTask<CommandResult> Handle(Ban c, CancellationToken ct) =>
-        ChangeAsync($"resource ban {c.Resource} {c.Node}", s =>
+    public async ValueTask<CommandResult> Handle(Ban c, CancellationToken ct)
+    {
+        var until = await EndAsync(c.Lifetime, ct);
+        return await ChangeAsync($"resource ban {c.Resource} {c.Node}{Lifetime(c.Lifetime)}", s =>
         {
             RequireNode(s, c.Node);
             var id = $"cli-ban-{c.Resource}-on-{c.Node}";
-            var constraint = new LocationConstraint(id, c.Resource, c.Node, Score.MinusInfinity);
+            var constraint = new LocationConstraint(id, c.Resource, c.Node, Score.MinusInfinity) { Until = until };
             return [s.Constraints.ContainsKey(id) ? new UpdateConstraint(constraint) : new DefineConstraint(constraint)];
         }, ct);
+    }
+
+    private static string Lifetime(string? lifetime) => lifetime is null ? "" : $" for {lifetime}";
+
+    /// <summary>The end of a lifetime, by the store's clock (the one the controller compares with); none without a lifetime.</summary>
+    private async Task<DateTimeOffset?> EndAsync(string? lifetime, CancellationToken ct)
+    {
+        if (lifetime is null) return null;
+        if (!Duration.TryParse(lifetime, out var duration) || duration.Milliseconds < 1000)
+            throw new DomainException([new DomainError("invalid-lifetime", $"'{lifetime}' is not a lifetime of a second or more (ISO 8601, e.g. PT1H, P1D)", lifetime)]);
+        return LocationConstraint.EndOfLifetime(await StoreClock.NowAsync(db, ct), duration);
+    }
 
     public ValueTask<CommandResult> Handle(Clear c, CancellationToken ct) =>
         ChangeAsync($"resource clear {c.Resource}", s => [.. s.Constraints.Values.OfType<LocationConstraint>()

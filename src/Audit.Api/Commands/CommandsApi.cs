@@ -14,7 +14,8 @@ namespace Audit.Api.Commands;
 /// </summary>
 public static class CommandsApi
 {
-    public sealed record NodeBody(string Node);
+    /// <summary>The node of a move or ban, and optionally its lifetime (ISO 8601 duration, e.g. PT1H).</summary>
+    public sealed record NodeBody(string Node, string? Lifetime = null);
     public sealed record MaintenanceBody(bool Enabled);
 
     public static void MapCommandsApi(this RouteGroupBuilder api)
@@ -43,8 +44,10 @@ public static class CommandsApi
             return Results.Ok(view.FailCounts.Where(f => ids.Contains(f.Resource)).ToList());
         }).WithName("GetFailCounts").WithSummary("crm resource failcount ID show: the fail counts per node (a group: its members')")
           .Produces<List<StatusView.FailCountView>>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        Command(resources.MapPost("/move", (string id, NodeBody body) => new Move(id, body.Node)), "MoveResource", "crm resource move: location cli-prefer-ID, INFINITY on the node");
-        Command(resources.MapPost("/ban", (string id, NodeBody body) => new Ban(id, body.Node)), "BanResource", "crm resource ban: location cli-ban-ID-on-NODE, -INFINITY");
+        Command(resources.MapPost("/move", (string id, NodeBody body) => new Move(id, body.Node, body.Lifetime)), "MoveResource",
+            "crm resource move: location cli-prefer-ID, INFINITY on the node (with a lifetime: until its end)");
+        Command(resources.MapPost("/ban", (string id, NodeBody body) => new Ban(id, body.Node, body.Lifetime)), "BanResource",
+            "crm resource ban: location cli-ban-ID-on-NODE, -INFINITY (with a lifetime: until its end)");
         Command(resources.MapPost("/clear", (string id) => new Clear(id)), "ClearResource", "crm resource clear: drop what move and ban left");
         var nodes = commands.MapGroup("/nodes/{name}");
         Command(nodes.MapPost("/standby", (string name) => new SetStandby(name, true)), "StandbyNode", "crm node standby");

@@ -156,9 +156,13 @@ public static class ApiCommands
         {
             var id = new Argument<string>("ID") { Description = "the resource" };
             var node = new Argument<string>("NODE") { Description = "the node" };
-            var command = new Command(verb, description) { id, node, Key, Json };
+            var lifetime = new Option<string?>("--lifetime")
+            {
+                Description = "only for this long (ISO 8601: PT1H, P1D); the constraint then stops applying, until `resource clear` removes it", HelpName = "DURATION",
+            };
+            var command = new Command(verb, description) { id, node, lifetime, Key, Json };
             command.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/{verb}",
-                new { node = parse.GetValue(node) }, stdout));
+                new { node = parse.GetValue(node), lifetime = parse.GetValue(lifetime) }, stdout));
             resource.Subcommands.Add(command);
         }
         return resource;
