@@ -3,6 +3,8 @@
 #
 #   failover.sh demo                   the main job: lab up, the example cluster, a crash, narrated with
 #                                      timings and the failover timeline; leaves it running until Ctrl-C
+#   failover.sh walkthrough            the how-to's steps through hactl and the API (resource start, group,
+#                                      resource cleanup) on a fresh lab; checks the group runs once, cleanly; lab down
 #   failover.sh bench [--runs N] [--group vip|apache] [--peer pacemaker] [--crash kill|cut] [--lease-timeout D]
 #                                      crash -> recovery N times; per run and medians
 #
@@ -80,14 +82,86 @@ cluster_config() {
   ' "$src"
 }
 
-lab_up() {
+lab_up() { # [how-to]: with "how-to", only what the store host configures first (seed_config); hactl does the rest
   "$ROOT/ha" build >/dev/null
   HA_LAB_DATABASE="ha_failover_$(date +%s)" "$LAB" up 2 >/dev/null
   export HA_CONNECTION
   HA_CONNECTION=$(cat "$STATE/store-url.root")
   "$HACTL" schema apply >/dev/null
   cluster_config > "$STATE/failover.crm"
-  "$HACTL" configure load replace "$STATE/failover.crm" --store >/dev/null
+  if [[ ${1:-} == how-to ]]; then
+    seed_config base > "$STATE/seed-base.crm"
+    seed_config apache > "$STATE/seed-apache.crm"
+    "$HACTL" configure load replace "$STATE/seed-base.crm" --store >/dev/null
+  else
+    "$HACTL" configure load replace "$STATE/failover.crm" --store >/dev/null
+  fi
+}
+
+# The lab's configuration in the how-to's two parts. base: the nodes, the cluster's properties and defaults, and the
+# fence device created stopped (the how-to starts it with `crm resource start`); apache: the IP, file system and
+# Apache primitives and their group, created stopped, for an admin to load through the API.
+seed_config() { # base|apache
+  awk -v part="$1" '
+    function flush() {
+      if (stmt == "") return
+      split(stmt, w, /[ \t]+/)
+      kind = w[1]
+      if (kind == "primitive" && w[3] ~ /^stonith:/) { if (part == "base") print stmt " \\\n\tmeta target-role=Stopped" }
+      else if (kind == "primitive") { if (part == "apache") print stmt }
+      else if (kind == "group") { if (part == "apache") print stmt " \\\n\tmeta target-role=Stopped" }
+      else if (part == "base") print stmt
+      stmt = ""
+    }
+    /^[ \t]/ { stmt = stmt "\n" $0; next }
+    { flush(); stmt = $0 }
+    END { flush() }
+  ' "$STATE/failover.crm"
+}
+
+# The how-to's steps, as an admin through the API on NODE: start the fence device, create the Apache primitives and
+# their group, start the group, clean it up. Each command's answer (events appended, what the cluster now calls for)
+# is shown indented.
+seed_walkthrough() { # NODE
+  local step
+  for step in "resource start fence-virt" "configure load update $STATE/seed-apache.crm" "resource start apache-group"; do
+    say "   \$ hactl $step"
+    # shellcheck disable=SC2086
+    "$HACTL" $step 2>&1 | sed 's/^/       /' >&2
+  done
+  wait_until 120 "the Apache group serving" service_answers
+  say "   \$ hactl resource cleanup apache-group"
+  "$HACTL" resource cleanup apache-group 2>&1 | sed 's/^/       /' >&2
+}
+
+# The group runs on exactly one node, and the status shows no failed operation and no fail count.
+clean_status() {
+  local json
+  json=$("$HACTL" status --json) || return 1
+  python3 - "$json" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1])
+group = [r for r in s["resources"] if r["id"] == "apache-group"]
+ok = len(group) == 1 and group[0]["role"] == "Started" and len(group[0]["nodes"]) == 1 \
+    and all(m["role"] == "Started" and m["nodes"] == group[0]["nodes"] for m in group[0]["members"]) \
+    and not s["failedOperations"] and not s["failCounts"] and not (s["transition"] or {}).get("inProgress", False)
+sys.exit(0 if ok else 1)
+PY
+}
+
+cmd_walkthrough() {
+  GROUP=apache
+  export HA_LAB_API=1
+  trap '"$LAB" down >/dev/null 2>&1 || true' EXIT
+  say "walkthrough: a 2-node lab; the store host loads the nodes, properties and the fence device (stopped)"
+  lab_up how-to
+  demo_user
+  api_login node1
+  say "walkthrough: the how-to through hactl, as admin 'demo' on node1's API:"
+  seed_walkthrough node1
+  wait_until 60 "a clean status (the group on one node, no failures, no transition in progress)" clean_status
+  "$HACTL" status >&2
+  echo "walkthrough: ok, apache-group on $(vip_holder)"
 }
 
 # One crash and recovery. Prints "detection fence recovery total" in ms.
@@ -222,18 +296,21 @@ cmd_demo() {
   local t0
   t0=$(now_ms)
   say "1. building, and bringing up the lab: 2 nodes (network + PID + mount namespaces), a bridge 10.77.0.0/24,"
-  say "   a shared disk, a stand-in hypervisor over SSH, the embedded PostgreSQL, ha-node in each node"
-  lab_up
-  say "   cluster up in $(( $(now_ms) - t0 )) ms; configuration loaded: $STATE/failover.crm"
+  say "   a shared disk, a stand-in hypervisor over SSH, the embedded PostgreSQL, ha-node and the API in each node;"
+  say "   the store host loads the nodes, the properties and the fence device (stopped) and creates the admin 'demo'"
+  lab_up how-to
+  demo_user
+  say "   cluster up in $(( $(now_ms) - t0 )) ms"
   t0=$(now_ms)
-  wait_until 120 "the Apache group serving" service_answers
+  say "2. the how-to through hactl, as 'demo' on node1's API (https://$(node_address node1):7630):"
+  api_login node1
+  seed_walkthrough node1
   local holder
   holder=$(vip_holder)
-  say "2. the Apache group (VIP $VIP, file system, apache) serves the page from $holder, $(( $(now_ms) - t0 )) ms after loading"
-  demo_user
+  say "   the Apache group (VIP $VIP, file system, apache) serves the page from $holder, $(( $(now_ms) - t0 )) ms after the first command"
   local survivor=node1
   [[ $holder == node1 ]] && survivor=node2
-  say "   hactl status, through the API on $survivor (https://$(node_address "$survivor"):7630, logged in as demo):"
+  say "   hactl status, through the API on $survivor (https://$(node_address "$survivor"):7630):"
   api_login "$survivor"
   "$HACTL" status | sed 's/^/     /' >&2
   say "3. crashing $holder (kill -9 of its PID 1: every process of the node dies at once)"
@@ -260,5 +337,6 @@ cmd_demo() {
 case ${1:-} in
   bench) shift; cmd_bench "$@" ;;
   demo) shift; cmd_demo "$@" ;;
+  walkthrough) shift; cmd_walkthrough "$@" ;;
   *) die "usage: failover.sh demo | bench [--runs N] [--group vip|apache] [--crash kill|cut] [--peer pacemaker]" ;;
 esac

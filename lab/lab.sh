@@ -376,6 +376,29 @@ cmd_up() {
   done
   touch "$STATE/up"
   say "lab: up, $n nodes ($(( $(now_ms) - t0 )) ms); boot: $(boot_command)"
+  if [[ $(boot_command) == *"$API_BIN"* ]]; then announce_api "$n" "$url"; fi
+}
+
+# Where the API answers on every node, and the first admin: created on the store host (as on a fresh machine:
+# hactl user add --store) with a one-time password printed here once and kept nowhere; change it with hactl user passwd.
+announce_api() { # N ROOT_URL
+  local n=$1 url=$2 i
+  for i in $(seq 1 "$n"); do say "lab: API on node$i: https://$SUBNET_PREFIX.$i:7630 (its certificate's SHA-256 is in $STATE/nodes/node$i/api.log)"; done
+  if HA_CONNECTION=$url "$ROOT/ha" hactl user list --store 2>/dev/null | grep -q $'^admin\t'; then
+    say "lab: the first admin 'admin' exists already in this store"
+    return
+  fi
+  local password
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  printf '%s\n' "$password" | HA_CONNECTION=$url "$ROOT/ha" hactl user add admin --role admin --store >/dev/null ||
+    die "the first admin could not be created"
+  say "lab: first admin: admin, one-time password $password (shown once; change it: hactl user passwd admin)"
+  local fingerprint="" tries=0
+  while [[ -z $fingerprint && $tries -lt 300 ]]; do
+    fingerprint=$(grep -o 'SHA-256 [0-9A-F:]*' "$STATE/nodes/node1/api.log" 2>/dev/null | tail -n 1 | cut -d' ' -f2)
+    [[ -n $fingerprint ]] || { sleep 0.1; tries=$((tries + 1)); }
+  done
+  say "lab:   hactl login --url https://$SUBNET_PREFIX.1:7630 --user admin --fingerprint ${fingerprint:-SHA256-FROM-api.log}   # the password on stdin"
 }
 
 node_count() { cat "$STATE/nodes.count" 2>/dev/null || echo 0; }
