@@ -83,7 +83,7 @@ cluster_config() {
 }
 
 lab_up() { # [how-to]: with "how-to", only what the store host configures first (seed_config); hactl does the rest
-  "$ROOT/ha" build >/dev/null
+  [[ -n ${HA_LAB_SKIP_BUILD:-} ]] || "$ROOT/ha" build >/dev/null
   HA_LAB_DATABASE="ha_failover_$(date +%s)" "$LAB" up 2 >/dev/null
   export HA_CONNECTION
   HA_CONNECTION=$(cat "$STATE/store-url.root")
