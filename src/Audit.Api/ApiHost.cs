@@ -63,8 +63,25 @@ public static class ApiHost
         builder.Services.AddDataProtection().SetApplicationName("ha-api");
         builder.Services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new StoreKeyRepository(db));
-        builder.Services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
-            .AddBearerToken(o => o.BearerTokenExpiration = TimeSpan.FromHours(config.GetValue("Api:TokenHours", 8)));
+        // Bearer tokens for hactl and scripts; a cookie session for the console (HttpOnly, SameSite=Strict: a page of
+        // another site cannot send it). A request with an Authorization header is judged by its token, else by its cookie.
+        var hours = TimeSpan.FromHours(config.GetValue("Api:TokenHours", 8));
+        builder.Services.AddAuthentication(AuthApi.Scheme)
+            .AddPolicyScheme(AuthApi.Scheme, "bearer token or console session", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.Count > 0 ? BearerTokenDefaults.AuthenticationScheme : AuthApi.SessionScheme)
+            .AddBearerToken(o => o.BearerTokenExpiration = hours)
+            .AddCookie(AuthApi.SessionScheme, o =>
+            {
+                o.Cookie.Name = "ha-session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = hours;
+                o.SlidingExpiration = true;
+                // An API answers 401 and 403, it does not redirect to a login page.
+                o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+                o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+            });
         builder.Services.AddAuthorization(o =>
         {
             foreach (var (policy, roles) in Roles.Policies) o.AddPolicy(policy, p => p.RequireRole(roles));

@@ -10,6 +10,7 @@ using Cib.Domain.Users;
 using Cib.Projections.Store;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit;
 
 namespace Audit.Api.Tests;
@@ -199,5 +200,30 @@ public sealed class SharedTokenKeysTests(ApiFactory api) : IClassFixture<ApiFact
         {
             Directory.Delete(otherDir, true);
         }
+    }
+}
+
+/// <summary>The console's session: a cookie from the login, HttpOnly and SameSite=Strict, the same roles as a token, and a logout.</summary>
+public sealed class SessionTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_session_cookie_logs_in_like_a_token_and_logout_ends_it()
+    {
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/status")).StatusCode);
+        await Problem.AssertAsync(await browser.PostAsJsonAsync("/api/v1/auth/session", new { name = "aude", password = "wrong password!" }), 401, "login-failed");
+
+        var login = await browser.PostAsJsonAsync("/api/v1/auth/session", new { name = "aude", password = ApiFactory.Password });
+        Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/status")).StatusCode);
+        // The same roles: an auditor's session may not command.
+        await Problem.AssertAsync(await browser.PostAsync("/api/v1/nodes/node1/standby", null), 403, "forbidden");
+
+        Assert.True((await browser.DeleteAsync("/api/v1/auth/session")).IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/status")).StatusCode);
     }
 }

@@ -50,6 +50,7 @@ public sealed class RoleMatrixTests(ApiFactory api) : IClassFixture<ApiFactory>
         return response.StatusCode;
     }
 
+    // The logins (POST /auth/token, /auth/session) are left out: they answer 401 to a wrong password by design (ApiTests, SessionTests).
     [Fact]
     public async Task Every_endpoint_follows_the_roles_rule()
     {
@@ -61,7 +62,7 @@ public sealed class RoleMatrixTests(ApiFactory api) : IClassFixture<ApiFactory>
             [Needs.Operator] = await api.ClientAsAsync("otto"), [Needs.Admin] = await api.ClientAsAsync("ada"),
         };
         var wrong = new List<string>();
-        foreach (var (method, route, anonymous, contentType) in endpoints.Where(e => e.Route != "/api/v1/auth/token"))
+        foreach (var (method, route, anonymous, contentType) in endpoints.Where(e => !(e.Route.StartsWith("/api/v1/auth/", StringComparison.Ordinal) && e.Method == "POST")))
         {
             var needs = Rule(method, route, anonymous);
             foreach (var (who, client) in clients)
