@@ -127,11 +127,25 @@ public static class ApiHost
         // The API's description and an interactive reference, served from this host (no CDN, no web fonts fetched).
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/reference", o => o.DefaultFonts = false).AllowAnonymous();
-        var api = app.MapGroup(ApiBase);
+        var api = app.MapGroup(ApiBase).AddEndpointFilter(ValidIds);
         api.MapAuthApi();
         api.MapStatusApi();
         api.MapUsersApi();
         api.MapCommandsApi();
         api.MapConfigurationApi();
+    }
+
+    /// <summary>
+    /// Every id in a path (a resource, constraint, node or user name) can only be a name the cluster accepts: ASCII
+    /// letters, digits and '_', '-', '.', ':', '@', at most 256 (so no path separator, quote, space, escape or control
+    /// character reaches a handler, whatever it does with the id).
+    /// </summary>
+    private static ValueTask<object?> ValidIds(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        foreach (var (key, value) in invocation.HttpContext.Request.RouteValues)
+            if (value is string id && (id.Length is 0 or > 256 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ':' or '@')))
+                return ValueTask.FromResult<object?>(Problems.Result(StatusCodes.Status400BadRequest, "id-invalid",
+                    $"the {key} in the path is a name of ASCII letters, digits, '_', '-', '.', ':' or '@' (at most 256)"));
+        return next(invocation);
     }
 }

@@ -68,6 +68,10 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
         await Problem.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { }), 400, "node-required");
         await Problem.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/ban", new { node = "node9" }), 404, "unknown-node");
         await Problem.AssertAsync(await otto.PostAsync("/api/v1/resources/site/move", new StringContent("[1,", System.Text.Encoding.UTF8, "application/json")), 400, "bad-request");
+        // Ids in paths are single printable words: an encoded separator, quote or control character is refused as such.
+        await Problem.AssertAsync(await otto.PostAsync("/api/v1/resources/a%2Fb/stop", null), 400, "id-invalid");
+        await Problem.AssertAsync(await otto.PostAsync("/api/v1/nodes/node%221/standby", null), 400, "id-invalid");
+        await Problem.AssertAsync(await otto.GetAsync("/api/v1/resources/a%0Ab/failcounts"), 400, "id-invalid");
     }
 
     [Fact]
