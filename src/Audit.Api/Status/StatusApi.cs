@@ -13,9 +13,9 @@ public static class StatusApi
 {
     public static void MapStatusApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/status", async (HttpContext http, StoredStatus stored, CibEventLog log, string? format, CancellationToken ct) =>
+        api.MapGet("/status", async (HttpContext http, StatusFeed feed, string? format, CancellationToken ct) =>
         {
-            var view = await StatusView.LoadAsync(stored, log, ct);
+            var view = await feed.NowAsync(ct);
             var text = format == "text" || http.Request.Headers.Accept.Any(a => a?.Contains("text/plain", StringComparison.OrdinalIgnoreCase) == true);
             return text ? Results.Text(Render(view), "text/plain; charset=utf-8") : Results.Ok(view);
         }).WithName("GetStatus").WithSummary("the cluster's status, as crm_mon -1 shows it (JSON; crm_mon's text with Accept: text/plain or ?format=text)")

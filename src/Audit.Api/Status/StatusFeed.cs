@@ -17,6 +17,7 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
     private readonly string _connection = settings["Store:Connection"] ?? Environment.GetEnvironmentVariable("HA_CONNECTION")!;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StatusView? _view;
+    private (ClusterStatus Status, ClusterConfiguration Configuration) _folded;
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -25,6 +26,32 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
     {
         await _ready.Task.WaitAsync(ct);
         lock (_gate) return (_view!, _changed.Task);
+    }
+
+    /// <summary>
+    /// The status as of the log's head now, for a GET: the feed's latest view when nothing newer is committed (one
+    /// cheap query), else that view's state with the newer events folded on (read-your-writes: a command's events
+    /// committed before the request are in the answer, whether or not the feed has reached them).
+    /// </summary>
+    public async Task<StatusView> NowAsync(CancellationToken ct)
+    {
+        await _ready.Task.WaitAsync(ct);
+        StatusView view;
+        (ClusterStatus Status, ClusterConfiguration Configuration) folded;
+        lock (_gate) (view, folded) = (_view!, _folded);
+        if (await log.HeadAsync(ct) <= view.Position) return view;
+        var (status, configuration, position) = (folded.Status, folded.Configuration, view.Position);
+        while (true)
+        {
+            var tail = await log.ReadAfterAsync(position, 10_000, ct);
+            if (tail.Count == 0) return StatusView.From(configuration, status, position);
+            foreach (var e in tail)
+            {
+                if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
+                else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
+            }
+            position = tail[^1].Sequence;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -48,7 +75,7 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
     {
         var (status, position) = await StatusView.CurrentStatusAsync(stored, log, ct);
         var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct, atPosition: position);
-        Publish(StatusView.From(configuration, status, position));
+        Publish(status, configuration, position);
         await using var feed = new EventFeed(db, _connection);
         await feed.StartAsync(position, ct);
         while (!ct.IsCancellationRequested)
@@ -61,19 +88,21 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
                     if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
                     else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
                 }
-                Publish(StatusView.From(configuration, status, events[^1].Sequence));
+                Publish(status, configuration, events[^1].Sequence);
                 continue;
             }
             await feed.WaitAsync(TimeSpan.FromSeconds(5), ct);
         }
     }
 
-    private void Publish(StatusView view)
+    private void Publish(ClusterStatus status, ClusterConfiguration configuration, long position)
     {
+        var view = StatusView.From(configuration, status, position);
         TaskCompletionSource previous;
         lock (_gate)
         {
             _view = view;
+            _folded = (status, configuration);
             previous = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

@@ -66,6 +66,13 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
 
     private const string Columns = "seq_id, stream_id, version, data, type, timestamp, id";
 
+    /// <summary>The sequence number of the newest committed event (0 for an empty log): one index lookup.</summary>
+    public async Task<long> HeadAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {schema}.mt_events");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The events after <paramref name="position"/> in sequence order, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<LoggedEvent>> ReadAfterAsync(long position, int limit, CancellationToken ct = default)
     {
