@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Audit.Api.Commands;
 using Audit.Api.Configuration;
+using Audit.Api.Replay;
 using Audit.Api.Security;
 using Audit.Api.Status;
 using Audit.Api.Users;
@@ -133,6 +134,7 @@ public static class ApiHost
         api.MapUsersApi();
         api.MapCommandsApi();
         api.MapConfigurationApi();
+        api.MapReplayApi();
     }
 
     /// <summary>

@@ -116,7 +116,7 @@ public static class ConfigurationApi
             var plan = TransitionPlanner.Plan(ConfigurationDecider.Fold(decided.Events, current), status, position, DateTimeOffset.UtcNow);
             return Results.Ok(new VerifyJson(true, version, [], [.. commands.Select(CommandText.Describe)], [.. plan.Summary]));
         }).Accepts<string>("text/plain")
-          .WithName("VerifyConfiguration").WithSummary("check crm text (or, with no body, the stored configuration): errors with line and column, the changes, and the transition it would cause; appends nothing")
+          .WithMetadata(new AppendsNothing()).WithName("VerifyConfiguration").WithSummary("check crm text (or, with no body, the stored configuration): errors with line and column, the changes, and the transition it would cause; appends nothing")
           .Produces<VerifyJson>();
     }
 

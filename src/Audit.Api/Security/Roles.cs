@@ -19,3 +19,9 @@ public static class Roles
         (Admin, [nameof(UserRole.Admin)]),
     ];
 }
+
+/// <summary>
+/// Endpoint metadata: a request that is not a GET but appends nothing (verify, simulate), so every user may send it.
+/// The role matrix test holds such endpoints to it: the log's head does not move.
+/// </summary>
+public sealed class AppendsNothing;

@@ -73,6 +73,31 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>The position of the last event committed at or before <paramref name="time"/> (0 when none was).</summary>
+    public async Task<long> PositionAtAsync(DateTimeOffset time, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT coalesce(max(seq_id), 0) FROM {schema}.mt_events WHERE timestamp <= $1");
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Every event up to and including <paramref name="position"/>, in order, read a page at a time.</summary>
+    public async IAsyncEnumerable<LoggedEvent> ReadUpToAsync(long position, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var after = 0L;
+        while (after < position)
+        {
+            var page = await ReadAfterAsync(after, 10_000, ct);
+            if (page.Count == 0) yield break;
+            foreach (var e in page)
+            {
+                if (e.Sequence > position) yield break;
+                yield return e;
+            }
+            after = page[^1].Sequence;
+        }
+    }
+
     /// <summary>The events after <paramref name="position"/> in sequence order, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<LoggedEvent>> ReadAfterAsync(long position, int limit, CancellationToken ct = default)
     {
