@@ -214,6 +214,39 @@ public sealed partial class ApiCommandsTests : IAsyncLifetime
         Assert.DoesNotContain("db", (await ConfigurationReader.LoadAsync(_db.Store)).State.Resources.Keys);
     }
 
+    [Fact]
+    public async Task An_auditor_replays_explains_and_simulates_and_nothing_is_appended()
+    {
+        var log = new CibEventLog(_db.DataSource);
+        var meta = AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1")));
+        await log.AppendAsync(StreamIds.Node("node1"), [new NodeJoined("node1", "i1", "lease", DateTimeOffset.UtcNow)], meta);
+        var (status, position) = await Cib.Projections.ReadModels.ClusterStatus.StatusView.CurrentStatusAsync(
+            new Cib.Projections.ReadModels.ClusterStatus.StoredStatus(_db.DataSource), log);
+        var (configuration, _) = await ConfigurationReader.LoadAsync(log);
+        var planned = Cib.Projections.Planning.TransitionPlanner.Plan(configuration, status, position, DateTimeOffset.UtcNow);
+        await log.AppendAsync(StreamIds.Transition(planned.TransitionId), [planned], meta);
+        var head = await log.HeadAsync();
+
+        Assert.Equal(0, (await HactlAsync(Password, "login", "--url", _url, "--user", "aude", "--fingerprint", _fingerprint)).Code);
+        var then = await HactlAsync(null, "replay", "--at", "1");
+        Assert.True(then.Code == 0, then.Err);
+        Assert.Contains("Node List:", then.Out);
+        var explained = await HactlAsync(null, "explain", planned.TransitionId);
+        Assert.True(explained.Code == 0, explained.Err);
+        Assert.Contains("replayed from its inputs: the same transition", explained.Out);
+        Assert.Contains("placement (score per node, * = chosen):", explained.Out);
+        var simulated = await HactlAsync(null, "simulate", "--node-lost", "node1");
+        Assert.True(simulated.Code == 0, simulated.Err);
+        Assert.Contains("what-if as of log position", simulated.Out);
+        Assert.Contains("node1 lost", simulated.Out);
+        var check = await HactlAsync(null, "replay", "--check");
+        Assert.True(check.Code == 0, check.Out + check.Err);
+        Assert.Equal(head, await log.HeadAsync());
+        var unknown = await HactlAsync(null, "explain", "t-nothing");
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("unknown-transition", unknown.Err);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -64,7 +64,7 @@ public sealed class ConfigureCommandTests : IAsyncLifetime
 
         Assert.Equal(1, await Cli.RunAsync(["configure", "parse", file], _out, _err));
 
-        Assert.StartsWith($"{file}:2:16: rules are not supported yet", _err.ToString());
+        Assert.StartsWith($"{file}:2:26: only rules on #uname are supported", _err.ToString());
         Assert.Equal("", _out.ToString());
     }
 

@@ -18,6 +18,8 @@ public static class ApiCommands
         yield return Resource();
         yield return Node();
         yield return Stonith();
+        yield return ReplayCommands.Replay();
+        yield return ReplayCommands.Explain();
     }
 
     private static Command Login()

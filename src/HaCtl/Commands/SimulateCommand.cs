@@ -10,12 +10,23 @@ public static class SimulateCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("FILE.xml") { Description = "a Pacemaker CIB (cibadmin --query, or a scheduler case)" };
+        var file = new Argument<string?>("FILE.xml") { Description = "a Pacemaker CIB (cibadmin --query, or a scheduler case); without it, the cluster through the API", Arity = ArgumentArity.ZeroOrOne };
         var scores = new Option<bool>("--scores") { Description = "print the allocation scores, as crm_simulate -s does" };
-        var trace = new Option<bool>("--trace") { Description = "print the engine's trace notes, actions and orderings" };
-        var command = new Command("simulate", "plan a Pacemaker CIB offline and print the Transition Summary") { file, scores, trace };
-        command.SetBody((parse, stdout, stderr) =>
-            Task.FromResult(Run(parse.GetValue(file)!, parse.GetValue(scores), parse.GetValue(trace), stdout, stderr)));
+        var trace = new Option<bool>("--trace") { Description = "print the engine's trace notes, actions and orderings (FILE only)" };
+        var at = new Option<string?>("--at") { Description = "the cluster at this log position or time instead of now", HelpName = "SEQ|TIME" };
+        var lost = new Option<string[]>("--node-lost") { Description = "the node is lost (no clean shutdown)", HelpName = "NODE" };
+        var back = new Option<string[]>("--node-back") { Description = "the node comes back", HelpName = "NODE" };
+        var failed = new Option<string[]>("--resource-failed") { Description = "the operation fails (rc 1), on the node it runs on or the one named", HelpName = "R:OP[:NODE]" };
+        var standby = new Option<string[]>("--standby") { Description = "the node is put in standby", HelpName = "NODE" };
+        var edit = new Option<string?>("--edit") { Description = "a configuration edit in crm text (update mode)", HelpName = "FILE" };
+        var command = new Command("simulate", "what-if: plan a Pacemaker CIB offline (FILE), or the cluster through the API with hypothetical events; nothing is appended")
+        {
+            file, scores, trace, at, lost, back, failed, standby, edit, Api.ApiCommands.Json,
+        };
+        command.SetBody((parse, stdout, stderr) => parse.GetValue(file) is { } path
+            ? Task.FromResult(Run(path, parse.GetValue(scores), parse.GetValue(trace), stdout, stderr))
+            : Api.ReplayCommands.SimulateAsync(parse.GetValue(at), parse.GetValue(lost) ?? [], parse.GetValue(back) ?? [], parse.GetValue(failed) ?? [],
+                parse.GetValue(standby) ?? [], parse.GetValue(edit), parse.GetValue(scores), parse.GetValue(Api.ApiCommands.Json), stdout, stderr));
         return command;
     }
 
