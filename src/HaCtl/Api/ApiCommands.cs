@@ -18,6 +18,7 @@ public static class ApiCommands
         yield return Resource();
         yield return Node();
         yield return Stonith();
+        yield return HistoryCommands.Create();
     }
 
     private static Command Login()
