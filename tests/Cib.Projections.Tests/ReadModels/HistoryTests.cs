@@ -1,0 +1,157 @@
+using Cib.Projections.ReadModels.History;
+using TestSupport;
+using Xunit;
+
+namespace Cib.Projections.Tests.ReadModels;
+
+/// <summary>
+/// The stored history (decision 0011) from small event sequences: each table's rows, golden-ish; folded after every step
+/// and in batches of one event, it equals the history rebuilt from sequence 0 at once.
+/// </summary>
+public class HistoryTests
+{
+    private static async Task<(List<FencingHistoryRow> Fencing, List<OperationHistoryRow> Operations, List<ConfigurationChangeRow> Changes)> ReadAllAsync(
+        HistoryQueries queries)
+    {
+        var all = new HistoryRange(Limit: HistoryRange.MaxLimit);
+        return ([.. (await queries.FencingAsync(null, all)).Items], [.. (await queries.OperationsAsync(null, null, all)).Items],
+            [.. (await queries.ChangesAsync(null, all)).Items]);
+    }
+
+    private static async Task<long> EndAsync(TestDatabase db) => await new HistoryQueries(db.DataSource).LogPositionAsync();
+
+    [Fact]
+    public async Task Each_table_holds_what_happened()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("hist");
+        await new HistoryScenario(db).AllAsync();
+        var end = await EndAsync(db);
+        Assert.Equal(end, await new StoredHistory(db.DataSource).CatchUpAsync(end));
+        var queries = new HistoryQueries(db.DataSource);
+        var (fencing, operations, changes) = await ReadAllAsync(queries);
+
+        // Configuration: one change by alice, with its reason, commands and diff.
+        var change = Assert.Single(changes);
+        Assert.Equal(("user:alice", 0L, 4L, "ticket 7"), (change.Actor, change.FromVersion, change.ToVersion, change.Reason));
+        Assert.Equal(["+ node node1", "+ node node2", "+ node node3"], change.Diff.Take(3));
+        Assert.Contains(change.Diff, d => d.StartsWith("+ primitive web", StringComparison.Ordinal));
+
+        // Fencing, in log order: the crash, the failed fence twice then given up, the operator's request and its fence.
+        Assert.Equal(["t1/1", "t2/1", "t3/1", "t4/1", fencing[4].RequestId, "t5/1"], fencing.Select(f => f.RequestId));
+        var crash = fencing[0];
+        Assert.Equal(("node2", "reboot", "ipmi-2", "node1", "controller:node1", "succeeded", 1, 1_234L),
+            (crash.Target, crash.Action, crash.Device, crash.Executor, crash.Origin, crash.Result, crash.Attempt, crash.DurationMs));
+        Assert.Equal(HistoryScenario.T0.AddMinutes(1).AddSeconds(2), crash.CompletedAt);
+        Assert.Equal([("failed", 1, "timed out"), ("failed", 2, "timed out"), ("gave-up", 2, "giving up after 2 failed attempts")],
+            fencing.Skip(1).Take(3).Select(f => (f.Result, f.Attempt, f.Error!)));
+        Assert.All(fencing.Skip(1).Take(3), f => Assert.Equal("node3", f.Target));
+        Assert.Equal(60_000L, fencing[1].DurationMs);
+        var request = fencing[4];
+        Assert.StartsWith("terminate/", request.RequestId, StringComparison.Ordinal);
+        Assert.Equal(("node1", "user:otto", "fenced", "hardware swap"), (request.Target, request.Origin, request.Result, request.Reason));
+        var operatorFence = fencing[5];
+        Assert.Equal(("node1", "off", "node2", "user:otto", "succeeded", 800L),
+            (operatorFence.Target, operatorFence.Action, operatorFence.Executor, operatorFence.Origin, operatorFence.Result, operatorFence.DurationMs));
+
+        // Operations: the start, two monitor failures (fail count 1, 2), the clean-ups by otto (0).
+        Assert.Equal([("succeeded", "start", 0, 0), ("failed", "monitor", 7, 1), ("failed", "monitor", 1, 2)],
+            operations.Take(3).Select(o => (o.Kind, o.Operation!, o.Rc!.Value, o.FailCount)));
+        Assert.Equal(("not running", "Done", "process gone", 20L, "node:node2"),
+            (operations[1].RcText, operations[1].Status, operations[1].ExitReason, operations[1].DurationMs, operations[1].Actor));
+        Assert.Equal("Timeout", operations[2].Status);
+        Assert.Equal([("fail-count-cleared", "user:otto", 0), ("history-cleared", "user:otto", 0)],
+            operations.Skip(3).Select(o => (o.Kind, o.Actor!, o.FailCount)));
+        Assert.All(operations, o => Assert.Equal(("web", "node2"), (o.Resource, o.Node)));
+
+        // Filters.
+        Assert.Equal(2, (await queries.FencingAsync("node1", new HistoryRange())).Items.Count);
+        Assert.Equal(3, (await queries.FencingAsync("node3", new HistoryRange())).Items.Count);
+        Assert.Single((await queries.ChangesAsync("alice", new HistoryRange())).Items);
+        Assert.Empty((await queries.ChangesAsync("bob", new HistoryRange())).Items);
+        Assert.Equal(5, (await queries.OperationsAsync("web", "node2", new HistoryRange())).Items.Count);
+        Assert.Empty((await queries.OperationsAsync("web", "node1", new HistoryRange())).Items);
+        Assert.Equal(2, (await queries.OperationsAsync(null, null, new HistoryRange(Since: HistoryScenario.T0.AddMinutes(4).AddSeconds(30),
+            Until: HistoryScenario.T0.AddMinutes(4).AddSeconds(90)))).Items.Count);
+    }
+
+    [Fact]
+    public async Task Folded_step_by_step_in_batches_of_one_it_equals_the_history_rebuilt_from_zero()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("hist");
+        var stored = new StoredHistory(db.DataSource);
+        foreach (var step in new HistoryScenario(db).Steps)
+        {
+            await step();
+            var end = await EndAsync(db);
+            Assert.Equal(end, await stored.CatchUpAsync(end, batchSize: 1));
+        }
+        var queries = new HistoryQueries(db.DataSource);
+        var incremental = await ReadAllAsync(queries);
+
+        var last = await EndAsync(db);
+        Assert.Equal(last, await stored.RebuildAsync(last));
+        var rebuilt = await ReadAllAsync(queries);
+        Assert.Equal(incremental.Fencing, rebuilt.Fencing);
+        Assert.Equal(incremental.Operations, rebuilt.Operations);
+        Assert.Equal(incremental.Changes, rebuilt.Changes);
+        Assert.Equal(6, rebuilt.Fencing.Count);
+        Assert.Equal(5, rebuilt.Operations.Count);
+        Assert.Single(rebuilt.Changes);
+        Assert.Equal(last, await stored.PositionAsync());
+    }
+
+    [Fact]
+    public async Task It_folds_only_up_to_the_position_it_is_given_and_says_where_it_is()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("hist");
+        var scenario = new HistoryScenario(db);
+        await scenario.ConfigurationByUserAsync();
+        var cut = await EndAsync(db);
+        await scenario.CrashWithFencingAsync();
+        var stored = new StoredHistory(db.DataSource);
+        Assert.Equal(cut, await stored.CatchUpAsync(cut));
+        var page = await new HistoryQueries(db.DataSource).FencingAsync(null, new HistoryRange());
+        Assert.Empty(page.Items);
+        Assert.Equal(cut, page.AsOf);
+        Assert.Equal(await EndAsync(db), page.LogPosition);
+        // Asked again for less: nothing moves back.
+        Assert.Equal(cut, await stored.CatchUpAsync(cut - 1));
+    }
+
+    [Fact]
+    public async Task Paging_the_raw_log_returns_every_event_exactly_once_in_order()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("hist");
+        await new HistoryScenario(db).AllAsync();
+        var queries = new HistoryQueries(db.DataSource);
+        var seen = new List<long>();
+        long after = 0;
+        while (true)
+        {
+            var page = await queries.EventsAsync(new LogFilter(), new HistoryRange(after, Limit: 3));
+            Assert.True(page.Items.Count <= 3);
+            seen.AddRange(page.Items.Select(e => e.Seq));
+            if (page.Next is not { } next) break;
+            Assert.Equal(page.Items[^1].Seq, next);
+            after = next;
+        }
+        var all = (await queries.EventsAsync(new LogFilter(), new HistoryRange(Limit: HistoryRange.MaxLimit))).Items.Select(e => e.Seq).ToList();
+        Assert.Equal(all, seen);
+        Assert.Equal(seen.Distinct().Order(), seen);
+
+        // Filters, each by its index: type (stored or event name), stream (exact, prefix), actor, correlation.
+        var fenced = await queries.EventsAsync(new LogFilter(Types: ["NodeFenced"]), new HistoryRange());
+        Assert.Equal(2, fenced.Items.Count);
+        Assert.All(fenced.Items, e => Assert.Equal("cib.node_fenced.v1", e.Type));
+        Assert.Equal(2, (await queries.EventsAsync(new LogFilter(Types: ["cib.node_fenced.v1"]), new HistoryRange())).Items.Count);
+        Assert.Equal(7, (await queries.EventsAsync(new LogFilter(Stream: "fencing/node3"), new HistoryRange())).Items.Count);
+        Assert.Equal(3, (await queries.EventsAsync(new LogFilter(Stream: "fencing/node2"), new HistoryRange())).Items.Count);
+        Assert.All((await queries.EventsAsync(new LogFilter(Stream: "resource/*"), new HistoryRange())).Items,
+            e => Assert.StartsWith("resource/", e.Stream, StringComparison.Ordinal));
+        var otto = await queries.EventsAsync(new LogFilter(Actor: "otto"), new HistoryRange());
+        Assert.Equal(3, otto.Items.Count);
+        var correlation = otto.Items[0].CorrelationId!;
+        Assert.Single((await queries.EventsAsync(new LogFilter(Correlation: correlation), new HistoryRange())).Items);
+        Assert.Equal(4, (await queries.EventsAsync(new LogFilter(Actor: "user:alice"), new HistoryRange())).Items.Count);
+    }
+}
