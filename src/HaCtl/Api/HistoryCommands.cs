@@ -54,7 +54,7 @@ public static class HistoryCommands
         format.AcceptOnlyFromAmong("table", "json", "csv");
         var command = new Command(kind.Name, kind.Description) { since, until, after, limit, format };
         foreach (var (_, option) in filters) command.Options.Add(option);
-        command.SetBody(async (parse, stdout, _) =>
+        command.SetBody(async (parse, stdout, stderr) =>
         {
             var query = new List<(string, string)>();
             foreach (var (name, option) in filters)
@@ -64,7 +64,7 @@ public static class HistoryCommands
             if (parse.GetValue(until) is { } u) query.Add(("until", Time(u, now, "--until")));
             var rows = await FetchAsync(kind.Path, query, parse.GetValue(after), parse.GetValue(limit));
             Print(kind, rows, parse.GetValue(format)!, stdout);
-            if (rows.Next is { } next) Console.Error.WriteLine($"(more: --after {next})");
+            if (rows.Next is { } next) stderr.WriteLine($"(more: --after {next})");
             return 0;
         });
         return command;
