@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS cib.ha_log_clock;
 DROP TABLE IF EXISTS cib.ha_configuration_changes;
 DROP TABLE IF EXISTS cib.ha_operation_history;
 DROP TABLE IF EXISTS cib.ha_fencing_history;

@@ -76,3 +76,13 @@ CREATE TABLE IF NOT EXISTS cib.ha_configuration_changes (
 CREATE UNIQUE INDEX IF NOT EXISTS ix_ha_configuration_changes_seq ON cib.ha_configuration_changes (seq);
 CREATE INDEX IF NOT EXISTS ix_ha_configuration_changes_actor ON cib.ha_configuration_changes (actor, seq);
 CREATE INDEX IF NOT EXISTS ix_ha_configuration_changes_at ON cib.ha_configuration_changes (at, seq);
+
+-- The log's clock, folded with the history: per bucket of 4,096 positions (bucket b: positions 4096*b+1 to
+-- 4096*(b+1)), the earliest and latest timestamp of its events folded so far. Appenders stamp with their own clocks,
+-- so timestamps are not ordered by position; these bounds let a time-bounded read of the log skip, exactly, the
+-- positions whose events all lie before `since` (or at or after `until`) instead of filtering the whole log.
+CREATE TABLE IF NOT EXISTS cib.ha_log_clock (
+    bucket bigint      PRIMARY KEY,
+    min_ts timestamptz NOT NULL,
+    max_ts timestamptz NOT NULL
+);

@@ -39,7 +39,31 @@ public static class HistoryCommands
     {
         var history = new Command("history", "the cluster's history from the API (auditor): events, fencing, operations, configuration changes");
         foreach (var kind in Kinds) history.Subcommands.Add(For(kind));
+        history.Subcommands.Add(Rebuild());
         return history;
+    }
+
+    /// <summary>
+    /// <c>hactl history rebuild</c> on the store host (HA_CONNECTION, as the store's owner or the node role): the stored
+    /// history dropped and folded again from sequence 0 up to the stored status's position (else the log's end). The
+    /// active controller keeps it current from there.
+    /// </summary>
+    private static Command Rebuild()
+    {
+        var upTo = new Option<long?>("--up-to") { Description = "fold up to this log position (default: the stored status's, else the log's end)", HelpName = "SEQ" };
+        var command = new Command("rebuild", "fold the stored history again from sequence 0 (on the store host: HA_CONNECTION)") { upTo };
+        command.SetBody(async (parse, stdout, _) =>
+        {
+            await using var db = Cib.Projections.Store.StoreDataSource.Create(Store.ConnectionString());
+            var end = parse.GetValue(upTo)
+                      ?? (await new Cib.Projections.ReadModels.ClusterStatus.StoredStatus(db).ReadAsync())?.Position
+                      ?? await new Cib.Projections.ReadModels.History.HistoryQueries(db).LogPositionAsync();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var position = await new Cib.Projections.ReadModels.History.StoredHistory(db).RebuildAsync(end);
+            stdout.WriteLine($"history rebuilt up to log position {position} in {clock.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        });
+        return command;
     }
 
     private static Command For(Kind kind)

@@ -154,4 +154,55 @@ public class HistoryTests
         Assert.Single((await queries.EventsAsync(new LogFilter(Correlation: correlation), new HistoryRange())).Items);
         Assert.Equal(4, (await queries.EventsAsync(new LogFilter(Actor: "user:alice"), new HistoryRange())).Items.Count);
     }
+
+    [Fact]
+    public async Task A_time_range_read_by_the_logs_clock_finds_exactly_what_filtering_the_whole_log_finds_however_skewed_the_clocks()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("hist");
+        // 20,000 monitor results over five buckets of the log's clock, 10 ms apart, one in twenty stamped by a clock up
+        // to 100 s off (before or after its neighbours).
+        await using (var cmd = db.DataSource.CreateCommand("""
+            INSERT INTO cib.mt_streams (id, version) VALUES ('resource/r/node1', 20000);
+            INSERT INTO cib.mt_events (seq_id, id, stream_id, version, data, type, timestamp, user_name, headers)
+            SELECT i, gen_random_uuid(), 'resource/r/node1', i,
+                   jsonb_build_object('resource', 'r', 'node', 'node1', 'operation', 'monitor', 'intervalMs', 10000, 'rc', 0,
+                       'origin', jsonb_build_object('transitionId', NULL, 'actionId', NULL), 'durationMs', 1, 'at', '2026-01-01T00:00:00Z'),
+                   'cib.resource_operation_succeeded.v1',
+                   timestamptz '2026-01-01 00:00:00+00' + i * interval '10 ms'
+                       + CASE WHEN i % 20 = 0 THEN ((i * 7919) % 200 - 100) * interval '1 s' ELSE interval '0' END,
+                   'node:node1', '{}'
+            FROM generate_series(1, 20000) i;
+            SELECT setval('cib.mt_events_sequence', 20000);
+            """)) await cmd.ExecuteNonQueryAsync();
+        // The history folded up to 15,000: the clock knows the first four buckets; the rest is the unknown tail.
+        Assert.Equal(15_000, await new StoredHistory(db.DataSource).CatchUpAsync(15_000, batchSize: 3_000));
+        var queries = new HistoryQueries(db.DataSource);
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        foreach (var (since, until) in new (DateTimeOffset?, DateTimeOffset?)[]
+                 {
+                     (t0.AddSeconds(50), t0.AddSeconds(60)), (t0.AddSeconds(100), null), (null, t0.AddSeconds(20)), (t0.AddSeconds(145), t0.AddSeconds(190)),
+                     (t0.AddSeconds(-50), t0.AddSeconds(1)), (t0.AddSeconds(300), null), (t0.AddSeconds(199), t0.AddSeconds(201)),
+                 })
+        {
+            var expected = new List<long>();
+            await using (var brute = db.DataSource.CreateCommand(
+                "SELECT seq_id FROM cib.mt_events WHERE timestamp >= coalesce($1, '-infinity') AND timestamp < coalesce($2, 'infinity') ORDER BY seq_id"))
+            {
+                brute.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (object?)since ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+                brute.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (object?)until ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+                await using var r = await brute.ExecuteReaderAsync();
+                while (await r.ReadAsync()) expected.Add(r.GetInt64(0));
+            }
+            var seen = new List<long>();
+            long after = 0;
+            while (true)
+            {
+                var page = await queries.EventsAsync(new LogFilter(), new HistoryRange(after, 1_000, since, until));
+                seen.AddRange(page.Items.Select(e => e.Seq));
+                if (page.Next is not { } next) break;
+                after = next;
+            }
+            Assert.True(expected.SequenceEqual(seen), $"{since:O}..{until:O}: {expected.Count} expected, {seen.Count} read");
+        }
+    }
 }

@@ -33,31 +33,65 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
 {
     public async Task<HistoryPage<LogEventRow>> EventsAsync(LogFilter filter, HistoryRange range, CancellationToken ct = default)
     {
-        var where = new Where(range);
-        where.Add("seq_id > {0}", range.After);
-        where.Add("is_archived = FALSE");
-        if (filter.Types is { Count: > 0 } types) where.Add("type = ANY({0})", types.Select(StoredType).ToArray());
-        if (filter.Stream is { Length: > 0 } stream)
-        {
-            if (stream.EndsWith('*')) where.Add("stream_id LIKE {0}", Like(stream[..^1]) + "%");
-            else where.Add("stream_id = {0}", stream);
-        }
-        if (filter.Actor is { Length: > 0 } actor) where.Add("user_name = {0}", ActorText(actor));
-        if (filter.Correlation is { Length: > 0 } correlation) where.Add("correlation_id = {0}", correlation);
-        if (range.Since is { } since) where.Add("timestamp >= {0}", since.ToUniversalTime());
-        if (range.Until is { } until) where.Add("timestamp < {0}", until.ToUniversalTime());
-        await using var cmd = where.Command(db, $"""
-            SELECT seq_id, id, stream_id, version, type, timestamp, user_name, correlation_id, causation_id, headers, data
-            FROM {schema}.mt_events WHERE {where} ORDER BY seq_id LIMIT {where.LimitParameter}
-            """);
         var rows = new List<LogEventRow>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        // A time range first narrows the positions to read, by the log's clock; each part is an index range scan in order.
+        foreach (var (from, to) in await PositionsAsync(range, ct))
+        {
+            if (rows.Count > range.Limit) break;
+            var where = new Where(range with { Limit = range.Limit - rows.Count });
+            where.Add("seq_id > {0}", from);
+            if (to is { } upTo) where.Add("seq_id <= {0}", upTo);
+            where.Add("is_archived = FALSE");
+            if (filter.Types is { Count: > 0 } types) where.Add("type = ANY({0})", types.Select(StoredType).ToArray());
+            if (filter.Stream is { Length: > 0 } stream)
+            {
+                if (stream.EndsWith('*')) where.Add("stream_id LIKE {0}", Like(stream[..^1]) + "%");
+                else where.Add("stream_id = {0}", stream);
+            }
+            if (filter.Actor is { Length: > 0 } actor) where.Add("user_name = {0}", ActorText(actor));
+            if (filter.Correlation is { Length: > 0 } correlation) where.Add("correlation_id = {0}", correlation);
+            if (range.Since is { } since) where.Add("timestamp >= {0}", since.ToUniversalTime());
+            if (range.Until is { } until) where.Add("timestamp < {0}", until.ToUniversalTime());
+            await using var cmd = where.Command(db, $"""
+                SELECT seq_id, id, stream_id, version, type, timestamp, user_name, correlation_id, causation_id, headers, data
+                FROM {schema}.mt_events WHERE {where} ORDER BY seq_id LIMIT {where.LimitParameter}
+                """);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 rows.Add(new LogEventRow(r.GetInt64(0), r.GetGuid(1), r.IsDBNull(2) ? "" : r.GetString(2), r.GetInt64(3), r.GetString(4),
                     r.GetFieldValue<DateTimeOffset>(5), Str(r, 6), Str(r, 7), Str(r, 8),
                     r.IsDBNull(9) ? null : JsonDocument.Parse(r.GetString(9)).RootElement.Clone(), JsonDocument.Parse(r.GetString(10)).RootElement.Clone()));
+        }
         var end = await LogPositionAsync(ct);
         return Page(rows, range, x => x.Seq, end, end);
+    }
+
+    /// <summary>
+    /// The position ranges (after, up to; null: the log's end) that may hold events of the range's time span: the log's
+    /// clock (<c>cib.ha_log_clock</c>, folded with the stored history) says which buckets of positions hold only events
+    /// before <c>since</c> (skipped) or only events at or after <c>until</c> (skipped); past the history's position
+    /// nothing is known, so that tail is always read. Exact whatever the appenders' clocks: only the timestamps decide.
+    /// </summary>
+    private async Task<IReadOnlyList<(long After, long? UpTo)>> PositionsAsync(HistoryRange range, CancellationToken ct)
+    {
+        if (range.Since is null && range.Until is null) return [(range.After, null)];
+        await using var cmd = db.CreateCommand($"""
+            SELECT (SELECT min(bucket) FROM {schema}.ha_log_clock WHERE max_ts >= $1),
+                   (SELECT max(bucket) FROM {schema}.ha_log_clock WHERE min_ts < $2)
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = (range.Since ?? DateTimeOffset.MinValue).ToUniversalTime() });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = (range.Until ?? DateTimeOffset.MaxValue).ToUniversalTime() });
+        long? first = null, last = null;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct))
+                (first, last) = (r.IsDBNull(0) ? null : r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1));
+        var position = await new StoredHistory(db, schema).PositionAsync(ct);
+        var size = StoredHistory.LogClockBucketSize;
+        var lower = range.Since is null ? 0 : first is { } f ? Math.Min(f * size, position) : position;
+        var upper = range.Until is null ? position : last is { } l ? Math.Min((l + 1) * size, position) : 0;
+        var start = Math.Max(range.After, lower);
+        if (upper >= position) return [(start, null)];
+        return start < upper ? [(start, upper), (Math.Max(start, position), null)] : [(Math.Max(start, position), null)];
     }
 
     public async Task<HistoryPage<FencingHistoryRow>> FencingAsync(string? target, HistoryRange range, CancellationToken ct = default)

@@ -20,8 +20,13 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
     public const string Name = "history";
     private readonly CibEventLog _log = new(db, schema);
 
+    /// <summary>Positions per bucket of the log's clock (<c>cib.ha_log_clock</c>): bucket b holds positions 4096*b+1 to 4096*(b+1).</summary>
+    public const long LogClockBucketSize = 4096;
+
+    public static long LogClockBucket(long sequence) => (sequence - 1) / LogClockBucketSize;
+
     /// <summary>The tables, for grants and rebuilds.</summary>
-    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes"];
+    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes", "ha_log_clock"];
 
     /// <summary>
     /// Folds the log after the stored position up to <paramref name="upTo"/> (a position every event before which is
@@ -106,6 +111,18 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         var next = fold.State with { Position = position };
 
         await WriteAsync(conn, tx, fold, ct);
+        // The log's clock: each bucket of positions folded now widened to its events' timestamps.
+        foreach (var bucket in events.GroupBy(e => LogClockBucket(e.Sequence)))
+        {
+            await using var clock = new NpgsqlCommand($"""
+                INSERT INTO {schema}.ha_log_clock (bucket, min_ts, max_ts) VALUES ($1, $2, $3)
+                ON CONFLICT (bucket) DO UPDATE SET min_ts = least(ha_log_clock.min_ts, excluded.min_ts), max_ts = greatest(ha_log_clock.max_ts, excluded.max_ts)
+                """, conn, tx);
+            clock.Parameters.Add(P(bucket.Key));
+            clock.Parameters.Add(P(bucket.Min(e => e.Timestamp)));
+            clock.Parameters.Add(P(bucket.Max(e => e.Timestamp)));
+            await clock.ExecuteNonQueryAsync(ct);
+        }
         await using (var write = new NpgsqlCommand(
             $"UPDATE {schema}.ha_read_models SET position = $2, data = $3, written_at = clock_timestamp() WHERE name = $1", conn, tx))
         {
