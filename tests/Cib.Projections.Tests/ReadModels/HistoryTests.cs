@@ -205,4 +205,22 @@ public class HistoryTests
             Assert.True(expected.SequenceEqual(seen), $"{since:O}..{until:O}: {expected.Count} expected, {seen.Count} read");
         }
     }
+
+    [Fact]
+    public void Two_operators_requests_to_fence_one_node_are_both_carried_out_by_its_fence()
+    {
+        var t = HistoryScenario.T0;
+        HistoryEvent Event(long seq, object data, string actor) => new(seq, "fencing/n1", seq, data, "", t.AddSeconds(seq), null, null, actor,
+            new Dictionary<string, System.Text.Json.JsonElement>());
+        var fold = HistoryProjection.Fold([
+            Event(1, new Cib.Domain.Fencing.NodeTerminationRequested("n1", Cib.Domain.Primitives.Actor.User("otto"), "swap", t), "user:otto"),
+            Event(2, new Cib.Domain.Fencing.NodeTerminationRequested("n1", Cib.Domain.Primitives.Actor.User("ada"), "again", t), "user:ada"),
+            Event(3, new Cib.Domain.Fencing.FencingRequested("t1/1", "n1", "off", "terminate", "ipmi", "t1", 1, t), "controller:n2"),
+            Event(4, new Cib.Domain.Fencing.NodeFenced("t1/1", "n1", "ipmi", "off", "n2", 500, t.AddSeconds(4)), "node:n2"),
+        ]);
+        Assert.Equal(("fenced", "fenced"), (fold.Fencing["terminate/1"].Result, fold.Fencing["terminate/2"].Result));
+        Assert.Equal(("user:otto", "succeeded"), (fold.Fencing["t1/1"].Origin, fold.Fencing["t1/1"].Result));
+        Assert.Empty(fold.State.Terminations);
+        Assert.Equal(4, fold.State.Position);
+    }
 }

@@ -44,8 +44,10 @@ public static class HistoryProjection
     public sealed class Batch(HistoryState state, ClusterConfiguration configuration,
         IEnumerable<FencingHistoryRow> fencing, IEnumerable<ConfigurationChangeRow> changes)
     {
-        private readonly Dictionary<string, (string Origin, string RequestId)> _terminations =
-            state.Terminations.ToDictionary(t => t.Target, t => (t.Origin, t.RequestId), StringComparer.Ordinal);
+        /// <summary>Per target, the operators' requests that stand, in the order they came (the first one's operator is the fences' origin).</summary>
+        private readonly Dictionary<string, List<(string Origin, string RequestId)>> _terminations =
+            state.Terminations.GroupBy(t => t.Target, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(t => (t.Origin, t.RequestId)).ToList(), StringComparer.Ordinal);
         private readonly Dictionary<(string, string), int> _failCounts = state.FailCounts.ToDictionary(f => (f.Resource, f.Node), f => f.Count);
 
         public long Position { get; private set; } = state.Position;
@@ -55,7 +57,8 @@ public static class HistoryProjection
         public List<OperationHistoryRow> Operations { get; } = [];
 
         public HistoryState State => new(HistoryState.CurrentVersion, Position,
-            [.. _terminations.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new HistoryState.Termination(t.Key, t.Value.RequestId, t.Value.Origin))],
+            [.. _terminations.OrderBy(t => t.Key, StringComparer.Ordinal)
+                .SelectMany(t => t.Value.Select(r => new HistoryState.Termination(t.Key, r.RequestId, r.Origin)))],
             [.. _failCounts.Where(f => f.Value > 0).OrderBy(f => f.Key.Item1, StringComparer.Ordinal).ThenBy(f => f.Key.Item2, StringComparer.Ordinal)
                 .Select(f => new HistoryState.FailCount(f.Key.Item1, f.Key.Item2, f.Value))]);
 
@@ -75,12 +78,13 @@ public static class HistoryProjection
                     Fencing[id] = new FencingHistoryRow(id, e.Sequence, e.Sequence, t.At, null, t.Target, "terminate", null, null, t.RequestedBy.ToString(),
                         ResultRequested, t.Reason, null, 0, null, null, e.CorrelationId);
                     // The fences that carry it out are the operator's: the request stands until the node is fenced.
-                    _terminations.TryAdd(t.Target, (t.RequestedBy.ToString(), id));
+                    if (!_terminations.TryGetValue(t.Target, out var standing)) _terminations[t.Target] = standing = [];
+                    standing.Add((t.RequestedBy.ToString(), id));
                     break;
                 }
                 case FencingRequested r:
                 {
-                    var origin = _terminations.TryGetValue(r.Target, out var asked) ? asked.Origin : actor;
+                    var origin = _terminations.TryGetValue(r.Target, out var asked) ? asked[0].Origin : actor;
                     Fencing[r.RequestId] = Fencing.TryGetValue(r.RequestId, out var known)
                         ? known with { LastSeq = e.Sequence, Action = r.Action, Device = r.Device ?? known.Device, Attempt = r.Attempt, Reason = r.Reason }
                         : new FencingHistoryRow(r.RequestId, e.Sequence, e.Sequence, r.At, null, r.Target, r.Action, r.Device, null, origin, ResultPending,
@@ -98,8 +102,11 @@ public static class HistoryProjection
                         LastSeq = e.Sequence, CompletedAt = f.At, Action = f.Action, Device = f.Device, Executor = f.ExecutedBy, Result = ResultSucceeded,
                         Error = null, DurationMs = f.DurationMs,
                     };
-                    if (_terminations.Remove(f.Target, out var asked) && Fencing.TryGetValue(asked.RequestId, out var request))
-                        Fencing[asked.RequestId] = request with { LastSeq = e.Sequence, CompletedAt = f.At, Result = ResultFenced };
+                    // Every request that stood is carried out.
+                    if (_terminations.Remove(f.Target, out var asked))
+                        foreach (var (_, id) in asked)
+                            if (Fencing.TryGetValue(id, out var request))
+                                Fencing[id] = request with { LastSeq = e.Sequence, CompletedAt = f.At, Result = ResultFenced };
                     break;
                 }
                 case FencingFailed x:
@@ -108,7 +115,7 @@ public static class HistoryProjection
                     Fencing[x.RequestId] = row with
                     {
                         LastSeq = e.Sequence, CompletedAt = x.At, Device = x.Device ?? row.Device, Result = x.GaveUp ? ResultGaveUp : ResultFailed,
-                        Error = x.Reason, Attempt = Math.Max(row.Attempt, x.Attempt), DurationMs = (long)(x.At - row.RequestedAt).TotalMilliseconds,
+                        Error = x.Reason, Attempt = Math.Max(row.Attempt, x.Attempt), DurationMs = row.Seq == e.Sequence ? null : (long)(x.At - row.RequestedAt).TotalMilliseconds,
                     };
                     break;
                 }
@@ -152,7 +159,7 @@ public static class HistoryProjection
         private FencingHistoryRow Row(string requestId, string target, HistoryEvent e, string actor, DateTimeOffset at) =>
             Fencing.TryGetValue(requestId, out var row) ? row
                 : new FencingHistoryRow(requestId, e.Sequence, e.Sequence, at, null, target, null, null, null,
-                    _terminations.TryGetValue(target, out var asked) ? asked.Origin : actor, ResultPending, null, null, 0, null,
+                    _terminations.TryGetValue(target, out var asked) ? asked[0].Origin : actor, ResultPending, null, null, 0, null,
                     requestId.Split('/')[0], e.CorrelationId);
 
         private void Clear(string resource, string? node)
