@@ -44,7 +44,7 @@ wait_until() { # SECONDS WHAT COMMAND...
   shift 2
   t0=$(now_ms)
   until "$@"; do
-    (( $(now_ms) - t0 < limit * 1000 )) || die "$what did not happen within $limit s (see ./ha hactl log, .ha/lab/nodes/*/console.log)"
+    (( $(now_ms) - t0 < limit * 1000 )) || die "$what did not happen within $limit s (see ./ha hactl log --store, .ha/lab/nodes/*/console.log)"
     sleep 0.02
   done
 }

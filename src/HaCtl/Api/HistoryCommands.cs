@@ -198,20 +198,22 @@ public static class HistoryCommands
     }
 
     /// <summary>
-    /// <c>hactl log</c>: the event log in order, one event a line (what happened, when, by whom), paged through the API;
-    /// <c>--follow</c> goes on printing what is appended until Ctrl-C.
+    /// <c>hactl log</c>: the event log in order, one event a line (what happened, when, by whom), a page at a time through
+    /// the API (or, with <paramref name="store"/>, from the store on the store host: HA_CONNECTION); <c>--follow</c> goes on
+    /// printing what is appended until Ctrl-C.
     /// </summary>
-    public static async Task<int> LogAsync(long since, string? stream, bool follow, TextWriter stdout, CancellationToken ct)
+    public static async Task<int> LogAsync(long since, string? stream, bool follow, bool store, TextWriter stdout, CancellationToken ct)
     {
         var query = new List<(string, string)>();
         if (stream is { Length: > 0 }) query.Add(("stream", stream + "*"));
+        await using var db = store ? Cib.Projections.Store.StoreDataSource.Create(Store.ConnectionString()) : null;
         var after = since;
         while (!ct.IsCancellationRequested)
         {
             Rows page;
             try
             {
-                page = await FetchAsync("events", query, after, PageSize, ct);
+                page = db is null ? await FetchAsync("events", query, after, PageSize, ct) : await FromStoreAsync(db, stream, after, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -234,5 +236,15 @@ public static class HistoryCommands
             await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         return 0;
+    }
+
+    /// <summary>A page of the raw log read from the store itself, as the API would answer it.</summary>
+    private static async Task<Rows> FromStoreAsync(Npgsql.NpgsqlDataSource db, string? stream, long after, CancellationToken ct)
+    {
+        var page = await new Cib.Projections.ReadModels.History.HistoryQueries(db).EventsAsync(
+            new Cib.Projections.ReadModels.History.LogFilter(Stream: stream is { Length: > 0 } ? stream + "*" : null),
+            new Cib.Projections.ReadModels.History.HistoryRange(after, PageSize), ct);
+        var json = JsonSerializer.SerializeToNode(page, ApiSession.Json)!.AsObject();
+        return new Rows([.. json["items"]!.AsArray().Select(x => (JsonObject)x!.DeepClone())], page.Next, page.AsOf, page.LogPosition);
     }
 }

@@ -14,12 +14,14 @@ public static class LogCommand
         var since = new Option<long>("--since") { Description = "only events after this global sequence number", HelpName = "SEQ" };
         var stream = new Option<string?>("--stream") { Description = "only streams whose key starts with PREFIX", HelpName = "PREFIX" };
         var follow = new Option<bool>("--follow", "-f") { Description = "go on printing events as they are appended, until Ctrl-C" };
-        var command = new Command("log", "print the event log in order (membership, operations, fencing, transitions, edits), from the API") { since, stream, follow };
+        var store = new Option<bool>("--store") { Description = "read the store directly (on the store host: HA_CONNECTION), not the API" };
+        var command = new Command("log", "print the event log in order (membership, operations, fencing, transitions, edits), from the API") { since, stream, follow, store };
         command.SetBody(async (parse, stdout, _) =>
         {
             using var stop = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-            return await HistoryCommands.LogAsync(parse.GetValue(since), parse.GetValue(stream), parse.GetValue(follow), stdout, stop.Token);
+            return await HistoryCommands.LogAsync(parse.GetValue(since), parse.GetValue(stream), parse.GetValue(follow), parse.GetValue(store), stdout,
+                stop.Token);
         });
         return command;
     }
