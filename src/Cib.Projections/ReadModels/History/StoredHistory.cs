@@ -82,9 +82,9 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
             read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
             state = ReadState((string)(await read.ExecuteScalarAsync(ct))!);
         }
-        if (state is null)
+        if (state is null || state.Position == 0)
         {
-            // Another shape: fold again from 0.
+            // Another shape, or a fold from 0 (a new store, a reset state row): the tables start empty.
             foreach (var t in Tables)
             {
                 await using var delete = new NpgsqlCommand($"DELETE FROM {schema}.{t}", conn, tx);
