@@ -65,6 +65,10 @@ public sealed class HistoryApiTests(ApiFactory api) : IClassFixture<ApiFactory>,
         }
         var node3 = ParseCsv(await client.GetStringAsync("/api/v1/history/fencing?target=node3&format=csv"));
         Assert.Equal(3, node3.Count);
+        // Current: the stored history with the log after it; here nothing is after it.
+        using var current = JsonDocument.Parse(await client.GetStringAsync("/api/v1/history/fencing?current=true"));
+        Assert.Equal(6, current.RootElement.GetProperty("items").GetArrayLength());
+        Assert.Equal(current.RootElement.GetProperty("logPosition").GetInt64(), current.RootElement.GetProperty("asOf").GetInt64());
     }
 
     [Fact]

@@ -10,6 +10,7 @@ namespace Audit.Api.History;
 /// (decision 0011), filtered and paged in SQL (keyset on the log position: <c>after</c> is the last row's position of
 /// the page before; the answer's <c>next</c> and a <c>Link: &lt;...&gt;; rel="next"</c> header name the next page). JSON, or
 /// CSV (<c>Accept: text/csv</c> or <c>?format=csv</c>). Every user may read them (the auditor role suffices).
+/// <c>?current=true</c>: the stored history with the log after its position folded on (<c>asOf</c> the log's end).
 /// </summary>
 public static class HistoryApi
 {
@@ -28,28 +29,28 @@ public static class HistoryApi
           .Produces<HistoryPage<LogEventRow>>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
           .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        history.MapGet("/fencing", async (HttpContext http, HistoryQueries queries, string? target, CancellationToken ct) =>
+        history.MapGet("/fencing", async (HttpContext http, HistoryQueries queries, string? target, bool? current, CancellationToken ct) =>
         {
             if (Range(http) is not { } range) return RangeProblem(http);
-            return Answer(http, await queries.FencingAsync(target, range, ct), FencingColumns);
+            return Answer(http, await queries.FencingAsync(target, range, current == true, ct), FencingColumns);
         }).WithName("GetFencingHistory")
           .WithSummary("fencing history, as stonith_admin --history: target, action, device, executor, origin, result, duration, attempt (?target=NODE)")
           .Produces<HistoryPage<FencingHistoryRow>>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
           .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        history.MapGet("/operations", async (HttpContext http, HistoryQueries queries, string? resource, string? node, CancellationToken ct) =>
+        history.MapGet("/operations", async (HttpContext http, HistoryQueries queries, string? resource, string? node, bool? current, CancellationToken ct) =>
         {
             if (Range(http) is not { } range) return RangeProblem(http);
-            return Answer(http, await queries.OperationsAsync(resource, node, range, ct), OperationColumns);
+            return Answer(http, await queries.OperationsAsync(resource, node, range, current == true, ct), OperationColumns);
         }).WithName("GetOperationHistory")
           .WithSummary("operation history per resource and node: results, rc, exit reason, duration, the fail count after each; clean-ups (?resource=ID &node=NODE)")
           .Produces<HistoryPage<OperationHistoryRow>>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
           .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        history.MapGet("/changes", async (HttpContext http, HistoryQueries queries, string? actor, CancellationToken ct) =>
+        history.MapGet("/changes", async (HttpContext http, HistoryQueries queries, string? actor, bool? current, CancellationToken ct) =>
         {
             if (Range(http) is not { } range) return RangeProblem(http);
-            return Answer(http, await queries.ChangesAsync(actor, range, ct), ChangeColumns);
+            return Answer(http, await queries.ChangesAsync(actor, range, current == true, ct), ChangeColumns);
         }).WithName("GetConfigurationChanges")
           .WithSummary("configuration changes: who, when, why, the commands and the readable diff (?actor=NAME)")
           .Produces<HistoryPage<ConfigurationChangeRow>>().Produces(StatusCodes.Status200OK, contentType: "text/csv")

@@ -76,7 +76,9 @@ public static class HistoryCommands
         limit.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--limit is 1 or more"); });
         var format = new Option<string>("--format") { Description = "table, json or csv", DefaultValueFactory = _ => "table", HelpName = "FORMAT" };
         format.AcceptOnlyFromAmong("table", "json", "csv");
+        var current = new Option<bool>("--current") { Description = "fold the log after the stored history's position on (the last second or so)" };
         var command = new Command(kind.Name, kind.Description) { since, until, after, limit, format };
+        if (kind.Name != "events") command.Options.Add(current);
         foreach (var (_, option) in filters) command.Options.Add(option);
         command.SetBody(async (parse, stdout, stderr) =>
         {
@@ -86,6 +88,7 @@ public static class HistoryCommands
             var now = DateTimeOffset.UtcNow;
             if (parse.GetValue(since) is { } s) query.Add(("since", Time(s, now, "--since")));
             if (parse.GetValue(until) is { } u) query.Add(("until", Time(u, now, "--until")));
+            if (kind.Name != "events" && parse.GetValue(current)) query.Add(("current", "true"));
             var rows = await FetchAsync(kind.Path, query, parse.GetValue(after), parse.GetValue(limit));
             Print(kind, rows, parse.GetValue(format)!, stdout);
             if (rows.Next is { } next) stderr.WriteLine($"(more: --after {next})");

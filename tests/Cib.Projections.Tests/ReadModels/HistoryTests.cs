@@ -130,6 +130,50 @@ public class HistoryTests
     }
 
     [Fact]
+    public async Task Current_answers_fold_the_log_after_the_stored_position_on_and_equal_the_history_folded_to_the_end()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("hist");
+        var scenario = new HistoryScenario(db);
+        await scenario.ConfigurationByUserAsync();
+        await scenario.CrashWithFencingAsync();
+        await scenario.FenceRetriedThenGivenUpAsync();
+        var stored = new StoredHistory(db.DataSource);
+        // Stored in the middle of the operator's fence: its request and the fence requested, not yet the result.
+        await scenario.OperatorFenceAsync();
+        var fenced = (await new HistoryQueries(db.DataSource).EventsAsync(new LogFilter(Types: ["NodeFenced"]), new HistoryRange())).Items[^1].Seq;
+        await stored.CatchUpAsync(fenced - 1);
+        await scenario.MonitorFailureThenCleanupAsync();
+        var queries = new HistoryQueries(db.DataSource);
+        var all = new HistoryRange(Limit: HistoryRange.MaxLimit);
+        var end = await EndAsync(db);
+
+        var fencing = await queries.FencingAsync(null, all, current: true);
+        var operations = await queries.OperationsAsync(null, null, all, current: true);
+        var changes = await queries.ChangesAsync(null, all, current: true);
+        Assert.Equal(end, fencing.AsOf);
+        Assert.Equal("pending", (await queries.FencingAsync(null, all)).Items[^1].Result);
+
+        // Paged by two, current: every row once, the tail's on the last pages.
+        var paged = new List<OperationHistoryRow>();
+        long after = 0;
+        while (true)
+        {
+            var page = await queries.OperationsAsync("web", "node2", new HistoryRange(after, 2), current: true);
+            paged.AddRange(page.Items);
+            if (page.Next is not { } next) break;
+            after = next;
+        }
+
+        await stored.CatchUpAsync(end);
+        var folded = await ReadAllAsync(queries);
+        Assert.Equal(folded.Fencing, fencing.Items);
+        Assert.Equal(folded.Operations, operations.Items);
+        Assert.Equal(folded.Operations, paged);
+        Assert.Equal(folded.Changes, changes.Items);
+        Assert.Equal("fenced", folded.Fencing.Single(f => f.RequestId.StartsWith("terminate/", StringComparison.Ordinal)).Result);
+    }
+
+    [Fact]
     public async Task Paging_the_raw_log_returns_every_event_exactly_once_in_order()
     {
         await using var db = await TestDatabase.CreateWithSchemaAsync("hist");

@@ -94,6 +94,51 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
         return start < upper ? [(start, upper), (Math.Max(start, position), null)] : [(Math.Max(start, position), null)];
     }
 
+    /// <summary>
+    /// The fencing history; <paramref name="current"/>: with the log after the stored history's position folded on (the
+    /// last page gets the rows that tail adds, and every page the rows it updates), <c>asOf</c> then the log's end.
+    /// </summary>
+    public Task<HistoryPage<FencingHistoryRow>> FencingAsync(string? target, HistoryRange range, bool current, CancellationToken ct = default) =>
+        WithTailAsync(current, range, () => FencingAsync(target, range, ct), x => x.Seq, (a, b) => a.RequestId == b.RequestId,
+            fold => fold.Fencing.Values.Where(f => (target is not { Length: > 0 } || f.Target == target) && InRange(f.RequestedAt, range)), ct);
+
+    public Task<HistoryPage<OperationHistoryRow>> OperationsAsync(string? resource, string? node, HistoryRange range, bool current, CancellationToken ct = default) =>
+        WithTailAsync(current, range, () => OperationsAsync(resource, node, range, ct), x => x.Seq, (a, b) => a.Seq == b.Seq,
+            fold => fold.Operations.Where(o => (resource is not { Length: > 0 } || o.Resource == resource)
+                                               && (node is not { Length: > 0 } || o.Node is null || o.Node == node) && InRange(o.At, range)), ct);
+
+    public Task<HistoryPage<ConfigurationChangeRow>> ChangesAsync(string? actor, HistoryRange range, bool current, CancellationToken ct = default) =>
+        WithTailAsync(current, range, () => ChangesAsync(actor, range, ct), x => x.Seq, (a, b) => a.ChangeId == b.ChangeId,
+            fold => fold.Changes.Values.Where(c => (actor is not { Length: > 0 } || c.Actor == ActorText(actor)) && InRange(c.At, range)), ct);
+
+    private static bool InRange(DateTimeOffset at, HistoryRange range) => (range.Since is not { } s || at >= s) && (range.Until is not { } u || at < u);
+
+    /// <summary>
+    /// A page of stored rows, and with <paramref name="current"/> the tail folded on: rows it updates replace theirs on the
+    /// page; rows it adds (after the stored position) come after the stored ones, on the last page. Read again when the
+    /// stored history moved between the page and the tail.
+    /// </summary>
+    private async Task<HistoryPage<T>> WithTailAsync<T>(bool current, HistoryRange range, Func<Task<HistoryPage<T>>> stored, Func<T, long> seq,
+        Func<T, T, bool> same, Func<HistoryProjection.Batch, IEnumerable<T>> tailRows, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var page = await stored();
+            if (!current) return page;
+            if (await new StoredHistory(db, schema).TailAsync(ct: ct) is not { } tail) return page;
+            if (tail.StoredPosition != page.AsOf && attempt < 3) continue;
+            var rows = page.Items.ToList();
+            foreach (var row in tailRows(tail.Fold))
+            {
+                var i = rows.FindIndex(r => same(r, row));
+                if (i >= 0) rows[i] = row;
+                else if (page.Next is null && seq(row) > tail.StoredPosition && seq(row) > range.After) rows.Add(row);
+            }
+            rows.Sort((a, b) => seq(a).CompareTo(seq(b)));
+            return Page(rows, range, seq, tail.Fold.Position, Math.Max(page.LogPosition, tail.Fold.Position));
+        }
+    }
+
     public async Task<HistoryPage<FencingHistoryRow>> FencingAsync(string? target, HistoryRange range, CancellationToken ct = default)
     {
         var where = new Where(range);
@@ -161,7 +206,7 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
     {
         // One row more than asked says whether there is a next page.
         var more = rows.Count > range.Limit;
-        if (more) rows.RemoveAt(rows.Count - 1);
+        if (more) rows.RemoveRange(range.Limit, rows.Count - range.Limit);
         return new HistoryPage<T>(rows, more ? seq(rows[^1]) : null, asOf, end);
     }
 

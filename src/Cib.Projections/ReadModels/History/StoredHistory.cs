@@ -99,13 +99,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         }
 
         var events = await ReadEventsAsync(conn, tx, state.Position, upTo, batchSize, ct);
-        var configuration = ClusterConfiguration.Empty;
-        if (events.Any(e => e.StreamId == StreamIds.Configuration))
-            (configuration, _) = await ConfigurationReader.LoadAsync(_log, ct, atPosition: state.Position);
-        var (fencingKeys, changeKeys) = HistoryProjection.Touches(state, events);
-        var fold = new HistoryProjection.Batch(state, configuration,
-            await HistoryQueries.FencingByIdAsync(conn, tx, schema, fencingKeys, ct), await HistoryQueries.ChangesByIdAsync(conn, tx, schema, changeKeys, ct));
-        foreach (var e in events) fold.Apply(e);
+        var fold = await FoldAsync(conn, tx, state, events, ct);
         // Events stop short of upTo when the batch is full; else (archived events, holes) the fold is current as of upTo.
         var position = events.Count < batchSize ? upTo : fold.Position;
         var next = fold.State with { Position = position };
@@ -133,6 +127,44 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         }
         await tx.CommitAsync(ct);
         return (position, position < upTo);
+    }
+
+    /// <summary>The stored state and the rows it may update, folded on with <paramref name="events"/>.</summary>
+    private async Task<HistoryProjection.Batch> FoldAsync(NpgsqlConnection conn, NpgsqlTransaction tx, HistoryState state,
+        IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    {
+        var configuration = ClusterConfiguration.Empty;
+        if (events.Any(e => e.StreamId == StreamIds.Configuration))
+            (configuration, _) = await ConfigurationReader.LoadAsync(_log, ct, atPosition: state.Position);
+        var (fencingKeys, changeKeys) = HistoryProjection.Touches(state, events);
+        var fold = new HistoryProjection.Batch(state, configuration,
+            await HistoryQueries.FencingByIdAsync(conn, tx, schema, fencingKeys, ct), await HistoryQueries.ChangesByIdAsync(conn, tx, schema, changeKeys, ct));
+        foreach (var e in events) fold.Apply(e);
+        return fold;
+    }
+
+    /// <summary>
+    /// The log after the stored history's position (at most <paramref name="max"/> events; the active controller keeps
+    /// it to about a second), folded onto the stored state in memory and written nowhere: the rows it adds or updates,
+    /// and the stored position it starts from. Null when there is no stored history or nothing after it.
+    /// </summary>
+    public async Task<(HistoryProjection.Batch Fold, long StoredPosition)?> TailAsync(int max = 10_000, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // One snapshot: the state, the rows it names and the events after it agree.
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        HistoryState? state;
+        await using (var read = new NpgsqlCommand($"SELECT data FROM {schema}.ha_read_models WHERE name = $1", conn, tx))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+            state = await read.ExecuteScalarAsync(ct) is string json ? ReadState(json) : null;
+        }
+        if (state is null) return null;
+        var events = await ReadEventsAsync(conn, tx, state.Position, long.MaxValue, max, ct);
+        if (events.Count == 0) return null;
+        var fold = await FoldAsync(conn, tx, state, events, ct);
+        await tx.CommitAsync(ct);
+        return (fold, state.Position);
     }
 
     private static string Json(HistoryState state) => JsonSerializer.Serialize(state, CibEventLog.Json);
