@@ -46,7 +46,7 @@ wait_until() { # SECONDS WHAT COMMAND...
   shift 2
   t0=$(now_ms)
   until "$@"; do
-    (( $(now_ms) - t0 < limit * 1000 )) || die "$what did not happen within $limit s (see ./ha hactl log, .ha/lab/nodes/*/console.log)"
+    (( $(now_ms) - t0 < limit * 1000 )) || die "$what did not happen within $limit s (see ./ha hactl log --store, .ha/lab/nodes/*/console.log)"
     sleep 0.02
   done
 }
@@ -326,7 +326,7 @@ cmd_demo() {
   say ""
   say "The cluster keeps running. Look around:"
   say "  curl http://$VIP/                  the page"
-  say "  HA_CONNECTION='$HA_CONNECTION' $HACTL log      every decision, in order"
+  say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL log      every decision, in order (through the API; --store: the store directly)"
   say "  ./ha lab status | ./ha lab kill node1 | ./ha lab boot node1"
   say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL status     the status (user demo, password in $STATE/demo-password)"
   say "Ctrl-C stops and removes the lab."

@@ -2,11 +2,13 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Audit.Api.Commands;
 using Audit.Api.Configuration;
+using Audit.Api.History;
 using Audit.Api.Replay;
 using Audit.Api.Security;
 using Audit.Api.Status;
 using Audit.Api.Users;
 using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using Marten;
 using Mediator;
@@ -54,6 +56,7 @@ public static class ApiHost
         builder.Services.AddSingleton(s => new UserStore(s.GetRequiredService<IDocumentStore>()));
         builder.Services.AddSingleton(s => new StoredStatus(s.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton(s => new CibEventLog(s.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(s => new HistoryQueries(s.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
@@ -135,6 +138,7 @@ public static class ApiHost
         api.MapCommandsApi();
         api.MapConfigurationApi();
         api.MapReplayApi();
+        api.MapHistoryApi();
     }
 
     /// <summary>

@@ -156,6 +156,48 @@ public sealed partial class ApiCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_auditor_reads_the_history_and_the_log_through_the_api()
+    {
+        var end = await new Cib.Projections.ReadModels.History.HistoryQueries(_db.DataSource).LogPositionAsync();
+        await new Cib.Projections.ReadModels.History.StoredHistory(_db.DataSource).CatchUpAsync(end);
+        Assert.Equal(0, (await HactlAsync(Password, "login", "--url", _url, "--user", "aude", "--fingerprint", _fingerprint)).Code);
+
+        var table = await HactlAsync(null, "history", "changes", "--actor", "ada");
+        Assert.True(table.Code == 0, table.Err);
+        var lines = table.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("at ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("user:ada", lines[1]);
+        Assert.Contains("+ node node1", lines[1]);
+        Assert.Contains($"as of log position {end}", table.Out);
+
+        var json = await HactlAsync(null, "history", "changes", "--format", "json", "--since", "2020-01-01T00:00:00Z");
+        Assert.Equal(0, json.Code);
+        using (var page = System.Text.Json.JsonDocument.Parse(json.Out))
+            Assert.Equal("user:ada", Assert.Single(page.RootElement.GetProperty("items").EnumerateArray()).GetProperty("actor").GetString());
+
+        var csv = await HactlAsync(null, "history", "events", "--type", "NodeDefined", "--format", "csv");
+        Assert.Equal(0, csv.Code);
+        var rows = csv.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("seq,", rows[0], StringComparison.Ordinal);
+        Assert.Equal(2, rows.Length);
+        Assert.Contains("cib.node_defined.v1", rows[1]);
+
+        // Paged: one row, and where the next page starts.
+        var one = await HactlAsync(null, "history", "events", "--limit", "1");
+        Assert.Equal(0, one.Code);
+        Assert.Contains("(more: --after ", one.Err);
+
+        var log = await HactlAsync(null, "log", "--stream", "config");
+        Assert.True(log.Code == 0, log.Err);
+        Assert.Equal(3, log.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("user:ada", log.Out);
+        Assert.Contains("NodeDefined", log.Out);
+
+        Assert.Equal(2, (await HactlAsync(null, "history", "fencing", "--since", "yesterday")).Code);
+        Assert.Equal(2, (await HactlAsync(null, "history", "fencing", "--format", "xml")).Code);
+    }
+
+    [Fact]
     public async Task An_admin_configures_through_the_api_and_an_edit_overtaken_by_another_is_shown_not_applied()
     {
         Assert.Equal(0, (await HactlAsync(Password, "login", "--url", _url, "--user", "ada", "--fingerprint", _fingerprint)).Code);

@@ -12,7 +12,7 @@ namespace Cib.Projections.Store;
 /// </summary>
 public static partial class StoreRoles
 {
-    /// <summary>The node runtimes (the controller among them): the log, the leases, the stored status.</summary>
+    /// <summary>The node runtimes (the controller among them): the log, the leases, the stored status and history.</summary>
     public const string Node = "ha_node";
 
     /// <summary>The API: the log and the read models, the users' credentials and the API keys.</summary>
@@ -52,6 +52,11 @@ public static partial class StoreRoles
         foreach (var table in ApiSecrets)
             if (await ScalarAsync(conn, $"SELECT coalesce(to_regclass('{s}.{table}')::text, '')", ct) is { Length: > 0 })
                 secrets.Add($"{s}.{table}");
+        // The stored history (decision 0011): the controller (a node) writes it, the API reads it.
+        var history = new List<string>();
+        foreach (var table in ReadModels.History.StoredHistory.Tables)
+            if (await ScalarAsync(conn, $"SELECT coalesce(to_regclass('{s}.{table}')::text, '')", ct) is { Length: > 0 })
+                history.Add($"{s}.{table}");
 
         foreach (var role in existing)
         {
@@ -66,11 +71,13 @@ public static partial class StoreRoles
             sql.Add($"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {role}");
             sql.Add($"GRANT SELECT ON {s}.ha_read_models TO {role}");
             sql.Add($"GRANT pg_read_all_stats TO {role}");
+            foreach (var table in history) sql.Add($"GRANT SELECT ON {table} TO {role}");
             if (role == node)
             {
                 // The lease rows, the stored status (the controller writes it), never a secret.
                 sql.Add($"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.ha_leases TO {role}");
                 sql.Add($"GRANT INSERT, UPDATE ON {s}.ha_read_models TO {role}");
+                foreach (var table in history) sql.Add($"GRANT INSERT, UPDATE, DELETE ON {table} TO {role}");
                 foreach (var table in secrets) sql.Add($"REVOKE ALL ON {table} FROM {role}");
             }
             else

@@ -5,6 +5,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
 using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using Npgsql;
 
@@ -35,6 +36,8 @@ public sealed record ControllerOptions
     public TimeSpan StatusWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Stores the status sooner than <see cref="StatusWriteInterval"/> once this many events came since the last write.</summary>
     public int StatusWriteEvents { get; init; } = 10_000;
+    /// <summary>Events folded into the stored history per transaction (decision 0011).</summary>
+    public int HistoryBatch { get; init; } = 5_000;
 
     /// <summary>The rules the controller decider applies.</summary>
     public ControllerRules Rules => new(LeaseTimeout, StartupGrace, NoFencingMargin, MaxFenceAttempts, FenceRetryBackoff);
@@ -72,6 +75,10 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     public int TicksSinceElected { get; private set; }
     public MembershipState Membership => _fold.Status.Membership;
     public ClusterStatus Status => _fold.Status;
+    /// <summary>The position the stored history is current as of, as this controller last wrote it.</summary>
+    public long HistoryPosition { get; private set; }
+    /// <summary>The last failure to write the stored history (it is tried again a second later).</summary>
+    public Exception? HistoryError { get; private set; }
     /// <summary>The log position this controller started from when it last took the role (that of the stored status, or 0).</summary>
     public long RestoredFrom { get; private set; }
 
@@ -124,6 +131,9 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         await CatchUpAsync(feed, ct);
         await StoreStatusAsync(electedAt, force: true, ct);
         IsActive = true;
+        // The stored history follows the stored status, off the control loop (decision 0011).
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var history = Task.Run(() => WriteHistoryAsync(leading.Token), CancellationToken.None);
         try
         {
             while (!ct.IsCancellationRequested && await election.IsHeldAsync(ct))
@@ -162,6 +172,36 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         finally
         {
             IsActive = false;
+            await leading.CancelAsync();
+            await history.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// While this controller leads: folds the log into the stored history (<see cref="StoredHistory"/>) up to the position
+    /// of the status it stored last, a prefix of the log its feed saw whole (no holes left), at most once per
+    /// <see cref="ControllerOptions.StatusWriteInterval"/>. Its own task: a long catch-up (a new store over a long log)
+    /// never holds up a tick. A failure is kept (<see cref="HistoryError"/>) and the next round tries again.
+    /// </summary>
+    private async Task WriteHistoryAsync(CancellationToken ct)
+    {
+        var stored = new StoredHistory(db);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var upTo = Volatile.Read(ref _storedPosition);
+                if (upTo > HistoryPosition) HistoryPosition = await stored.CatchUpAsync(upTo, options.HistoryBatch, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                HistoryError = e;
+            }
+            await Task.Delay(options.StatusWriteInterval, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -230,7 +270,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         if (!force && now - _storedAt < options.StatusWriteInterval && _fold.Position - _storedPosition < options.StatusWriteEvents) return;
         var snapshot = _fold.Snapshot();
         await StoreDeadline.RunAsync(c => _stored.WriteAsync(snapshot, _term, c), ControllerElection.CallDeadline, TimeProvider.System, ct);
-        (_storedPosition, _storedAt) = (snapshot.Position, now);
+        Volatile.Write(ref _storedPosition, snapshot.Position);
+        _storedAt = now;
     }
 
     private async Task CatchUpAsync(EventFeed feed, CancellationToken ct)

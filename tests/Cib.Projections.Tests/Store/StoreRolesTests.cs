@@ -5,6 +5,7 @@ using Cib.Domain.Nodes;
 using Cib.Domain.Primitives;
 using Cib.Domain.Users;
 using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using Npgsql;
 using TestSupport;
@@ -47,6 +48,11 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
         Assert.True(await stored.WriteAsync((fold with { Controller = fold.Controller with { Position = read[^1].Sequence } }).Snapshot(), controllerTerm: 1));
         Assert.Equal(read[^1].Sequence, (await stored.ReadAsync())!.Position);
 
+        // The controller folds the stored history (decision 0011): the tables, its state row, a rebuild.
+        var history = new StoredHistory(data);
+        Assert.Equal(read[^1].Sequence, await history.CatchUpAsync(read[^1].Sequence));
+        Assert.Equal(read[^1].Sequence, await history.RebuildAsync(read[^1].Sequence));
+
         // The controller's election is an advisory lock; the migrations are there, and the node applies none.
         await using (var cmd = data.CreateCommand("SELECT pg_try_advisory_lock(4242999)"))
             Assert.True((bool)(await cmd.ExecuteScalarAsync())!);
@@ -71,6 +77,12 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
         await using var data = NpgsqlDataSource.Create(roles.ApiConnection);
         Assert.Contains(await new CibEventLog(data).ReadAfterAsync(0, 1000), e => e.Data is NodeDefined d && d.Name == node);
         Assert.Null(await new StoredStatus(data).ReadAsync());
+        // The history: the raw log and the stored tables, read.
+        var queries = new HistoryQueries(data);
+        Assert.NotEmpty((await queries.EventsAsync(new LogFilter(Actor: "alice"), new HistoryRange())).Items);
+        await queries.FencingAsync(null, new HistoryRange());
+        await queries.OperationsAsync(null, null, new HistoryRange());
+        await queries.ChangesAsync(null, new HistoryRange());
     }
 
     [Fact]
@@ -84,11 +96,12 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
     }
 
     [Fact]
-    public async Task The_api_role_cannot_renew_leases_or_write_the_stored_status()
+    public async Task The_api_role_cannot_renew_leases_or_write_the_stored_status_or_history()
     {
         await using var data = NpgsqlDataSource.Create(roles.ApiConnection);
         await AssertRefusedAsync(data, "INSERT INTO cib.ha_leases(node, incarnation) VALUES ('x', 'y')");
         await AssertRefusedAsync(data, "INSERT INTO cib.ha_read_models(name, position, data) VALUES ('x', 1, '{}')");
+        foreach (var table in StoredHistory.Tables) await AssertRefusedAsync(data, $"DELETE FROM cib.{table}");
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using Cib.Domain.Primitives;
 using NodeRuntime.Controller;
 using NodeRuntime.Membership;
 using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using TestSupport;
 using Xunit;
@@ -111,10 +112,22 @@ public class ClusterControllerTests
         // It started from the status node1 had stored, not from sequence 0.
         Assert.True(second.RestoredFrom > 0, "the new controller restored the stored status");
 
+        // Behind its stored status, the controller folds the stored history (decision 0011).
+        var history = new StoredHistory(db.DataSource);
+        await Eventually.True(async () => await history.PositionAsync() > 0, "the controller writes the stored history");
+
         leases.Cancel();
         secondStop.Cancel();
         await secondRun;
         await AssertStoredStatusIsTheFoldOfTheLogAsync(db);
+        Assert.Null(second.HistoryError);
+        var queries = new HistoryQueries(db.DataSource);
+        var all = new HistoryRange(Limit: HistoryRange.MaxLimit);
+        var changes = (await queries.ChangesAsync(null, all)).Items;
+        Assert.Equal("+ node node1", Assert.Single(changes).Diff[0]);
+        var at = await history.PositionAsync();
+        Assert.Equal(at, await history.RebuildAsync(at));
+        Assert.Equal(changes, (await queries.ChangesAsync(null, all)).Items);
     }
 
     /// <summary>The stored status is what folding the log from sequence 0 up to its position gives, to the letter.</summary>

@@ -1,0 +1,284 @@
+using System.Text.Json;
+using Cib.Domain.Configuration;
+using Cib.Projections.Store;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cib.Projections.ReadModels.History;
+
+/// <summary>
+/// The stored history (migration 0007, decision 0011): the fencing history, the operation history and the configuration
+/// changes as plain tables, folded from the log by <see cref="HistoryProjection"/>, with the position they are current as
+/// of and the fold's state in <c>cib.ha_read_models</c> (row <see cref="Name"/>). Written by the active controller behind
+/// its stored status: it folds the log up to the position of the status it stored, a prefix of the log with no holes left
+/// (the controller's feed waited for them). Each batch of events is one transaction (rows, state and position together,
+/// the state row locked), so two writers never fold the same events and a crash loses nothing but the batch.
+/// A stored history of another <see cref="HistoryState.CurrentVersion"/> is dropped and folded again from 0.
+/// </summary>
+public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.DefaultSchema)
+{
+    public const string Name = "history";
+    private readonly CibEventLog _log = new(db, schema);
+
+    /// <summary>Positions per bucket of the log's clock (<c>cib.ha_log_clock</c>): bucket b holds positions 4096*b+1 to 4096*(b+1).</summary>
+    public const long LogClockBucketSize = 4096;
+
+    public static long LogClockBucket(long sequence) => (sequence - 1) / LogClockBucketSize;
+
+    /// <summary>The tables, for grants and rebuilds.</summary>
+    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes", "ha_log_clock"];
+
+    /// <summary>
+    /// Folds the log after the stored position up to <paramref name="upTo"/> (a position every event before which is
+    /// committed: the stored status's), in batches of <paramref name="batchSize"/> events. Returns the position now stored.
+    /// </summary>
+    public async Task<long> CatchUpAsync(long upTo, int batchSize = 5_000, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            var (position, more) = await CatchUpBatchAsync(upTo, batchSize, ct);
+            if (!more) return position;
+        }
+    }
+
+    /// <summary>Drops the stored history and folds the log again from sequence 0 up to <paramref name="upTo"/>.</summary>
+    public async Task<long> RebuildAsync(long upTo, int batchSize = 5_000, CancellationToken ct = default)
+    {
+        await using (var batch = db.CreateBatch())
+        {
+            foreach (var t in Tables) batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM {schema}.{t}"));
+            var reset = new NpgsqlBatchCommand($"UPDATE {schema}.ha_read_models SET position = 0, data = $1 WHERE name = '{Name}'");
+            reset.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = Json(HistoryState.Empty) });
+            batch.BatchCommands.Add(reset);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        return await CatchUpAsync(upTo, batchSize, ct);
+    }
+
+    /// <summary>The position the stored history is current as of (0 when none is stored).</summary>
+    public async Task<long> PositionAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT position, data FROM {schema}.ha_read_models WHERE name = $1");
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return 0;
+        return ReadState(r.GetString(1)) is null ? 0 : r.GetInt64(0);
+    }
+
+    private async Task<(long Position, bool More)> CatchUpBatchAsync(long upTo, int batchSize, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var ensure = new NpgsqlCommand(
+            $"INSERT INTO {schema}.ha_read_models (name, position, data) VALUES ($1, 0, $2) ON CONFLICT (name) DO NOTHING", conn, tx))
+        {
+            ensure.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+            ensure.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = Json(HistoryState.Empty) });
+            await ensure.ExecuteNonQueryAsync(ct);
+        }
+        HistoryState? state;
+        await using (var read = new NpgsqlCommand($"SELECT data FROM {schema}.ha_read_models WHERE name = $1 FOR UPDATE", conn, tx))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+            state = ReadState((string)(await read.ExecuteScalarAsync(ct))!);
+        }
+        if (state is null || state.Position == 0)
+        {
+            // Another shape, or a fold from 0 (a new store, a reset state row): the tables start empty.
+            foreach (var t in Tables)
+            {
+                await using var delete = new NpgsqlCommand($"DELETE FROM {schema}.{t}", conn, tx);
+                await delete.ExecuteNonQueryAsync(ct);
+            }
+            state = HistoryState.Empty;
+        }
+        if (state.Position >= upTo)
+        {
+            await tx.CommitAsync(ct);
+            return (state.Position, false);
+        }
+
+        var events = await ReadEventsAsync(conn, tx, state.Position, upTo, batchSize, ct);
+        var fold = await FoldAsync(conn, tx, state, events, ct);
+        // Events stop short of upTo when the batch is full; else (archived events, holes) the fold is current as of upTo.
+        var position = events.Count < batchSize ? upTo : fold.Position;
+        var next = fold.State with { Position = position };
+
+        await WriteAsync(conn, tx, fold, ct);
+        // The log's clock: each bucket of positions folded now widened to its events' timestamps.
+        foreach (var bucket in events.GroupBy(e => LogClockBucket(e.Sequence)))
+        {
+            await using var clock = new NpgsqlCommand($"""
+                INSERT INTO {schema}.ha_log_clock (bucket, min_ts, max_ts) VALUES ($1, $2, $3)
+                ON CONFLICT (bucket) DO UPDATE SET min_ts = least(ha_log_clock.min_ts, excluded.min_ts), max_ts = greatest(ha_log_clock.max_ts, excluded.max_ts)
+                """, conn, tx);
+            clock.Parameters.Add(P(bucket.Key));
+            clock.Parameters.Add(P(bucket.Min(e => e.Timestamp)));
+            clock.Parameters.Add(P(bucket.Max(e => e.Timestamp)));
+            await clock.ExecuteNonQueryAsync(ct);
+        }
+        await using (var write = new NpgsqlCommand(
+            $"UPDATE {schema}.ha_read_models SET position = $2, data = $3, written_at = clock_timestamp() WHERE name = $1", conn, tx))
+        {
+            write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+            write.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+            write.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = Json(next) });
+            await write.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return (position, position < upTo);
+    }
+
+    /// <summary>The stored state and the rows it may update, folded on with <paramref name="events"/>.</summary>
+    private async Task<HistoryProjection.Batch> FoldAsync(NpgsqlConnection conn, NpgsqlTransaction tx, HistoryState state,
+        IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    {
+        var configuration = ClusterConfiguration.Empty;
+        if (events.Any(e => e.StreamId == StreamIds.Configuration))
+            (configuration, _) = await ConfigurationReader.LoadAsync(_log, ct, atPosition: state.Position);
+        var (fencingKeys, changeKeys) = HistoryProjection.Touches(state, events);
+        var fold = new HistoryProjection.Batch(state, configuration,
+            await HistoryQueries.FencingByIdAsync(conn, tx, schema, fencingKeys, ct), await HistoryQueries.ChangesByIdAsync(conn, tx, schema, changeKeys, ct));
+        foreach (var e in events) fold.Apply(e);
+        return fold;
+    }
+
+    /// <summary>
+    /// The log after the stored history's position (at most <paramref name="max"/> events; the active controller keeps
+    /// it to about a second), folded onto the stored state in memory and written nowhere: the rows it adds or updates,
+    /// and the stored position it starts from. Null when there is no stored history or nothing after it.
+    /// </summary>
+    public async Task<(HistoryProjection.Batch Fold, long StoredPosition)?> TailAsync(int max = 10_000, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // One snapshot: the state, the rows it names and the events after it agree.
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        HistoryState? state;
+        await using (var read = new NpgsqlCommand($"SELECT data FROM {schema}.ha_read_models WHERE name = $1", conn, tx))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
+            state = await read.ExecuteScalarAsync(ct) is string json ? ReadState(json) : null;
+        }
+        if (state is null) return null;
+        var events = await ReadEventsAsync(conn, tx, state.Position, long.MaxValue, max, ct);
+        if (events.Count == 0) return null;
+        var fold = await FoldAsync(conn, tx, state, events, ct);
+        await tx.CommitAsync(ct);
+        return (fold, state.Position);
+    }
+
+    private static string Json(HistoryState state) => JsonSerializer.Serialize(state, CibEventLog.Json);
+
+    private static HistoryState? ReadState(string json)
+    {
+        var state = JsonSerializer.Deserialize<HistoryState>(json, CibEventLog.Json);
+        return state?.Version == HistoryState.CurrentVersion ? state : null;
+    }
+
+    private async Task<IReadOnlyList<HistoryEvent>> ReadEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long after, long upTo, int limit,
+        CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT seq_id, stream_id, version, data, type, timestamp, correlation_id, causation_id, user_name, headers
+            FROM {schema}.mt_events WHERE seq_id > $1 AND seq_id <= $2 AND is_archived = FALSE ORDER BY seq_id LIMIT $3
+            """, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var events = new List<HistoryEvent>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var type = r.GetString(4);
+            var data = EventUpcasts.Read(type, r.GetString(3), CibEventLog.Json)
+                       ?? throw new InvalidOperationException($"unknown event type '{type}' at sequence {r.GetInt64(0)}");
+            events.Add(new HistoryEvent(r.GetInt64(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), data, type, r.GetFieldValue<DateTimeOffset>(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+                r.IsDBNull(9) ? new Dictionary<string, JsonElement>() : Headers(r.GetString(9))));
+        }
+        return events;
+    }
+
+    public static IReadOnlyDictionary<string, JsonElement> Headers(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? new Dictionary<string, JsonElement>();
+
+    private async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, HistoryProjection.Batch fold, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var f in fold.Fencing.Values)
+        {
+            var c = new NpgsqlBatchCommand($"""
+                INSERT INTO {schema}.ha_fencing_history (request_id, seq, last_seq, requested_at, completed_at, target, action, device, executor, origin,
+                    result, reason, error, attempt, duration_ms, transition_id, correlation_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                ON CONFLICT (request_id) DO UPDATE SET seq = excluded.seq, last_seq = excluded.last_seq, requested_at = excluded.requested_at,
+                    completed_at = excluded.completed_at, target = excluded.target, action = excluded.action, device = excluded.device,
+                    executor = excluded.executor, origin = excluded.origin, result = excluded.result, reason = excluded.reason, error = excluded.error,
+                    attempt = excluded.attempt, duration_ms = excluded.duration_ms, transition_id = excluded.transition_id,
+                    correlation_id = excluded.correlation_id
+                """);
+            c.Parameters.Add(P(f.RequestId)); c.Parameters.Add(P(f.Seq)); c.Parameters.Add(P(f.LastSeq)); c.Parameters.Add(P(f.RequestedAt));
+            c.Parameters.Add(P(f.CompletedAt)); c.Parameters.Add(P(f.Target)); c.Parameters.Add(P(f.Action)); c.Parameters.Add(P(f.Device));
+            c.Parameters.Add(P(f.Executor)); c.Parameters.Add(P(f.Origin)); c.Parameters.Add(P(f.Result)); c.Parameters.Add(P(f.Reason));
+            c.Parameters.Add(P(f.Error)); c.Parameters.Add(P(f.Attempt)); c.Parameters.Add(P(f.DurationMs)); c.Parameters.Add(P(f.TransitionId));
+            c.Parameters.Add(P(f.CorrelationId));
+            batch.BatchCommands.Add(c);
+        }
+        foreach (var ch in fold.Changes.Values)
+        {
+            var c = new NpgsqlBatchCommand($"""
+                INSERT INTO {schema}.ha_configuration_changes (change_id, seq, last_seq, from_version, to_version, actor, at, reason, correlation_id, commands, diff)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                ON CONFLICT (change_id) DO UPDATE SET last_seq = excluded.last_seq, to_version = excluded.to_version, diff = excluded.diff
+                """);
+            c.Parameters.Add(P(ch.ChangeId)); c.Parameters.Add(P(ch.Seq)); c.Parameters.Add(P(ch.LastSeq)); c.Parameters.Add(P(ch.FromVersion));
+            c.Parameters.Add(P(ch.ToVersion)); c.Parameters.Add(P(ch.Actor)); c.Parameters.Add(P(ch.At)); c.Parameters.Add(P(ch.Reason));
+            c.Parameters.Add(P(ch.CorrelationId));
+            c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ch.Commands] });
+            c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ch.Diff] });
+            batch.BatchCommands.Add(c);
+        }
+        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
+        if (fold.Operations.Count == 0) return;
+        // Operation rows are new rows only (one per event): copied in, one round trip whatever their number.
+        await using var copy = await conn.BeginBinaryImportAsync($"""
+            COPY {schema}.ha_operation_history (seq, at, resource, node, kind, operation, interval_ms, rc, rc_text, status, exit_reason, duration_ms,
+                fail_count, actor, transition_id, correlation_id) FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var o in fold.Operations)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(o.Seq, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(o.At.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(o.Resource, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.Node, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(o.Kind, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.Operation, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.IntervalMs, NpgsqlDbType.Bigint, ct);
+            await WriteNullable(copy, o.Rc, NpgsqlDbType.Integer, ct);
+            await WriteNullable(copy, o.RcText, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.Status, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.ExitReason, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.DurationMs, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(o.FailCount, NpgsqlDbType.Integer, ct);
+            await WriteNullable(copy, o.Actor, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.TransitionId, NpgsqlDbType.Text, ct);
+            await WriteNullable(copy, o.CorrelationId, NpgsqlDbType.Text, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    private static async Task WriteNullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct)
+    {
+        if (value is null) await copy.WriteNullAsync(ct);
+        else await copy.WriteAsync(value, type, ct);
+    }
+
+    private static NpgsqlParameter P<T>(T value) => value switch
+    {
+        null => new NpgsqlParameter { Value = DBNull.Value },
+        // timestamptz takes UTC offsets only.
+        DateTimeOffset t => new NpgsqlParameter<DateTimeOffset> { TypedValue = t.ToUniversalTime() },
+        _ => new NpgsqlParameter<T> { TypedValue = value },
+    };
+}
