@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -41,7 +40,8 @@ public static partial class ApiBench
     public sealed record Settings(
         string Connection, string ApiBinary, string Example, string DataDir,
         int Clients = 8, double Rate = 200, int Seconds = 15, int WarmupSeconds = 2, int Commands = 300,
-        string Database = "ha_bench_api", bool Peer = false, int? PeerPid = null, int PeerRuns = 20, string PeerResource = "vip");
+        string Database = "ha_bench_api", bool Peer = false, int? PeerPid = null, int PeerRuns = 20, string PeerResource = "vip",
+        string? ApiLogLevel = null);
 
     /// <summary>The last line: what the issue's goals are checked against.</summary>
     public static string LastLine(double statusRps, double statusP99, double commandP99) => string.Create(CultureInfo.InvariantCulture,
@@ -68,11 +68,11 @@ public static partial class ApiBench
 
         Directory.CreateDirectory(s.DataDir);
         var port = FreePort();
-        await using var api = await ApiProcess.StartAsync(s.ApiBinary, cs, Path.Combine(s.DataDir, "api"), port, error);
+        await using var api = await ApiProcess.StartAsync(s.ApiBinary, cs, Path.Combine(s.DataDir, "api"), port, s.ApiLogLevel, error);
         using var client = Client(api.Fingerprint, port, s.Clients);
         var token = await LoginAsync(client, password);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        output.WriteLine($"api: {api.Binary} on https://127.0.0.1:{port} (pid {api.Pid}), certificate SHA-256 pinned, logged in as {User}");
+        output.WriteLine($"api: {api.Binary} on https://127.0.0.1:{port} (pid {api.Pid}, log level {s.ApiLogLevel ?? "as configured: Information"}, console to {api.LogFile}), certificate SHA-256 pinned, logged in as {User}");
 
         // What a status answer holds, once: the seeded cluster as the API shows it.
         var first = await client.GetAsync("api/v1/status");
@@ -397,55 +397,70 @@ public static partial class ApiBench
 
     // ------------------------------------------------------------------ the API program
 
-    /// <summary>The API program as <c>./ha api</c> runs it, on the bench database, HTTPS on <c>port</c>; stopped on dispose.</summary>
+    /// <summary>
+    /// The API program as <c>./ha api</c> runs it, on the bench database, HTTPS on <c>port</c>; its console (every request
+    /// logged at Information, as the program does by default) goes to <c>api.log</c> beside its data, as a service manager's
+    /// journal would take it, so that this process spends nothing reading it. Stopped on dispose.
+    /// </summary>
     private sealed class ApiProcess : IAsyncDisposable
     {
         private readonly Process _process;
-        private readonly ConcurrentQueue<string> _lines = new();
 
-        private ApiProcess(Process process, string binary)
+        private ApiProcess(Process process, string binary, string logFile)
         {
             _process = process;
             Binary = binary;
+            LogFile = logFile;
         }
 
         public string Binary { get; }
+        public string LogFile { get; }
         public string Fingerprint { get; private set; } = "";
         public int Pid => _process.Id;
 
-        public static async Task<ApiProcess> StartAsync(string binary, string cs, string dataDir, int port, TextWriter error)
+        public static async Task<ApiProcess> StartAsync(string binary, string cs, string dataDir, int port, string? logLevel, TextWriter error)
         {
-            var psi = new ProcessStartInfo(binary, [$"--Api:DataDir={dataDir}", $"--Api:Port={port}"])
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
+            Directory.CreateDirectory(dataDir);
+            var logFile = Path.Combine(dataDir, "api.log");
+            string[] args = [$"--Api:DataDir={dataDir}", $"--Api:Port={port}", .. logLevel is null ? Array.Empty<string>() : [$"--Logging:LogLevel:Default={logLevel}"]];
+            // exec: the shell only opens the log file; the PID is the API's.
+            var psi = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$0\" \"$@\" >\"$HA_BENCH_API_LOG\" 2>&1", binary, .. args]) { UseShellExecute = false };
             psi.Environment["HA_CONNECTION"] = cs;
+            psi.Environment["HA_BENCH_API_LOG"] = logFile;
+            File.Delete(logFile);
             var process = Process.Start(psi) ?? throw new InvalidOperationException($"{binary} did not start");
-            var api = new ApiProcess(process, binary);
-            var fingerprint = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            void Line(string? line)
-            {
-                if (line is null) return;
-                api._lines.Enqueue(line);
-                while (api._lines.Count > 40) api._lines.TryDequeue(out _);
-                if (line.Contains("SHA-256 ", StringComparison.Ordinal)) fingerprint.TrySetResult(line[(line.LastIndexOf("SHA-256 ", StringComparison.Ordinal) + 8)..].Trim());
-            }
-            process.OutputDataReceived += (_, e) => Line(e.Data);
-            process.ErrorDataReceived += (_, e) => Line(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var api = new ApiProcess(process, binary, logFile);
             try
             {
-                api.Fingerprint = await fingerprint.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                api.Fingerprint = await api.FingerprintAsync();
                 await api.WaitHealthyAsync(port);
                 return api;
             }
             catch (Exception e) when (e is TimeoutException or InvalidOperationException)
             {
-                foreach (var line in api._lines) await error.WriteLineAsync($"api| {line}");
                 await api.DisposeAsync();
+                if (File.Exists(logFile))
+                    foreach (var line in File.ReadLines(logFile).TakeLast(40)) await error.WriteLineAsync($"api| {line}");
                 throw new InvalidOperationException($"the API did not come up: {e.Message}", e);
             }
+        }
+
+        /// <summary>The certificate's SHA-256 as the program prints it when it starts ("... SHA-256 AB:CD:...").</summary>
+        private async Task<string> FingerprintAsync()
+        {
+            var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                if (_process.HasExited) throw new InvalidOperationException($"it exited with {_process.ExitCode}");
+                if (File.Exists(LogFile))
+                {
+                    using var reader = new StreamReader(new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                    while (await reader.ReadLineAsync() is { } line)
+                        if (line.LastIndexOf("SHA-256 ", StringComparison.Ordinal) is var i and >= 0) return line[(i + 8)..].Trim();
+                }
+                await Task.Delay(100);
+            }
+            throw new TimeoutException("it printed no certificate fingerprint within 60 s");
         }
 
         private async Task WaitHealthyAsync(int port)

@@ -86,15 +86,20 @@ public static class BenchCommand
         {
             Description = "the scratch database on HA_CONNECTION's server, dropped and created anew", HelpName = "NAME", DefaultValueFactory = _ => "ha_bench_api",
         };
+        var logLevel = new Option<string?>("--api-log-level")
+        {
+            Description = "the API's Logging:LogLevel:Default (Warning: no line per request); unset: as ./ha api runs it", HelpName = "LEVEL",
+        };
+        logLevel.AcceptOnlyFromAmong("Trace", "Debug", "Information", "Warning", "Error", "Critical", "None");
         var api = new Command("api", "the HTTP API under load: status GET at a fixed rate and flat out, the clean-up command, on a scratch database")
         {
-            clients, rate, seconds, warmup, commands, peer, peerPid, peerRuns, peerResource, apiBinary, example, dataDir, database,
+            clients, rate, seconds, warmup, commands, peer, peerPid, peerRuns, peerResource, apiBinary, example, dataDir, database, logLevel,
         };
         api.SetBody((parse, stdout, stderr) => ApiBench.RunAsync(new ApiBench.Settings(
             Store.ConnectionString(), Path.GetFullPath(parse.GetValue(apiBinary)!), Path.GetFullPath(parse.GetValue(example)!), Path.GetFullPath(parse.GetValue(dataDir)!),
             parse.GetValue(clients), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(commands),
             parse.GetValue(database)!, parse.GetValue(peer) || parse.GetValue(peerPid) is not null, parse.GetValue(peerPid), parse.GetValue(peerRuns),
-            parse.GetValue(peerResource)!), stdout, stderr));
+            parse.GetValue(peerResource)!, parse.GetValue(logLevel)), stdout, stderr));
         return api;
     }
 
