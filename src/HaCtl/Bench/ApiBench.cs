@@ -88,6 +88,27 @@ public static partial class ApiBench
             return response.StatusCode == HttpStatusCode.OK;
         }
 
+        // One request at a time: what a request costs without contention, the HTTPS stack alone (/healthz) and the status.
+        async Task<bool> GetHealth()
+        {
+            using var response = await client.GetAsync("healthz");
+            await response.Content.LoadIntoBufferAsync();
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        foreach (var (name, send) in new[] { ("GET /healthz", (Func<Task<bool>>)GetHealth), ("GET /api/v1/status", GetStatus) })
+        {
+            for (var i = 0; i < 50; i++) await send();
+            var one = new Latencies();
+            for (var i = 0; i < 200; i++)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                if (await send()) one.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                else one.AddError();
+            }
+            var o = one.Summarize();
+            output.WriteLine($"one_at_a_time: {name} requests={o.Count} errors={o.Errors} {o.Text()}");
+        }
+
         // Status at a fixed rate: a warm-up (connections opened, code jitted), then the measured run.
         await FixedRateAsync(GetStatus, s.Clients, s.Rate, s.WarmupSeconds);
         var (fixedRun, service, achieved, queued) = await FixedRateAsync(GetStatus, s.Clients, s.Rate, s.Seconds);
