@@ -75,7 +75,7 @@ public static partial class ApiBench
         output.WriteLine($"api: {api.Binary} on https://127.0.0.1:{port} (pid {api.Pid}, log level {s.ApiLogLevel ?? "as configured: Information"}, console to {api.LogFile}), certificate SHA-256 pinned, logged in as {User}");
 
         // What a status answer holds, once: the seeded cluster as the API shows it.
-        var first = await client.GetAsync("api/v1/status");
+        using var first = await client.GetAsync("api/v1/status");
         var firstBody = await first.Content.ReadAsByteArrayAsync();
         if (first.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"GET /api/v1/status: {(int)first.StatusCode} {System.Text.Encoding.UTF8.GetString(firstBody)}");
         using (var view = JsonDocument.Parse(firstBody))
