@@ -55,7 +55,52 @@ public static class BenchCommand
                 parse.GetValue(peer), parse.GetValue(peerTimeout), parse.GetValue(writeCib));
             return Task.FromResult(Run(settings, stdout));
         });
-        return new Command("bench", "benchmarks that print numbers") { planner };
+        return new Command("bench", "benchmarks that print numbers") { planner, ApiCommand() };
+    }
+
+    /// <summary>hactl bench api: see <see cref="ApiBench"/>. ./ha bench api passes the API program, the example and the data directory.</summary>
+    private static Command ApiCommand()
+    {
+        static Option<int> Positive(string name, string description, string helpName, int value)
+        {
+            var option = new Option<int>(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => value };
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{name} must be positive");
+            });
+            return option;
+        }
+        var clients = Positive("--clients", "concurrent clients (connections) at most", "N", 8);
+        var rate = Positive("--rate", "status requests a second of the fixed-rate run", "R", 200);
+        var seconds = Positive("--seconds", "length of each status run", "S", 15);
+        var warmup = Positive("--warmup", "unmeasured fixed-rate status requests first, for this long", "S", 2);
+        var commands = Positive("--commands", "clean-up commands sent one after the other (measured)", "N", 300);
+        var peer = new Option<bool>("--peer") { Description = "also time crm_mon -1 and crm resource cleanup in a Pacemaker peer node (./ha finds it)" };
+        var peerPid = new Option<int?>("--peer-pid") { Description = "the init PID of the peer node to run them in (set by ./ha when the peer is up)", HelpName = "PID" };
+        var peerRuns = Positive("--peer-runs", "runs of each peer command", "N", 20);
+        var peerResource = new Option<string>("--peer-resource") { Description = "the peer's resource to clean up", HelpName = "ID", DefaultValueFactory = _ => "vip" };
+        var apiBinary = new Option<string>("--api-binary") { Description = "the API program (src/Audit.Api's build)", HelpName = "PATH", Required = true };
+        var example = new Option<string>("--example") { Description = "the cluster to load", HelpName = "FILE.crm", DefaultValueFactory = _ => Demo.DefaultExample };
+        var dataDir = new Option<string>("--data-dir") { Description = "the API's certificate and keys go under DIR/api", HelpName = "DIR", Required = true };
+        var database = new Option<string>("--database")
+        {
+            Description = "the scratch database on HA_CONNECTION's server, dropped and created anew", HelpName = "NAME", DefaultValueFactory = _ => "ha_bench_api",
+        };
+        var logLevel = new Option<string?>("--api-log-level")
+        {
+            Description = "the API's Logging:LogLevel:Default (Warning: no line per request); unset: as ./ha api runs it", HelpName = "LEVEL",
+        };
+        logLevel.AcceptOnlyFromAmong("Trace", "Debug", "Information", "Warning", "Error", "Critical", "None");
+        var api = new Command("api", "the HTTP API under load: status GET at a fixed rate and flat out, the clean-up command, on a scratch database")
+        {
+            clients, rate, seconds, warmup, commands, peer, peerPid, peerRuns, peerResource, apiBinary, example, dataDir, database, logLevel,
+        };
+        api.SetBody((parse, stdout, stderr) => ApiBench.RunAsync(new ApiBench.Settings(
+            Store.ConnectionString(), Path.GetFullPath(parse.GetValue(apiBinary)!), Path.GetFullPath(parse.GetValue(example)!), Path.GetFullPath(parse.GetValue(dataDir)!),
+            parse.GetValue(clients), parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(commands),
+            parse.GetValue(database)!, parse.GetValue(peer) || parse.GetValue(peerPid) is not null, parse.GetValue(peerPid), parse.GetValue(peerRuns),
+            parse.GetValue(peerResource)!, parse.GetValue(logLevel)), stdout, stderr));
+        return api;
     }
 
     private static string[] SplitList(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
