@@ -51,6 +51,9 @@ public static class ApiHost
             }
         });
 
+        // Per-request lines from the framework (a dozen per request at Information) only when asked for
+        // (Logging:LogLevel:Microsoft.AspNetCore=Information): the API's own warnings and errors always.
+        if (config["Logging:LogLevel:Microsoft.AspNetCore"] is null) builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<IDocumentStore>(_ => CibStore.Create(connection));
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
         builder.Services.AddSingleton(s => new UserStore(s.GetRequiredService<IDocumentStore>()));
