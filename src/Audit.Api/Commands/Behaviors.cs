@@ -25,16 +25,15 @@ public sealed class AuthorizeBehavior<TMessage, TResponse>(CommandContext contex
 /// the status right after the append (what the active controller plans next, unless something else happens first).
 /// A refused command, a repeat, or one that changed nothing has none.
 /// </summary>
-public sealed class TransitionBehavior<TMessage, TResponse>(Marten.IDocumentStore store, Cib.Projections.Store.CibEventLog log,
-    Cib.Projections.ReadModels.ClusterStatus.StoredStatus stored, TimeProvider time) : IPipelineBehavior<TMessage, TResponse>
+public sealed class TransitionBehavior<TMessage, TResponse>(Status.StatusFeed feed, TimeProvider time) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IClusterCommand
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var response = await next(message, cancellationToken);
         if (response is not CommandResult { Repeated: false, Events.Count: > 0 } result) return response;
-        var (status, position) = await Cib.Projections.ReadModels.ClusterStatus.StatusView.CurrentStatusAsync(stored, log, cancellationToken);
-        var (configuration, _) = await Cib.Projections.Store.ConfigurationReader.LoadAsync(store, cancellationToken);
+        // The state right after the append: the status feed's, with the log after it (the command's events included).
+        var (configuration, status, position) = await feed.StateAsync(cancellationToken);
         var plan = Cib.Projections.Planning.TransitionPlanner.Plan(configuration, status, position, time.GetUtcNow());
         return (TResponse)(object)(result with { Transition = [.. plan.Summary] });
     }

@@ -68,7 +68,7 @@ public sealed record SetNodeMaintenanceMode(string Node, bool Maintenance) : ICl
 /// <summary><c>crm configure property maintenance-mode=true|false</c>: the whole cluster unmanaged.</summary>
 public sealed record SetClusterMaintenance(bool Maintenance) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, StoredStatus stored, CommandContext context, TimeProvider time,
+public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, Status.StatusFeed feed, CommandContext context, TimeProvider time,
     Npgsql.NpgsqlDataSource db) :
     ICommandHandler<Refresh, CommandResult>, ICommandHandler<DeleteFailCount, CommandResult>, ICommandHandler<Restart, CommandResult>, ICommandHandler<Fence, CommandResult>,
     ICommandHandler<SetTargetRole, CommandResult>, ICommandHandler<SetManaged, CommandResult>, ICommandHandler<Cleanup, CommandResult>,
@@ -139,8 +139,8 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
 
     public async ValueTask<CommandResult> Handle(Cleanup c, CancellationToken ct)
     {
-        var (configuration, targets) = await TargetsAsync(c.Resource, c.Node, ct);
-        var (status, _) = await StatusView.CurrentStatusAsync(stored, log, ct);
+        var (_, targets) = await TargetsAsync(c.Resource, c.Node, ct);
+        var (_, status, _) = await feed.StateAsync(ct);
         // Where each failed: a fail count, or a failed operation still on record. The history goes there only.
         var events = new List<object>();
         foreach (var t in targets)
@@ -181,7 +181,7 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
         if (!configuration.Options.IsStonithEnabled)
             throw new DomainException([new DomainError("fencing-disabled", "stonith-enabled is false: the cluster fences nothing", c.Node)]);
         // A member is fenced for the request; a lost node is being fenced already; an offline or fenced one runs nothing.
-        var (status, _) = await StatusView.CurrentStatusAsync(stored, log, ct);
+        var (_, status, _) = await feed.StateAsync(ct);
         if (status.Membership.Of(c.Node) is not Cib.Domain.Nodes.NodeMembership.Online)
             throw new DomainException([new DomainError("node-not-member", $"{c.Node} is not an online member (it is {StatusView.From(configuration, status, 0).Nodes.FirstOrDefault(n => n.Name == c.Node)?.State ?? "offline"}): there is nothing to fence", c.Node)]);
         var e = new NodeTerminationRequested(c.Node, meta.Actor, "fence requested by an operator", time.GetUtcNow());
@@ -226,9 +226,8 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
     /// <summary>Whether none of the primitives is active anywhere, by the status now.</summary>
     private async Task<bool> RunsNowhereAsync(IReadOnlySet<string> primitives, CancellationToken ct)
     {
-        var (status, _) = await StatusView.CurrentStatusAsync(stored, log, ct);
-        var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
-        var view = StatusView.From(configuration, status, 0);
+        var (configuration, status, position) = await feed.StateAsync(ct);
+        var view = StatusView.From(configuration, status, position);
         return view.Resources.SelectMany(r => r.Members.Count == 0 ? [r] : r.Members)
             .Where(r => primitives.Contains(r.Id)).All(r => r.Nodes.Count == 0);
     }

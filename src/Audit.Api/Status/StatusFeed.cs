@@ -37,14 +37,24 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
     {
         await _ready.Task.WaitAsync(ct);
         StatusView view;
-        (ClusterStatus Status, ClusterConfiguration Configuration) folded;
-        lock (_gate) (view, folded) = (_view!, _folded);
+        lock (_gate) view = _view!;
         if (await log.HeadAsync(ct) <= view.Position) return view;
-        var (status, configuration, position) = (folded.Status, folded.Configuration, view.Position);
+        var (configuration, status, position) = await StateAsync(ct);
+        return StatusView.From(configuration, status, position);
+    }
+
+    /// <summary>The configuration and status as of the log's head now (the feed's state and the events committed after it).</summary>
+    public async Task<(ClusterConfiguration Configuration, ClusterStatus Status, long Position)> StateAsync(CancellationToken ct)
+    {
+        await _ready.Task.WaitAsync(ct);
+        (ClusterStatus Status, ClusterConfiguration Configuration) folded;
+        long position;
+        lock (_gate) (folded, position) = (_folded, _view!.Position);
+        var (status, configuration) = folded;
         while (true)
         {
             var tail = await log.ReadAfterAsync(position, 10_000, ct);
-            if (tail.Count == 0) return StatusView.From(configuration, status, position);
+            if (tail.Count == 0) return (configuration, status, position);
             foreach (var e in tail)
             {
                 if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
