@@ -139,8 +139,7 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
 
     public async ValueTask<CommandResult> Handle(Cleanup c, CancellationToken ct)
     {
-        var (_, targets) = await TargetsAsync(c.Resource, c.Node, ct);
-        var (_, status, _) = await feed.StateAsync(ct);
+        var (status, targets) = await TargetsAsync(c.Resource, c.Node, ct);
         // Where each failed: a fail count, or a failed operation still on record. The history goes there only.
         var events = new List<object>();
         foreach (var t in targets)
@@ -232,15 +231,18 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
             .Where(r => primitives.Contains(r.Id)).All(r => r.Nodes.Count == 0);
     }
 
-    /// <summary>The resource (a group: its members, as Pacemaker acts on every member) after checking it and the node exist.</summary>
-    private async Task<(ClusterConfiguration Configuration, IReadOnlyList<string> Targets)> TargetsAsync(string id, string? node, CancellationToken ct)
+    /// <summary>
+    /// The resource (a group: its members, as Pacemaker acts on every member) after checking it and the node exist, and
+    /// the status now (the status feed's state and the log after it).
+    /// </summary>
+    private async Task<(ClusterStatus Status, IReadOnlyList<string> Targets)> TargetsAsync(string id, string? node, CancellationToken ct)
     {
-        var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
+        var (configuration, status, _) = await feed.StateAsync(ct);
         if (!configuration.Resources.TryGetValue(id, out var resource))
             throw new DomainException([new DomainError("unknown-resource", $"no such resource '{id}'", id)]);
         if (node is not null && !configuration.Nodes.ContainsKey(node))
             throw new DomainException([new DomainError("unknown-node", $"no such node '{node}'", node)]);
-        return (configuration, resource is Group g ? [.. g.Members] : [id]);
+        return (status, resource is Group g ? [.. g.Members] : [id]);
     }
 
     /// <summary>Status events of an operator's command, in the resource's stream, once per request id.</summary>
