@@ -15,6 +15,7 @@ using Mediator;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Npgsql;
+using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 
 namespace Audit.Api;
@@ -109,6 +110,11 @@ public static class ApiHost
                                         + "then send the token as 'Authorization: Bearer TOKEN'. Errors are application/problem+json with a stable 'code'.";
             return Task.CompletedTask;
         }));
+        // /metrics: the cluster's figures and the API's request durations, in Prometheus' text format.
+        builder.Services.AddSingleton<Metrics.ClusterMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(Metrics.ClusterMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
         builder.Services.AddScoped<CommandContext>();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -131,6 +137,11 @@ public static class ApiHost
         app.UseAuthorization();
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        // The instruments are created with the service: resolve it before the first scrape. Any user may read (a scraper
+        // sends an auditor's token); Api:MetricsAnonymous=true opens it to the network's scrapers without one.
+        _ = app.Services.GetRequiredService<Metrics.ClusterMetrics>();
+        var metrics = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (app.Configuration.GetValue("Api:MetricsAnonymous", false)) metrics.AllowAnonymous();
         // The API's description and an interactive reference, served from this host (no CDN, no web fonts fetched).
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/reference", o => o.DefaultFonts = false).AllowAnonymous();

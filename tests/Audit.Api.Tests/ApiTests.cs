@@ -227,3 +227,32 @@ public sealed class SessionTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/status")).StatusCode);
     }
 }
+
+/// <summary>/metrics: Prometheus' text format with the cluster's figures and the API's request durations; a user's token is needed.</summary>
+public sealed class MetricsTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Metrics_are_prometheus_text_for_a_user()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.CreateClient().GetAsync("/metrics")).StatusCode);
+        var aude = await api.ClientAsAsync("aude");
+        var log = new CibEventLog(api.Db.DataSource);
+        await log.AppendAsync(StreamIds.Node("node1"), [new NodeJoined("node1", "i1", "lease", DateTimeOffset.UtcNow)],
+            AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1"))));
+        Assert.Equal(HttpStatusCode.OK, (await aude.GetAsync("/api/v1/status")).StatusCode);
+        // The exporter reads the instruments at the scrape; a first scrape may predate the request it measures.
+        string text = "";
+        for (var i = 0; i < 20 && !text.Contains("http_server_request_duration_seconds", StringComparison.Ordinal); i++)
+        {
+            var response = await aude.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            text = await response.Content.ReadAsStringAsync();
+            if (!text.Contains("http_server_request_duration_seconds", StringComparison.Ordinal)) await Task.Delay(250);
+        }
+        Assert.Matches(@"(?m)^ha_log_position(\{[^}]*\})? [1-9]", text);
+        Assert.Matches(@"(?m)^ha_nodes(_ratio)?\{[^}]*state=""online""[^}]*\} 1", text);
+        Assert.Contains("ha_transitions_total", text);
+        Assert.Contains("ha_status_lag", text);
+        Assert.Contains("http_server_request_duration_seconds", text);
+    }
+}
