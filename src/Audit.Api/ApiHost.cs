@@ -4,6 +4,7 @@ using Audit.Api.Commands;
 using Audit.Api.Configuration;
 using Audit.Api.History;
 using Audit.Api.Replay;
+using Audit.Api.Report;
 using Audit.Api.Security;
 using Audit.Api.Status;
 using Audit.Api.Users;
@@ -153,6 +154,7 @@ public static class ApiHost
         api.MapConfigurationApi();
         api.MapReplayApi();
         api.MapHistoryApi();
+        api.MapReportApi();
     }
 
     /// <summary>

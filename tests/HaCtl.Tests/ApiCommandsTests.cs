@@ -281,6 +281,10 @@ public sealed partial class ApiCommandsTests : IAsyncLifetime
         Assert.True(simulated.Code == 0, simulated.Err);
         Assert.Contains("what-if as of log position", simulated.Out);
         Assert.Contains("node1 lost", simulated.Out);
+        var report = Path.Combine(_dir, "report.md");
+        var written = await HactlAsync(null, "report", "-o", report);
+        Assert.True(written.Code == 0, written.Err);
+        Assert.Contains($"### {planned.TransitionId}:", await File.ReadAllTextAsync(report));
         var check = await HactlAsync(null, "replay", "--check");
         Assert.True(check.Code == 0, check.Out + check.Err);
         Assert.Equal(head, await log.HeadAsync());

@@ -11,11 +11,11 @@ namespace Audit.Api.Metrics;
 /// are behind it, nodes by state and failed operations. Read from the store at most once a second, whatever the number
 /// of instruments or scrapes; the API's own request latency comes from ASP.NET Core's meter.
 /// </summary>
-public sealed class ClusterMetrics : IDisposable
+public sealed class ClusterMetrics
 {
     public const string MeterName = "Ha.EventSourced";
 
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
     private readonly NpgsqlDataSource _db;
     private readonly Status.StatusFeed _feed;
     private readonly Lock _gate = new();
@@ -25,9 +25,11 @@ public sealed class ClusterMetrics : IDisposable
     private sealed record Figures(long Head, long StatusPosition, long HistoryPosition, long Transitions,
         IReadOnlyList<(string Result, long Count, double Seconds)> Fencing);
 
-    public ClusterMetrics(NpgsqlDataSource db, Status.StatusFeed feed)
+    public ClusterMetrics(IMeterFactory meters, NpgsqlDataSource db, Status.StatusFeed feed)
     {
         (_db, _feed) = (db, feed);
+        // The host's meter factory owns (and disposes) the meter.
+        _meter = meters.Create(MeterName);
         _meter.CreateObservableGauge("ha.log.position", () => Read().Head, "{event}", "the sequence number of the newest event in the log");
         _meter.CreateObservableGauge("ha.status.lag", () => Read().Head - Read().StatusPosition, "{event}",
             "events in the log after the stored status (the active controller writes it about once a second)");
@@ -73,5 +75,4 @@ public sealed class ClusterMetrics : IDisposable
         }
     }
 
-    public void Dispose() => _meter.Dispose();
 }

@@ -81,10 +81,10 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Every event up to and including <paramref name="position"/>, in order, read a page at a time.</summary>
-    public async IAsyncEnumerable<LoggedEvent> ReadUpToAsync(long position, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>Every event after <paramref name="after"/> up to and including <paramref name="position"/>, in order, read a page at a time.</summary>
+    public async IAsyncEnumerable<LoggedEvent> ReadUpToAsync(long position, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default,
+        long after = 0)
     {
-        var after = 0L;
         while (after < position)
         {
             var page = await ReadAfterAsync(after, 10_000, ct);

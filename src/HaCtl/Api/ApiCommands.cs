@@ -20,6 +20,7 @@ public static class ApiCommands
         yield return Stonith();
         yield return ReplayCommands.Replay();
         yield return ReplayCommands.Explain();
+        yield return ReplayCommands.Report();
         yield return HistoryCommands.Create();
     }
 

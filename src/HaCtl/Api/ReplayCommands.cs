@@ -71,6 +71,36 @@ public static class ReplayCommands
         return command;
     }
 
+    /// <summary><c>hactl report --since T --until T -o FILE [--format md|html]</c>: crm report, through the API.</summary>
+    public static Command Report()
+    {
+        var since = new Option<string?>("--since") { Description = "the window's start (ISO 8601; default: a day before --until)", HelpName = "TIME" };
+        var until = new Option<string?>("--until") { Description = "the window's end (ISO 8601; default: now)", HelpName = "TIME" };
+        var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE (default: stdout)", HelpName = "FILE" };
+        var format = new Option<string>("--format") { Description = "md (Markdown) or html", DefaultValueFactory = _ => "md" };
+        format.AcceptOnlyFromAmong("md", "html");
+        var command = new Command("report", "one file an auditor can keep: a window's fencing, failed operations, configuration changes and transitions, each planned again and explained")
+        {
+            since, until, output, format,
+        };
+        command.SetBody(async (parse, stdout, _) =>
+        {
+            var query = new List<string> { $"format={parse.GetValue(format)}" };
+            if (parse.GetValue(since) is { } s) query.Add($"since={Uri.EscapeDataString(s)}");
+            if (parse.GetValue(until) is { } u) query.Add($"until={Uri.EscapeDataString(u)}");
+            using var client = ApiCommands.LoggedIn().Client();
+            var text = await ApiCommands.ReadAsync(await client.GetAsync($"api/v1/report?{string.Join('&', query)}"));
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, text);
+                stdout.WriteLine($"report written to {file}");
+            }
+            else stdout.Write(text);
+            return 0;
+        });
+        return command;
+    }
+
     /// <summary>The live what-if of <c>hactl simulate</c> (without a FILE): the events to apply, and where.</summary>
     public static async Task<int> SimulateAsync(string? at, string[] lost, string[] back, string[] failed, string[] standby, string? edit, bool scores, bool json,
         TextWriter stdout, TextWriter stderr)

@@ -159,7 +159,8 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
             read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
             state = await read.ExecuteScalarAsync(ct) is string json ? ReadState(json) : null;
         }
-        if (state is null) return null;
+        // None stored yet (no controller has written it, or of another shape): the tail is the log from its start.
+        state ??= HistoryState.Empty;
         var events = await ReadEventsAsync(conn, tx, state.Position, long.MaxValue, max, ct);
         if (events.Count == 0) return null;
         var fold = await FoldAsync(conn, tx, state, events, ct);
