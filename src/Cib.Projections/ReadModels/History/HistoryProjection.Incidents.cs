@@ -135,8 +135,11 @@ public static partial class HistoryProjection
                 }
                 case FencingFailed x:
                 {
-                    var open = ByFence(x.RequestId)
-                               ?? (x.GaveUp ? _open.FirstOrDefault(o => Incidents[o.Id].FenceTarget == x.Target && o.Fences.Count == 0) : null);
+                    // A give-up names a request of its own: it is the incident's whose plan it names (its causation id), else,
+                    // for a log without causation ids, the latest open incident whose fence of that target has failed.
+                    var open = ByFence(x.RequestId) ?? (x.GaveUp
+                        ? ByCause(e.CausationId) ?? _open.LastOrDefault(o => Incidents[o.Id].FenceTarget == x.Target && o.Fences.Count == 0)
+                        : null);
                     if (open is null) break;
                     open.Fences.Remove(x.RequestId);
                     if (id is not null) open.Causes.Add(id);
