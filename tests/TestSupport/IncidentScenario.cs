@@ -90,18 +90,21 @@ public sealed class IncidentScenario(TestDatabase db)
         await Controller("node1", StreamIds.Transition("t31"), next, new TransitionCompleted("t31", 1, t.AddSeconds(4)));
     }
 
-    /// <summary>bob moves web to node3 (location cli-prefer-web); t40 stops it on node1 and starts it on node3.</summary>
+    /// <summary>bob adds node4 and moves web to node3 (location cli-prefer-web) in one change; t40 stops web on node1 and starts it on node3.</summary>
     public async Task AdminMoveAsync()
     {
         var t = T0.AddMinutes(4);
         var writer = new ConfigurationWriter(db.Store);
         var (_, version) = await ConfigurationReader.LoadAsync(db.Store);
         await writer.ChangeAsync(new ChangeConfiguration(version,
-            [new DefineConstraint(new LocationConstraint("cli-prefer-web", "web", "node3", Score.Infinity))], t, Actor.User("bob"), "move web"),
+            [new DefineNode("node4"), new DefineConstraint(new LocationConstraint("cli-prefer-web", "web", "node3", Score.Infinity))], t, Actor.User("bob"),
+             "move web"),
             CommandMetadata.For(Actor.User("bob")));
-        Guid change;
-        await using (var last = db.DataSource.CreateCommand("SELECT id FROM cib.mt_events ORDER BY seq_id DESC LIMIT 1"))
-            change = (Guid)(await last.ExecuteScalarAsync())!;
+        // The controller's plan names the change's first event (the first news since its last plan), not the constraint's.
+        var change = Guid.Empty;
+        await using (var last = db.DataSource.CreateCommand("SELECT id FROM cib.mt_events ORDER BY seq_id DESC LIMIT 2"))
+        await using (var r = await last.ExecuteReaderAsync())
+            while (await r.ReadAsync()) change = r.GetGuid(0);
         var plan = await Plan("t40", change, t.AddSeconds(1));
         await Result("node1", Ok("web", "node1", "stop", "t40", 1, 50, t.AddSeconds(2)));
         await Result("node3", Ok("web", "node3", "start", "t40", 2, 250, t.AddSeconds(3)));

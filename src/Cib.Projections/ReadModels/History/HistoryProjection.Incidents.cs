@@ -50,6 +50,7 @@ public static partial class HistoryProjection
         }
 
         private readonly List<Open> _open = [.. (state.Incidents ?? []).Select(o => new Open(o))];
+        private HistoryState.ChangeStart? _change = state.Change;
         private readonly SortedSet<(string Resource, string Node)> _running = new((state.Running ?? []).Select(p => (p.Resource, p.Node)));
 
         /// <summary>The incidents this fold opened or updated (the open ones loaded from the store), by id.</summary>
@@ -79,9 +80,17 @@ public static partial class HistoryProjection
                         ConstraintUpdated { Constraint: LocationData l } u => (l, u.At),
                         _ => (null, default),
                     };
-                    if (location is not null && IsAdminMove(location.Id))
+                    // The controller's plan names the first event of a change (the first news since its last plan).
+                    var key = ChangeKey(e);
+                    if (_change?.Key != key) _change = new HistoryState.ChangeStart(key, id);
+                    // An admin move moves what runs: a constraint on a resource that runs nowhere (a configuration
+                    // loaded before anything started) is no failover.
+                    if (location is not null && IsAdminMove(location.Id) && _running.Any(p => p.Resource == location.Resource))
+                    {
                         OpenIncident(e, id, actor, TriggerAdminMove, location.Resource, location.Node,
                             e.Header(CommandMetadata.ReasonHeader) ?? location.Id, at, null, [location.Resource]);
+                        if (_change.FirstEventId is { } first && first != id) _open[^1].Causes.Insert(0, first);
+                    }
                     break;
                 }
                 case TransitionPlanned plan when ByCause(e.CausationId) is { } open:
