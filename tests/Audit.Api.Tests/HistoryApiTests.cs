@@ -129,7 +129,38 @@ public sealed class HistoryApiTests(ApiFactory api) : IClassFixture<ApiFactory>,
         Assert.Single(prefix.RootElement.GetProperty("items").EnumerateArray());
     }
 
+    [Fact]
+    public async Task Failover_incidents_as_json_and_as_csv_say_the_same()
+    {
+        using var client = await api.ClientAsAsync("aude");
+        var response = await client.GetAsync("/api/v1/history/failovers");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var items = json.RootElement.GetProperty("items").EnumerateArray().ToList();
+        // The scenario's events carry no causation ids: each fence is an incident of its own; the crash's fence of node2 is the first.
+        Assert.True(items.Count >= 2);
+        var first = items[0];
+        Assert.Equal(("fence", "node2", "t1/1", "ipmi-2", "node1", "succeeded", 1_234L, "recovered"),
+            (first.GetProperty("trigger").GetString(), first.GetProperty("subject").GetString(), first.GetProperty("fenceRequestId").GetString(),
+             first.GetProperty("fenceDevice").GetString(), first.GetProperty("fenceExecutor").GetString(), first.GetProperty("fenceResult").GetString(),
+             first.GetProperty("fenceDurationMs").GetInt64(), first.GetProperty("status").GetString()));
+        Assert.Contains(items, i => i.GetProperty("trigger").GetString() == "monitor-failure" && i.GetProperty("subject").GetString() == "web");
+
+        var rows = ParseCsv(await client.GetStringAsync("/api/v1/history/failovers?format=csv"));
+        Assert.Equal(items.Select(i => i.GetProperty("incidentId").GetString()), rows.Select(r => r["incidentId"]));
+        Assert.Equal(items.Select(i => i.GetProperty("status").GetString()), rows.Select(r => r["status"]));
+        Assert.Equal(items.Select(i => i.GetProperty("trigger").GetString()), rows.Select(r => r["trigger"]));
+
+        using var web = JsonDocument.Parse(await client.GetStringAsync("/api/v1/history/failovers?resource=web"));
+        var only = Assert.Single(web.RootElement.GetProperty("items").EnumerateArray());
+        Assert.Equal(("monitor-failure", "open"), (only.GetProperty("trigger").GetString(), only.GetProperty("status").GetString()));
+        Assert.Equal(["web"], only.GetProperty("resources").EnumerateArray().Select(r => r.GetString()));
+        var since = Uri.EscapeDataString(HistoryScenario.T0.AddMinutes(4).ToString("O"));
+        Assert.Single(ParseCsv(await client.GetStringAsync($"/api/v1/history/failovers?since={since}&format=csv")));
+    }
+
     [Theory]
+    [InlineData("failovers?since=yesterday", "time-invalid")]
     [InlineData("events?since=yesterday", "time-invalid")]
     [InlineData("fencing?until=2026-13-01", "time-invalid")]
     [InlineData("changes?since=2026-11-30T10:00:00Z&until=2026-11-30T09:00:00Z", "time-range-invalid")]

@@ -193,6 +193,19 @@ public sealed partial class ApiCommandsTests : IAsyncLifetime
         Assert.Contains("user:ada", log.Out);
         Assert.Contains("NodeDefined", log.Out);
 
+        // Failover incidents: none in this log, as a table, JSON and CSV.
+        var failovers = await HactlAsync(null, "history", "failovers", "--resource", "web", "--since", "7d");
+        Assert.True(failovers.Code == 0, failovers.Err);
+        Assert.StartsWith("detectedAt ", failovers.Out, StringComparison.Ordinal);
+        Assert.Contains("(none)", failovers.Out);
+        var failoversJson = await HactlAsync(null, "history", "failovers", "--format", "json", "--until", "2099-01-01T00:00:00Z");
+        Assert.Equal(0, failoversJson.Code);
+        using (var page = System.Text.Json.JsonDocument.Parse(failoversJson.Out))
+            Assert.Empty(page.RootElement.GetProperty("items").EnumerateArray());
+        var failoversCsv = await HactlAsync(null, "history", "failovers", "--format", "csv");
+        Assert.Equal(0, failoversCsv.Code);
+        Assert.StartsWith("detectedAt,trigger,subject,", failoversCsv.Out, StringComparison.Ordinal);
+
         Assert.Equal(2, (await HactlAsync(null, "history", "fencing", "--since", "yesterday")).Code);
         Assert.Equal(2, (await HactlAsync(null, "history", "fencing", "--format", "xml")).Code);
     }

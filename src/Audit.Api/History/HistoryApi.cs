@@ -6,7 +6,7 @@ using CsvHelper;
 namespace Audit.Api.History;
 
 /// <summary>
-/// <c>GET /api/v1/history/events|fencing|operations|changes</c>: the raw log and the stored history read models
+/// <c>GET /api/v1/history/events|fencing|operations|changes|failovers</c>: the raw log and the stored history read models
 /// (decision 0011), filtered and paged in SQL (keyset on the log position: <c>after</c> is the last row's position of
 /// the page before; the answer's <c>next</c> and a <c>Link: &lt;...&gt;; rel="next"</c> header name the next page). JSON, or
 /// CSV (<c>Accept: text/csv</c> or <c>?format=csv</c>). Every user may read them (the auditor role suffices).
@@ -54,6 +54,15 @@ public static class HistoryApi
         }).WithName("GetConfigurationChanges")
           .WithSummary("configuration changes: who, when, why, the commands and the readable diff (?actor=NAME)")
           .Produces<HistoryPage<ConfigurationChangeRow>>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
+          .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+
+        history.MapGet("/failovers", async (HttpContext http, HistoryQueries queries, string? resource, bool? current, CancellationToken ct) =>
+        {
+            if (Range(http) is not { } range) return RangeProblem(http);
+            return Answer(http, await queries.IncidentsAsync(resource, range, current == true, ct), IncidentColumns);
+        }).WithName("GetFailoverIncidents")
+          .WithSummary("failover incidents: trigger, detection, fence, recovery actions, transitions, time to recovery, from the causation chain (?resource=ID)")
+          .Produces<HistoryPage<IncidentRow>>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
           .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
@@ -149,6 +158,7 @@ public static class HistoryApi
         DateTimeOffset t => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
         JsonElement j => j.GetRawText(),
         IEnumerable<string> list => string.Join('\n', list),
+        IEnumerable<RecoveryAction> actions => string.Join('\n', actions.Select(Describe)),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -182,4 +192,18 @@ public static class HistoryApi
         ("reason", r => r.Reason), ("commands", r => r.Commands), ("diff", r => r.Diff), ("changeId", r => r.ChangeId),
         ("correlationId", r => r.CorrelationId), ("lastSeq", r => r.LastSeq),
     ];
+
+    public static readonly IReadOnlyList<(string, Func<IncidentRow, object?>)> IncidentColumns =
+    [
+        ("seq", r => r.Seq), ("incidentId", r => r.IncidentId), ("trigger", r => r.Trigger), ("subject", r => r.Subject), ("node", r => r.Node),
+        ("actor", r => r.Actor), ("reason", r => r.Reason), ("detectedAt", r => r.DetectedAt), ("detectionMs", r => r.DetectionMs),
+        ("resources", r => r.Resources), ("fenceRequestId", r => r.FenceRequestId), ("fenceTarget", r => r.FenceTarget), ("fenceDevice", r => r.FenceDevice),
+        ("fenceExecutor", r => r.FenceExecutor), ("fenceResult", r => r.FenceResult), ("fenceDurationMs", r => r.FenceDurationMs),
+        ("recovery", r => r.Recovery), ("transitions", r => r.Transitions), ("status", r => r.Status), ("closedAt", r => r.ClosedAt),
+        ("timeToRecoveryMs", r => r.TimeToRecoveryMs), ("lastSeq", r => r.LastSeq),
+    ];
+
+    /// <summary>A recovery action in one line: <c>start web on node1: succeeded in 300 ms (t10)</c>.</summary>
+    public static string Describe(RecoveryAction a) =>
+        string.Create(CultureInfo.InvariantCulture, $"{a.Operation} {a.Resource} on {a.Node}: {a.Result} in {a.DurationMs} ms ({a.TransitionId})");
 }

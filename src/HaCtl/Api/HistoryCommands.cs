@@ -9,7 +9,7 @@ using Cib.Projections.Store;
 namespace HaCtl.Api;
 
 /// <summary>
-/// <c>hactl history events|fencing|operations|changes</c> and <c>hactl log</c>: the API's history (decision 0011) as the
+/// <c>hactl history events|fencing|operations|changes|failovers</c> and <c>hactl log</c>: the API's history (decision 0011) as the
 /// logged-in user, page after page (the API's <c>next</c> cursor) until <c>--limit</c> rows; a table, JSON or CSV.
 /// </summary>
 public static class HistoryCommands
@@ -33,11 +33,14 @@ public static class HistoryCommands
         new("changes", "changes", "configuration changes: who, when, why, the commands and the diff",
             ["at", "actor", "fromVersion", "toVersion", "reason", "commands", "diff"],
             [("--actor", "actor", "who changed it (alice is user:alice)")]),
+        new("failovers", "failovers", "failover incidents: trigger, detection, fence, recovery actions, transitions, time to recovery",
+            ["detectedAt", "trigger", "subject", "resources", "fenceResult", "fenceDurationMs", "recovery", "status", "timeToRecoveryMs"],
+            [("--resource", "resource", "an affected resource")]),
     ];
 
     public static Command Create()
     {
-        var history = new Command("history", "the cluster's history from the API (auditor): events, fencing, operations, configuration changes");
+        var history = new Command("history", "the cluster's history from the API (auditor): events, fencing, operations, configuration changes, failover incidents");
         foreach (var kind in Kinds) history.Subcommands.Add(For(kind));
         history.Subcommands.Add(Rebuild());
         return history;
@@ -166,10 +169,13 @@ public static class HistoryCommands
     private static string Cell(JsonNode? node, bool multiline = false) => node switch
     {
         null => "",
-        JsonArray a => string.Join(multiline ? "\n" : "; ", a.Select(x => x?.ToString() ?? "")),
+        JsonArray a => string.Join(multiline ? "\n" : "; ", a.Select(x => x is JsonObject o && o["operation"] is not null ? Recovery(o) : x?.ToString() ?? "")),
         JsonValue v when v.TryGetValue<string>(out var s) => s,
         _ => node.ToJsonString(),
     };
+
+    /// <summary>A failover's recovery action in one line: <c>start web on node1: succeeded in 300 ms</c>.</summary>
+    private static string Recovery(JsonObject a) => $"{a["operation"]} {a["resource"]} on {a["node"]}: {a["result"]} in {a["durationMs"]} ms";
 
     /// <summary>Aligned columns; a time as UTC to the millisecond.</summary>
     private static void Table(string[] columns, List<JsonObject> rows, TextWriter stdout)

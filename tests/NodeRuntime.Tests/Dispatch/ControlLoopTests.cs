@@ -10,6 +10,7 @@ using Cib.Domain.Transitions;
 using Cib.Interop.Crm;
 using Cib.Projections.Planning;
 using Cib.Projections.ReadModels.Causation;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using Marten;
 using NodeRuntime.Agents;
@@ -309,6 +310,23 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Contains(fenced.Data, kinds);
         Assert.Contains(started.Data, kinds);
         Assert.IsType<NodeLost>(kinds[0]);
+
+        // The stored history's failover incident (decision 0012) is that chain: the loss, its fence, the start on the survivor.
+        var incident1 = await IncidentOfAsync(lost);
+        Assert.Equal(("recovered", "succeeded", survivor), (incident1.Status, incident1.FenceResult, incident1.FenceExecutor));
+        Assert.Contains("d1", incident1.Resources);
+        Assert.Contains(plan.TransitionId, incident1.Transitions);
+        Assert.Contains(incident1.Recovery, r => (r.Resource, r.Operation, r.Node, r.Result) == ("d1", "start", survivor, "succeeded"));
+        Assert.True(incident1.DetectionMs >= 0 && incident1.TimeToRecoveryMs >= 0);
+    }
+
+    /// <summary>The stored history folded up to the log's end, and the failover incident the loss of <paramref name="lost"/> opened.</summary>
+    private async Task<IncidentRow> IncidentOfAsync(string lost)
+    {
+        var queries = new HistoryQueries(_data);
+        await new StoredHistory(_data).CatchUpAsync(await queries.LogPositionAsync());
+        var all = (await queries.IncidentsAsync(null, new HistoryRange(Limit: HistoryRange.MaxLimit))).Items;
+        return Assert.Single(all, i => i.Trigger == "node-lost" && i.Subject == lost);
     }
 
     [Fact]
@@ -329,6 +347,9 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.Equal(Fast.MaxFenceAttempts, attempts.Count);
         Assert.Empty(await EventsAsync<NodeFenced>());
         Assert.False(File.Exists(Path.Combine(_nodes[survivor].StateDir, "Dummy-d1.state")), "d1 was started elsewhere without a fence");
+        var incident = await IncidentOfAsync(first);
+        Assert.Equal(("gave-up", "gave-up"), (incident.Status, incident.FenceResult));
+        Assert.Empty(incident.Recovery);
         // The retries, their backoff and the give-up are re-derived from the log too.
         await AssertReplaysAsync();
     }

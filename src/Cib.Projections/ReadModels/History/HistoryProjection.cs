@@ -14,10 +14,25 @@ namespace Cib.Projections.ReadModels.History;
 /// Plain lists, sorted, so that its JSON is one text for one state.
 /// </summary>
 public sealed record HistoryState(int Version, long Position, IReadOnlyList<HistoryState.Termination> Terminations,
-    IReadOnlyList<HistoryState.FailCount> FailCounts)
+    IReadOnlyList<HistoryState.FailCount> FailCounts, IReadOnlyList<HistoryState.OpenIncident>? Incidents = null,
+    IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null)
 {
     /// <summary>Bump when what the history tables hold or how they are folded changes: a stored history of another version is rebuilt from 0.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
+
+    /// <summary>
+    /// A failover incident not closed yet (<see cref="IncidentRow"/>): the ids of the events that belong to it (its
+    /// trigger, its transitions' plans, its fences' results: what a later plan's causation id may name), its transitions,
+    /// the affected resources not started again yet, those whose recovery failed, and its fence requests without a result.
+    /// </summary>
+    public sealed record OpenIncident(string IncidentId, IReadOnlyList<string> Causes, IReadOnlyList<string> Transitions,
+        IReadOnlyList<string> Pending, IReadOnlyList<string> Failed, IReadOnlyList<string> Fences);
+
+    /// <summary>The configuration change folded last (its key) and its first event's id: what a plan that follows the change names.</summary>
+    public sealed record ChangeStart(string Key, string? FirstEventId);
+
+    /// <summary>Where a resource runs, as far as the operation results tell (a start, promote or probe found it running).</summary>
+    public sealed record Placement(string Resource, string Node);
 
     public sealed record Termination(string Target, string RequestId, string Origin);
     public sealed record FailCount(string Resource, string Node, int Count);
@@ -32,7 +47,7 @@ public sealed record HistoryState(int Version, long Position, IReadOnlyList<Hist
 /// (<see cref="Batch"/>): the store loads those a batch of events touches (<see cref="Touches"/>), so folding the log in
 /// batches of any size gives the same rows as folding it at once.
 /// </summary>
-public static class HistoryProjection
+public static partial class HistoryProjection
 {
     public const string ResultPending = "pending", ResultSucceeded = "succeeded", ResultFailed = "failed", ResultGaveUp = "gave-up",
         ResultPowerOnFailed = "power-on-failed", ResultRequested = "requested", ResultFenced = "fenced";
@@ -41,8 +56,8 @@ public static class HistoryProjection
     /// One batch's fold: the state, the configuration as of its position (for the readable diff), and the rows touched so
     /// far (loaded from the store, or made by the fold), by key.
     /// </summary>
-    public sealed class Batch(HistoryState state, ClusterConfiguration configuration,
-        IEnumerable<FencingHistoryRow> fencing, IEnumerable<ConfigurationChangeRow> changes)
+    public sealed partial class Batch(HistoryState state, ClusterConfiguration configuration,
+        IEnumerable<FencingHistoryRow> fencing, IEnumerable<ConfigurationChangeRow> changes, IEnumerable<IncidentRow>? incidents = null)
     {
         /// <summary>Per target, the operators' requests that stand, in the order they came (the first one's operator is the fences' origin).</summary>
         private readonly Dictionary<string, List<(string Origin, string RequestId)>> _terminations =
@@ -60,13 +75,16 @@ public static class HistoryProjection
             [.. _terminations.OrderBy(t => t.Key, StringComparer.Ordinal)
                 .SelectMany(t => t.Value.Select(r => new HistoryState.Termination(t.Key, r.RequestId, r.Origin)))],
             [.. _failCounts.Where(f => f.Value > 0).OrderBy(f => f.Key.Item1, StringComparer.Ordinal).ThenBy(f => f.Key.Item2, StringComparer.Ordinal)
-                .Select(f => new HistoryState.FailCount(f.Key.Item1, f.Key.Item2, f.Value))]);
+                .Select(f => new HistoryState.FailCount(f.Key.Item1, f.Key.Item2, f.Value))],
+            IncidentState, RunningState, _change);
 
         public void Apply(HistoryEvent e)
         {
             if (e.Sequence <= Position) return;
             Position = e.Sequence;
             var actor = e.Actor ?? "unknown";
+            // The incidents first: a trigger sees where resources ran before the event moves them.
+            ApplyIncident(e, actor);
             switch (e.Data)
             {
                 case IConfigurationEvent ce when e.StreamId == StreamIds.Configuration:
@@ -190,8 +208,9 @@ public static class HistoryProjection
     /// <summary>A configuration change: the events of one append (its change header), else of one correlation, else the event alone.</summary>
     public static string ChangeKey(HistoryEvent e) => e.Header(CommandMetadata.ChangeHeader) ?? e.CorrelationId ?? $"seq/{e.Sequence}";
 
-    /// <summary>The keys of the stored rows folding <paramref name="events"/> may update: fence requests and configuration changes.</summary>
-    public static (IReadOnlyList<string> Fencing, IReadOnlyList<string> Changes) Touches(HistoryState state, IEnumerable<HistoryEvent> events)
+    /// <summary>The keys of the stored rows folding <paramref name="events"/> may update: fence requests, configuration changes and the open incidents.</summary>
+    public static (IReadOnlyList<string> Fencing, IReadOnlyList<string> Changes, IReadOnlyList<string> Incidents) Touches(HistoryState state,
+        IEnumerable<HistoryEvent> events)
     {
         var fencing = new HashSet<string>(state.Terminations.Select(t => t.RequestId), StringComparer.Ordinal);
         var changes = new HashSet<string>(StringComparer.Ordinal);
@@ -207,7 +226,7 @@ public static class HistoryProjection
                 case FencedNodePowerOnFailed p: fencing.Add(p.RequestId); break;
             }
         }
-        return ([.. fencing], [.. changes]);
+        return ([.. fencing], [.. changes], [.. (state.Incidents ?? []).Select(i => i.IncidentId)]);
     }
 
     /// <summary>The whole history of <paramref name="events"/> folded from sequence 0, in memory (what the store holds after catching up).</summary>

@@ -111,6 +111,24 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
         WithTailAsync(current, range, () => ChangesAsync(actor, range, ct), x => x.Seq, (a, b) => a.ChangeId == b.ChangeId,
             fold => fold.Changes.Values.Where(c => (actor is not { Length: > 0 } || c.Actor == ActorText(actor)) && InRange(c.At, range)), ct);
 
+    /// <summary>The failover incidents (decision 0012), filtered by an affected resource (or the resource the trigger names) and the trigger's time.</summary>
+    public Task<HistoryPage<IncidentRow>> IncidentsAsync(string? resource, HistoryRange range, bool current, CancellationToken ct = default) =>
+        WithTailAsync(current, range, () => IncidentsAsync(resource, range, ct), x => x.Seq, (a, b) => a.IncidentId == b.IncidentId,
+            fold => fold.Incidents.Values.Where(i => (resource is not { Length: > 0 } || i.Resources.Contains(resource) || i.Subject == resource)
+                                                     && InRange(i.DetectedAt, range)), ct);
+
+    public async Task<HistoryPage<IncidentRow>> IncidentsAsync(string? resource, HistoryRange range, CancellationToken ct = default)
+    {
+        var where = new Where(range);
+        where.Add("seq > {0}", range.After);
+        if (resource is { Length: > 0 }) where.Add("(resources @> ARRAY[{0}] OR subject = {0})", resource);
+        if (range.Since is { } since) where.Add("detected_at >= {0}", since.ToUniversalTime());
+        if (range.Until is { } until) where.Add("detected_at < {0}", until.ToUniversalTime());
+        await using var cmd = where.Command(db, $"SELECT {IncidentColumns} FROM {schema}.ha_failover_incidents WHERE {where} ORDER BY seq LIMIT {where.LimitParameter}");
+        var rows = await ReadIncidentsAsync(cmd, ct);
+        return Page(rows, range, x => x.Seq, await new StoredHistory(db, schema).PositionAsync(ct), await LogPositionAsync(ct));
+    }
+
     private static bool InRange(DateTimeOffset at, HistoryRange range) => (range.Since is not { } s || at >= s) && (range.Until is not { } u || at < u);
 
     /// <summary>
@@ -214,6 +232,33 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
 
     private const string FencingColumns = "request_id, seq, last_seq, requested_at, completed_at, target, action, device, executor, origin, result, reason, "
                                           + "error, attempt, duration_ms, transition_id, correlation_id";
+
+    private const string IncidentColumns = "incident_id, seq, last_seq, trigger, subject, node, actor, reason, detected_at, detection_ms, resources, "
+                                           + "transitions, fence_request_id, fence_target, fence_device, fence_executor, fence_result, fence_duration_ms, "
+                                           + "recovery, status, closed_at, time_to_recovery_ms";
+
+    private static async Task<List<IncidentRow>> ReadIncidentsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var rows = new List<IncidentRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new IncidentRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4), Str(r, 5), r.GetString(6), Str(r, 7),
+                r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetInt64(9), r.GetFieldValue<string[]>(10), r.GetFieldValue<string[]>(11),
+                Str(r, 12), Str(r, 13), Str(r, 14), Str(r, 15), Str(r, 16), r.IsDBNull(17) ? null : r.GetInt64(17),
+                JsonSerializer.Deserialize<List<RecoveryAction>>(r.GetString(18), CibEventLog.Json) ?? [], r.GetString(19),
+                r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20), r.IsDBNull(21) ? null : r.GetInt64(21)));
+        return rows;
+    }
+
+    /// <summary>The stored incident rows of these ids (the open incidents a batch of the fold may update).</summary>
+    internal static async Task<List<IncidentRow>> IncidentsByIdAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string schema,
+        IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        await using var cmd = new NpgsqlCommand($"SELECT {IncidentColumns} FROM {schema}.ha_failover_incidents WHERE incident_id = ANY($1)", conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
+        return await ReadIncidentsAsync(cmd, ct);
+    }
 
     private const string ChangeColumns = "change_id, seq, last_seq, from_version, to_version, actor, at, reason, correlation_id, commands, diff";
 

@@ -32,6 +32,9 @@ public sealed record HistoryEvent(
 
     /// <summary>Who appended it: the <c>actor</c> header, else Marten's user name.</summary>
     public string? Actor => Header(Store.CommandMetadata.ActorHeader) ?? UserName;
+
+    /// <summary>The event's id (what a later event's causation id names); empty when not known.</summary>
+    public Guid Id { get; init; }
 }
 
 /// <summary>
@@ -69,4 +72,40 @@ public sealed record ConfigurationChangeRow(
         && Commands.SequenceEqual(other.Commands) && Diff.SequenceEqual(other.Diff);
 
     public override int GetHashCode() => HashCode.Combine(ChangeId, Seq, LastSeq);
+}
+
+/// <summary>
+/// One recovery action of an incident: a start or promote of an affected resource in one of the incident's transitions,
+/// its node, result (<c>succeeded</c>, <c>failed</c>), duration and the result's log position.
+/// </summary>
+public sealed record RecoveryAction(long Seq, string Resource, string Operation, string Node, string Result, long DurationMs, DateTimeOffset At,
+    string? TransitionId);
+
+/// <summary>
+/// A failover incident (decision 0012): opened by its trigger (<see cref="Trigger"/>: <c>node-lost</c>,
+/// <c>monitor-failure</c>, <c>fence</c>, <c>admin-move</c>; <see cref="Subject"/> the node or resource it names),
+/// followed along the causation chain (the transitions whose plan it caused, their fence and recovery actions), closed
+/// when every affected resource is started again (<see cref="Status"/> <c>recovered</c>) or given up (<c>gave-up</c>);
+/// <c>open</c> until then. <see cref="DetectionMs"/>: for a lost node, the trigger's time minus when it was last seen.
+/// <see cref="TimeToRecoveryMs"/>: from the trigger's time to the closing event's.
+/// </summary>
+public sealed record IncidentRow(
+    string IncidentId, long Seq, long LastSeq, string Trigger, string Subject, string? Node, string Actor, string? Reason, DateTimeOffset DetectedAt,
+    long? DetectionMs, IReadOnlyList<string> Resources, IReadOnlyList<string> Transitions, string? FenceRequestId, string? FenceTarget,
+    string? FenceDevice, string? FenceExecutor, string? FenceResult, long? FenceDurationMs, IReadOnlyList<RecoveryAction> Recovery, string Status,
+    DateTimeOffset? ClosedAt, long? TimeToRecoveryMs)
+{
+    public const string StatusOpen = "open", StatusRecovered = "recovered", StatusGaveUp = "gave-up";
+
+    /// <summary>Value equality on the lists too (tests compare the stored rows with a fold from 0).</summary>
+    public bool Equals(IncidentRow? other) =>
+        other is not null
+        && (IncidentId, Seq, LastSeq, Trigger, Subject, Node, Actor, Reason, DetectedAt, DetectionMs, FenceRequestId, FenceTarget, FenceDevice)
+        == (other.IncidentId, other.Seq, other.LastSeq, other.Trigger, other.Subject, other.Node, other.Actor, other.Reason, other.DetectedAt,
+            other.DetectionMs, other.FenceRequestId, other.FenceTarget, other.FenceDevice)
+        && (FenceExecutor, FenceResult, FenceDurationMs, Status, ClosedAt, TimeToRecoveryMs)
+        == (other.FenceExecutor, other.FenceResult, other.FenceDurationMs, other.Status, other.ClosedAt, other.TimeToRecoveryMs)
+        && Resources.SequenceEqual(other.Resources) && Transitions.SequenceEqual(other.Transitions) && Recovery.SequenceEqual(other.Recovery);
+
+    public override int GetHashCode() => HashCode.Combine(IncidentId, Seq, LastSeq);
 }

@@ -26,7 +26,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
     public static long LogClockBucket(long sequence) => (sequence - 1) / LogClockBucketSize;
 
     /// <summary>The tables, for grants and rebuilds.</summary>
-    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes", "ha_log_clock"];
+    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes", "ha_log_clock", "ha_failover_incidents"];
 
     /// <summary>
     /// Folds the log after the stored position up to <paramref name="upTo"/> (a position every event before which is
@@ -136,9 +136,10 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         var configuration = ClusterConfiguration.Empty;
         if (events.Any(e => e.StreamId == StreamIds.Configuration))
             (configuration, _) = await ConfigurationReader.LoadAsync(_log, ct, atPosition: state.Position);
-        var (fencingKeys, changeKeys) = HistoryProjection.Touches(state, events);
+        var (fencingKeys, changeKeys, incidentKeys) = HistoryProjection.Touches(state, events);
         var fold = new HistoryProjection.Batch(state, configuration,
-            await HistoryQueries.FencingByIdAsync(conn, tx, schema, fencingKeys, ct), await HistoryQueries.ChangesByIdAsync(conn, tx, schema, changeKeys, ct));
+            await HistoryQueries.FencingByIdAsync(conn, tx, schema, fencingKeys, ct), await HistoryQueries.ChangesByIdAsync(conn, tx, schema, changeKeys, ct),
+            await HistoryQueries.IncidentsByIdAsync(conn, tx, schema, incidentKeys, ct));
         foreach (var e in events) fold.Apply(e);
         return fold;
     }
@@ -180,7 +181,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
-            SELECT seq_id, stream_id, version, data, type, timestamp, correlation_id, causation_id, user_name, headers
+            SELECT seq_id, stream_id, version, data, type, timestamp, correlation_id, causation_id, user_name, headers, id
             FROM {schema}.mt_events WHERE seq_id > $1 AND seq_id <= $2 AND is_archived = FALSE ORDER BY seq_id LIMIT $3
             """, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
@@ -195,7 +196,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
                        ?? throw new InvalidOperationException($"unknown event type '{type}' at sequence {r.GetInt64(0)}");
             events.Add(new HistoryEvent(r.GetInt64(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), data, type, r.GetFieldValue<DateTimeOffset>(5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-                r.IsDBNull(9) ? new Dictionary<string, JsonElement>() : Headers(r.GetString(9))));
+                r.IsDBNull(9) ? new Dictionary<string, JsonElement>() : Headers(r.GetString(9))) { Id = r.GetGuid(10) });
         }
         return events;
     }
@@ -237,6 +238,29 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
             c.Parameters.Add(P(ch.CorrelationId));
             c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ch.Commands] });
             c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ch.Diff] });
+            batch.BatchCommands.Add(c);
+        }
+        foreach (var i in fold.Incidents.Values)
+        {
+            var c = new NpgsqlBatchCommand($"""
+                INSERT INTO {schema}.ha_failover_incidents (incident_id, seq, last_seq, trigger, subject, node, actor, reason, detected_at, detection_ms,
+                    resources, transitions, fence_request_id, fence_target, fence_device, fence_executor, fence_result, fence_duration_ms, recovery,
+                    status, closed_at, time_to_recovery_ms)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                ON CONFLICT (incident_id) DO UPDATE SET last_seq = excluded.last_seq, resources = excluded.resources, transitions = excluded.transitions,
+                    fence_request_id = excluded.fence_request_id, fence_target = excluded.fence_target, fence_device = excluded.fence_device,
+                    fence_executor = excluded.fence_executor, fence_result = excluded.fence_result, fence_duration_ms = excluded.fence_duration_ms,
+                    recovery = excluded.recovery, status = excluded.status, closed_at = excluded.closed_at, time_to_recovery_ms = excluded.time_to_recovery_ms
+                """);
+            c.Parameters.Add(P(i.IncidentId)); c.Parameters.Add(P(i.Seq)); c.Parameters.Add(P(i.LastSeq)); c.Parameters.Add(P(i.Trigger));
+            c.Parameters.Add(P(i.Subject)); c.Parameters.Add(P(i.Node)); c.Parameters.Add(P(i.Actor)); c.Parameters.Add(P(i.Reason));
+            c.Parameters.Add(P(i.DetectedAt)); c.Parameters.Add(P(i.DetectionMs));
+            c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. i.Resources] });
+            c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. i.Transitions] });
+            c.Parameters.Add(P(i.FenceRequestId)); c.Parameters.Add(P(i.FenceTarget)); c.Parameters.Add(P(i.FenceDevice)); c.Parameters.Add(P(i.FenceExecutor));
+            c.Parameters.Add(P(i.FenceResult)); c.Parameters.Add(P(i.FenceDurationMs));
+            c.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = JsonSerializer.Serialize(i.Recovery, CibEventLog.Json) });
+            c.Parameters.Add(P(i.Status)); c.Parameters.Add(P(i.ClosedAt)); c.Parameters.Add(P(i.TimeToRecoveryMs));
             batch.BatchCommands.Add(c);
         }
         if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);

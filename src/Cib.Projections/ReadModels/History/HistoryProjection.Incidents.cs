@@ -1,0 +1,274 @@
+using Cib.Domain;
+using Cib.Domain.Constraints;
+using Cib.Domain.Fencing;
+using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
+using Cib.Domain.Transitions;
+using Cib.Projections.Store;
+
+namespace Cib.Projections.ReadModels.History;
+
+/// <summary>
+/// The failover incidents (decision 0012), part of the history's fold. An incident is opened by its trigger and
+/// followed along the causation chain the controller writes (<c>ClusterController</c>: a plan's causation id is the
+/// event id of the news it follows from, or of the plan of the transition it follows; its dispatches and fences name
+/// the plan; the nodes' results name <c>transition/action</c>), never by nearness in time:
+/// <list type="bullet">
+/// <item>a <c>TransitionPlanned</c> whose causation id is an event of an open incident is one of its transitions (and
+/// its event id joins the incident, so a re-plan after it is too);</item>
+/// <item>a <c>FencingRequested</c> of one of its transitions is its fence (the latest attempt); the fence's dispatch
+/// gives the executor, <c>NodeFenced</c> / <c>FencingFailed</c> the result and duration (a give-up is matched by its
+/// target, its request id being its own); the result's event id joins the incident (a plan may follow from it);</item>
+/// <item>a start or promote result of an affected resource in one of its transitions is a recovery action.</item>
+/// </list>
+/// It closes when no affected resource waits for its start and no fence of it waits for a result: <c>recovered</c> when
+/// every affected resource started again, else <c>gave-up</c> (a start or promote of it failed and none succeeded
+/// since, or the fence was given up).
+/// </summary>
+public static partial class HistoryProjection
+{
+    public const string TriggerNodeLost = "node-lost", TriggerMonitorFailure = "monitor-failure", TriggerFence = "fence", TriggerAdminMove = "admin-move";
+
+    /// <summary>The location constraints <c>crm resource move|ban</c> (and <c>hactl resource move|ban</c>) write.</summary>
+    public static bool IsAdminMove(string constraintId) =>
+        constraintId.StartsWith("cli-prefer-", StringComparison.Ordinal) || constraintId.StartsWith("cli-ban-", StringComparison.Ordinal);
+
+    public static string IncidentId(long sequence) => $"incident/{sequence}";
+
+    public sealed partial class Batch
+    {
+        private sealed class Open(HistoryState.OpenIncident o)
+        {
+            public string Id { get; } = o.IncidentId;
+            public List<string> Causes { get; } = [.. o.Causes];
+            public List<string> Transitions { get; } = [.. o.Transitions];
+            public List<string> Pending { get; } = [.. o.Pending];
+            public List<string> Failed { get; } = [.. o.Failed];
+            public List<string> Fences { get; } = [.. o.Fences];
+
+            public HistoryState.OpenIncident State => new(Id, [.. Causes], [.. Transitions], [.. Pending], [.. Failed], [.. Fences]);
+        }
+
+        private readonly List<Open> _open = [.. (state.Incidents ?? []).Select(o => new Open(o))];
+        private HistoryState.ChangeStart? _change = state.Change;
+        private readonly SortedSet<(string Resource, string Node)> _running = new((state.Running ?? []).Select(p => (p.Resource, p.Node)));
+
+        /// <summary>The incidents this fold opened or updated (the open ones loaded from the store), by id.</summary>
+        public Dictionary<string, IncidentRow> Incidents { get; } = (incidents ?? []).ToDictionary(r => r.IncidentId, StringComparer.Ordinal);
+
+        private IReadOnlyList<HistoryState.OpenIncident> IncidentState => [.. _open.Select(o => o.State)];
+
+        private IReadOnlyList<HistoryState.Placement> RunningState => [.. _running.Select(p => new HistoryState.Placement(p.Resource, p.Node))];
+
+        private void ApplyIncident(HistoryEvent e, string actor)
+        {
+            var id = e.Id == Guid.Empty ? null : e.Id.ToString();
+            switch (e.Data)
+            {
+                case NodeLost lost:
+                    OpenIncident(e, id, actor, TriggerNodeLost, lost.Node, lost.Node, lost.Reason, lost.At,
+                        (long)(lost.At - lost.LastSeen).TotalMilliseconds, RunningOn(lost.Node));
+                    break;
+                case NodeTerminationRequested t:
+                    OpenIncident(e, id, t.RequestedBy.ToString(), TriggerFence, t.Target, t.Target, t.Reason, t.At, null, RunningOn(t.Target));
+                    break;
+                case IConfigurationEvent ce when e.StreamId == StreamIds.Configuration:
+                {
+                    var (location, at) = ce switch
+                    {
+                        ConstraintDefined { Constraint: LocationData l } d => (l, d.At),
+                        ConstraintUpdated { Constraint: LocationData l } u => (l, u.At),
+                        _ => (null, default),
+                    };
+                    // The controller's plan names the first event of a change (the first news since its last plan).
+                    var key = ChangeKey(e);
+                    if (_change?.Key != key) _change = new HistoryState.ChangeStart(key, id);
+                    // An admin move moves what runs: a constraint on a resource that runs nowhere (a configuration
+                    // loaded before anything started) is no failover.
+                    if (location is not null && IsAdminMove(location.Id) && _running.Any(p => p.Resource == location.Resource))
+                    {
+                        OpenIncident(e, id, actor, TriggerAdminMove, location.Resource, location.Node,
+                            e.Header(CommandMetadata.ReasonHeader) ?? location.Id, at, null, [location.Resource]);
+                        if (_change.FirstEventId is { } first && first != id) _open[^1].Causes.Insert(0, first);
+                    }
+                    break;
+                }
+                case TransitionPlanned plan when ByCause(e.CausationId) is { } open:
+                    open.Transitions.Add(plan.TransitionId);
+                    if (id is not null) open.Causes.Add(id);
+                    Update(open, e, r => r with { Transitions = [.. r.Transitions, plan.TransitionId] });
+                    break;
+                case FencingRequested r:
+                {
+                    var open = r.TransitionId is { } t ? ByTransition(t) : null;
+                    if (open is null)
+                    {
+                        // A fence no open incident asked for: an incident of its own (its plan is the cause it names).
+                        OpenIncident(e, id, actor, TriggerFence, r.Target, r.Target, r.Reason, r.At, null, RunningOn(r.Target));
+                        open = _open[^1];
+                        if (r.TransitionId is { } transition)
+                        {
+                            open.Transitions.Add(transition);
+                            Update(open, e, x => x with { Transitions = [transition] });
+                        }
+                        if (e.CausationId is { } plan) open.Causes.Add(plan);
+                    }
+                    open.Fences.Remove(Incidents[open.Id].FenceRequestId ?? "");
+                    open.Fences.Add(r.RequestId);
+                    Update(open, e, x => x with
+                    {
+                        FenceRequestId = r.RequestId, FenceTarget = r.Target, FenceDevice = r.Device, FenceExecutor = null,
+                        FenceResult = ResultPending, FenceDurationMs = null,
+                    });
+                    break;
+                }
+                case ActionDispatched { Kind: ActionKind.Fence, FencingRequestId: { } request } d when ByFence(request) is { } open:
+                    Update(open, e, x => x with { FenceExecutor = d.Node });
+                    break;
+                case NodeFenced f:
+                {
+                    if (ByFence(f.RequestId) is { } open)
+                    {
+                        open.Fences.Remove(f.RequestId);
+                        if (id is not null) open.Causes.Add(id);
+                        Update(open, e, x => x with
+                        {
+                            FenceRequestId = f.RequestId, FenceTarget = f.Target, FenceDevice = f.Device, FenceExecutor = f.ExecutedBy,
+                            FenceResult = ResultSucceeded, FenceDurationMs = f.DurationMs,
+                        });
+                        TryClose(open, e, f.At);
+                    }
+                    // Nothing runs on a fenced node.
+                    _running.RemoveWhere(p => p.Node == f.Target);
+                    break;
+                }
+                case FencingFailed x:
+                {
+                    // A give-up names a request of its own: it is the incident's whose plan it names (its causation id), else,
+                    // for a log without causation ids, the latest open incident whose fence of that target has failed.
+                    var open = ByFence(x.RequestId) ?? (x.GaveUp
+                        ? ByCause(e.CausationId) ?? _open.LastOrDefault(o => Incidents[o.Id].FenceTarget == x.Target && o.Fences.Count == 0)
+                        : null);
+                    if (open is null) break;
+                    open.Fences.Remove(x.RequestId);
+                    if (id is not null) open.Causes.Add(id);
+                    // The attempt's duration from its request (the fencing history's row), as the fencing history reckons it.
+                    long? duration = !x.GaveUp && Fencing.TryGetValue(x.RequestId, out var request) ? (long)(x.At - request.RequestedAt).TotalMilliseconds : null;
+                    Update(open, e, r => r with
+                    {
+                        FenceRequestId = x.RequestId, FenceDevice = x.Device ?? r.FenceDevice, FenceResult = x.GaveUp ? ResultGaveUp : ResultFailed,
+                        FenceDurationMs = duration ?? r.FenceDurationMs,
+                    });
+                    if (x.GaveUp) Close(open, e, x.At, IncidentRow.StatusGaveUp);
+                    break;
+                }
+                case ResourceOperationSucceeded ok:
+                    if (IsRecovery(ok.Operation) && ok.Origin.TransitionId is { } okTransition && ByTransition(okTransition) is { } recovered
+                        && Incidents[recovered.Id].Resources.Contains(ok.Resource))
+                    {
+                        recovered.Pending.Remove(ok.Resource);
+                        recovered.Failed.Remove(ok.Resource);
+                        Update(recovered, e, r => r with
+                        {
+                            Recovery = [.. r.Recovery, new RecoveryAction(e.Sequence, ok.Resource, ok.Operation, ok.Node, ResultSucceeded, ok.DurationMs, ok.At, okTransition)],
+                        });
+                        TryClose(recovered, e, ok.At);
+                    }
+                    Place(ok.Resource, ok.Node, ok.Operation, ok.IntervalMs, ok.Rc);
+                    break;
+                case ResourceOperationFailed bad:
+                {
+                    if (bad.Origin.TransitionId is { } badTransition && ByTransition(badTransition) is { } open
+                        && Incidents[open.Id].Resources.Contains(bad.Resource))
+                    {
+                        if (id is not null) open.Causes.Add(id);
+                        if (IsRecovery(bad.Operation))
+                        {
+                            if (open.Pending.Remove(bad.Resource)) open.Failed.Add(bad.Resource);
+                            Update(open, e, r => r with
+                            {
+                                Recovery = [.. r.Recovery, new RecoveryAction(e.Sequence, bad.Resource, bad.Operation, bad.Node, ResultFailed, bad.DurationMs, bad.At, badTransition)],
+                            });
+                            TryClose(open, e, bad.At);
+                        }
+                        else Update(open, e, r => r);
+                    }
+                    else if (ByResource(bad.Resource) is { } already)
+                    {
+                        // Another failure of a resource an open incident waits for: news of that incident (a plan may follow from it).
+                        if (id is not null) already.Causes.Add(id);
+                        Update(already, e, r => r);
+                    }
+                    else if (bad.IntervalMs > 0 || bad.Origin.TransitionId is null)
+                        OpenIncident(e, id, actor, TriggerMonitorFailure, bad.Resource, bad.Node, bad.ExitReason ?? $"{bad.Operation} {OcfRc.Describe(bad.Rc)}",
+                            bad.At, null, [bad.Resource]);
+                    if (bad.Operation is "start" or "promote" or "migrate_from") _running.Remove((bad.Resource, bad.Node));
+                    break;
+                }
+                case TransitionCompleted done when ByTransition(done.TransitionId) is { } open:
+                    TryClose(open, e, done.At);
+                    break;
+                case ResourceHistoryCleared h:
+                    _running.RemoveWhere(p => p.Resource == h.Resource && (h.Node is null || p.Node == h.Node));
+                    break;
+            }
+        }
+
+        private static bool IsRecovery(string operation) => operation is "start" or "promote" or "migrate_from";
+
+        private void Place(string resource, string node, string operation, long intervalMs, int rc)
+        {
+            switch (operation)
+            {
+                case "start" or "promote" or "demote" or "migrate_from":
+                    _running.Add((resource, node));
+                    break;
+                case "stop" or "migrate_to":
+                    _running.Remove((resource, node));
+                    break;
+                case "monitor" when rc is OcfRc.Success or OcfRc.RunningPromoted:
+                    _running.Add((resource, node));
+                    break;
+                case "monitor" when rc == OcfRc.NotRunning && intervalMs == 0:
+                    _running.Remove((resource, node));
+                    break;
+            }
+        }
+
+        private List<string> RunningOn(string node) => [.. _running.Where(p => p.Node == node).Select(p => p.Resource).Distinct().Order(StringComparer.Ordinal)];
+
+        private Open? ByCause(string? causationId) => causationId is null ? null : _open.FirstOrDefault(o => o.Causes.Contains(causationId));
+
+        private Open? ByTransition(string transition) => _open.FirstOrDefault(o => o.Transitions.Contains(transition));
+
+        private Open? ByFence(string request) => _open.FirstOrDefault(o => o.Fences.Contains(request));
+
+        private Open? ByResource(string resource) => _open.FirstOrDefault(o => o.Pending.Contains(resource) || o.Failed.Contains(resource));
+
+        private void OpenIncident(HistoryEvent e, string? eventId, string actor, string trigger, string subject, string? node, string? reason,
+            DateTimeOffset at, long? detectionMs, IReadOnlyList<string> resources)
+        {
+            var incident = IncidentId(e.Sequence);
+            var open = new Open(new HistoryState.OpenIncident(incident, eventId is null ? [] : [eventId], [], [.. resources], [], []));
+            _open.Add(open);
+            Incidents[incident] = new IncidentRow(incident, e.Sequence, e.Sequence, trigger, subject, node, actor, reason, at, detectionMs, resources, [],
+                null, null, null, null, null, null, [], IncidentRow.StatusOpen, null, null);
+        }
+
+        private void Update(Open open, HistoryEvent e, Func<IncidentRow, IncidentRow> change) =>
+            Incidents[open.Id] = change(Incidents[open.Id]) with { LastSeq = e.Sequence };
+
+        /// <summary>Closes the incident when nothing affected waits for its start and no fence of it for a result.</summary>
+        private void TryClose(Open open, HistoryEvent e, DateTimeOffset at)
+        {
+            if (open.Pending.Count > 0 || open.Fences.Count > 0) return;
+            Close(open, e, at, open.Failed.Count == 0 ? IncidentRow.StatusRecovered : IncidentRow.StatusGaveUp);
+        }
+
+        private void Close(Open open, HistoryEvent e, DateTimeOffset at, string status)
+        {
+            _open.Remove(open);
+            Update(open, e, r => r with { Status = status, ClosedAt = at, TimeToRecoveryMs = (long)(at - r.DetectedAt).TotalMilliseconds });
+        }
+    }
+}
