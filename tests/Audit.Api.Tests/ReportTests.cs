@@ -49,6 +49,8 @@ public sealed class ReportTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains("| ip | node1 | start | 1 ", md);
         Assert.Contains("address in use", md);
         Assert.Contains("Why: the first cluster", md);
+        // The lost node opened an incident (its fence here carries no causation id, so it is not linked to it).
+        Assert.Contains("### node-lost node1:", md);
         Assert.Contains($"### {planned.TransitionId}:", md);
         Assert.Contains("Planned again from its inputs: the same transition.", md);
         Assert.Contains(planned.Summary.First(l => l.StartsWith("* Fence (", StringComparison.Ordinal)), md);

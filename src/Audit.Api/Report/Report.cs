@@ -10,7 +10,7 @@ namespace Audit.Api.Report;
 /// <summary>What a report holds: a time window's fencing, failed operations, configuration changes and transitions (each planned again and explained), and its events by type.</summary>
 public sealed record ReportData(
     DateTimeOffset Since, DateTimeOffset Until, DateTimeOffset Generated, string By, long FirstPosition, long LastPosition,
-    IReadOnlyList<FencingHistoryRow> Fencing, IReadOnlyList<OperationHistoryRow> FailedOperations, IReadOnlyList<ConfigurationChangeRow> Changes,
+    IReadOnlyList<IncidentRow> Failovers, IReadOnlyList<FencingHistoryRow> Fencing, IReadOnlyList<OperationHistoryRow> FailedOperations, IReadOnlyList<ConfigurationChangeRow> Changes,
     IReadOnlyList<(TransitionPlanned Planned, Explanation Explanation)> Transitions, IReadOnlyList<(string Type, int Count)> Events);
 
 /// <summary>The report as Markdown (pure: a function of its data), the file an auditor keeps; HTML is this through Markdig.</summary>
@@ -24,12 +24,27 @@ public static class ReportRenderer
                       + "Every figure below comes from the log; every transition was planned again from its recorded inputs.").AppendLine();
         md.AppendLine("## Summary").AppendLine();
         md.AppendLine("| what | count |").AppendLine("|---|---|");
+        foreach (var g in r.Failovers.GroupBy(f => f.Status).OrderBy(g => g.Key, StringComparer.Ordinal)) md.AppendLine($"| failover incidents {g.Key} | {g.Count()} |");
         md.AppendLine($"| transitions planned | {r.Transitions.Count} |");
         md.AppendLine($"| transitions whose replay differs from the record | {r.Transitions.Count(t => !t.Explanation.Same)} |");
         foreach (var g in r.Fencing.GroupBy(f => f.Result).OrderBy(g => g.Key, StringComparer.Ordinal)) md.AppendLine($"| fence requests {g.Key} | {g.Count()} |");
         md.AppendLine($"| failed operations | {r.FailedOperations.Count} |");
         md.AppendLine($"| configuration changes | {r.Changes.Count} |");
         md.AppendLine($"| events | {r.Events.Sum(e => e.Count)} |").AppendLine();
+
+        md.AppendLine("## Failover incidents").AppendLine();
+        if (r.Failovers.Count == 0) md.AppendLine("No failover.").AppendLine();
+        foreach (var f in r.Failovers)
+        {
+            md.AppendLine($"### {f.Trigger} {f.Subject}: {Time(f.DetectedAt)}, {f.Status}").AppendLine();
+            md.AppendLine($"* detected{(f.DetectionMs is { } d ? $" {d} ms after it was last seen" : "")}, by {Cell(f.Actor)}{(f.Reason is null ? "" : $": {Cell(f.Reason)}")}");
+            md.AppendLine($"* affected: {(f.Resources.Count == 0 ? "nothing running" : string.Join(", ", f.Resources))}");
+            if (f.FenceRequestId is not null)
+                md.AppendLine($"* fence of {f.FenceTarget}: {f.FenceResult}, device {f.FenceDevice}, executed by {f.FenceExecutor}{(f.FenceDurationMs is { } fd ? $", {fd} ms" : "")}");
+            foreach (var a in f.Recovery) md.AppendLine($"* {a.Operation} {a.Resource} on {a.Node}: {a.Result}, {a.DurationMs} ms ({a.TransitionId})");
+            md.AppendLine($"* transitions: {(f.Transitions.Count == 0 ? "none" : string.Join(", ", f.Transitions))}");
+            md.AppendLine(f.TimeToRecoveryMs is { } ttr ? $"* time to recovery: {ttr} ms" : "* not recovered in the log yet").AppendLine();
+        }
 
         md.AppendLine("## Fencing").AppendLine();
         if (r.Fencing.Count == 0) md.AppendLine("No node was fenced or asked to be.").AppendLine();
@@ -113,6 +128,7 @@ public sealed class ReportBuilder(HistoryQueries history, CibEventLog log)
     public async Task<ReportData> BuildAsync(DateTimeOffset since, DateTimeOffset until, string by, DateTimeOffset now, CancellationToken ct)
     {
         var range = new HistoryRange(0, HistoryRange.MaxLimit, since, until);
+        var failovers = await AllAsync(after => history.IncidentsAsync(null, range with { After = after }, current: true, ct));
         var fencing = await AllAsync(after => history.FencingAsync(null, range with { After = after }, current: true, ct));
         var operations = await AllAsync(after => history.OperationsAsync(null, null, range with { After = after }, current: true, ct));
         var changes = await AllAsync(after => history.ChangesAsync(null, range with { After = after }, current: true, ct));
@@ -133,7 +149,7 @@ public sealed class ReportBuilder(HistoryQueries history, CibEventLog log)
             transitions.Add((t, Explaining.Explain(configuration, status, t)));
         }
         return new ReportData(since, until, now, by, events.Count == 0 ? 0 : events[0].Seq, events.Count == 0 ? 0 : events[^1].Seq,
-            fencing, [.. operations.Where(o => o.Kind == "failed")], changes, transitions,
+            failovers, fencing, [.. operations.Where(o => o.Kind == "failed")], changes, transitions,
             [.. events.GroupBy(e => e.Type).Select(g => (g.Key, g.Count())).OrderByDescending(x => x.Item2).ThenBy(x => x.Key, StringComparer.Ordinal)]);
     }
 
