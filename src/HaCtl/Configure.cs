@@ -80,7 +80,8 @@ public static class Configure
         return 1;
     }
 
-    private static bool TryRead(string file, TextWriter stderr, out string text)
+    /// <summary>The file's text, or its error on stderr ("FILE: cannot read: ...") and false.</summary>
+    public static bool TryRead(string file, TextWriter stderr, out string text)
     {
         try
         {

@@ -77,3 +77,14 @@ public static class Problem
         return json;
     }
 }
+
+/// <summary>A 200 answer's JSON, or a failure that shows the status and the body.</summary>
+public static class Ok
+{
+    public static async Task<JsonElement> AssertAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+}

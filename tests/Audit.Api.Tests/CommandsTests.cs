@@ -28,28 +28,21 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
         return (await ConfigurationReader.LoadAsync(api.Db.Store)).State;
     }
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
-
     [Fact]
     public async Task An_operator_stops_and_starts_a_resource_as_themself()
     {
         await ConfiguredAsync();
         var otto = await api.ClientAsAsync("otto");
-        var stopped = await OkAsync(await otto.PostAsync("/api/v1/resources/site/stop", null));
+        var stopped = await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/site/stop", null));
         Assert.Equal("cib.resource_meta_attribute_set.v1", stopped.GetProperty("events")[0].GetProperty("type").GetString());
         Assert.Equal("Stopped", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Resources["site"].MetaValue(MetaAttributes.TargetRole));
         var last = (await api.Db.Store.QuerySession().Events.FetchStreamAsync(StreamIds.Configuration)).Last();
         Assert.Equal("user:otto", last.UserName);
 
-        await OkAsync(await otto.PostAsync("/api/v1/resources/site/start", null));
+        await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/site/start", null));
         Assert.Equal("Started", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Resources["site"].MetaValue(MetaAttributes.TargetRole));
         // Starting what is started changes nothing and appends nothing.
-        Assert.Equal(0, (await OkAsync(await otto.PostAsync("/api/v1/resources/site/start", null))).GetProperty("events").GetArrayLength());
+        Assert.Equal(0, (await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/site/start", null))).GetProperty("events").GetArrayLength());
     }
 
     [Fact]
@@ -81,14 +74,14 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
         var otto = await api.ClientAsAsync("otto");
         var key = $"k-{Guid.NewGuid():N}";
         var first = new HttpRequestMessage(HttpMethod.Post, "/api/v1/resources/vip/unmanage") { Headers = { { "Idempotency-Key", key } } };
-        var answer = await OkAsync(await otto.SendAsync(first));
+        var answer = await Ok.AssertAsync(await otto.SendAsync(first));
         Assert.False(answer.GetProperty("repeated").GetBoolean());
         var version = (await ConfigurationReader.LoadAsync(api.Db.Store)).Version;
 
         // Meanwhile someone manages it again; the lost answer's repeat must not unmanage it a second time.
-        await OkAsync(await otto.PostAsync("/api/v1/resources/vip/manage", null));
+        await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/vip/manage", null));
         var repeat = new HttpRequestMessage(HttpMethod.Post, "/api/v1/resources/vip/unmanage") { Headers = { { "Idempotency-Key", key } } };
-        var again = await OkAsync(await otto.SendAsync(repeat));
+        var again = await Ok.AssertAsync(await otto.SendAsync(repeat));
         Assert.True(again.GetProperty("repeated").GetBoolean());
         Assert.Equal(answer.GetProperty("configurationVersion").GetInt64(), again.GetProperty("configurationVersion").GetInt64());
         Assert.Equal(version + 1, (await ConfigurationReader.LoadAsync(api.Db.Store)).Version);
@@ -111,10 +104,10 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var key = $"c-{Guid.NewGuid():N}";
         var request = () => new HttpRequestMessage(HttpMethod.Post, "/api/v1/resources/site/cleanup") { Headers = { { "Idempotency-Key", key } } };
-        var cleaned = await OkAsync(await otto.SendAsync(request()));
+        var cleaned = await Ok.AssertAsync(await otto.SendAsync(request()));
         Assert.Equal(["vip", "web"], cleaned.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "cib.fail_count_cleared.v2")
             .Select(e => e.GetProperty("data").GetProperty("resource").GetString()));
-        Assert.True((await OkAsync(await otto.SendAsync(request()))).GetProperty("repeated").GetBoolean());
+        Assert.True((await Ok.AssertAsync(await otto.SendAsync(request()))).GetProperty("repeated").GetBoolean());
         Assert.Equal(2, (await api.Db.EventsAsync(StreamIds.Resource("site"))).OfType<FailCountCleared>().Count());
 
         var after = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
@@ -126,27 +119,27 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         await ConfiguredAsync();
         var otto = await api.ClientAsAsync("otto");
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2" }));
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/ban", new { node = "node1" }));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2" }));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/ban", new { node = "node1" }));
         var constraints = (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints;
         Assert.Equal(Score.Infinity, ((LocationConstraint)constraints["cli-prefer-site"]).Score);
         Assert.Equal(("node1", Score.MinusInfinity), (((LocationConstraint)constraints["cli-ban-site-on-node1"]).Node, ((LocationConstraint)constraints["cli-ban-site-on-node1"]).Score));
         // Moving again elsewhere replaces the preference rather than adding one.
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node1" }));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node1" }));
         Assert.Equal("node1", ((LocationConstraint)(await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints["cli-prefer-site"]).Node);
 
         // With a lifetime the preference ends by itself (the store's clock, whole seconds); a lifetime that is not one is a 400.
         var before = DateTimeOffset.UtcNow;
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2", lifetime = "PT1H" }));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2", lifetime = "PT1H" }));
         var until = ((LocationConstraint)(await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints["cli-prefer-site"]).Until;
         Assert.NotNull(until);
         Assert.InRange(until!.Value, before.AddHours(1).AddSeconds(-5), before.AddHours(1).AddSeconds(65));
         await Problem.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/ban", new { node = "node1", lifetime = "soon" }), 400, "invalid-lifetime");
         // Moving again without one makes it lasting.
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2" }));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/site/move", new { node = "node2" }));
         Assert.Null(((LocationConstraint)(await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints["cli-prefer-site"]).Until);
 
-        await OkAsync(await otto.PostAsync("/api/v1/resources/site/clear", null));
+        await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/site/clear", null));
         Assert.DoesNotContain((await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints.Keys, k => k.StartsWith("cli-", StringComparison.Ordinal));
     }
 
@@ -157,13 +150,13 @@ public sealed class CommandsTests(ApiFactory api) : IClassFixture<ApiFactory>
         var otto = await api.ClientAsAsync("otto");
         await new CibEventLog(api.Db.DataSource).AppendAsync(StreamIds.Node("node2"), [new NodeJoined("node2", "i2", "lease", DateTimeOffset.UtcNow)],
             AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1"))));
-        await OkAsync(await otto.PostAsync("/api/v1/nodes/node2/standby", null));
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/cluster/maintenance", new { enabled = true }));
+        await Ok.AssertAsync(await otto.PostAsync("/api/v1/nodes/node2/standby", null));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/cluster/maintenance", new { enabled = true }));
         var status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
         Assert.Contains(status.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("name").GetString() == "node2" && n.GetProperty("state").GetString() == "standby");
         Assert.True(status.GetProperty("maintenanceMode").GetBoolean());
-        await OkAsync(await otto.PostAsync("/api/v1/nodes/node2/online", null));
-        await OkAsync(await otto.PostAsJsonAsync("/api/v1/cluster/maintenance", new { enabled = false }));
+        await Ok.AssertAsync(await otto.PostAsync("/api/v1/nodes/node2/online", null));
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/cluster/maintenance", new { enabled = false }));
         status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
         Assert.Contains(status.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("name").GetString() == "node2" && n.GetProperty("state").GetString() == "online");
         Assert.False(status.GetProperty("maintenanceMode").GetBoolean());

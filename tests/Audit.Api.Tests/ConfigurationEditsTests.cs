@@ -23,13 +23,6 @@ public sealed class ConfigurationEditsTests(ApiFactory api) : IClassFixture<ApiF
         ], DateTimeOffset.UtcNow, Actor.User("ada")), CommandMetadata.For(Actor.User("ada")));
     }
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
-
     private static StringContent Crm(string text) => new(text, Encoding.UTF8, "text/plain");
 
     [Fact]
@@ -37,13 +30,13 @@ public sealed class ConfigurationEditsTests(ApiFactory api) : IClassFixture<ApiF
     {
         await ConfiguredAsync();
         var ada = await api.ClientAsAsync("ada");
-        await OkAsync(await ada.PutAsJsonAsync("/api/v1/configuration/properties/no-quorum-policy", new { value = "freeze" }));
-        await OkAsync(await ada.PutAsJsonAsync("/api/v1/configuration/rsc-defaults/resource-stickiness", new { value = "100" }));
-        await OkAsync(await ada.PutAsJsonAsync("/api/v1/configuration/op-defaults/timeout", new { value = "30s" }));
+        await Ok.AssertAsync(await ada.PutAsJsonAsync("/api/v1/configuration/properties/no-quorum-policy", new { value = "freeze" }));
+        await Ok.AssertAsync(await ada.PutAsJsonAsync("/api/v1/configuration/rsc-defaults/resource-stickiness", new { value = "100" }));
+        await Ok.AssertAsync(await ada.PutAsJsonAsync("/api/v1/configuration/op-defaults/timeout", new { value = "30s" }));
         var state = (await ConfigurationReader.LoadAsync(api.Db.Store)).State;
         Assert.Equal(("freeze", "100", "30s"), (state.Properties.Get("no-quorum-policy"), state.ResourceDefaults.Get("resource-stickiness"), state.OperationDefaults.Get("timeout")));
 
-        await OkAsync(await ada.DeleteAsync("/api/v1/configuration/properties/no-quorum-policy"));
+        await Ok.AssertAsync(await ada.DeleteAsync("/api/v1/configuration/properties/no-quorum-policy"));
         Assert.Null((await ConfigurationReader.LoadAsync(api.Db.Store)).State.Properties.Get("no-quorum-policy"));
         // What the validator refuses is a 400 naming it; an operator may not configure.
         await Problem.AssertAsync(await ada.PutAsJsonAsync("/api/v1/configuration/rsc-defaults/resource-stickiness", new { value = "lots" }), 400, "invalid-score");
@@ -55,14 +48,14 @@ public sealed class ConfigurationEditsTests(ApiFactory api) : IClassFixture<ApiF
     {
         await ConfiguredAsync();
         var ada = await api.ClientAsAsync("ada");
-        var created = await OkAsync(await ada.PutAsync("/api/v1/configuration/objects/db", Crm("primitive db ocf:heartbeat:Dummy op monitor interval=10s\n")));
+        var created = await Ok.AssertAsync(await ada.PutAsync("/api/v1/configuration/objects/db", Crm("primitive db ocf:heartbeat:Dummy op monitor interval=10s\n")));
         Assert.True(created.GetProperty("events").GetArrayLength() > 0);
         var shown = await ada.GetAsync("/api/v1/configuration/objects/db");
         var text = await shown.Content.ReadAsStringAsync();
         Assert.StartsWith("primitive db ocf:heartbeat:Dummy", text.Trim());
         Assert.NotNull(shown.Headers.ETag);
 
-        await OkAsync(await ada.PutAsync("/api/v1/configuration/objects/prefer-db", Crm("location prefer-db db 50: node2\n")));
+        await Ok.AssertAsync(await ada.PutAsync("/api/v1/configuration/objects/prefer-db", Crm("location prefer-db db 50: node2\n")));
         Assert.Contains("prefer-db", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Constraints.Keys);
 
         // The text must define the object the URL names, and nothing else; bad text names its line and column.
@@ -75,8 +68,8 @@ public sealed class ConfigurationEditsTests(ApiFactory api) : IClassFixture<ApiF
         await Problem.AssertAsync(await ada.SendAsync(stale), 412, "stale");
         Assert.Contains("db", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Resources.Keys);
 
-        await OkAsync(await ada.DeleteAsync("/api/v1/configuration/objects/prefer-db"));
-        await OkAsync(await ada.DeleteAsync("/api/v1/configuration/objects/db"));
+        await Ok.AssertAsync(await ada.DeleteAsync("/api/v1/configuration/objects/prefer-db"));
+        await Ok.AssertAsync(await ada.DeleteAsync("/api/v1/configuration/objects/db"));
         Assert.DoesNotContain("db", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Resources.Keys);
         await Problem.AssertAsync(await ada.DeleteAsync("/api/v1/configuration/objects/db"), 404, "unknown-object");
         await Problem.AssertAsync(await ada.GetAsync("/api/v1/configuration/objects/db"), 404, "unknown-object");

@@ -38,13 +38,6 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
     private Task AppendAsync(string resource, string node, object e) =>
         new CibEventLog(api.Db.DataSource).AppendAsync(StreamIds.ResourceOn(resource, node), [e], AppendMetadata.Stamp(CommandMetadata.For(Actor.Node(node))));
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
-
     private static IEnumerable<string> Types(JsonElement answer) => answer.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()!);
 
     private static IEnumerable<string> Transition(JsonElement answer) => answer.GetProperty("transition").EnumerateArray().Select(e => e.GetString()!);
@@ -54,7 +47,7 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
     {
         await ConfiguredAsync();
         var otto = await api.ClientAsAsync("otto");
-        var answer = await OkAsync(await otto.PostAsync("/api/v1/nodes/node2/fence", null));
+        var answer = await Ok.AssertAsync(await otto.PostAsync("/api/v1/nodes/node2/fence", null));
         Assert.Equal(["cib.node_termination_requested.v1"], Types(answer));
         Assert.Contains("otto", answer.GetProperty("events")[0].GetProperty("data").GetProperty("requestedBy").GetRawText(), StringComparison.Ordinal);
         // The planner, fed the request, fences the node as it fences any node that must go.
@@ -77,7 +70,7 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
         var status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
         Assert.Contains(status.GetProperty("failedOperations").EnumerateArray(), f => f.GetProperty("resource").GetString() == "lone");
 
-        var cleaned = await OkAsync(await otto.PostAsync("/api/v1/resources/lone/cleanup", null));
+        var cleaned = await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/lone/cleanup", null));
         Assert.Equal(["cib.fail_count_cleared.v2", "cib.resource_history_cleared.v1"], Types(cleaned));
         Assert.Equal("node2", cleaned.GetProperty("events")[1].GetProperty("data").GetProperty("node").GetString());
         status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
@@ -86,7 +79,7 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
             && r.GetProperty("nodes").EnumerateArray().Select(x => x.GetString()).SequenceEqual(["node1"]));
 
         // Refresh forgets all of it: where it runs is unknown until probed.
-        var refreshed = await OkAsync(await otto.PostAsync("/api/v1/resources/lone/refresh", null));
+        var refreshed = await Ok.AssertAsync(await otto.PostAsync("/api/v1/resources/lone/refresh", null));
         Assert.Equal(["cib.resource_history_cleared.v1"], Types(refreshed));
         status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
         Assert.Contains(status.GetProperty("resources").EnumerateArray(), r => r.GetProperty("id").GetString() == "lone" && r.GetProperty("nodes").GetArrayLength() == 0);
@@ -100,7 +93,7 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
         var otto = await api.ClientAsAsync("otto");
         var counts = await otto.GetFromJsonAsync<JsonElement>("/api/v1/resources/site/failcounts");
         Assert.Contains(counts.EnumerateArray(), c => c.GetProperty("resource").GetString() == "web" && c.GetProperty("node").GetString() == "node1" && c.GetProperty("count").GetInt32() == 1);
-        var deleted = await OkAsync(await otto.DeleteAsync("/api/v1/resources/web/failcounts?node=node1"));
+        var deleted = await Ok.AssertAsync(await otto.DeleteAsync("/api/v1/resources/web/failcounts?node=node1"));
         Assert.Equal(["cib.fail_count_cleared.v2"], Types(deleted));
         Assert.Equal(0, (await otto.GetFromJsonAsync<JsonElement>("/api/v1/resources/site/failcounts")).GetArrayLength());
         // The failed monitor stays on record: deleting a fail count is not a cleanup.
@@ -117,10 +110,10 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
         // Not running anywhere: stopped at once, then started again, as one request (a repeat does it once).
         var key = $"r-{Guid.NewGuid():N}";
         var request = () => new HttpRequestMessage(HttpMethod.Post, "/api/v1/resources/solo/restart") { Headers = { { "Idempotency-Key", key } } };
-        var restarted = await OkAsync(await otto.SendAsync(request()));
+        var restarted = await Ok.AssertAsync(await otto.SendAsync(request()));
         Assert.Equal(2, restarted.GetProperty("events").GetArrayLength());
         var version = (await ConfigurationReader.LoadAsync(api.Db.Store)).Version;
-        Assert.True((await OkAsync(await otto.SendAsync(request()))).GetProperty("repeated").GetBoolean());
+        Assert.True((await Ok.AssertAsync(await otto.SendAsync(request()))).GetProperty("repeated").GetBoolean());
         Assert.Equal(version, (await ConfigurationReader.LoadAsync(api.Db.Store)).Version);
         Assert.Equal("Started", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Resources["solo"].MetaValue(MetaAttributes.TargetRole));
 

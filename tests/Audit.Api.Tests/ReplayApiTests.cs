@@ -42,26 +42,19 @@ public sealed class ReplayApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         return (beforeNode2, "t-explained");
     }
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
-
     [Fact]
     public async Task An_auditor_sees_the_cluster_at_a_past_position_and_why_a_transition_was_planned()
     {
         var (beforeNode2, transition) = await RecordedAsync();
         var aude = await api.ClientAsAsync("aude");
-        var then = await OkAsync(await aude.GetAsync($"/api/v1/replay?at={beforeNode2}"));
+        var then = await Ok.AssertAsync(await aude.GetAsync($"/api/v1/replay?at={beforeNode2}"));
         Assert.Equal(beforeNode2, then.GetProperty("position").GetInt64());
         Assert.Contains(then.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("name").GetString() == "node2" && n.GetProperty("state").GetString() == "offline");
-        var now = await OkAsync(await aude.GetAsync("/api/v1/replay"));
+        var now = await Ok.AssertAsync(await aude.GetAsync("/api/v1/replay"));
         Assert.Contains(now.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("name").GetString() == "node2" && n.GetProperty("state").GetString() == "online");
         Assert.Contains("Node List:", await (await aude.GetAsync($"/api/v1/replay?at={beforeNode2}&format=text")).Content.ReadAsStringAsync());
 
-        var explained = await OkAsync(await aude.GetAsync($"/api/v1/explain/{transition}?resource=ip"));
+        var explained = await Ok.AssertAsync(await aude.GetAsync($"/api/v1/explain/{transition}?resource=ip"));
         Assert.True(explained.GetProperty("same").GetBoolean());
         var kept = explained.GetProperty("placement").EnumerateArray().Single(c => c.GetProperty("node").GetString() == "node1");
         Assert.True(kept.GetProperty("chosen").GetBoolean());
@@ -69,7 +62,7 @@ public sealed class ReplayApiTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         await Problem.AssertAsync(await aude.GetAsync("/api/v1/explain/t-none"), 404, "unknown-transition");
         await Problem.AssertAsync(await aude.GetAsync("/api/v1/replay?at=yesterday"), 400, "at-invalid");
-        var check = await OkAsync(await aude.GetAsync("/api/v1/replay/check"));
+        var check = await Ok.AssertAsync(await aude.GetAsync("/api/v1/replay/check"));
         Assert.Equal(0, check.GetProperty("mismatches").GetArrayLength());
     }
 
@@ -80,10 +73,10 @@ public sealed class ReplayApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         var aude = await api.ClientAsAsync("aude");
         var log = new CibEventLog(api.Db.DataSource);
         var head = await log.HeadAsync();
-        var lost = await OkAsync(await aude.PostAsJsonAsync("/api/v1/simulate", new { nodeLost = new[] { "node1" } }));
+        var lost = await Ok.AssertAsync(await aude.PostAsJsonAsync("/api/v1/simulate", new { nodeLost = new[] { "node1" } }));
         Assert.Contains(lost.GetProperty("summary").EnumerateArray(), l => l.GetString()!.StartsWith("* Fence (", StringComparison.Ordinal) && l.GetString()!.Contains("node1", StringComparison.Ordinal));
         Assert.Contains(lost.GetProperty("summary").EnumerateArray(), l => l.GetString()!.Contains("ip", StringComparison.Ordinal) && l.GetString()!.Contains("node2", StringComparison.Ordinal));
-        var edited = await OkAsync(await aude.PostAsJsonAsync("/api/v1/simulate", new { edit = "location ban-ip-node1 ip -inf: node1\n" }));
+        var edited = await Ok.AssertAsync(await aude.PostAsJsonAsync("/api/v1/simulate", new { edit = "location ban-ip-node1 ip -inf: node1\n" }));
         Assert.Contains(edited.GetProperty("summary").EnumerateArray(), l => l.GetString()!.Contains("ip", StringComparison.Ordinal) && l.GetString()!.Contains("node2", StringComparison.Ordinal));
         Assert.Equal(head, await log.HeadAsync());
 

@@ -47,7 +47,7 @@ public static class ConfigureApi
     /// <summary>load replace|update FILE: based on --expected-version, else on the version read just before.</summary>
     public static async Task<int> LoadAsync(string mode, string file, long? expected, bool json, TextWriter stdout, TextWriter stderr)
     {
-        if (!TryRead(file, stderr, out var text)) return 1;
+        if (!Configure.TryRead(file, stderr, out var text)) return 1;
         using var client = ApiCommands.LoggedIn().Client();
         var version = expected is { } v ? $"\"{v}\"" : (await FetchAsync(client)).ETag;
         return await PutAsync(client, mode, file, text, version, json, stdout, stderr);
@@ -56,7 +56,7 @@ public static class ConfigureApi
     public static async Task<int> VerifyAsync(string? file, bool json, TextWriter stdout, TextWriter stderr)
     {
         var text = "";
-        if (file is not null && !TryRead(file, stderr, out text)) return 1;
+        if (file is not null && !Configure.TryRead(file, stderr, out text)) return 1;
         using var client = ApiCommands.LoggedIn().Client();
         var answer = await ApiCommands.ReadAsync(await client.PostAsync($"{Base}/verify", new StringContent(text, Encoding.UTF8, "text/plain")));
         if (json) { stdout.WriteLine(answer); return 0; }
@@ -191,20 +191,5 @@ public static class ConfigureApi
         if (!a.IsSuccess || !b.IsSuccess) return ["(the texts could not be compared)"];
         var commands = ConfigurationDiff.Between(a.Parsed!.Configuration, b.Parsed!.Configuration);
         return commands.Count == 0 ? ["(no difference in content)"] : commands.Select(CommandText.Describe);
-    }
-
-    private static bool TryRead(string file, TextWriter stderr, out string text)
-    {
-        try
-        {
-            text = File.ReadAllText(file);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            stderr.WriteLine($"{file}: cannot read: {e.Message}");
-            text = "";
-            return false;
-        }
     }
 }
