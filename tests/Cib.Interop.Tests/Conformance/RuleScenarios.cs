@@ -130,6 +130,13 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc2") with { Group = "grp" })),
             ["promoted-recovery-in-place-for-changed-parameters-says-so"] = ("an unexpected rc 8 on a primitive started with other parameters: recovered in place from the promoted role, due to resource definition change",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)))),
+            ["promoted-recovery-elsewhere-for-changed-parameters-says-so"] = ("an unexpected rc 8 on a primitive started with other parameters reaches migration-threshold=1: its recovery to node2, from the promoted role, names the definition change its start was given",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)) with { MigrationThreshold = "1" })),
+            ["stop-for-an-unrunnable-start-names-the-definition-change"] = ("rsc1 then rsc2; rsc1 is disabled, so rsc2's start cannot run; rsc2 was started with other parameters: its stop names the definition change, the first reason its start was given",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["quorum-freeze-stops-a-restart-for-changed-parameters"] = ("without quorum under no-quorum-policy=freeze, rsc1 started with other parameters needs a restart, but freeze lets only what stays as it is start: it stops, due to resource definition change",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -44,6 +44,10 @@ internal static class ActionsStep
                 // Only what runs on an online node counts as running here: a copy on a lost node does not.
                 if (ctx.Options.NoQuorum == "freeze" && !rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
                     rsc.UnrunnableStartReason = QuorumFreeze;
+                // The start a definition change asks for is made before the resource has a node, so unrunnable; freeze
+                // makes runnable again only what stays as it is, so that restart cannot run and the resource stops.
+                else if (ctx.Options.NoQuorum == "freeze" && rsc.IsActive && rsc.ActiveOn.Any(rsc.IsChangedOn))
+                    rsc.UnrunnableStartReason = DefinitionChanged;
 
         var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
         var rscChanges = new List<ResourceChange>();
@@ -262,10 +266,15 @@ internal static class ActionsStep
         {
             // A stop because the start waits for quorum (freeze) gives no reason (crm_simulate).
             var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;
+            // A stop because the start cannot run names the start's reason, and a definition change is the first one
+            // the start is given (Pacemaker sets it while reading the history, before any order): it stays, unless the
+            // resource requires nothing (the start's reason is then cleared and set again).
+            if ((blockedStart is not null || rsc.ForcedStopReason is not null) && rsc.IsChangedOn(current) && !rsc.RequiresNothing)
+                reason = DefinitionChanged;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
-        // A failed resource found promoted, started with other parameters than today's: its recovery in place from
-        // the promoted role is for the definition change (crm_simulate); a plain recovery gives no reason.
+        // A failed resource found promoted, started with other parameters than today's: its recovery from the promoted
+        // role, in place or elsewhere, is for the definition change (crm_simulate); a plain recovery gives no reason.
         var promotedChanged = rsc.IsFailed && rsc.IsPromoted && rsc.IsChangedOn(current) && !rsc.RequiresNothing ? DefinitionChanged : null;
         if (next == current)
         {
@@ -279,8 +288,10 @@ internal static class ActionsStep
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;
         }
+        // A recovery that leaves the promoted role names its start's reason, wherever the start goes (crm_simulate); a
+        // plain move or recovery names its stop's, which has none.
         return rsc.IsFailed
-            ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable)
+            ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, promotedChanged, unfenceable)
             : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
     }
 }
