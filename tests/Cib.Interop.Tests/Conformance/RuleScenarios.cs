@@ -137,6 +137,10 @@ internal static class RuleScenarios
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
             ["quorum-freeze-stops-a-restart-for-changed-parameters"] = ("without quorum under no-quorum-policy=freeze, rsc1 started with other parameters needs a restart, but freeze lets only what stays as it is start: it stops, due to resource definition change",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["advisory-colocation-weighs-at-least-one"] = ("rsc2 with rsc1 at score 10, rsc2 prefers node2 by 100: 100 x 10/INFINITY rounds to 0, but a non-zero score weighs at least 1, so rsc1 goes to node2 (and rsc2 with it)",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "10")] }),
+            ["advisory-colocation-small-negative-weighs-plus-one"] = ("rsc2 with rsc1 at score 1000, rsc2 avoids node2 by -100: -100 x 1000/INFINITY rounds to 0 and weighs +1, the colocation's direction, so rsc1 goes to node2 and rsc2 follows (900 there)",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "-100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -157,7 +157,7 @@ internal static class RankingStep
             if (c.Score.Value <= 0 || unitOf[c.Dependent].Done) continue;
             var dep = unitOf[c.Dependent];
             if (dep.Members.All(m => m.TargetStopped || !m.Managed)) continue;
-            var factor = (double)c.Score.Value / Score.InfinityValue;
+            var factor = (float)c.Score.Value / Score.InfinityValue;
             var depMerged = MergedOwnScores(ctx, dep, nodes);
             var candidate = (Score[])merged.Clone();
             for (var i = 0; i < count; i++)
@@ -167,7 +167,7 @@ internal static class RankingStep
                     : Enumerable.Range(0, count).Where(j => SameLocation(ctx, c.NodeAttribute, nodes[i].Name, nodes[j].Name)).Select(j => depMerged[j]).Max();
                 // An advisory colocation scales the dependent's scores, INFINITY included (crm_simulate: a dependent
                 // banned from a node weighs -INFINITY × score / INFINITY there).
-                candidate[i] = merged[i] + (factor >= 1 ? depScore : Score.Of((long)(depScore.Value * factor)));
+                candidate[i] = merged[i] + Scaled(depScore, factor);
             }
             if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
@@ -240,6 +240,21 @@ internal static class RankingStep
             && ctx.Nodes[active] is { CanRunResources: true } an && merged[an.Index] == merged[best.Index])
             return active;
         return best?.Name;
+    }
+
+    /// <summary>
+    /// A dependent's score as it weighs on its primary: scaled by the colocation's score / INFINITY (single precision,
+    /// as Pacemaker computes it), rounded half away from zero, and never rounded away: a non-zero score that rounds to
+    /// 0 weighs 1 in the direction of the colocation, whatever its own sign (crm_simulate 2.1.5: a dependent's -100
+    /// under a colocation of 1000 adds +1 to its primary's node).
+    /// </summary>
+    private static Score Scaled(Score depScore, float factor)
+    {
+        if (factor >= 1) return depScore;
+        var weight = factor * depScore.Value;
+        var rounded = (long)(weight < 0 ? weight - 0.5f : weight + 0.5f);
+        if (rounded == 0 && depScore.Value != 0) rounded = factor > 0 ? 1 : -1;
+        return Score.Of(rounded);
     }
 
     private static bool AllTargetStopped(Unit unit)
