@@ -141,6 +141,8 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "10")] }),
             ["advisory-colocation-small-negative-weighs-plus-one"] = ("rsc2 with rsc1 at score 1000, rsc2 avoids node2 by -100: -100 x 1000/INFINITY rounds to 0 and weighs +1, the colocation's direction, so rsc1 goes to node2 and rsc2 follows (900 there)",
                 Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "-100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
+            ["changed-parameters-on-a-standby-node-ask-for-nothing"] = ("an unexpected rc 8 with on-fail=standby on a primitive started with other parameters: node1 goes to standby, where the parameters are not compared, so the recovery to node2 gives no reason",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)) with { MonitorOnFail = "standby" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
