@@ -143,6 +143,8 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "-100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
             ["changed-parameters-on-a-standby-node-ask-for-nothing"] = ("an unexpected rc 8 with on-fail=standby on a primitive started with other parameters: node1 goes to standby, where the parameters are not compared, so the recovery to node2 gives no reason",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)) with { MonitorOnFail = "standby" })),
+            ["multiply-active-promoted-recovery-for-changed-parameters-says-so"] = ("rsc1 runs on node1, started with other parameters, and failed promoted (rc 8) on node2: its one recovery, leaving the promoted role, names the definition change",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true), Running("node2", 8, fails: 1)))),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

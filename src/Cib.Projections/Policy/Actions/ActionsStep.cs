@@ -256,7 +256,8 @@ internal static class ActionsStep
             // a recovery does not.
             var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
             var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) && !rsc.RequiresNothing ? DefinitionChanged : null;
-            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
+            // A recovery leaving the promoted role names its start's reason, the definition change (as for one copy).
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, rsc.IsPromoted ? changed : why, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, changed, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
