@@ -145,6 +145,10 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)) with { MonitorOnFail = "standby" })),
             ["multiply-active-promoted-recovery-for-changed-parameters-says-so"] = ("rsc1 runs on node1, started with other parameters, and failed promoted (rc 8) on node2: its one recovery, leaving the promoted role, names the definition change",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true), Running("node2", 8, fails: 1)))),
+            ["disabled-dependent-still-pulls-its-primary"] = ("rsc2 (target-role=Stopped) with rsc1 at 1000, rsc2 prefers node2 by 100: a disabled dependent still weighs on its primary, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { TargetStopped = true }) with { Locations = [new FuzzLocation("rsc2", "node2", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
+            ["unmanaged-dependent-weighs-infinity-where-it-runs"] = ("rsc2 (is-managed=false) runs on node2 and prefers node1 by 100, colocated with rsc1 at 1000: an unmanaged resource is held where it runs with INFINITY, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node2", 0)) with { Unmanaged = true }) with { Locations = [new FuzzLocation("rsc2", "node1", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
