@@ -149,6 +149,8 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1"), Rsc("rsc2") with { TargetStopped = true }) with { Locations = [new FuzzLocation("rsc2", "node2", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
             ["unmanaged-dependent-weighs-infinity-where-it-runs"] = ("rsc2 (is-managed=false) runs on node2 and prefers node1 by 100, colocated with rsc1 at 1000: an unmanaged resource is held where it runs with INFINITY, so rsc1 starts on node2",
                 Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node2", 0)) with { Unmanaged = true }) with { Locations = [new FuzzLocation("rsc2", "node1", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
+            ["no-quorum-stop-behind-a-stuck-stop-names-it"] = ("without quorum, grp(rsc1, rsc2) on node1, rsc2's stop failed (no fencing: blocked): rsc1's stop waits for it, and its line names that stop rather than the want of quorum",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" }) with { HaveQuorum = false }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -164,7 +164,10 @@ internal static class ActionsStep
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
                         // A move or a restart whose stop cannot happen cannot start again either: it shows as a blocked stop.
+                        // A stop line names its stop's reason before its start's: a stop that had none (it stops because
+                        // its start cannot run: no quorum, an unrunnable start) now has one, the stuck stop it waits for.
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
+                                     || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
                             ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
@@ -172,6 +175,10 @@ internal static class ActionsStep
             }
         }
     }
+
+    /// <summary>A reason a stop line takes from the start that cannot run (the stop itself has none).</summary>
+    private static bool IsStartsReason(string? reason) =>
+        reason is NoQuorum || (reason is not null && reason.StartsWith("unrunnable ", StringComparison.Ordinal) && reason.EndsWith(" start", StringComparison.Ordinal));
 
     /// <summary>Probes on the given nodes where the resource has no history; true when one of them cannot run yet (pending node).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
