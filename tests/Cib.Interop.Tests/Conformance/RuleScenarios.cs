@@ -151,6 +151,14 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node2", 0)) with { Unmanaged = true }) with { Locations = [new FuzzLocation("rsc2", "node1", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
             ["no-quorum-stop-behind-a-stuck-stop-names-it"] = ("without quorum, grp(rsc1, rsc2) on node1, rsc2's stop failed (no fencing: blocked): rsc1's stop waits for it, and its line names that stop rather than the want of quorum",
                 Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" }) with { HaveQuorum = false }),
+            ["order-waits-for-a-blocked-stop-not-one-blocked-in-turn"] = ("rsc1 then grp(rsc2, rsc3), all on node1; rsc3's stop failed (no fencing: blocked), and rsc1, banned everywhere, stops: rsc2's stop waits for rsc3's, but rsc1's waits only for a blocked resource's own stop, so it runs",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" },
+                        Rsc("rsc3", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" })
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

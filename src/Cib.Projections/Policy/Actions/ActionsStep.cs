@@ -150,16 +150,16 @@ internal static class ActionsStep
         var edges = OrderingStep.StopEdges(ctx);
         if (edges.Count == 0) return;
         var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        // An order constraint waits only for a stop that cannot run (a blocked resource's, or one blocked in turn);
-        // a resource left alone by is-managed=false has no such stop, so what is ordered before it still stops.
-        // The chain inside a group waits for either (crm_simulate).
-        var unmanaged = ctx.Resources.Where(r => r.IsActive && !r.Managed && !r.Blocked).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // An order constraint's stop waits only for the stop of a blocked resource itself (Pacemaker: "then" is unrunnable
+        // when "first" is a blocked resource's stop), not for one blocked in turn, nor for one left alone by
+        // is-managed=false. The chain inside a group waits for either, and for a member blocked in turn (crm_simulate).
+        var blocked = ctx.Resources.Where(r => r.IsActive && r.Blocked).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var e in edges)
             {
-                if (!stuck.Contains(e.Waited.Id) || (!e.InGroup && unmanaged.Contains(e.Waited.Id))) continue;
+                if (e.InGroup ? !stuck.Contains(e.Waited.Id) : !blocked.Contains(e.Waited.Id)) continue;
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
@@ -178,7 +178,9 @@ internal static class ActionsStep
 
     /// <summary>A reason a stop line takes from the start that cannot run (the stop itself has none).</summary>
     private static bool IsStartsReason(string? reason) =>
-        reason is NoQuorum || (reason is not null && reason.StartsWith("unrunnable ", StringComparison.Ordinal) && reason.EndsWith(" start", StringComparison.Ordinal));
+        reason is NoQuorum
+        || (reason is not null && (reason.StartsWith("unrunnable ", StringComparison.Ordinal) || reason.StartsWith("required ", StringComparison.Ordinal))
+            && reason.EndsWith(" start", StringComparison.Ordinal));
 
     /// <summary>Probes on the given nodes where the resource has no history; true when one of them cannot run yet (pending node).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
