@@ -159,6 +159,14 @@ internal static class RuleScenarios
                         Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)],
                         Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
                     }),
+            ["quorum-freeze-start-gates-what-is-ordered-after-it"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2: rsc1 runs nowhere, so freeze forbids its start, and failed rsc2 cannot be recovered after it: it stops, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 1, fails: 1)))
+                    with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["multiply-active-with-an-unrunnable-start-stops-in-one-line"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2; rsc2 is active on node1 and node2, so it must start once, after rsc1, whose start freeze forbids: one line, a stop from its first node, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 0)))
+                    with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["group-member-after-an-unrunnable-start-stops"] = ("without quorum under no-quorum-policy=freeze, grp(rsc1, rsc2) with rsc2 running on node1: rsc1 must start and cannot, which makes rsc2's start required and unrunnable: rsc2 stops, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

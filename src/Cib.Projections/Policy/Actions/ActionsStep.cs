@@ -38,17 +38,6 @@ internal static class ActionsStep
         }
         var fenced = fences.Select(f => f.Node).ToHashSet(StringComparer.Ordinal);
 
-        // Quorum: without it (and unless told to ignore) new starts wait.
-        if (!ctx.Quorate)
-            foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
-                // Only what runs on an online node counts as running here: a copy on a lost node does not.
-                if (ctx.Options.NoQuorum == "freeze" && !rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
-                    rsc.UnrunnableStartReason = QuorumFreeze;
-                // The start a definition change asks for is made before the resource has a node, so unrunnable; freeze
-                // makes runnable again only what stays as it is, so that restart cannot run and the resource stops.
-                else if (ctx.Options.NoQuorum == "freeze" && rsc.IsActive && rsc.ActiveOn.Any(rsc.IsChangedOn))
-                    rsc.UnrunnableStartReason = DefinitionChanged;
-
         var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
         var rscChanges = new List<ResourceChange>();
         foreach (var rsc in ctx.Resources)
@@ -121,6 +110,24 @@ internal static class ActionsStep
             if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));
         }
         return (actions, orderings, changes);
+    }
+
+    /// <summary>
+    /// Without quorum under no-quorum-policy=freeze, a start that freeze forbids is unrunnable before the orders are
+    /// applied (run between ranking and ordering), so what is ordered after it cannot start either, and says so
+    /// ("due to unrunnable X start"), as Pacemaker marks the start when it creates it.
+    /// </summary>
+    public static void FreezeStarts(PlanContext ctx)
+    {
+        if (ctx.Quorate || ctx.Options.NoQuorum != "freeze") return;
+        foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
+            // Only what runs on an online node counts as running here: a copy on a lost node does not.
+            if (!rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
+                rsc.UnrunnableStartReason = QuorumFreeze;
+            // The start a definition change asks for is made before the resource has a node, so unrunnable; freeze
+            // makes runnable again only what stays as it is, so that restart cannot run and the resource stops.
+            else if (rsc.IsActive && rsc.ActiveOn.Any(rsc.IsChangedOn))
+                rsc.UnrunnableStartReason = DefinitionChanged;
     }
 
     /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
@@ -265,6 +272,10 @@ internal static class ActionsStep
             // a recovery does not.
             var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
             var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) && !rsc.RequiresNothing ? DefinitionChanged : null;
+            // Its one start cannot run: it is stopped everywhere, described by one line from its first node, with the
+            // start's reason (crm_simulate).
+            if (blockedStart is not null && !rsc.IsPromoted)
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, blockedStart == QuorumFreeze ? null : blockedStart, unfenceable);
             // A recovery leaving the promoted role names its start's reason, the definition change (as for one copy).
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, rsc.IsPromoted ? changed : why, unfenceable);
             return current == next

@@ -113,6 +113,15 @@ internal static class OrderingStep
                         then.Next = null;
                         changed = true;
                     }
+                    // Inside a group, a member that must start but cannot makes the start of the running member after
+                    // it required (a restart), and as unrunnable: that member stops.
+                    else if (e.Kind == GroupChain && first.Next is not null && !first.Blocked && first.Managed && NeedsStart(first)
+                             && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
+                    {
+                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        then.RestartReason ??= $"required {firstLabel}";
+                        changed = true;
+                    }
                     // ... and when first runs but stops for good, then stops before it and cannot start again: crm_simulate
                     // gives that stop first's start as the reason ("required X start").
                     else if (e.Symmetrical && first.IsActive && first.Next is null && first.Managed && !first.Blocked
