@@ -162,6 +162,9 @@ internal static class RuleScenarios
             ["quorum-freeze-start-gates-what-is-ordered-after-it"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2: rsc1 runs nowhere, so freeze forbids its start, and failed rsc2 cannot be recovered after it: it stops, due to unrunnable rsc1 start",
                 Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 1, fails: 1)))
                     with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["colocation-blocks-a-dependents-start-behind-an-unrunnable-primary-start"] = ("rsc1 (is-managed=false, not running) then rsc2; rsc2's start is unrunnable after rsc1's (so running rsc2 stops); rsc3 with rsc2 at INFINITY must start: it cannot, due to colocation with rsc2",
+                Cluster(Rsc("rsc1") with { Unmanaged = true }, Rsc("rsc2", Running("node1", 0)), Rsc("rsc3"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)], Colocations = [new FuzzColocation("rsc3", "rsc2", "INFINITY")] }),
             ["multiply-active-with-an-unrunnable-start-stops-in-one-line"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2; rsc2 is active on node1 and node2, so it must start once, after rsc1, whose start freeze forbids: one line, a stop from its first node, due to unrunnable rsc1 start",
                 Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 0)))
                     with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),

@@ -89,9 +89,10 @@ internal static class OrderingStep
         var edges = Edges(ctx);
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
+        var colocations = MandatoryColocations(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
-            var changed = false;
+            var changed = BlockColocatedStarts(edges, colocations);
             foreach (var e in edges)
             {
                 var first = e.First;
@@ -143,6 +144,38 @@ internal static class OrderingStep
             if (!changed) break;
         }
         ApplyRestartType(ctx);
+    }
+
+    /// <summary>Mandatory (INFINITY) colocations between primitives: (dependent, primary), in configuration order.</summary>
+    private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx)
+    {
+        var list = new List<(ResourceView, ResourceView)>();
+        foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
+            if (c.Score.IsInfinite && c.NodeAttribute is null && ctx.ById.TryGetValue(c.Dependent, out var d) && ctx.ById.TryGetValue(c.With, out var p) && d != p)
+                list.Add((d, p));
+        return list;
+    }
+
+    /// <summary>
+    /// Pacemaker blocks the dependents of a mandatory colocation when the primary's start cannot run (even a start it
+    /// does not need, where it stays, left unrunnable by an order): a dependent that must start cannot, "due to
+    /// colocation with PRIMARY".
+    /// </summary>
+    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations)
+    {
+        var changed = false;
+        foreach (var (dependent, primary) in colocations)
+        {
+            if (!dependent.Managed || dependent.Blocked || dependent.Next is null || dependent.UnrunnableStartReason is not null || !NeedsStart(dependent)) continue;
+            if (primary.Next is null) continue;
+            var unrunnable = primary.UnrunnableStartReason is not null
+                             || (primary.Blocked && (primary.IsFailed || !primary.IsActive || (primary.ActiveOn.Count > 1 && primary.Managed)))
+                             || (primary.Managed && !primary.Blocked && edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First)));
+            if (!unrunnable) continue;
+            dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
+            changed = true;
+        }
+        return changed;
     }
 
     /// <summary>
