@@ -170,6 +170,18 @@ internal static class RuleScenarios
                     with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
             ["group-member-after-an-unrunnable-start-stops"] = ("without quorum under no-quorum-policy=freeze, grp(rsc1, rsc2) with rsc2 running on node1: rsc1 must start and cannot, which makes rsc2's start required and unrunnable: rsc2 stops, due to unrunnable rsc1 start",
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["promoted-then-needs-a-start-behind-a-first-that-stops"] = ("rsc1 then rsc2 on node1; rsc1, banned everywhere, stops; rsc2 failed promoted (rc 8) and needs a start to leave that role, which cannot run after rsc1's: it stops, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", Running("node1", 8, fails: 1)))
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
+            ["no-quorum-stop_unexpected-stop-says-multiply-active"] = ("without quorum, rsc1 (multiple-active=stop_unexpected) active on node1 and node2: one stop line, and the reason its stops have of their own comes before the want of quorum",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = "stop_unexpected" }) with { HaveQuorum = false }),
+            ["multiply-active-promoted-with-an-unrunnable-start-stops-on-each-node"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2; rsc2 runs on node1 and failed promoted on node2, and its one start, after rsc1's, cannot run: it leaves the promoted role on each node, a stop line each",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 8, fails: 1)))
+                    with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

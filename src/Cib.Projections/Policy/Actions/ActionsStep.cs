@@ -233,11 +233,21 @@ internal static class ActionsStep
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
+            // multiple-active=stop_unexpected gives the stops their own reason, named before the start's (no quorum).
+            if (reason == NoQuorum && rsc.ActiveOn.Count > 1 && !rsc.IsPromoted && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected")
+                reason = MultiplyActive;
             // A resource active on several nodes that stops for want of quorum is described by one line, from the
             // first of them, unless it is promoted (it leaves that role on each node); one that would stop anyway has
             // a line per node (crm_simulate). Each stop is blocked only where it cannot run.
-            foreach (var n in reason == NoQuorum && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
+            foreach (var n in reason is NoQuorum or MultiplyActive && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
                 into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
+            return;
+        }
+        // Active on several nodes, promoted, and its one start cannot run: it leaves that role on each node, a line each.
+        if (rsc.ActiveOn.Count > 1 && rsc.Next is not null && rsc.IsPromoted && rsc.UnrunnableStartReason is { } unrunnable)
+        {
+            foreach (var n in rsc.ActiveOn)
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, unrunnable == QuorumFreeze ? null : unrunnable, StuckOn(ctx, n, fenced)) { FromRole = Promoted });
             return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
@@ -274,8 +284,9 @@ internal static class ActionsStep
             var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) && !rsc.RequiresNothing ? DefinitionChanged : null;
             // Its one start cannot run: it is stopped everywhere, described by one line from its first node, with the
             // start's reason (crm_simulate).
+            // The stops of multiple-active=stop_unexpected have their own reason, which comes first.
             if (blockedStart is not null && !rsc.IsPromoted)
-                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, blockedStart == QuorumFreeze ? null : blockedStart, unfenceable);
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? (blockedStart == QuorumFreeze ? null : blockedStart), unfenceable);
             // A recovery leaving the promoted role names its start's reason, the definition change (as for one copy).
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, rsc.IsPromoted ? changed : why, unfenceable);
             return current == next
@@ -283,7 +294,7 @@ internal static class ActionsStep
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
-        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
+        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null || rsc.IsPromoted)))
         {
             // A stop because the start waits for quorum (freeze) gives no reason (crm_simulate).
             var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;

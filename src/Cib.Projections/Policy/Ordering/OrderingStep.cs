@@ -197,6 +197,11 @@ internal static class OrderingStep
         first.Next is null || first.UnrunnableStartReason is not null
         || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed))) || (!first.Managed && !first.IsActive);
 
+    /// <summary>
+    /// It needs a start: stopped, moving, failed, restarting, started with other parameters, active on several nodes,
+    /// or found promoted (a primitive is restarted to the Started role).
+    /// </summary>
     private static bool NeedsStart(ResourceView r) =>
-        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1;
+        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1
+        || r.IsPromoted;
 }
