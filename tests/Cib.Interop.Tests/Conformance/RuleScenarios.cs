@@ -182,6 +182,8 @@ internal static class RuleScenarios
             ["multiply-active-promoted-with-an-unrunnable-start-stops-on-each-node"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2; rsc2 runs on node1 and failed promoted on node2, and its one start, after rsc1's, cannot run: it leaves the promoted role on each node, a stop line each",
                 Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 8, fails: 1)))
                     with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["blocked-primary-blocks-no-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), so rsc1 is left there: its start is not unrunnable for that, and rsc2 starts on node2 with it",
+                Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -168,9 +168,10 @@ internal static class OrderingStep
         {
             if (!dependent.Managed || dependent.Blocked || dependent.Next is null || dependent.UnrunnableStartReason is not null || !NeedsStart(dependent)) continue;
             if (primary.Next is null) continue;
+            // A blocked primary is left where it is, which blocks nothing here (crm_simulate).
+            if (!primary.Managed || primary.Blocked) continue;
             var unrunnable = primary.UnrunnableStartReason is not null
-                             || (primary.Blocked && (primary.IsFailed || !primary.IsActive || (primary.ActiveOn.Count > 1 && primary.Managed)))
-                             || (primary.Managed && !primary.Blocked && edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First)));
+                             || edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First));
             if (!unrunnable) continue;
             dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
             changed = true;
