@@ -1,6 +1,5 @@
 using Cib.Domain.Constraints;
 using Cib.Domain.Resources;
-using Cib.Projections.Policy.Ranking;
 using Cib.Projections.Policy.Reconcile;
 
 namespace Cib.Projections.Policy.Ordering;
@@ -93,7 +92,7 @@ internal static class OrderingStep
         var colocations = MandatoryColocations(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
-            var changed = BlockColocatedStarts(ctx, edges, colocations);
+            var changed = BlockColocatedStarts(edges, colocations);
             foreach (var e in edges)
             {
                 var first = e.First;
@@ -162,21 +161,17 @@ internal static class OrderingStep
     /// does not need, where it stays, left unrunnable by an order): a dependent that must start cannot, "due to
     /// colocation with PRIMARY".
     /// </summary>
-    private static bool BlockColocatedStarts(PlanContext ctx, List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations)
+    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations)
     {
         var changed = false;
         foreach (var (dependent, primary) in colocations)
         {
             if (!dependent.Managed || dependent.Blocked || dependent.Next is null || dependent.UnrunnableStartReason is not null || !NeedsStart(dependent)) continue;
             if (primary.Next is null) continue;
-            if (!primary.Managed) continue;
-            // A blocked primary left where it is blocks its dependents only where it would be started again, on a node
-            // it may still use; banned from it, it would stop, and has no start to block (crm_simulate).
-            var unrunnable = primary.Blocked
-                ? (primary.IsFailed || !primary.IsActive || primary.ActiveOn.Count > 1)
-                  && RankingStep.OwnScore(ctx, primary, ctx.Nodes[primary.Next]).Value > Cib.Domain.Primitives.Score.MinusInfinity.Value
-                : primary.UnrunnableStartReason is not null
-                  || edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First));
+            // A blocked primary is left where it is, which blocks nothing here (crm_simulate).
+            if (!primary.Managed || primary.Blocked) continue;
+            var unrunnable = primary.UnrunnableStartReason is not null
+                             || edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First));
             if (!unrunnable) continue;
             dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
             changed = true;
