@@ -28,6 +28,7 @@ public static class PolicyEngine
         ReconcileStep.Run(ctx);
         Feasibility.FeasibilityStep.Run(ctx);
         RankingStep.Run(ctx);
+        ActionsStep.FreezeStarts(ctx);
         OrderingStep.Run(ctx);
         var fences = FencingStep.Run(ctx);
         var (actions, orderings, changes) = ActionsStep.Run(ctx, fences);

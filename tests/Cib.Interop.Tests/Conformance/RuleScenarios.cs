@@ -130,6 +130,60 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc2") with { Group = "grp" })),
             ["promoted-recovery-in-place-for-changed-parameters-says-so"] = ("an unexpected rc 8 on a primitive started with other parameters: recovered in place from the promoted role, due to resource definition change",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)))),
+            ["promoted-recovery-elsewhere-for-changed-parameters-says-so"] = ("an unexpected rc 8 on a primitive started with other parameters reaches migration-threshold=1: its recovery to node2, from the promoted role, names the definition change its start was given",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)) with { MigrationThreshold = "1" })),
+            ["stop-for-an-unrunnable-start-names-the-definition-change"] = ("rsc1 then rsc2; rsc1 is disabled, so rsc2's start cannot run; rsc2 was started with other parameters: its stop names the definition change, the first reason its start was given",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["quorum-freeze-stops-a-restart-for-changed-parameters"] = ("without quorum under no-quorum-policy=freeze, rsc1 started with other parameters needs a restart, but freeze lets only what stays as it is start: it stops, due to resource definition change",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["advisory-colocation-weighs-at-least-one"] = ("rsc2 with rsc1 at score 10, rsc2 prefers node2 by 100: 100 x 10/INFINITY rounds to 0, but a non-zero score weighs at least 1, so rsc1 goes to node2 (and rsc2 with it)",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "10")] }),
+            ["advisory-colocation-small-negative-weighs-plus-one"] = ("rsc2 with rsc1 at score 1000, rsc2 avoids node2 by -100: -100 x 1000/INFINITY rounds to 0 and weighs +1, the colocation's direction, so rsc1 goes to node2 and rsc2 follows (900 there)",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Locations = [new FuzzLocation("rsc2", "node2", "-100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
+            ["changed-parameters-on-a-standby-node-ask-for-nothing"] = ("an unexpected rc 8 with on-fail=standby on a primitive started with other parameters: node1 goes to standby, where the parameters are not compared, so the recovery to node2 gives no reason",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 8, 300, 1, StaleDigest: true)) with { MonitorOnFail = "standby" })),
+            ["multiply-active-promoted-recovery-for-changed-parameters-says-so"] = ("rsc1 runs on node1, started with other parameters, and failed promoted (rc 8) on node2: its one recovery, leaving the promoted role, names the definition change",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Running, 0, 300, 0, StaleDigest: true), Running("node2", 8, fails: 1)))),
+            ["disabled-dependent-still-pulls-its-primary"] = ("rsc2 (target-role=Stopped) with rsc1 at 1000, rsc2 prefers node2 by 100: a disabled dependent still weighs on its primary, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { TargetStopped = true }) with { Locations = [new FuzzLocation("rsc2", "node2", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
+            ["unmanaged-dependent-weighs-infinity-where-it-runs"] = ("rsc2 (is-managed=false) runs on node2 and prefers node1 by 100, colocated with rsc1 at 1000: an unmanaged resource is held where it runs with INFINITY, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node2", 0)) with { Unmanaged = true }) with { Locations = [new FuzzLocation("rsc2", "node1", "100")], Colocations = [new FuzzColocation("rsc2", "rsc1", "1000")] }),
+            ["no-quorum-stop-behind-a-stuck-stop-names-it"] = ("without quorum, grp(rsc1, rsc2) on node1, rsc2's stop failed (no fencing: blocked): rsc1's stop waits for it, and its line names that stop rather than the want of quorum",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" }) with { HaveQuorum = false }),
+            ["order-waits-for-a-blocked-stop-not-one-blocked-in-turn"] = ("rsc1 then grp(rsc2, rsc3), all on node1; rsc3's stop failed (no fencing: blocked), and rsc1, banned everywhere, stops: rsc2's stop waits for rsc3's, but rsc1's waits only for a blocked resource's own stop, so it runs",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" },
+                        Rsc("rsc3", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" })
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
+            ["quorum-freeze-start-gates-what-is-ordered-after-it"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2: rsc1 runs nowhere, so freeze forbids its start, and failed rsc2 cannot be recovered after it: it stops, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 1, fails: 1)))
+                    with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["colocation-blocks-a-dependents-start-behind-an-unrunnable-primary-start"] = ("rsc1 (is-managed=false, not running) then rsc2; rsc2's start is unrunnable after rsc1's (so running rsc2 stops); rsc3 with rsc2 at INFINITY must start: it cannot, due to colocation with rsc2",
+                Cluster(Rsc("rsc1") with { Unmanaged = true }, Rsc("rsc2", Running("node1", 0)), Rsc("rsc3"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)], Colocations = [new FuzzColocation("rsc3", "rsc2", "INFINITY")] }),
+            ["multiply-active-with-an-unrunnable-start-stops-in-one-line"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2; rsc2 is active on node1 and node2, so it must start once, after rsc1, whose start freeze forbids: one line, a stop from its first node, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 0)))
+                    with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["group-member-after-an-unrunnable-start-stops"] = ("without quorum under no-quorum-policy=freeze, grp(rsc1, rsc2) with rsc2 running on node1: rsc1 must start and cannot, which makes rsc2's start required and unrunnable: rsc2 stops, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["promoted-then-needs-a-start-behind-a-first-that-stops"] = ("rsc1 then rsc2 on node1; rsc1, banned everywhere, stops; rsc2 failed promoted (rc 8) and needs a start to leave that role, which cannot run after rsc1's: it stops, due to unrunnable rsc1 start",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", Running("node1", 8, fails: 1)))
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
+            ["no-quorum-stop_unexpected-stop-says-multiply-active"] = ("without quorum, rsc1 (multiple-active=stop_unexpected) active on node1 and node2: one stop line, and the reason its stops have of their own comes before the want of quorum",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = "stop_unexpected" }) with { HaveQuorum = false }),
+            ["multiply-active-promoted-with-an-unrunnable-start-stops-on-each-node"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2; rsc2 runs on node1 and failed promoted on node2, and its one start, after rsc1's, cannot run: it leaves the promoted role on each node, a stop line each",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 8, fails: 1)))
+                    with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["blocked-primary-blocks-no-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), so rsc1 is left there: its start is not unrunnable for that, and rsc2 starts on node2 with it",
+                Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -38,13 +38,6 @@ internal static class ActionsStep
         }
         var fenced = fences.Select(f => f.Node).ToHashSet(StringComparer.Ordinal);
 
-        // Quorum: without it (and unless told to ignore) new starts wait.
-        if (!ctx.Quorate)
-            foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
-                // Only what runs on an online node counts as running here: a copy on a lost node does not.
-                if (ctx.Options.NoQuorum == "freeze" && !rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
-                    rsc.UnrunnableStartReason = QuorumFreeze;
-
         var probeNodes = ctx.NodeList.Where(n => n.Online && !n.Unclean).ToList();
         var rscChanges = new List<ResourceChange>();
         foreach (var rsc in ctx.Resources)
@@ -119,6 +112,24 @@ internal static class ActionsStep
         return (actions, orderings, changes);
     }
 
+    /// <summary>
+    /// Without quorum under no-quorum-policy=freeze, a start that freeze forbids is unrunnable before the orders are
+    /// applied (run between ranking and ordering), so what is ordered after it cannot start either, and says so
+    /// ("due to unrunnable X start"), as Pacemaker marks the start when it creates it.
+    /// </summary>
+    public static void FreezeStarts(PlanContext ctx)
+    {
+        if (ctx.Quorate || ctx.Options.NoQuorum != "freeze") return;
+        foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
+            // Only what runs on an online node counts as running here: a copy on a lost node does not.
+            if (!rsc.ActiveOn.Any(n => ctx.Nodes[n].Online))
+                rsc.UnrunnableStartReason = QuorumFreeze;
+            // The start a definition change asks for is made before the resource has a node, so unrunnable; freeze
+            // makes runnable again only what stays as it is, so that restart cannot run and the resource stops.
+            else if (rsc.IsActive && rsc.ActiveOn.Any(rsc.IsChangedOn))
+                rsc.UnrunnableStartReason = DefinitionChanged;
+    }
+
     /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
     public static IEnumerable<Placement> Outcome(PlanContext ctx, List<GraphAction> actions, List<ResourceChange> changes)
     {
@@ -146,21 +157,24 @@ internal static class ActionsStep
         var edges = OrderingStep.StopEdges(ctx);
         if (edges.Count == 0) return;
         var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        // An order constraint waits only for a stop that cannot run (a blocked resource's, or one blocked in turn);
-        // a resource left alone by is-managed=false has no such stop, so what is ordered before it still stops.
-        // The chain inside a group waits for either (crm_simulate).
-        var unmanaged = ctx.Resources.Where(r => r.IsActive && !r.Managed && !r.Blocked).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // An order constraint's stop waits only for the stop of a blocked resource itself (Pacemaker: "then" is unrunnable
+        // when "first" is a blocked resource's stop), not for one blocked in turn, nor for one left alone by
+        // is-managed=false. The chain inside a group waits for either, and for a member blocked in turn (crm_simulate).
+        var blocked = ctx.Resources.Where(r => r.IsActive && r.Blocked).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         for (var changed = true; changed;)
         {
             changed = false;
             foreach (var e in edges)
             {
-                if (!stuck.Contains(e.Waited.Id) || (!e.InGroup && unmanaged.Contains(e.Waited.Id))) continue;
+                if (e.InGroup ? !stuck.Contains(e.Waited.Id) : !blocked.Contains(e.Waited.Id)) continue;
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
                         // A move or a restart whose stop cannot happen cannot start again either: it shows as a blocked stop.
+                        // A stop line names its stop's reason before its start's: a stop that had none (it stops because
+                        // its start cannot run: no quorum, an unrunnable start) now has one, the stuck stop it waits for.
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
+                                     || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
                             ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
@@ -168,6 +182,12 @@ internal static class ActionsStep
             }
         }
     }
+
+    /// <summary>A reason a stop line takes from the start that cannot run (the stop itself has none).</summary>
+    private static bool IsStartsReason(string? reason) =>
+        reason is NoQuorum
+        || (reason is not null && (reason.StartsWith("unrunnable ", StringComparison.Ordinal) || reason.StartsWith("required ", StringComparison.Ordinal))
+            && reason.EndsWith(" start", StringComparison.Ordinal));
 
     /// <summary>Probes on the given nodes where the resource has no history; true when one of them cannot run yet (pending node).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -213,11 +233,21 @@ internal static class ActionsStep
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
             // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
             var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
+            // multiple-active=stop_unexpected gives the stops their own reason, named before the start's (no quorum).
+            if (reason == NoQuorum && rsc.ActiveOn.Count > 1 && !rsc.IsPromoted && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected")
+                reason = MultiplyActive;
             // A resource active on several nodes that stops for want of quorum is described by one line, from the
             // first of them, unless it is promoted (it leaves that role on each node); one that would stop anyway has
             // a line per node (crm_simulate). Each stop is blocked only where it cannot run.
-            foreach (var n in reason == NoQuorum && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
+            foreach (var n in reason is NoQuorum or MultiplyActive && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
                 into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
+            return;
+        }
+        // Active on several nodes, promoted, and its one start cannot run: it leaves that role on each node, a line each.
+        if (rsc.ActiveOn.Count > 1 && rsc.Next is not null && rsc.IsPromoted && rsc.UnrunnableStartReason is { } unrunnable)
+        {
+            foreach (var n in rsc.ActiveOn)
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, unrunnable == QuorumFreeze ? null : unrunnable, StuckOn(ctx, n, fenced)) { FromRole = Promoted });
             return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
@@ -252,20 +282,31 @@ internal static class ActionsStep
             // a recovery does not.
             var why = ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected" && !rsc.IsPromoted ? MultiplyActive : null;
             var changed = rsc.ActiveOn.Any(rsc.IsChangedOn) && !rsc.RequiresNothing ? DefinitionChanged : null;
-            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, why, unfenceable);
+            // Its one start cannot run: it is stopped everywhere, described by one line from its first node, with the
+            // start's reason (crm_simulate).
+            // The stops of multiple-active=stop_unexpected have their own reason, which comes first.
+            if (blockedStart is not null && !rsc.IsPromoted)
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? (blockedStart == QuorumFreeze ? null : blockedStart), unfenceable);
+            // A recovery leaving the promoted role names its start's reason, the definition change (as for one copy).
+            if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, rsc.IsPromoted ? changed : why, unfenceable);
             return current == next
                 ? new ResourceChange(ChangeKind.Restart, rsc.Id, next, next, changed, unfenceable)
                 : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, why, unfenceable) { FromRole = rsc.IsPromoted ? Promoted : null };
         }
 
-        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null)))
+        if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null || rsc.IsPromoted)))
         {
             // A stop because the start waits for quorum (freeze) gives no reason (crm_simulate).
             var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;
+            // A stop because the start cannot run names the start's reason, and a definition change is the first one
+            // the start is given (Pacemaker sets it while reading the history, before any order): it stays, unless the
+            // resource requires nothing (the start's reason is then cleared and set again).
+            if ((blockedStart is not null || rsc.ForcedStopReason is not null) && rsc.IsChangedOn(current) && !rsc.RequiresNothing)
+                reason = DefinitionChanged;
             return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
         }
-        // A failed resource found promoted, started with other parameters than today's: its recovery in place from
-        // the promoted role is for the definition change (crm_simulate); a plain recovery gives no reason.
+        // A failed resource found promoted, started with other parameters than today's: its recovery from the promoted
+        // role, in place or elsewhere, is for the definition change (crm_simulate); a plain recovery gives no reason.
         var promotedChanged = rsc.IsFailed && rsc.IsPromoted && rsc.IsChangedOn(current) && !rsc.RequiresNothing ? DefinitionChanged : null;
         if (next == current)
         {
@@ -279,8 +320,10 @@ internal static class ActionsStep
                 return new ResourceChange(ChangeKind.Restart, rsc.Id, current, current, rsc.RestartReason.Length == 0 ? null : rsc.RestartReason, unfenceable);
             return null;
         }
+        // A recovery that leaves the promoted role names its start's reason, wherever the start goes (crm_simulate); a
+        // plain move or recovery names its stop's, which has none.
         return rsc.IsFailed
-            ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, null, unfenceable)
+            ? new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, promotedChanged, unfenceable)
             : new ResourceChange(ChangeKind.Move, rsc.Id, current, next, null, unfenceable);
     }
 }

@@ -89,9 +89,10 @@ internal static class OrderingStep
         var edges = Edges(ctx);
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
+        var colocations = MandatoryColocations(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
-            var changed = false;
+            var changed = BlockColocatedStarts(edges, colocations);
             foreach (var e in edges)
             {
                 var first = e.First;
@@ -111,6 +112,15 @@ internal static class OrderingStep
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"unrunnable {firstLabel}";
                         then.Next = null;
+                        changed = true;
+                    }
+                    // Inside a group, a member that must start but cannot makes the start of the running member after
+                    // it required (a restart), and as unrunnable: that member stops.
+                    else if (e.Kind == GroupChain && first.Next is not null && !first.Blocked && first.Managed && NeedsStart(first)
+                             && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
+                    {
+                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        then.RestartReason ??= $"required {firstLabel}";
                         changed = true;
                     }
                     // ... and when first runs but stops for good, then stops before it and cannot start again: crm_simulate
@@ -136,6 +146,39 @@ internal static class OrderingStep
         ApplyRestartType(ctx);
     }
 
+    /// <summary>Mandatory (INFINITY) colocations between primitives: (dependent, primary), in configuration order.</summary>
+    private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx)
+    {
+        var list = new List<(ResourceView, ResourceView)>();
+        foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
+            if (c.Score.IsInfinite && c.NodeAttribute is null && ctx.ById.TryGetValue(c.Dependent, out var d) && ctx.ById.TryGetValue(c.With, out var p) && d != p)
+                list.Add((d, p));
+        return list;
+    }
+
+    /// <summary>
+    /// Pacemaker blocks the dependents of a mandatory colocation when the primary's start cannot run (even a start it
+    /// does not need, where it stays, left unrunnable by an order): a dependent that must start cannot, "due to
+    /// colocation with PRIMARY".
+    /// </summary>
+    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations)
+    {
+        var changed = false;
+        foreach (var (dependent, primary) in colocations)
+        {
+            if (!dependent.Managed || dependent.Blocked || dependent.Next is null || dependent.UnrunnableStartReason is not null || !NeedsStart(dependent)) continue;
+            if (primary.Next is null) continue;
+            // A blocked primary is left where it is, which blocks nothing here (crm_simulate).
+            if (!primary.Managed || primary.Blocked) continue;
+            var unrunnable = primary.UnrunnableStartReason is not null
+                             || edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First));
+            if (!unrunnable) continue;
+            dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
+            changed = true;
+        }
+        return changed;
+    }
+
     /// <summary>
     /// The deprecated restart-type=restart: a resource restarts whenever something it is ordered after (any kind)
     /// moves or restarts. Pacemaker gives no reason for these restarts.
@@ -155,6 +198,11 @@ internal static class OrderingStep
         first.Next is null || first.UnrunnableStartReason is not null
         || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed))) || (!first.Managed && !first.IsActive);
 
+    /// <summary>
+    /// It needs a start: stopped, moving, failed, restarting, started with other parameters, active on several nodes,
+    /// or found promoted (a primitive is restarted to the Started role).
+    /// </summary>
     private static bool NeedsStart(ResourceView r) =>
-        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1;
+        !r.IsActive || r.Current != r.Next || r.IsFailed || r.RestartReason is not null || r.IsChangedOn(r.Next!) || r.ActiveOn.Count > 1
+        || r.IsPromoted;
 }

@@ -151,13 +151,13 @@ internal static class RankingStep
             merged = candidate;
         }
 
-        // Resources colocated with this one pull it towards where they would like to be.
+        // Resources colocated with this one pull it towards where they would like to be, whether or not they will run
+        // (a disabled or unmanaged dependent pulls too: Pacemaker asks only whether the colocation has influence).
         foreach (var c in unit.AsPrimary)
         {
             if (c.Score.Value <= 0 || unitOf[c.Dependent].Done) continue;
             var dep = unitOf[c.Dependent];
-            if (dep.Members.All(m => m.TargetStopped || !m.Managed)) continue;
-            var factor = (double)c.Score.Value / Score.InfinityValue;
+            var factor = (float)c.Score.Value / Score.InfinityValue;
             var depMerged = MergedOwnScores(ctx, dep, nodes);
             var candidate = (Score[])merged.Clone();
             for (var i = 0; i < count; i++)
@@ -167,7 +167,7 @@ internal static class RankingStep
                     : Enumerable.Range(0, count).Where(j => SameLocation(ctx, c.NodeAttribute, nodes[i].Name, nodes[j].Name)).Select(j => depMerged[j]).Max();
                 // An advisory colocation scales the dependent's scores, INFINITY included (crm_simulate: a dependent
                 // banned from a node weighs -INFINITY × score / INFINITY there).
-                candidate[i] = merged[i] + (factor >= 1 ? depScore : Score.Of((long)(depScore.Value * factor)));
+                candidate[i] = merged[i] + Scaled(depScore, factor);
             }
             if (AnyAvailable(nodes, candidate)) merged = candidate;
         }
@@ -242,6 +242,21 @@ internal static class RankingStep
         return best?.Name;
     }
 
+    /// <summary>
+    /// A dependent's score as it weighs on its primary: scaled by the colocation's score / INFINITY (single precision,
+    /// as Pacemaker computes it), rounded half away from zero, and never rounded away: a non-zero score that rounds to
+    /// 0 weighs 1 in the direction of the colocation, whatever its own sign (crm_simulate 2.1.5: a dependent's -100
+    /// under a colocation of 1000 adds +1 to its primary's node).
+    /// </summary>
+    private static Score Scaled(Score depScore, float factor)
+    {
+        if (factor >= 1) return depScore;
+        var weight = factor * depScore.Value;
+        var rounded = (long)(weight < 0 ? weight - 0.5f : weight + 0.5f);
+        if (rounded == 0 && depScore.Value != 0) rounded = factor > 0 ? 1 : -1;
+        return Score.Of(rounded);
+    }
+
     private static bool AllTargetStopped(Unit unit)
     {
         foreach (var m in unit.Members)
@@ -274,15 +289,28 @@ internal static class RankingStep
         var merged = first.TargetStopped ? ScoresForMerge(ctx, first, nodes) : new Score[nodes.Count];
         if (!first.TargetStopped)
             for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, first, nodes[i]);
+        AddUnmanagedPlace(first, nodes, merged);
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = new Score[nodes.Count];
             var add = m.TargetStopped ? ScoresForMerge(ctx, m, nodes) : null;
             for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + (add is null ? OwnScore(ctx, m, nodes[i]) : add[i]);
+            AddUnmanagedPlace(m, nodes, candidate);
             if (!AnyAvailable(nodes, candidate)) break;
             merged = candidate;
         }
         return merged;
+    }
+
+    /// <summary>
+    /// An unmanaged resource found active is held where it runs with INFINITY (Pacemaker's not_managed_default
+    /// location), and that is what it weighs as a dependent on its primary.
+    /// </summary>
+    private static void AddUnmanagedPlace(ResourceView rsc, List<NodeView> nodes, Score[] scores)
+    {
+        if (rsc.Managed || rsc.ActiveOn.Count == 0) return;
+        for (var i = 0; i < nodes.Count; i++)
+            if (rsc.ActiveOn.Contains(nodes[i].Name)) scores[i] += Score.Infinity;
     }
 
     /// <summary>A member's own scores as merged into its group's choice: without its target-role=Stopped ban.</summary>

@@ -97,6 +97,22 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
             if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
+        ForgetChangesOnUnavailableNodes(ctx);
+    }
+
+    /// <summary>
+    /// Pacemaker compares the recorded parameters with today's only in the histories of nodes that can run resources
+    /// (online, not in standby, not shutting down, not to be fenced; a node in maintenance included): a change
+    /// recorded on a node in standby (by its attribute or an on-fail=standby) or one being fenced asks for nothing.
+    /// </summary>
+    private static void ForgetChangesOnUnavailableNodes(PlanContext ctx)
+    {
+        foreach (var rsc in ctx.Resources)
+        {
+            if (!rsc.HasChanges) continue;
+            rsc.ChangedOn.RemoveWhere(name => ctx.Nodes.TryGetValue(name, out var n) && !n.Maintenance
+                                              && (!n.Online || n.Unclean || n.Shutdown || (n.Standby && !n.Pending)));
+        }
     }
 
     /// <summary>One node's histories, in the order recorded.</summary>

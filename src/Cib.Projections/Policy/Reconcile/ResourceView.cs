@@ -43,6 +43,8 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     private List<(string Node, long Interval)>? _monitorsOn;
 
     public bool IsChangedOn(string node) => _changedOn is not null && _changedOn.Contains(node);
+    /// <summary>Started somewhere with other parameters than today's (without making the set).</summary>
+    public bool HasChanges => _changedOn is { Count: > 0 };
     public bool IsPromotedOn(string node) => _promotedOn is not null && _promotedOn.Contains(node);
     /// <summary>
     /// Its role is Promoted: a resource has one role, the highest found on any node, so every line of the summary
