@@ -86,6 +86,28 @@ public sealed class OperatorCommandsTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task Cleanup_without_a_resource_cleans_every_resource_that_failed_and_maintenance_is_meta()
+    {
+        await ConfiguredAsync();
+        await AppendAsync("vip", "node2", new ResourceOperationFailed("vip", "node2", "start", 0, 1, OperationStatus.Done, new OperationOrigin(null, null), 5, null, "busy", At));
+        var otto = await api.ClientAsAsync("otto");
+        var cleaned = await Ok.AssertAsync(await otto.PostAsync("/api/v1/cluster/cleanup?node=node2", null));
+        Assert.Contains(cleaned.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "cib.resource_history_cleared.v1"
+            && e.GetProperty("data").GetProperty("resource").GetString() == "vip" && e.GetProperty("data").GetProperty("node").GetString() == "node2");
+        var status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        Assert.DoesNotContain(status.GetProperty("failedOperations").EnumerateArray(), f => f.GetProperty("node").GetString() == "node2");
+        // Nothing failed any more: nothing to clean.
+        Assert.Equal(0, (await Ok.AssertAsync(await otto.PostAsync("/api/v1/cluster/cleanup?node=node2", null))).GetProperty("events").GetArrayLength());
+
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/lone/maintenance", new { enabled = true }));
+        Assert.Equal("true", (await ConfigurationReader.LoadAsync(api.Db.Store)).State.Resources["lone"].MetaValue(MetaAttributes.Maintenance));
+        status = await otto.GetFromJsonAsync<JsonElement>("/api/v1/status");
+        Assert.Contains(status.GetProperty("resources").EnumerateArray(), r => r.GetProperty("id").GetString() == "lone" && !r.GetProperty("managed").GetBoolean());
+        await Ok.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/lone/maintenance", new { enabled = false }));
+        await Problem.AssertAsync(await otto.PostAsJsonAsync("/api/v1/resources/nothing/maintenance", new { enabled = true }), 404, "unknown-resource");
+    }
+
+    [Fact]
     public async Task Fail_counts_are_shown_per_node_and_deleted_without_the_history()
     {
         await ConfiguredAsync();

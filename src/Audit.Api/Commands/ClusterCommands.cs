@@ -32,6 +32,12 @@ public sealed record SetManaged(string Resource, bool Managed) : IClusterCommand
 /// </summary>
 public sealed record Cleanup(string Resource, string? Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
+/// <summary><c>crm resource cleanup</c> with no resource: every resource that failed (on one node, or everywhere), each as <see cref="Cleanup"/>.</summary>
+public sealed record CleanupAll(string? Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+
+/// <summary><c>crm resource maintenance ID on|off</c>: the cluster neither starts, stops nor monitors it while on (meta maintenance).</summary>
+public sealed record SetResourceMaintenance(string Resource, bool Maintenance) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
+
 /// <summary><c>crm resource refresh ID [NODE]</c>: forget the resource's whole operation history, so its state is rediscovered by probes.</summary>
 public sealed record Refresh(string Resource, string? Node) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
@@ -70,7 +76,8 @@ public sealed record SetClusterMaintenance(bool Maintenance) : IClusterCommand {
 
 public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, Status.StatusFeed feed, CommandContext context, TimeProvider time,
     Npgsql.NpgsqlDataSource db) :
-    ICommandHandler<Refresh, CommandResult>, ICommandHandler<DeleteFailCount, CommandResult>, ICommandHandler<Restart, CommandResult>, ICommandHandler<Fence, CommandResult>,
+    ICommandHandler<Refresh, CommandResult>, ICommandHandler<DeleteFailCount, CommandResult>, ICommandHandler<CleanupAll, CommandResult>,
+    ICommandHandler<SetResourceMaintenance, CommandResult>, ICommandHandler<Restart, CommandResult>, ICommandHandler<Fence, CommandResult>,
     ICommandHandler<SetTargetRole, CommandResult>, ICommandHandler<SetManaged, CommandResult>, ICommandHandler<Cleanup, CommandResult>,
     ICommandHandler<Move, CommandResult>, ICommandHandler<Ban, CommandResult>, ICommandHandler<Clear, CommandResult>,
     ICommandHandler<SetStandby, CommandResult>, ICommandHandler<SetNodeMaintenanceMode, CommandResult>, ICommandHandler<SetClusterMaintenance, CommandResult>
@@ -152,6 +159,31 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
         }
         return await AppendToResourceAsync(c.Resource, events, $"resource cleanup {c.Resource}{(c.Node is null ? "" : " " + c.Node)}", ct);
     }
+
+    public async ValueTask<CommandResult> Handle(CleanupAll c, CancellationToken ct)
+    {
+        var (configuration, status, _) = await feed.StateAsync(ct);
+        if (c.Node is not null && !configuration.Nodes.ContainsKey(c.Node))
+            throw new DomainException([new DomainError("unknown-node", $"no such node '{c.Node}'", c.Node)]);
+        // Every primitive with a fail count or a failed operation on record (on the node, if one is named).
+        var failed = status.Failures.Keys.Select(k => (k.Resource, k.Node))
+            .Concat(status.Operations.Where(o => o.Value.Values.Any(r => r.Failed)).Select(o => (o.Key.Resource, o.Key.Node)))
+            .Where(x => (c.Node is null || x.Node == c.Node) && configuration.Resources.ContainsKey(x.Resource))
+            .Select(x => x.Resource).Distinct().Order(StringComparer.Ordinal).ToList();
+        var events = new List<AppendedEvent>();
+        var repeated = false;
+        foreach (var resource in failed)
+        {
+            var one = await Handle(new Cleanup(resource, c.Node), ct);
+            events.AddRange(one.Events);
+            repeated |= one.Repeated;
+        }
+        return new CommandResult(events, null, repeated);
+    }
+
+    public ValueTask<CommandResult> Handle(SetResourceMaintenance c, CancellationToken ct) =>
+        ChangeAsync($"resource maintenance {c.Resource} {(c.Maintenance ? "on" : "off")}",
+            _ => [new SetResourceMeta(c.Resource, MetaAttributes.Maintenance, c.Maintenance ? "true" : "false")], ct, requireResource: c.Resource);
 
     public async ValueTask<CommandResult> Handle(Refresh c, CancellationToken ct)
     {

@@ -56,6 +56,10 @@ public static class CommandsApi
         Command(nodes.MapPost("/fence", (string name) => new Fence(name)), "FenceNode",
             "crm node fence: the cluster fences the node through its devices, recorded like any fencing");
         Command(nodes.MapPost("/ready", (string name) => new SetNodeMaintenanceMode(name, false)), "NodeReady", "crm node ready");
+        Command(commands.MapPost("/cluster/cleanup", (string? node) => new CleanupAll(node)), "CleanupAll",
+            "crm resource cleanup (no resource): every resource that failed, as a clean-up of each (?node=N: on one node)");
+        Command(resources.MapPost("/maintenance", (string id, MaintenanceBody body) => new SetResourceMaintenance(id, body.Enabled)), "ResourceMaintenance",
+            "crm resource maintenance ID on|off: meta maintenance (neither started, stopped nor monitored)");
         Command(commands.MapPost("/cluster/maintenance", (MaintenanceBody body) => new SetClusterMaintenance(body.Enabled)), "ClusterMaintenance",
             "property maintenance-mode: the whole cluster unmanaged, or managed again");
     }

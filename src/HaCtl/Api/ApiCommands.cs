@@ -132,10 +132,14 @@ public static class ApiCommands
             resource.Subcommands.Add(command);
         }
         {
-            var id = new Argument<string>("ID") { Description = "the resource" };
+            var id = new Argument<string?>("ID") { Description = "the resource (without it: every resource that failed)", Arity = ArgumentArity.ZeroOrOne };
             var node = new Option<string?>("--node") { Description = "only on this node", HelpName = "NODE" };
-            var cleanup = new Command("cleanup", "forget the resource's failures (a group: each member's)") { id, node, Key, Json };
-            cleanup.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/cleanup"
+            var cleanup = new Command("cleanup", "forget the resource's failures (a group: each member's; no ID: every resource's), so it is probed again where it failed")
+            {
+                id, node, Key, Json,
+            };
+            cleanup.SetBody((parse, stdout, _) => SendAsync(parse,
+                (parse.GetValue(id) is { } r ? $"api/v1/resources/{Uri.EscapeDataString(r)}/cleanup" : "api/v1/cluster/cleanup")
                 + (parse.GetValue(node) is { } n ? $"?node={Uri.EscapeDataString(n)}" : ""), null, stdout));
             resource.Subcommands.Add(cleanup);
         }
@@ -156,6 +160,15 @@ public static class ApiCommands
             resource.Subcommands.Add(restart);
         }
         resource.Subcommands.Add(FailCount());
+        {
+            var id = new Argument<string>("ID") { Description = "the resource" };
+            var state = new Argument<string>("on|off") { Description = "on: the cluster leaves it alone (no start, stop or monitor); off: managed again" };
+            state.AcceptOnlyFromAmong("on", "off");
+            var maintenance = new Command("maintenance", "put the resource in maintenance, or take it out") { id, state, Key, Json };
+            maintenance.SetBody((parse, stdout, _) => SendAsync(parse, $"api/v1/resources/{Uri.EscapeDataString(parse.GetValue(id)!)}/maintenance",
+                new { enabled = parse.GetValue(state) == "on" }, stdout));
+            resource.Subcommands.Add(maintenance);
+        }
         foreach (var (verb, description) in new[] { ("move", "prefer NODE (location cli-prefer-ID)"), ("ban", "keep off NODE (location cli-ban-ID-on-NODE)") })
         {
             var id = new Argument<string>("ID") { Description = "the resource" };
