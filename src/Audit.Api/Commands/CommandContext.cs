@@ -25,7 +25,13 @@ public sealed class CommandContext
 }
 
 /// <summary>A cluster command: what role it needs (checked by <see cref="AuthorizeBehavior{TMessage, TResponse}"/>, once for every way in).</summary>
-public interface IClusterCommand : Mediator.ICommand<CommandResult>
+public interface IClusterCommand : Mediator.ICommand<CommandResult>, IRequiresRole;
+
+/// <summary>A query of the cluster (status, configuration, history, replay): the role it needs, checked like a command's.</summary>
+public interface IClusterQuery<out TResponse> : Mediator.IQuery<TResponse>, IRequiresRole;
+
+/// <summary>What the one authorisation reads, for commands and queries alike.</summary>
+public interface IRequiresRole
 {
     UserRole Needs { get; }
 }

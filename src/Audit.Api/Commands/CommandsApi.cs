@@ -34,15 +34,11 @@ public static class CommandsApi
             "RestartResource", "crm resource restart: stop, wait until it runs nowhere (?timeout=S, default 60), start again");
         Command(resources.MapDelete("/failcounts", (string id, string? node) => new DeleteFailCount(id, node)), "DeleteFailCount",
             "crm resource failcount ID delete: reset the fail counts (?node=N: on one node); the history stays");
-        resources.MapGet("/failcounts", async (string id, StoredStatus stored, CibEventLog log, CancellationToken ct) =>
-        {
-            var view = await StatusView.LoadAsync(stored, log, ct);
-            var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct);
-            if (!configuration.Resources.TryGetValue(id, out var resource))
-                return Problems.Result(StatusCodes.Status404NotFound, "unknown-resource", $"no such resource '{id}'");
-            var ids = resource is Cib.Domain.Resources.Group g ? g.Members.ToHashSet(StringComparer.Ordinal) : [id];
-            return Results.Ok(view.FailCounts.Where(f => ids.Contains(f.Resource)).ToList());
-        }).WithName("GetFailCounts").WithSummary("crm resource failcount ID show: the fail counts per node (a group: its members')")
+        resources.MapGet("/failcounts", async (string id, ISender sender, CancellationToken ct) =>
+            await sender.Send(new Queries.GetFailCounts(id), ct) is { } counts
+                ? Results.Ok(counts)
+                : Problems.Result(StatusCodes.Status404NotFound, "unknown-resource", $"no such resource '{id}'"))
+          .WithName("GetFailCounts").WithSummary("crm resource failcount ID show: the fail counts per node (a group: its members')")
           .Produces<List<StatusView.FailCountView>>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         Command(resources.MapPost("/move", (string id, NodeBody body) => new Move(id, body.Node, body.Lifetime)), "MoveResource",
             "crm resource move: location cli-prefer-ID, INFINITY on the node (with a lifetime: until its end)");

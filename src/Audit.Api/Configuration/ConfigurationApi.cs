@@ -34,12 +34,12 @@ public static class ConfigurationApi
     public static void MapConfigurationApi(this RouteGroupBuilder api)
     {
         var configuration = api.MapGroup("/configuration");
-        configuration.MapGet("/", async (HttpContext http, IDocumentStore store, CancellationToken ct) =>
+        configuration.MapGet("/", async (HttpContext http, Mediator.ISender sender, CancellationToken ct) =>
         {
-            var (state, version) = await ConfigurationReader.LoadAsync(store, ct);
+            var (state, version) = await sender.Send(new Queries.GetConfiguration(), ct);
             http.Response.Headers.ETag = ETag(version);
             return WantsJson(http) ? Results.Ok(Json(state, version)) : Results.Text(CrmRenderer.Render(state), "text/plain; charset=utf-8");
-        }).WithName("GetConfiguration").WithSummary("the configuration as crm text (Accept: application/json for JSON); ETag = its version")
+        }).AddEndpointFilter(CommandsApi.FillContext).WithName("GetConfiguration").WithSummary("the configuration as crm text (Accept: application/json for JSON); ETag = its version")
           .Produces<string>(StatusCodes.Status200OK, "text/plain").Produces<ConfigurationJson>(StatusCodes.Status200OK, "application/json");
 
         configuration.MapPut("/", async (HttpContext http, IDocumentStore store, CommandContext context, string? mode, CancellationToken ct) =>

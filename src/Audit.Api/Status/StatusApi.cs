@@ -13,12 +13,12 @@ public static class StatusApi
 {
     public static void MapStatusApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/status", async (HttpContext http, StatusFeed feed, string? format, CancellationToken ct) =>
+        api.MapGet("/status", async (HttpContext http, Mediator.ISender sender, string? format, CancellationToken ct) =>
         {
-            var view = await feed.NowAsync(ct);
+            var view = await sender.Send(new Queries.GetStatus(), ct);
             var text = format == "text" || http.Request.Headers.Accept.Any(a => a?.Contains("text/plain", StringComparison.OrdinalIgnoreCase) == true);
             return text ? Results.Text(Render(view), "text/plain; charset=utf-8") : Results.Ok(view);
-        }).WithName("GetStatus").WithSummary("the cluster's status, as crm_mon -1 shows it (JSON; crm_mon's text with Accept: text/plain or ?format=text)")
+        }).AddEndpointFilter(Commands.CommandsApi.FillContext).WithName("GetStatus").WithSummary("the cluster's status, as crm_mon -1 shows it (JSON; crm_mon's text with Accept: text/plain or ?format=text)")
           .Produces<StatusView>()
           .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
