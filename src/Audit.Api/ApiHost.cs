@@ -118,6 +118,7 @@ public static class ApiHost
             .AddPrometheusExporter());
         builder.Services.AddExceptionHandler<Problems.ExceptionHandler>();
         builder.Services.AddScoped<CommandContext>();
+        builder.Services.AddScoped<CommandWrites>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StatusFeed>();
         builder.Services.AddHostedService(s => s.GetRequiredService<StatusFeed>());

@@ -74,7 +74,7 @@ public sealed record SetNodeMaintenanceMode(string Node, bool Maintenance) : ICl
 /// <summary><c>crm configure property maintenance-mode=true|false</c>: the whole cluster unmanaged.</summary>
 public sealed record SetClusterMaintenance(bool Maintenance) : IClusterCommand { public UserRole Needs => UserRole.Operator; }
 
-public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log, Status.StatusFeed feed, CommandContext context, TimeProvider time,
+public sealed class ClusterCommandHandlers(IDocumentStore store, Status.StatusFeed feed, CommandContext context, CommandWrites writes, TimeProvider time,
     Npgsql.NpgsqlDataSource db) :
     ICommandHandler<Refresh, CommandResult>, ICommandHandler<DeleteFailCount, CommandResult>, ICommandHandler<CleanupAll, CommandResult>,
     ICommandHandler<SetResourceMaintenance, CommandResult>, ICommandHandler<Restart, CommandResult>, ICommandHandler<Fence, CommandResult>,
@@ -82,11 +82,6 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
     ICommandHandler<Move, CommandResult>, ICommandHandler<Ban, CommandResult>, ICommandHandler<Clear, CommandResult>,
     ICommandHandler<SetStandby, CommandResult>, ICommandHandler<SetNodeMaintenanceMode, CommandResult>, ICommandHandler<SetClusterMaintenance, CommandResult>
 {
-    /// <summary>Another edit landed between reading the version and appending: read it again and re-apply (the commands are set-to-value).</summary>
-    internal static readonly ResiliencePipeline Concurrent = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<StaleConfigurationException>(), MaxRetryAttempts = 5, Delay = TimeSpan.Zero })
-        .Build();
-
     public ValueTask<CommandResult> Handle(SetTargetRole c, CancellationToken ct) =>
         MetaAttributes.TargetRoles.Contains(c.Role, StringComparer.OrdinalIgnoreCase)
             ? ChangeAsync($"resource {c.Resource} target-role={c.Role}", _ => [new SetResourceMeta(c.Resource, MetaAttributes.TargetRole, c.Role)], ct)
@@ -203,21 +198,17 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
 
     public async ValueTask<CommandResult> Handle(Fence c, CancellationToken ct)
     {
-        var meta = context.Metadata();
         var stream = StreamIds.Fencing(c.Node);
-        if (meta.RequestId is { } request && await log.FindByRequestAsync(stream, request, ct) is { Count: > 0 } earlier)
-            return Repeat(earlier);
-        var (configuration, _) = await ConfigurationReader.LoadAsync(store, ct);
+        if (await writes.RepeatOfAsync(stream, ct) is { } repeat) return repeat;
+        var (configuration, status, _) = await feed.StateAsync(ct);
         if (!configuration.Nodes.ContainsKey(c.Node)) throw new DomainException([new DomainError("unknown-node", $"no such node '{c.Node}'", c.Node)]);
         if (!configuration.Options.IsStonithEnabled)
             throw new DomainException([new DomainError("fencing-disabled", "stonith-enabled is false: the cluster fences nothing", c.Node)]);
         // A member is fenced for the request; a lost node is being fenced already; an offline or fenced one runs nothing.
-        var (_, status, _) = await feed.StateAsync(ct);
         if (status.Membership.Of(c.Node) is not Cib.Domain.Nodes.NodeMembership.Online)
             throw new DomainException([new DomainError("node-not-member", $"{c.Node} is not an online member (it is {StatusView.From(configuration, status, 0).Nodes.FirstOrDefault(n => n.Name == c.Node)?.State ?? "offline"}): there is nothing to fence", c.Node)]);
-        var e = new NodeTerminationRequested(c.Node, meta.Actor, "fence requested by an operator", time.GetUtcNow());
-        await log.AppendAsync(stream, [e], AppendMetadata.Stamp(meta, $"node fence {c.Node}"), ct);
-        return new CommandResult([new AppendedEvent(EventCatalog.NameOf(e.GetType()), e)], null, false);
+        return await writes.AppendAsync(stream, [new NodeTerminationRequested(c.Node, Actor(), "fence requested by an operator", time.GetUtcNow())],
+            $"node fence {c.Node}", ct);
     }
 
     public async ValueTask<CommandResult> Handle(Restart c, CancellationToken ct)
@@ -278,18 +269,8 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
     }
 
     /// <summary>Status events of an operator's command, in the resource's stream, once per request id.</summary>
-    private async Task<CommandResult> AppendToResourceAsync(string resource, IReadOnlyList<object> events, string reason, CancellationToken ct)
-    {
-        var meta = context.Metadata();
-        var stream = StreamIds.Resource(resource);
-        if (meta.RequestId is { } request && await log.FindByRequestAsync(stream, request, ct) is { Count: > 0 } earlier)
-            return Repeat(earlier);
-        await log.AppendAsync(stream, events, AppendMetadata.Stamp(meta, reason), ct);
-        return new CommandResult([.. events.Select(e => new AppendedEvent(EventCatalog.NameOf(e.GetType()), e))], null, false);
-    }
-
-    private static CommandResult Repeat(IReadOnlyList<LoggedEvent> earlier) =>
-        new([.. earlier.Select(e => new AppendedEvent(e.EventTypeName, e.Data))], null, Repeated: true);
+    private async Task<CommandResult> AppendToResourceAsync(string resource, IReadOnlyList<object> events, string reason, CancellationToken ct) =>
+        await writes.RepeatOfAsync(StreamIds.Resource(resource), ct) ?? await writes.AppendAsync(StreamIds.Resource(resource), events, reason, ct);
 
     private Actor Actor() => context.Actor ?? throw new InvalidOperationException("a command without an authenticated actor");
 
@@ -300,19 +281,9 @@ public sealed class ClusterCommandHandlers(IDocumentStore store, CibEventLog log
         if (!configuration.Nodes.ContainsKey(node)) throw new DomainException([new DomainError("unknown-node", $"no such node '{node}'", node)]);
     }
 
-    private async ValueTask<CommandResult> ChangeAsync(string reason, Func<ClusterConfiguration, IReadOnlyList<IConfigurationCommand>> commands,
-        CancellationToken ct, string? requireResource = null)
-    {
-        var meta = context.Metadata();
-        var writer = new ConfigurationWriter(store);
-        // With If-Match, based on that version (412 when stale); else on the current one, read again after a concurrent edit.
-        var result = await (context.ExpectedVersion is null ? Concurrent : ResiliencePipeline.Empty).ExecuteAsync(async token =>
-        {
-            var (configuration, version) = await ConfigurationReader.LoadAsync(store, token);
-            if (requireResource is not null && !configuration.Resources.ContainsKey(requireResource))
-                throw new DomainException([new DomainError("unknown-resource", $"no such resource '{requireResource}'", requireResource)]);
-            return await writer.ChangeAsync(new ChangeConfiguration(context.ExpectedVersion ?? version, commands(configuration), time.GetUtcNow(), meta.Actor, reason), meta, token);
-        }, ct);
-        return new CommandResult([.. result.Events.Select(e => new AppendedEvent(EventCatalog.NameOf(e.GetType()), e))], result.Version, result.Repeated);
-    }
+    private ValueTask<CommandResult> ChangeAsync(string reason, Func<ClusterConfiguration, IReadOnlyList<IConfigurationCommand>> commands,
+        CancellationToken ct, string? requireResource = null) =>
+        writes.ChangeConfigurationAsync(reason, configuration => requireResource is null || configuration.Resources.ContainsKey(requireResource)
+            ? commands(configuration)
+            : throw new DomainException([new DomainError("unknown-resource", $"no such resource '{requireResource}'", requireResource)]), ct);
 }

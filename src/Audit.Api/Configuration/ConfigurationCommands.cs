@@ -35,7 +35,7 @@ public sealed class ConfigurationTextException(string code, IReadOnlyList<Config
     public IReadOnlyList<ConfigurationError> Errors { get; } = errors;
 }
 
-public sealed class ConfigurationCommandHandlers(IDocumentStore store, CommandContext context, TimeProvider time) :
+public sealed class ConfigurationCommandHandlers(CommandWrites writes) :
     ICommandHandler<SetConfigurationValue, CommandResult>, ICommandHandler<PutObject, CommandResult>, ICommandHandler<DeleteObject, CommandResult>
 {
     public ValueTask<CommandResult> Handle(SetConfigurationValue c, CancellationToken ct)
@@ -96,17 +96,6 @@ public sealed class ConfigurationCommandHandlers(IDocumentStore store, CommandCo
         return touched.Distinct();
     }
 
-    private async ValueTask<CommandResult> ChangeAsync(string reason, Func<ClusterConfiguration, IReadOnlyList<IConfigurationCommand>> commands, CancellationToken ct)
-    {
-        var meta = context.Metadata();
-        var writer = new ConfigurationWriter(store);
-        // Based on the version the client names (412 when stale), else on the one just read (again, when another edit came between).
-        var pipeline = context.ExpectedVersion is null ? ClusterCommandHandlers.Concurrent : Polly.ResiliencePipeline.Empty;
-        var result = await pipeline.ExecuteAsync(async token =>
-        {
-            var (configuration, version) = await ConfigurationReader.LoadAsync(store, token);
-            return await writer.ChangeAsync(new ChangeConfiguration(context.ExpectedVersion ?? version, commands(configuration), time.GetUtcNow(), meta.Actor, reason), meta, token);
-        }, ct);
-        return new CommandResult([.. result.Events.Select(e => new AppendedEvent(Cib.Domain.EventCatalog.NameOf(e.GetType()), e))], result.Version, result.Repeated);
-    }
+    private ValueTask<CommandResult> ChangeAsync(string reason, Func<ClusterConfiguration, IReadOnlyList<IConfigurationCommand>> commands, CancellationToken ct) =>
+        writes.ChangeConfigurationAsync(reason, commands, ct);
 }

@@ -23,7 +23,7 @@ public sealed class ClusterMetrics
     private DateTime _read;
 
     private sealed record Figures(long Head, long StatusPosition, long HistoryPosition, long Transitions,
-        IReadOnlyList<(string Result, long Count, double Seconds)> Fencing);
+        IReadOnlyList<(string Result, long Count, double Seconds)> Fencing, StatusView View);
 
     public ClusterMetrics(IMeterFactory meters, NpgsqlDataSource db, Status.StatusFeed feed)
     {
@@ -46,7 +46,7 @@ public sealed class ClusterMetrics
         _meter.CreateObservableGauge("ha.quorum", () => View().HasQuorum ? 1L : 0L, "", "1 while the cluster has quorum");
     }
 
-    private StatusView View() => _feed.NowAsync(CancellationToken.None).GetAwaiter().GetResult();
+    private StatusView View() => Read().View;
 
     private Figures Read()
     {
@@ -69,7 +69,7 @@ public sealed class ClusterMetrics
             }
             var fencing = new List<(string, long, double)>();
             while (reader.Read()) fencing.Add((reader.GetString(0), reader.GetInt64(1), (double)reader.GetDecimal(2)));
-            _figures = new Figures(scalars[0], scalars[1], scalars[2], scalars[3], fencing);
+            _figures = new Figures(scalars[0], scalars[1], scalars[2], scalars[3], fencing, _feed.NowAsync(CancellationToken.None).GetAwaiter().GetResult());
             _read = DateTime.UtcNow;
             return _figures;
         }

@@ -1,5 +1,6 @@
 using Cib.Domain;
 using Cib.Domain.Configuration;
+using Cib.Projections.Planning;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Npgsql;
@@ -55,11 +56,7 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
         {
             var tail = await log.ReadAfterAsync(position, 10_000, ct);
             if (tail.Count == 0) return (configuration, status, position);
-            foreach (var e in tail)
-            {
-                if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
-                else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
-            }
+            (configuration, status) = Explaining.Fold(tail.Select(e => (e.Data, e.Sequence)), configuration, status);
             position = tail[^1].Sequence;
         }
     }
@@ -93,11 +90,7 @@ public sealed class StatusFeed(NpgsqlDataSource db, StoredStatus stored, CibEven
             var events = await feed.ReadAsync(await StoreClock.NowAsync(db, ct), ct);
             if (events.Count > 0)
             {
-                foreach (var e in events)
-                {
-                    if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
-                    else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
-                }
+                (configuration, status) = Explaining.Fold(events.Select(e => (e.Data, e.Sequence)), configuration, status);
                 Publish(status, configuration, events[^1].Sequence);
                 continue;
             }
