@@ -129,17 +129,6 @@ public sealed record StatusView(
         && !Flags.IsTrue(Meta(p, group, MetaAttributes.Maintenance))
         && (Meta(p, group, MetaAttributes.IsManaged) is not { } managed || Flags.IsTrue(managed));
 
-    /// <summary>
-    /// The current view: the stored status, the log after its position folded on (a tail of at most about a second of
-    /// events while a controller runs), and the current configuration.
-    /// </summary>
-    public static async Task<StatusView> LoadAsync(StoredStatus stored, CibEventLog log, CancellationToken ct = default)
-    {
-        var (status, position) = await CurrentStatusAsync(stored, log, ct);
-        var (configuration, _) = await ConfigurationReader.LoadAsync(log, ct);
-        return From(configuration, status, position);
-    }
-
     /// <summary>The status read model now: the stored one and the log after its position; and the log position it is as of.</summary>
     public static async Task<(ClusterStatus Status, long Position)> CurrentStatusAsync(StoredStatus stored, CibEventLog log, CancellationToken ct = default)
     {
