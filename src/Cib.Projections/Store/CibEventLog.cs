@@ -151,24 +151,8 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
             check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = term });
             batch.BatchCommands.Add(check);
         }
-        var cmd = new NpgsqlBatchCommand($"SELECT {schema}.mt_quick_append_events($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        batch.BatchCommands.Add(cmd);
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultTenant });
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = meta.EventId is { } id ? [id] : events.Select(_ => Guid.NewGuid()).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => EventCatalog.NameOf(e.GetType())).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => $"{e.GetType().FullName}, {e.GetType().Assembly.GetName().Name}").ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>
-        {
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
-            TypedValue = events.Select(e => JsonSerializer.Serialize(e, e.GetType(), Json)).ToArray(),
-        });
-        cmd.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = new byte[]?[events.Count] });
-        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.CausationId, events.Count) });
-        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.CorrelationId, events.Count) });
-        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, TypedValue = Repeat<string?>(headers, events.Count) });
-        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = Repeat(meta.UserName, events.Count) });
-        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = Repeat(now, events.Count) });
+        Guid[] ids = meta.EventId is { } id ? [id] : [.. events.Select(_ => Guid.NewGuid())];
+        batch.BatchCommands.Add(AppendCommand(stream, [.. events.Select((e, i) => (e, meta, ids[i], headers))], now));
         try
         {
             // One round trip, one implicit transaction: the check and the append commit together or not at all.
@@ -178,6 +162,56 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         {
             throw new ControllerDeposedException(e.MessageText, e);
         }
+    }
+
+    /// <summary>
+    /// Appends events of any streams, each with its own metadata and event id (<see cref="AppendMetadata.EventId"/>, or a
+    /// new one), in the order given, in one round trip and one transaction: consecutive events of one stream go in one call
+    /// of Marten's append function, and the log positions follow the order given. For a loader that must keep an order
+    /// across streams (the store benchmark's simulated cluster); the cluster's own appenders write one stream at a time.
+    /// </summary>
+    public async Task AppendInOrderAsync(IReadOnlyList<(string Stream, object Event, AppendMetadata Meta)> appends, CancellationToken ct = default)
+    {
+        if (appends.Count == 0) return;
+        var now = DateTimeOffset.UtcNow;
+        var headers = new Dictionary<AppendMetadata, string>(ReferenceEqualityComparer.Instance);
+        await using var batch = db.CreateBatch();
+        for (var i = 0; i < appends.Count;)
+        {
+            var stream = appends[i].Stream;
+            var run = new List<(object, AppendMetadata, Guid, string)>();
+            for (; i < appends.Count && appends[i].Stream == stream; i++)
+            {
+                var (_, e, meta) = appends[i];
+                if (!headers.TryGetValue(meta, out var json)) headers[meta] = json = JsonSerializer.Serialize(meta.Headers, Json);
+                run.Add((e, meta, meta.EventId ?? Guid.NewGuid(), json));
+            }
+            batch.BatchCommands.Add(AppendCommand(stream, run, now));
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>One call of Marten's append function (migration 0001) for events of one stream, each with its own metadata.</summary>
+    private NpgsqlBatchCommand AppendCommand(string stream, IReadOnlyList<(object Event, AppendMetadata Meta, Guid Id, string Headers)> events, DateTimeOffset now)
+    {
+        var cmd = new NpgsqlBatchCommand($"SELECT {schema}.mt_quick_append_events($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultTenant });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. events.Select(e => e.Id)] });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => EventCatalog.NameOf(e.Event.GetType()))] });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => $"{e.Event.GetType().FullName}, {e.Event.GetType().Assembly.GetName().Name}")] });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>
+        {
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            TypedValue = [.. events.Select(e => JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json))],
+        });
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = new byte[]?[events.Count] });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Meta.CausationId)] });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Meta.CorrelationId)] });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, TypedValue = [.. events.Select(e => (string?)e.Headers)] });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Meta.UserName)] });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = Repeat(now, events.Count) });
+        return cmd;
     }
 
     /// <summary>Another append took the stream's next version (or created the stream) first: append again.</summary>

@@ -22,6 +22,15 @@ public sealed class Latencies
 
     public void AddError() => Interlocked.Increment(ref _errors);
 
+    /// <summary>The nearest-rank percentile <paramref name="p"/> of the samples so far (0 for none).</summary>
+    public double At(double p)
+    {
+        double[] sorted;
+        lock (_ms) sorted = [.. _ms];
+        Array.Sort(sorted);
+        return Percentile(sorted, p);
+    }
+
     /// <summary>The sorted samples and what is said of them.</summary>
     public Summary Summarize()
     {

@@ -55,7 +55,7 @@ public static class BenchCommand
                 parse.GetValue(peer), parse.GetValue(peerTimeout), parse.GetValue(writeCib));
             return Task.FromResult(Run(settings, stdout));
         });
-        return new Command("bench", "benchmarks that print numbers") { planner, ApiCommand() };
+        return new Command("bench", "benchmarks that print numbers") { planner, ApiCommand(), StoreCommand() };
     }
 
     /// <summary>hactl bench api: see <see cref="ApiBench"/>. ./ha bench api passes the API program, the example and the data directory.</summary>
@@ -101,6 +101,40 @@ public static class BenchCommand
             parse.GetValue(database)!, parse.GetValue(peer) || parse.GetValue(peerPid) is not null, parse.GetValue(peerPid), parse.GetValue(peerRuns),
             parse.GetValue(peerResource)!, parse.GetValue(logLevel)), stdout, stderr));
         return api;
+    }
+
+    /// <summary>hactl bench store: see <see cref="StoreBench"/>.</summary>
+    private static Command StoreCommand()
+    {
+        static Option<T> Positive<T>(string name, string description, string helpName, T value) where T : struct, IComparable<T>
+        {
+            var option = new Option<T>(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => value };
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<T>().CompareTo(default) <= 0) r.AddError($"{name} must be positive");
+            });
+            return option;
+        }
+        var events = Positive("--events", "events the simulated cluster writes (10000000 for the goal)", "N", 1_000_000L);
+        var seed = Positive("--seed", "the simulation's seed (the same seed writes the same log)", "S", 1);
+        var reuse = new Option<bool>("--reuse") { Description = "keep a scratch database that already holds at least N events of this seed (skip the load)" };
+        var appenders = Positive("--appenders", "concurrent appenders of the append phase", "N", 8);
+        var appendSeconds = Positive("--append-seconds", "length of the append phase", "S", 20);
+        var queries = Positive("--queries", "queries of each history query phase", "N", 200);
+        var replays = Positive("--replays", "transitions in the middle of the log to replay", "N", 5);
+        var database = new Option<string>("--database")
+        {
+            Description = "the scratch database on HA_CONNECTION's server, dropped and created anew (unless --reuse)", HelpName = "NAME",
+            DefaultValueFactory = _ => "ha_bench_store",
+        };
+        var store = new Command("store", "the event log and its read models at scale, on a scratch database")
+        {
+            events, seed, reuse, appenders, appendSeconds, queries, replays, database,
+        };
+        store.SetBody((parse, stdout, stderr) => StoreBench.RunAsync(new StoreBench.Settings(Store.ConnectionString(), parse.GetValue(events), parse.GetValue(seed),
+            parse.GetValue(database)!, parse.GetValue(reuse), parse.GetValue(appenders), parse.GetValue(appendSeconds), parse.GetValue(queries),
+            parse.GetValue(replays)), stdout, stderr));
+        return store;
     }
 
     private static string[] SplitList(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);

@@ -36,6 +36,8 @@ public sealed record ControllerOptions
     public TimeSpan StatusWriteInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Stores the status sooner than <see cref="StatusWriteInterval"/> once this many events came since the last write.</summary>
     public int StatusWriteEvents { get; init; } = 10_000;
+    /// <summary>How often the stored history's writer looks whether the log moved (decision 0011).</summary>
+    public TimeSpan HistoryPoll { get; init; } = TimeSpan.FromMilliseconds(20);
     /// <summary>Events folded into the stored history per transaction (decision 0011).</summary>
     public int HistoryBatch { get; init; } = 5_000;
 
@@ -60,6 +62,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
     /// </summary>
     private LogFold _fold = LogFold.Initial(options.Rules);
     private long _storedPosition;
+    /// <summary>The position of the fold of the log (written by the control loop, read by the history's writer).</summary>
+    private long _foldedPosition;
     private DateTimeOffset _storedAt;
     private long _term;
     /// <summary>The latest plan just appended and its event id, until the feed brings it back into the fold.</summary>
@@ -179,18 +183,20 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
 
     /// <summary>
     /// While this controller leads: folds the log into the stored history (<see cref="StoredHistory"/>) up to the position
-    /// of the status it stored last, a prefix of the log its feed saw whole (no holes left), at most once per
-    /// <see cref="ControllerOptions.StatusWriteInterval"/>. Its own task: a long catch-up (a new store over a long log)
-    /// never holds up a tick. A failure is kept (<see cref="HistoryError"/>) and the next round tries again.
+    /// its own fold of the log has reached, a prefix its feed saw whole (no holes left: the feed waited for them), as soon
+    /// as that position moves (looked at every <see cref="ControllerOptions.HistoryPoll"/>). Its own task: a long catch-up
+    /// (a new store over a long log) never holds up a tick. A failure is kept (<see cref="HistoryError"/>) and tried again a
+    /// second later.
     /// </summary>
     private async Task WriteHistoryAsync(CancellationToken ct)
     {
         var stored = new StoredHistory(db);
         while (!ct.IsCancellationRequested)
         {
+            var wait = options.HistoryPoll;
             try
             {
-                var upTo = Volatile.Read(ref _storedPosition);
+                var upTo = Volatile.Read(ref _foldedPosition);
                 if (upTo > HistoryPosition) HistoryPosition = await stored.CatchUpAsync(upTo, options.HistoryBatch, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -200,8 +206,9 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
             catch (Exception e)
             {
                 HistoryError = e;
+                wait = TimeSpan.FromSeconds(1);
             }
-            await Task.Delay(options.StatusWriteInterval, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(wait, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -257,6 +264,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         }
         _state = _fold.Controller;
         _storedPosition = _fold.Position;
+        _foldedPosition = _fold.Position;
         RestoredFrom = _fold.Position;
     }
 
@@ -281,6 +289,7 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
             var events = await feed.ReadAsync(await StoreClock.NowAsync(db, ct), ct);
             if (events.Count == 0) return;
             foreach (var e in events) Apply(e);
+            Volatile.Write(ref _foldedPosition, _fold.Position);
         }
     }
 
