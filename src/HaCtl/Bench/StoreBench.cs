@@ -41,23 +41,27 @@ public static class StoreBench
             $"settings: events={s.Events} seed={s.Seed} database={s.Database} reuse={s.Reuse} appenders={s.Appenders} append_s={s.AppendSeconds} queries={s.Queries} replays={s.Replays}"));
 
         var cs = new NpgsqlConnectionStringBuilder(s.Connection) { Database = s.Database }.ConnectionString;
-        var loaded = s.Reuse ? await LoadedAsync(s.Connection, s.Database, s.Seed) : null;
-        await using var db = NpgsqlDataSource.Create(cs);
-        var log = new CibEventLog(db);
-        long events;
-        if (loaded is { } count && count >= s.Events)
-        {
-            events = count;
-            output.WriteLine($"load: reusing {s.Database}: {count} events of seed {s.Seed}");
-        }
-        else
+        var (seed, extended) = await MarkOfAsync(s.Connection, s.Database);
+        var reusable = s.Reuse && seed == s.Seed;
+        if (!reusable)
         {
             await RecreateAsync(s.Connection, s.Database);
-            await SchemaMigrations.ApplyAsync(cs);
-            events = await LoadAsync(db, log, s, output, error);
-            await using (var mark = db.CreateCommand($"COMMENT ON DATABASE {s.Database} IS 'ha bench store: seed={s.Seed} events={events}'"))
-                await mark.ExecuteNonQueryAsync();
+            await using var admin = NpgsqlDataSource.Create(s.Connection);
+            await using var mark = admin.CreateCommand($"COMMENT ON DATABASE {s.Database} IS 'ha bench store: seed={s.Seed}'");
+            await mark.ExecuteNonQueryAsync();
         }
+        await SchemaMigrations.ApplyAsync(cs);
+        await using var db = NpgsqlDataSource.Create(cs);
+        var log = new CibEventLog(db);
+        var head = await log.HeadAsync();
+        if (head < s.Events && reusable && extended)
+            throw new UsageException($"{s.Database} holds the appends of an earlier run after the simulation's {head} events: it cannot be extended to {s.Events} (leave --reuse out)");
+        var events = head >= s.Events ? head : await LoadAsync(log, s, head, output, error);
+        if (head >= s.Events) output.WriteLine($"load: reusing {s.Database}: {head} events of seed {s.Seed}");
+        // From here on the log holds more than the simulation wrote (the append phase's events): say so, for --reuse.
+        await using (var admin = NpgsqlDataSource.Create(s.Connection))
+        await using (var mark = admin.CreateCommand($"COMMENT ON DATABASE {s.Database} IS 'ha bench store: seed={s.Seed} extended=true'"))
+            await mark.ExecuteNonQueryAsync();
 
         // The stored history (and what it keeps for replay), folded from 0 as a controller over a new store does.
         var history = new StoredHistory(db);
@@ -87,7 +91,7 @@ public static class StoreBench
     /// The simulation runs on its own thread and hands its appends over in chunks; they are appended in order, a chunk per
     /// round trip, so that every event gets the position the simulated controller decided on.
     /// </summary>
-    private static async Task<long> LoadAsync(NpgsqlDataSource db, CibEventLog log, Settings s, TextWriter output, TextWriter error)
+    private static async Task<long> LoadAsync(CibEventLog log, Settings s, long resumeAfter, TextWriter output, TextWriter error)
     {
         var chunks = Channel.CreateBounded<IReadOnlyList<SimulatedAppend>>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
         var sim = new ClusterSimulation(new SimulationOptions(Seed: s.Seed), Start);
@@ -115,28 +119,40 @@ public static class StoreBench
                 chunks.Writer.Complete(e);
             }
         });
-        long appended = 0, lastReport = 0;
+        // Resuming an interrupted load: the simulation runs again from the start (the same seed writes the same log) and
+        // what the log holds already is skipped, checked by the id of its last event.
+        long position = 0, appended = 0, lastReport = 0;
         var appendTime = TimeSpan.Zero;
+        var last = resumeAfter > 0 ? (await log.ReadAfterAsync(resumeAfter - 1, 1))[0].Id : Guid.Empty;
         await foreach (var chunk in chunks.Reader.ReadAllAsync())
         {
-            var t = Stopwatch.StartNew();
-            foreach (var part in chunk.Chunk(1_000)) await log.AppendInOrderAsync([.. part.Select(a => (a.Stream, a.Event, a.Meta))]);
-            appendTime += t.Elapsed;
-            appended += chunk.Count;
-            if (appended - lastReport >= 250_000)
+            var fresh = chunk;
+            if (position < resumeAfter)
             {
-                lastReport = appended;
+                var skip = (int)Math.Min(chunk.Count, resumeAfter - position);
+                if (position + skip == resumeAfter && chunk[skip - 1].Id != last)
+                    throw new InvalidOperationException($"the log's event {resumeAfter} is not the simulation's (seed {s.Seed}): drop {s.Database} or leave --reuse out");
+                fresh = [.. chunk.Skip(skip)];
+            }
+            position += chunk.Count;
+            var t = Stopwatch.StartNew();
+            foreach (var part in fresh.Chunk(1_000)) await log.AppendInOrderAsync([.. part.Select(a => (a.Stream, a.Event, a.Meta))]);
+            appendTime += t.Elapsed;
+            appended += fresh.Count;
+            if (position - lastReport >= 250_000)
+            {
+                lastReport = position;
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"load: {appended} events, {appended / clock.Elapsed.TotalSeconds:F0}/s, simulated time {sim.Now:yyyy-MM-dd} {Machine.Load()}"));
+                    $"load: {position} events ({appended} appended), {position / clock.Elapsed.TotalSeconds:F0}/s, simulated time {sim.Now:yyyy-MM-dd} {Machine.Load()}"));
             }
         }
         await producer;
         var head = await log.HeadAsync();
-        if (head != appended)
-            throw new InvalidOperationException($"the log's head is {head} after {appended} appends in order: positions do not match the simulation's");
+        if (head != position)
+            throw new InvalidOperationException($"the log's head is {head} after {position} appends in order: positions do not match the simulation's");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"load: {appended} events in {clock.Elapsed.TotalSeconds:F1} s ({appended / clock.Elapsed.TotalSeconds:F0}/s, bound by the simulation; appending alone {appended / appendTime.TotalSeconds:F0}/s in ordered batches of 1000), simulated {sim.Now - Start:d\\.hh\\:mm} of cluster time {Machine.Load()}"));
-        return appended;
+            $"load: {position} events ({appended} appended{(resumeAfter > 0 ? $", resumed after {resumeAfter}" : "")}) in {clock.Elapsed.TotalSeconds:F1} s ({position / clock.Elapsed.TotalSeconds:F0}/s, bound by the simulation; appending alone {appended / Math.Max(appendTime.TotalSeconds, 0.001):F0}/s in ordered batches of 1000), simulated {sim.Now - Start:d\\.hh\\:mm} of cluster time {Machine.Load()}"));
+        return position;
     }
 
     // ------------------------------------------------------------------ appends and lag
@@ -307,15 +323,16 @@ public static class StoreBench
 
     // ------------------------------------------------------------------ the scratch database
 
-    private static async Task<long?> LoadedAsync(string connection, string database, int seed)
+    /// <summary>The seed a scratch database was loaded with (its comment), and whether appends of an append phase followed; null when it has none.</summary>
+    private static async Task<(int? Seed, bool Extended)> MarkOfAsync(string connection, string database)
     {
         await using var admin = new NpgsqlConnection(connection);
         await admin.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", admin);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = database });
-        if (await cmd.ExecuteScalarAsync() is not string comment) return null;
+        if (await cmd.ExecuteScalarAsync() is not string comment) return (null, false);
         var parts = comment.Split(' ').Select(p => p.Split('=')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-        return parts.GetValueOrDefault("seed") == seed.ToString(CultureInfo.InvariantCulture) && long.TryParse(parts.GetValueOrDefault("events"), out var n) ? n : null;
+        return (int.TryParse(parts.GetValueOrDefault("seed"), CultureInfo.InvariantCulture, out var n) ? n : null, parts.ContainsKey("extended"));
     }
 
     private static async Task RecreateAsync(string connection, string database)
