@@ -36,8 +36,8 @@ public sealed record ExplainTransition(string Id, string? Resource) : IClusterQu
 /// <summary>What-if on the state at a position (and its time, or now), with a crm edit applied to a copy; appends nothing.</summary>
 public sealed record SimulateWhatIf(long Position, DateTimeOffset Now, WhatIf What, string? Edit) : IClusterQuery<WhatIfResult> { public UserRole Needs => UserRole.Auditor; }
 
-/// <summary>Every recorded controller decision decided again.</summary>
-public sealed record CheckReplay : IClusterQuery<(int Checked, IReadOnlyList<TransitionPlanner.Mismatch> Mismatches)> { public UserRole Needs => UserRole.Auditor; }
+/// <summary>Every recorded controller decision decided again, or those whose step began between two log positions.</summary>
+public sealed record CheckReplay(long From = 0, long To = long.MaxValue) : IClusterQuery<(int Checked, IReadOnlyList<TransitionPlanner.Mismatch> Mismatches)> { public UserRole Needs => UserRole.Auditor; }
 
 public sealed class ClusterQueryHandlers(IDocumentStore store, CibEventLog log, Status.StatusFeed feed, TimeProvider time) :
     IQueryHandler<GetStatus, StatusView>, IQueryHandler<GetConfiguration, ConfigurationAt>,
@@ -95,7 +95,7 @@ public sealed class ClusterQueryHandlers(IDocumentStore store, CibEventLog log, 
     }
 
     public async ValueTask<(int Checked, IReadOnlyList<TransitionPlanner.Mismatch> Mismatches)> Handle(CheckReplay q, CancellationToken ct) =>
-        await TransitionPlanner.ReplayAsync(store, ct);
+        await TransitionPlanner.ReplayAsync(store, ct, q.From, q.To);
 
     private async Task<(ClusterConfiguration Configuration, ClusterStatus Status)> StateAtAsync(long position, CancellationToken ct)
     {

@@ -52,12 +52,18 @@ public static class ReplayApi
           .Produces<WhatIfResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
           .WithMetadata(new Security.AppendsNothing());
 
-        group.MapGet("/replay/check", async (ISender sender, CancellationToken ct) =>
+        group.MapGet("/replay/check", async (string? from, string? to, CibEventLog log, ISender sender, CancellationToken ct) =>
         {
-            var (count, mismatches) = await sender.Send(new CheckReplay(), ct);
+            var start = from is null ? 0 : await PositionAsync(from, log, ct);
+            var end = to is null ? long.MaxValue : await PositionAsync(to, log, ct);
+            if (start is null || end is null)
+                return Problems.Result(StatusCodes.Status400BadRequest, "range-invalid", "from and to are log positions (numbers) or times (ISO 8601)");
+            // A time names the last event committed by then: the range starts after it.
+            if (from is not null && !long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out _)) start++;
+            var (count, mismatches) = await sender.Send(new CheckReplay(start.Value, end.Value), ct);
             return Results.Ok(new ReplayCheck(count, mismatches));
-        }).WithName("ReplayCheck").WithSummary("every recorded controller decision decided again from the log: how many were checked, and each that differs (none expected)")
-          .Produces<ReplayCheck>();
+        }).WithName("ReplayCheck").WithSummary("recorded controller decisions decided again from the log (all, or ?from=SEQ|TIME&to=SEQ|TIME: the steps that began in that range): how many were checked, and each that differs (none expected)")
+          .Produces<ReplayCheck>().ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
     private static async Task<long?> PositionAsync(string? at, CibEventLog log, CancellationToken ct)

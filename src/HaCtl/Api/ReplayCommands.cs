@@ -14,16 +14,20 @@ public static class ReplayCommands
     {
         var at = new Option<string?>("--at") { Description = "a log position (a number) or a time (ISO 8601); default: now", HelpName = "SEQ|TIME" };
         var check = new Option<bool>("--check") { Description = "decide every recorded controller step again from the log and list what differs (nothing expected)" };
+        var from = new Option<string?>("--from") { Description = "with --check: only the steps that began at or after this log position (or after this time)", HelpName = "SEQ|TIME" };
+        var to = new Option<string?>("--to") { Description = "with --check: only the steps that began up to this log position or time", HelpName = "SEQ|TIME" };
         var command = new Command("replay", "the cluster as crm_mon showed it at a log position or a time, or (--check) replay every recorded decision")
         {
-            at, check, ApiCommands.Json,
+            at, check, from, to, ApiCommands.Json,
         };
         command.SetBody(async (parse, stdout, _) =>
         {
             using var client = ApiCommands.LoggedIn().Client();
             if (parse.GetValue(check))
             {
-                var text = await ApiCommands.ReadAsync(await client.GetAsync("api/v1/replay/check"));
+                var range = string.Join("&", new[] { ("from", parse.GetValue(from)), ("to", parse.GetValue(to)) }
+                    .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
+                var text = await ApiCommands.ReadAsync(await client.GetAsync($"api/v1/replay/check{(range.Length == 0 ? "" : "?" + range)}"));
                 if (parse.GetValue(ApiCommands.Json)) { stdout.WriteLine(text); return 0; }
                 using var result = JsonDocument.Parse(text);
                 var mismatches = result.RootElement.GetProperty("mismatches");

@@ -69,4 +69,33 @@ public class ClusterSimulationTests
         Assert.Contains(incidents, i => i.Trigger == "node-lost" && i.FenceResult == "succeeded" && i.Status == "recovered");
         Assert.Contains(incidents, i => i.Trigger == "monitor-failure" && i.Status == "recovered" && i.Recovery.Count > 0);
     }
+
+    [Fact]
+    public async Task Replay_checks_a_range_of_steps_and_finds_a_forged_decision_in_it()
+    {
+        var sim = Run(40, 5);
+        // A forged record: one plan in the middle says something its inputs do not give.
+        var plans = sim.Appended.Select((a, i) => (a, i)).Where(x => x.a.Event is TransitionPlanned).ToList();
+        var (forged, index) = plans[plans.Count / 2];
+        var original = (TransitionPlanned)forged.Event;
+        var appends = sim.Appended.ToList();
+        appends[index] = forged with { Event = original with { Summary = Cib.Domain.Primitives.ValueList<string>.Of(["* Start nothing-of-the-sort"]) } };
+        var position = index + 1;
+
+        await using var db = await TestDatabase.CreateWithSchemaAsync("sim");
+        await AppendAsync(db, appends);
+        var (all, mismatches) = await TransitionPlanner.ReplayAsync(db.Store);
+        Assert.Equal(original.TransitionId, Assert.Single(mismatches).TransitionId);
+
+        var (inRange, found) = await TransitionPlanner.ReplayAsync(db.Store, from: position - 50, to: position + 50);
+        Assert.Equal(original.TransitionId, Assert.Single(found).TransitionId);
+        Assert.InRange(inRange, 1, all - 1);
+
+        var (before, none) = await TransitionPlanner.ReplayAsync(db.Store, to: position - 1);
+        Assert.Empty(none);
+        var (after, none2) = await TransitionPlanner.ReplayAsync(db.Store, from: position + 1);
+        Assert.Empty(none2);
+        // Each step is counted in one of the two halves (the forged one in neither: it began at the position itself).
+        Assert.Equal(all - Assert.Single(mismatches).Recorded.Count, before + after);
+    }
 }

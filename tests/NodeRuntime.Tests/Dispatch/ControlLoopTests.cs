@@ -320,11 +320,16 @@ public sealed class ControlLoopTests : IAsyncLifetime
         Assert.True(incident1.DetectionMs >= 0 && incident1.TimeToRecoveryMs >= 0);
     }
 
-    /// <summary>The stored history folded up to the log's end, and the failover incident the loss of <paramref name="lost"/> opened.</summary>
+    /// <summary>
+    /// The failover incident the loss of <paramref name="lost"/> opened, once the active controller's stored history has
+    /// passed the log's end as it was now (the controller folds only a prefix with no holes: folding up to the head here
+    /// could pass an append still in flight).
+    /// </summary>
     private async Task<IncidentRow> IncidentOfAsync(string lost)
     {
         var queries = new HistoryQueries(_data);
-        await new StoredHistory(_data).CatchUpAsync(await queries.LogPositionAsync());
+        var end = await queries.LogPositionAsync();
+        await Eventually.True(async () => await new StoredHistory(_data).PositionAsync() >= end, "the stored history passes the log's end");
         var all = (await queries.IncidentsAsync(null, new HistoryRange(Limit: HistoryRange.MaxLimit))).Items;
         return Assert.Single(all, i => i.Trigger == "node-lost" && i.Subject == lost);
     }
