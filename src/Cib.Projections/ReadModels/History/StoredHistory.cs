@@ -21,7 +21,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
 {
     public const string Name = "history";
     private readonly CibEventLog _log = new(db, schema);
-    private readonly ReplaySnapshotWriter _replay = new(new CibEventLog(db, schema), schema,
+    private readonly ReplaySnapshotWriter _replay = new(db, schema,
         replaySnapshotInterval > 0 ? replaySnapshotInterval : throw new ArgumentOutOfRangeException(nameof(replaySnapshotInterval)));
 
     /// <summary>Positions per bucket of the log's clock (<c>cib.ha_log_clock</c>): bucket b holds positions 4096*b+1 to 4096*(b+1).</summary>
