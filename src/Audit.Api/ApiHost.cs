@@ -62,6 +62,7 @@ public static class ApiHost
         builder.Services.AddSingleton(s => new StoredStatus(s.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton(s => new CibEventLog(s.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton(s => new HistoryQueries(s.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(s => new ReplaySnapshots(s.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());

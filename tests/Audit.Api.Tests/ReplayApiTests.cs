@@ -8,6 +8,7 @@ using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
 using Cib.Projections.Planning;
 using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using Xunit;
 
@@ -64,6 +65,27 @@ public sealed class ReplayApiTests(ApiFactory api) : IClassFixture<ApiFactory>
         await Problem.AssertAsync(await aude.GetAsync("/api/v1/replay?at=yesterday"), 400, "at-invalid");
         var check = await Ok.AssertAsync(await aude.GetAsync("/api/v1/replay/check"));
         Assert.Equal(0, check.GetProperty("mismatches").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Replay_and_explain_answer_the_same_from_replay_snapshots_as_from_the_log_alone()
+    {
+        var (_, transition) = await RecordedAsync();
+        var aude = await api.ClientAsAsync("aude");
+        var head = await new CibEventLog(api.Db.DataSource).HeadAsync();
+        async Task<List<string>> AnswersAsync()
+        {
+            var answers = new List<string>();
+            for (var p = 0L; p <= head; p++) answers.Add(await (await aude.GetAsync($"/api/v1/replay?at={p}")).Content.ReadAsStringAsync());
+            answers.Add(await (await aude.GetAsync($"/api/v1/explain/{transition}")).Content.ReadAsStringAsync());
+            return answers;
+        }
+        var fromTheLog = await AnswersAsync();
+
+        // Snapshots every 2 positions (the controller's: every 100,000): each answer from the latest one before it and the rest of the log.
+        await new StoredHistory(api.Db.DataSource, replaySnapshotInterval: 2).CatchUpAsync(head);
+        Assert.Equal(head / 2, (await new ReplaySnapshots(api.Db.DataSource).PositionsAsync()).Count);
+        Assert.Equal(fromTheLog, await AnswersAsync());
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Cib.Domain.Users;
 using Cib.Interop.Crm;
 using Cib.Projections.Planning;
 using Cib.Projections.ReadModels.ClusterStatus;
+using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
 using Marten;
 using Mediator;
@@ -39,7 +40,7 @@ public sealed record SimulateWhatIf(long Position, DateTimeOffset Now, WhatIf Wh
 /// <summary>Every recorded controller decision decided again, or those whose step began between two log positions.</summary>
 public sealed record CheckReplay(long From = 0, long To = long.MaxValue) : IClusterQuery<(int Checked, IReadOnlyList<TransitionPlanner.Mismatch> Mismatches)> { public UserRole Needs => UserRole.Auditor; }
 
-public sealed class ClusterQueryHandlers(IDocumentStore store, CibEventLog log, Status.StatusFeed feed, TimeProvider time) :
+public sealed class ClusterQueryHandlers(IDocumentStore store, CibEventLog log, ReplaySnapshots replay, Status.StatusFeed feed, TimeProvider time) :
     IQueryHandler<GetStatus, StatusView>, IQueryHandler<GetConfiguration, ConfigurationAt>,
     IQueryHandler<GetFailCounts, IReadOnlyList<StatusView.FailCountView>?>, IQueryHandler<ReplayAt, StatusView>,
     IQueryHandler<ExplainTransition, Explanation?>, IQueryHandler<SimulateWhatIf, WhatIfResult>,
@@ -97,10 +98,10 @@ public sealed class ClusterQueryHandlers(IDocumentStore store, CibEventLog log, 
     public async ValueTask<(int Checked, IReadOnlyList<TransitionPlanner.Mismatch> Mismatches)> Handle(CheckReplay q, CancellationToken ct) =>
         await TransitionPlanner.ReplayAsync(store, ct, q.From, q.To);
 
+    /// <summary>The state as of a position: the latest replay snapshot at or before it and the log after it (decision 0013).</summary>
     private async Task<(ClusterConfiguration Configuration, ClusterStatus Status)> StateAtAsync(long position, CancellationToken ct)
     {
-        var events = new List<(object, long)>();
-        await foreach (var e in log.ReadUpToAsync(position, ct)) events.Add((e.Data, e.Sequence));
-        return Explaining.Fold(events);
+        var state = await replay.StateAtAsync(position, ct);
+        return (state.Configuration, state.Status);
     }
 }

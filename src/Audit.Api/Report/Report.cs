@@ -123,7 +123,7 @@ public static class ReportRenderer
 }
 
 /// <summary>Gathers a report's data from the stored history and the log (the edge: the renderer stays pure).</summary>
-public sealed class ReportBuilder(HistoryQueries history, CibEventLog log)
+public sealed class ReportBuilder(HistoryQueries history, ReplaySnapshots replay)
 {
     public async Task<ReportData> BuildAsync(DateTimeOffset since, DateTimeOffset until, string by, DateTimeOffset now, CancellationToken ct)
     {
@@ -136,17 +136,14 @@ public sealed class ReportBuilder(HistoryQueries history, CibEventLog log)
         var planned = events.Where(e => e.Type == "cib.transition_planned.v1")
             .Select(e => (TransitionPlanned)System.Text.Json.JsonSerializer.Deserialize(e.Data.GetRawText(), typeof(TransitionPlanned), CibEventLog.Json)!)
             .OrderBy(t => t.AsOfSequence).ToList();
-        // One pass over the log: the state as of each transition's inputs, each planned again and explained.
+        // The state as of each transition's inputs, in order: the first from the latest replay snapshot before it, each
+        // next one folded on from the last (or from a later snapshot), each planned again and explained.
         var transitions = new List<(TransitionPlanned, Explanation)>();
-        var (configuration, status) = (Cib.Domain.Configuration.ClusterConfiguration.Empty, Cib.Projections.ReadModels.ClusterStatus.ClusterStatus.Empty);
-        var position = 0L;
+        ReplayState? state = null;
         foreach (var t in planned)
         {
-            var tail = new List<(object, long)>();
-            await foreach (var e in log.ReadUpToAsync(t.AsOfSequence, ct, after: position)) tail.Add((e.Data, e.Sequence));
-            (configuration, status) = Explaining.Fold(tail, configuration, status);
-            position = Math.Max(position, t.AsOfSequence);
-            transitions.Add((t, Explaining.Explain(configuration, status, t)));
+            state = await replay.StateAtAsync(t.AsOfSequence, state, ct);
+            transitions.Add((t, Explaining.Explain(state.Configuration, state.Status, t)));
         }
         return new ReportData(since, until, now, by, events.Count == 0 ? 0 : events[0].Seq, events.Count == 0 ? 0 : events[^1].Seq,
             failovers, fencing, [.. operations.Where(o => o.Kind == "failed")], changes, transitions,
@@ -172,7 +169,7 @@ public static class ReportApi
 {
     public static void MapReportApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/report", async (HttpContext http, string? since, string? until, string? format, HistoryQueries history, CibEventLog log, TimeProvider time,
+        api.MapGet("/report", async (HttpContext http, string? since, string? until, string? format, HistoryQueries history, ReplaySnapshots replay, TimeProvider time,
             CancellationToken ct) =>
         {
             var now = time.GetUtcNow();
@@ -180,7 +177,7 @@ public static class ReportApi
                 return Problems.Result(StatusCodes.Status400BadRequest, "time-invalid", "since and until are times (ISO 8601)");
             if (to <= from) return Problems.Result(StatusCodes.Status400BadRequest, "time-range-invalid", "until comes after since");
             if (format is not (null or "md" or "html")) return Problems.Result(StatusCodes.Status400BadRequest, "format-unknown", "format is md (the default) or html");
-            var data = await new ReportBuilder(history, log).BuildAsync(from, to, http.User.Identity?.Name ?? "?", now, ct);
+            var data = await new ReportBuilder(history, replay).BuildAsync(from, to, http.User.Identity?.Name ?? "?", now, ct);
             return format == "html"
                 ? Results.Text(ReportRenderer.Html(data), "text/html; charset=utf-8")
                 : Results.Text(ReportRenderer.Markdown(data), "text/markdown; charset=utf-8");

@@ -87,7 +87,8 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     {
         while (after < position)
         {
-            var page = await ReadAfterAsync(after, 10_000, ct);
+            // No more than the positions left: a short tail reads its events, not a whole page past them.
+            var page = await ReadAfterAsync(after, (int)Math.Min(10_000, position - after), ct);
             if (page.Count == 0) yield break;
             foreach (var e in page)
             {

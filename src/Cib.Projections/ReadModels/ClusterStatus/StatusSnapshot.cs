@@ -76,14 +76,7 @@ public sealed record StatusSnapshot(
         if (fold.Leader is not null || fold.Progress is not null || fold.AbortReason is not null || fold.AbortCause is not null)
             throw new ArgumentException("only the fold of the log is stored, not a leading controller's state", nameof(fold));
         return new StatusSnapshot(CurrentVersion, fold.Position,
-            new StatusPart(
-                Nodes(status.Membership),
-                [.. status.Operations.SelectMany(o => o.Value.Values.Select(r => new OperationPart(o.Key.Resource, o.Key.Node, r)))],
-                [.. status.Failures.Select(f => new FailurePart(f.Key.Resource, f.Key.Node, f.Value))],
-                [.. status.Fencing.Values],
-                status.CurrentTransition, status.TransitionOpen, status.Controller, status.Sequence,
-                [.. status.StartsDispatched.Values],
-                [.. status.TerminationRequested]),
+            CaptureStatus(status),
             new ControllerPart(
                 Nodes(fold.Membership),
                 // The activity's order is a hash order, not a meaning: stored sorted, so that equal folds store equal text.
@@ -97,34 +90,47 @@ public sealed record StatusSnapshot(
             lastPlan);
     }
 
+    /// <summary>The status read model in its stored shape (also what a replay snapshot holds, <c>ReplaySnapshot</c>).</summary>
+    public static StatusPart CaptureStatus(ClusterStatus status) => new(
+        Nodes(status.Membership),
+        [.. status.Operations.SelectMany(o => o.Value.Values.Select(r => new OperationPart(o.Key.Resource, o.Key.Node, r)))],
+        [.. status.Failures.Select(f => new FailurePart(f.Key.Resource, f.Key.Node, f.Value))],
+        [.. status.Fencing.Values],
+        status.CurrentTransition, status.TransitionOpen, status.Controller, status.Sequence,
+        [.. status.StartsDispatched.Values],
+        [.. status.TerminationRequested]);
+
     /// <summary>The status read model as stored.</summary>
-    public ClusterStatus RestoreStatus()
+    public ClusterStatus RestoreStatus() => RestoreStatus(Status);
+
+    /// <summary>The status read model from its stored shape (<see cref="CaptureStatus"/>).</summary>
+    public static ClusterStatus RestoreStatus(StatusPart status)
     {
         var s = ClusterStatus.Empty with
         {
-            Membership = Membership(Status.Membership),
-            CurrentTransition = Status.CurrentTransition,
-            TransitionOpen = Status.TransitionOpen,
-            Controller = Status.Controller,
-            Sequence = Status.Sequence,
+            Membership = Membership(status.Membership),
+            CurrentTransition = status.CurrentTransition,
+            TransitionOpen = status.TransitionOpen,
+            Controller = status.Controller,
+            Sequence = status.Sequence,
         };
         var operations = s.Operations.ToBuilder();
-        foreach (var group in Status.Operations.GroupBy(o => (o.Resource, o.Node)))
+        foreach (var group in status.Operations.GroupBy(o => (o.Resource, o.Node)))
         {
             var ops = ClusterStatus.EmptyOperations.ToBuilder();
             foreach (var o in group) ops[(o.Record.Operation, o.Record.IntervalMs)] = o.Record;
             operations[group.Key] = ops.ToImmutable();
         }
         var failures = s.Failures.ToBuilder();
-        foreach (var f in Status.Failures) failures[(f.Resource, f.Node)] = f.Failure;
+        foreach (var f in status.Failures) failures[(f.Resource, f.Node)] = f.Failure;
         return s with
         {
             Operations = operations.ToImmutable(),
             Failures = failures.ToImmutable(),
-            Fencing = s.Fencing.SetItems(Status.Fencing.Select(f => KeyValuePair.Create(f.Target, f))),
-            StartsDispatched = s.StartsDispatched.SetItems(Status.StartsDispatched.Select(d => KeyValuePair.Create(StartKey(d), d))),
+            Fencing = s.Fencing.SetItems(status.Fencing.Select(f => KeyValuePair.Create(f.Target, f))),
+            StartsDispatched = s.StartsDispatched.SetItems(status.StartsDispatched.Select(d => KeyValuePair.Create(StartKey(d), d))),
             // Absent in a snapshot stored before operators could ask for fencing: none asked.
-            TerminationRequested = s.TerminationRequested.Union(Status.TerminationRequested ?? []),
+            TerminationRequested = s.TerminationRequested.Union(status.TerminationRequested ?? []),
         };
     }
 

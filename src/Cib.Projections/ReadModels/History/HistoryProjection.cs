@@ -18,7 +18,7 @@ public sealed record HistoryState(int Version, long Position, IReadOnlyList<Hist
     IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null)
 {
     /// <summary>Bump when what the history tables hold or how they are folded changes: a stored history of another version is rebuilt from 0.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3; // 3: the replay snapshots (migration 0009) are folded with the history
 
     /// <summary>
     /// A failover incident not closed yet (<see cref="IncidentRow"/>): the ids of the events that belong to it (its

@@ -14,11 +14,15 @@ namespace Cib.Projections.ReadModels.History;
 /// (the controller's feed waited for them). Each batch of events is one transaction (rows, state and position together,
 /// the state row locked), so two writers never fold the same events and a crash loses nothing but the batch.
 /// A stored history of another <see cref="HistoryState.CurrentVersion"/> is dropped and folded again from 0.
+/// The same batches write the replay snapshots (<see cref="ReplaySnapshots"/>, decision 0013): the status as of every
+/// multiple of <paramref name="replaySnapshotInterval"/> positions.
 /// </summary>
-public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.DefaultSchema)
+public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.DefaultSchema, long replaySnapshotInterval = ReplaySnapshots.DefaultInterval)
 {
     public const string Name = "history";
     private readonly CibEventLog _log = new(db, schema);
+    private readonly ReplaySnapshotWriter _replay = new(db, schema,
+        replaySnapshotInterval > 0 ? replaySnapshotInterval : throw new ArgumentOutOfRangeException(nameof(replaySnapshotInterval)));
 
     /// <summary>Positions per bucket of the log's clock (<c>cib.ha_log_clock</c>): bucket b holds positions 4096*b+1 to 4096*(b+1).</summary>
     public const long LogClockBucketSize = 4096;
@@ -26,7 +30,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
     public static long LogClockBucket(long sequence) => (sequence - 1) / LogClockBucketSize;
 
     /// <summary>The tables, for grants and rebuilds.</summary>
-    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes", "ha_log_clock", "ha_failover_incidents"];
+    public static readonly string[] Tables = ["ha_fencing_history", "ha_operation_history", "ha_configuration_changes", "ha_log_clock", "ha_failover_incidents", ReplaySnapshots.Table];
 
     /// <summary>
     /// Folds the log after the stored position up to <paramref name="upTo"/> (a position every event before which is
@@ -105,6 +109,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         var next = fold.State with { Position = position };
 
         await WriteAsync(conn, tx, fold, ct);
+        await _replay.FoldAsync(conn, tx, state.Position, position, events, ct);
         // The log's clock: each bucket of positions folded now widened to its events' timestamps.
         foreach (var bucket in events.GroupBy(e => LogClockBucket(e.Sequence)))
         {
