@@ -290,32 +290,39 @@ public static class StoreBench
             $"log: filtered by type and a time window (a tenth of the range), first page: {s.Queries} queries: p50={summary.P50:F2} ms p95={Percentile(latencies, 95):F2} ms max={summary.Max:F2} ms"));
     }
 
-    /// <summary>The explanation of transitions in the middle of the log: the state as of each replayed, planned again, compared with the record.</summary>
+    /// <summary>
+    /// The explanation of transitions in the middle of the log (the first at or after each of <see cref="Settings.Replays"/>
+    /// positions spread evenly over the middle third, so that they lie anywhere between two replay snapshots): the state as
+    /// of each read from the replay snapshots (<see cref="ReplaySnapshots"/>), planned again, compared with the record.
+    /// </summary>
     private static async Task<double> ReplayAsync(NpgsqlDataSource db, CibEventLog log, Settings s, long events, TextWriter output)
     {
-        var transitions = new List<string>();
-        await using (var find = db.CreateCommand(
-            $"SELECT stream_id FROM cib.mt_events WHERE type = $1 AND seq_id >= $2 ORDER BY seq_id LIMIT {s.Replays}"))
-        {
-            find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Cib.Domain.EventCatalog.NameOf(typeof(TransitionPlanned)) });
-            find.Parameters.Add(new NpgsqlParameter<long> { TypedValue = events / 2 });
-            await using var r = await find.ExecuteReaderAsync();
-            while (await r.ReadAsync()) transitions.Add(r.GetString(0));
-        }
+        var snapshots = new ReplaySnapshots(db);
         var times = new List<double>();
-        foreach (var stream in transitions)
+        for (var i = 0; i < s.Replays; i++)
         {
+            var around = events / 3 + events / 3 * i / Math.Max(1, s.Replays - 1) + 7_919 * i;
+            string? stream;
+            await using (var find = db.CreateCommand("SELECT stream_id FROM cib.mt_events WHERE type = $1 AND seq_id >= $2 ORDER BY seq_id LIMIT 1"))
+            {
+                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Cib.Domain.EventCatalog.NameOf(typeof(TransitionPlanned)) });
+                find.Parameters.Add(new NpgsqlParameter<long> { TypedValue = around });
+                stream = await find.ExecuteScalarAsync() as string;
+            }
+            if (stream is null) continue;
             var t = Stopwatch.StartNew();
             var planned = (await log.FetchStreamAsync(stream)).Select(e => e.Data).OfType<TransitionPlanned>().First();
-            var (configuration, status) = await ReplayState.AtAsync(db, planned.AsOfSequence);
-            var explained = Explaining.Explain(configuration, status, planned);
+            var state = await snapshots.StateAtAsync(planned.AsOfSequence);
+            var explained = Explaining.Explain(state.Configuration, state.Status, planned);
             var ms = t.Elapsed.TotalMilliseconds;
             times.Add(ms);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"replay: {planned.TransitionId} (as of {planned.AsOfSequence}): {ms:F0} ms, {(explained.Same ? "equal to the record" : "DIFFERS from the record")}"));
+                $"replay: explain {planned.TransitionId} (as of {planned.AsOfSequence}; from the snapshot at {state.From}, {state.Folded} events folded): {ms:F0} ms, {(explained.Same ? "equal to the record" : "DIFFERS from the record")}"));
             if (!explained.Same) throw new InvalidOperationException($"replay of {planned.TransitionId} differs from the record");
         }
         times.Sort();
+        if (times.Count > 0)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replay: {times.Count} transitions: median={times[times.Count / 2]:F0} ms max={times[^1]:F0} ms"));
         return times.Count == 0 ? 0 : times[times.Count / 2];
     }
 
@@ -344,22 +351,5 @@ public static class StoreBench
             await using var cmd = new NpgsqlCommand(sql, admin);
             await cmd.ExecuteNonQueryAsync();
         }
-    }
-}
-
-/// <summary>
-/// The configuration and status as of a log position, for replay: the configuration stream up to it, and the log folded
-/// from sequence 0 (<see cref="Explaining.Fold"/>).
-/// </summary>
-internal static class ReplayState
-{
-    public static async Task<(Cib.Domain.Configuration.ClusterConfiguration, Cib.Projections.ReadModels.ClusterStatus.ClusterStatus)> AtAsync(NpgsqlDataSource db, long position)
-    {
-        var log = new CibEventLog(db);
-        var status = Cib.Projections.ReadModels.ClusterStatus.ClusterStatus.Empty;
-        await foreach (var e in log.ReadUpToAsync(position))
-            if (e.Data is Cib.Domain.IStatusEvent se) status = status.Apply(se, e.Sequence);
-        var (configuration, _) = await ConfigurationReader.LoadAsync(log, atPosition: position);
-        return (configuration, status);
     }
 }
