@@ -96,8 +96,10 @@ public class LayoutTests
     {
         { "Cib.Domain", ["Cib.Domain", "Cib.Domain.Configuration", "Cib.Domain.Constraints", "Cib.Domain.Controller", "Cib.Domain.Fencing",
             "Cib.Domain.Nodes", "Cib.Domain.Operations", "Cib.Domain.Primitives", "Cib.Domain.Resources", "Cib.Domain.Transitions", "Cib.Domain.Users"] },
-        // The store and its append pipeline, the stored read models, the policy engine and the planning around it.
-        { "Cib.Projections", ["Cib.Projections.Store", "Cib.Projections.ReadModels", "Cib.Projections.Policy", "Cib.Projections.Planning"] },
+        // The store and its append pipeline, the stored read models, the policy engine and the planning around it, and the
+        // simulated cluster that writes the product's log through them (the store benchmark, the read models' golden tests).
+        { "Cib.Projections", ["Cib.Projections.Store", "Cib.Projections.ReadModels", "Cib.Projections.Policy", "Cib.Projections.Planning",
+            "Cib.Projections.Simulation"] },
         // The node runtime hosts the controller's process shell (election, feed, leases) beside the agents and fencing.
         { "ha-node", ["NodeRuntime", "NodeRuntime.Agents", "NodeRuntime.Controller", "NodeRuntime.Dispatch", "NodeRuntime.Execution",
             "NodeRuntime.Fencing", "NodeRuntime.Membership"] },
