@@ -18,15 +18,18 @@ public sealed record HistoryState(int Version, long Position, IReadOnlyList<Hist
     IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null)
 {
     /// <summary>Bump when what the history tables hold or how they are folded changes: a stored history of another version is rebuilt from 0.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>
     /// A failover incident not closed yet (<see cref="IncidentRow"/>): the ids of the events that belong to it (its
-    /// trigger, its transitions' plans, its fences' results: what a later plan's causation id may name), its transitions,
-    /// the affected resources not started again yet, those whose recovery failed, and its fence requests without a result.
+    /// trigger, its transitions' plans, its fences' results, its aborts' causes: what a later plan's causation id may
+    /// name), its transitions, the affected resources not started again yet, those whose recovery failed, and its fence
+    /// requests without a result. <see cref="Ended"/>: closed by the end of its latest transition with something not
+    /// running again (<c>gave-up</c> or <c>stopped</c>), kept until the next plan, which reopens it when it carries on
+    /// (names one of its events, or was made in <see cref="EndStep"/>, the controller step that ended the transition).
     /// </summary>
     public sealed record OpenIncident(string IncidentId, IReadOnlyList<string> Causes, IReadOnlyList<string> Transitions,
-        IReadOnlyList<string> Pending, IReadOnlyList<string> Failed, IReadOnlyList<string> Fences);
+        IReadOnlyList<string> Pending, IReadOnlyList<string> Failed, IReadOnlyList<string> Fences, bool Ended = false, string? EndStep = null);
 
     /// <summary>The configuration change folded last (its key) and its first event's id: what a plan that follows the change names.</summary>
     public sealed record ChangeStart(string Key, string? FirstEventId);

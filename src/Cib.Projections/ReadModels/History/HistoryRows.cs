@@ -95,7 +95,7 @@ public sealed record IncidentRow(
     string? FenceDevice, string? FenceExecutor, string? FenceResult, long? FenceDurationMs, IReadOnlyList<RecoveryAction> Recovery, string Status,
     DateTimeOffset? ClosedAt, long? TimeToRecoveryMs)
 {
-    public const string StatusOpen = "open", StatusRecovered = "recovered", StatusGaveUp = "gave-up";
+    public const string StatusOpen = "open", StatusRecovered = "recovered", StatusGaveUp = "gave-up", StatusStopped = "stopped", StatusNoAction = "no-action";
 
     /// <summary>Value equality on the lists too (tests compare the stored rows with a fold from 0).</summary>
     public bool Equals(IncidentRow? other) =>
