@@ -338,14 +338,15 @@ public static partial class HistoryProjection
         }
 
         /// <summary>
-        /// The end (completed or aborted) of the incident's latest transition, its fence answered: <c>recovered</c> when
+        /// The end (completed or aborted) of the incident's latest transition, its fence done: <c>recovered</c> when
         /// nothing affected waits; else closed as <c>gave-up</c> (a start failed and none succeeded since) or
         /// <c>stopped</c> (the transition left an affected resource stopped), kept until the next plan, which reopens it
         /// when it carries on (<see cref="Planned"/>).
         /// </summary>
         private void End(Open open, HistoryEvent e, DateTimeOffset at)
         {
-            if (open.Fences.Count > 0) return;
+            // A fence without a result, or one that failed: the controller tries it again (a later plan) or gives up.
+            if (open.Fences.Count > 0 || Incidents[open.Id].FenceResult == ResultFailed) return;
             if (open.Pending.Count == 0 && open.Failed.Count == 0)
             {
                 Close(open, e, at, IncidentRow.StatusRecovered);
