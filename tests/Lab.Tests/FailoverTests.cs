@@ -85,11 +85,13 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var r = await hactl("history", "failovers", "--current", "--format", "json");
             Assert.True(r.Succeeded, r.ToString());
-            var all = JsonDocument.Parse(r.Output).RootElement.EnumerateArray().Select(i => i.Clone()).ToList();
+            var all = JsonDocument.Parse(r.Output).RootElement.GetProperty("items").EnumerateArray().Select(i => i.Clone()).ToList();
             return all.Any(i => i.GetProperty("status").GetString() == "recovered") ? all : null;
         }, "the failover is listed, recovered");
         var table = await hactl("history", "failovers", "--current");
         output.WriteLine("$ hactl history failovers --current\n" + table.Output);
+        var json = await hactl("history", "failovers", "--current", "--format", "json");
+        output.WriteLine("$ hactl history failovers --current --format json\n" + json.Output);
 
         var incident = Assert.Single(incidents);
         Assert.Equal(("node-lost", crashed, "recovered"), (Text(incident, "trigger"), Text(incident, "subject"), Text(incident, "status")));
@@ -100,7 +102,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             .ToList();
         Assert.Equal([("apache-ip", "start", survivor, "succeeded"), ("apache-fs", "start", survivor, "succeeded"), ("apache-service", "start", survivor, "succeeded")],
             recovery.Select(a => (a.Resource, a.Operation, a.Node, a.Result)));
-        Assert.Equal(["apache-ip", "apache-fs", "apache-service"], incident.GetProperty("resources").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["apache-fs", "apache-ip", "apache-service"], incident.GetProperty("resources").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
         Assert.True(incident.GetProperty("timeToRecoveryMs").GetInt64() > 0);
 
         var transition = recovery[^1].Transition!;
