@@ -17,16 +17,20 @@ namespace Cib.Projections.ReadModels.History;
 /// event id of the news it follows from, or of the plan of the transition it follows; its dispatches and fences name
 /// the plan; the nodes' results name <c>transition/action</c>), never by nearness in time:
 /// <list type="bullet">
-/// <item>a <c>TransitionPlanned</c> whose causation id is an event of an open incident is one of its transitions (and
-/// its event id joins the incident, so a re-plan after it is too);</item>
+/// <item>a <c>TransitionPlanned</c> is one of its transitions when its causation id is an event of the incident, when it
+/// was made in the controller step that ended the incident's latest transition, or, for an incident no plan carried on
+/// yet, when it is the first plan made as of the trigger's position or later and acts on it (else the incident closes
+/// as <c>no-action</c>);</item>
 /// <item>a <c>FencingRequested</c> of one of its transitions is its fence (the latest attempt); the fence's dispatch
 /// gives the executor, <c>NodeFenced</c> / <c>FencingFailed</c> the result and duration (a give-up is matched by its
-/// target, its request id being its own); the result's event id joins the incident (a plan may follow from it);</item>
-/// <item>a start or promote result of an affected resource in one of its transitions is a recovery action.</item>
+/// plan, else its target, its request id being its own); the result's event id joins the incident;</item>
+/// <item>what a stop in one of its transitions stops is affected too; a start, promote or migrate_from result of an
+/// affected resource in one of its transitions is a recovery action.</item>
 /// </list>
-/// It closes when no affected resource waits for its start and no fence of it waits for a result: <c>recovered</c> when
-/// every affected resource started again, else <c>gave-up</c> (a start or promote of it failed and none succeeded
-/// since, or the fence was given up).
+/// It closes <c>recovered</c> when nothing affected waits for its start and no fence for a result; at the end of its
+/// latest transition with something not running again, <c>gave-up</c> (a start failed, none succeeded since) or
+/// <c>stopped</c> (left stopped), reopened by the next plan if that plan carries it on; <c>gave-up</c> at a fence
+/// give-up; <c>no-action</c> for an admin move that displaces nothing.
 /// </summary>
 public static partial class HistoryProjection
 {
