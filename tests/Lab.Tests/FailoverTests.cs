@@ -102,7 +102,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             .ToList();
         Assert.Equal([("apache-ip", "start", survivor, "succeeded"), ("apache-fs", "start", survivor, "succeeded"), ("apache-service", "start", survivor, "succeeded")],
             recovery.Select(a => (a.Resource, a.Operation, a.Node, a.Result)));
-        Assert.Equal(["apache-fs", "apache-ip", "apache-service"], incident.GetProperty("resources").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["apache-fs", "apache-group", "apache-ip", "apache-service"], incident.GetProperty("resources").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
         Assert.True(incident.GetProperty("timeToRecoveryMs").GetInt64() > 0);
 
         var transition = recovery[^1].Transition!;

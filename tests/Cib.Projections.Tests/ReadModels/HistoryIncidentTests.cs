@@ -178,8 +178,9 @@ public class HistoryIncidentTests
         var incident = Assert.Single(await FoldAsync("incident", s => s.GroupMemberFailureAsync(depRestarts)));
         Assert.Equal(("monitor-failure", "srv"), (incident.Trigger, incident.Subject));
         Assert.Equal(["t60"], incident.Transitions);
-        // The group's later member and the colocated dependent stopped by t60 are affected; ip, before srv, is not.
-        Assert.Equal(["srv", "dep", "tail"], incident.Resources);
+        // The group's later member and the colocated dependent stopped by t60 are affected (and the group, through its
+        // member); ip, before srv, is not.
+        Assert.Equal(["srv", "svc", "dep", "tail"], incident.Resources);
         Assert.Equal(depRestarts ? ["srv", "tail", "dep"] : ["srv", "tail"], incident.Recovery.Select(r => r.Resource));
         Assert.All(incident.Recovery, r => Assert.Equal(("start", "succeeded"), (r.Operation, r.Result)));
         // Not recovered at srv's start: at the last start, else at the end of t60, which left dep stopped.

@@ -61,6 +61,7 @@ public static partial class HistoryProjection
         private readonly List<Open> _open = [.. (state.Incidents ?? []).Select(o => new Open(o))];
         private HistoryState.ChangeStart? _change = state.Change;
         private readonly SortedSet<(string Resource, string Node)> _running = new((state.Running ?? []).Select(p => (p.Resource, p.Node)));
+        private readonly SortedDictionary<string, string> _groupOf = new((state.Groups ?? []).ToDictionary(m => m.Member, m => m.Group), StringComparer.Ordinal);
 
         /// <summary>The incidents this fold opened or updated (the open ones loaded from the store), by id.</summary>
         public Dictionary<string, IncidentRow> Incidents { get; } = (incidents ?? []).ToDictionary(r => r.IncidentId, StringComparer.Ordinal);
@@ -69,6 +70,8 @@ public static partial class HistoryProjection
 
         /// <summary>The incidents not closed (the ended ones wait for the next plan only).</summary>
         private IEnumerable<Open> Live => _open.Where(o => !o.Ended);
+
+        private IReadOnlyList<HistoryState.Membership> GroupState => [.. _groupOf.Select(m => new HistoryState.Membership(m.Key, m.Value))];
 
         private IReadOnlyList<HistoryState.Placement> RunningState => [.. _running.Select(p => new HistoryState.Placement(p.Resource, p.Node))];
 
@@ -95,6 +98,15 @@ public static partial class HistoryProjection
                     // The controller's plan names the first event of a change (the first news since its last plan).
                     var key = ChangeKey(e);
                     if (_change?.Key != key) _change = new HistoryState.ChangeStart(key, id);
+                    switch (ce)
+                    {
+                        case GroupDefined { Group: var g }: Members(g.Id, g.Members); break;
+                        case GroupUpdated { Group: var g }: Members(g.Id, g.Members); break;
+                        case ResourceDeleted d:
+                            _groupOf.Remove(d.Id);
+                            Members(d.Id, []);
+                            break;
+                    }
                     // An admin move moves what runs (a group's members): a constraint on a resource that runs nowhere (a
                     // configuration loaded before anything started) is no failover.
                     if (location is null || !IsAdminMove(location.Id)) break;
@@ -198,7 +210,7 @@ public static partial class HistoryProjection
                             // What the incident's transitions stop (a group's later members, colocated dependents) is
                             // affected too: it waits for its start like the trigger's resources.
                             if (!open.Pending.Contains(ok.Resource)) open.Pending.Add(ok.Resource);
-                            Update(open, e, r => r.Resources.Contains(ok.Resource) ? r : r with { Resources = [.. r.Resources, ok.Resource] });
+                            Update(open, e, r => r with { Resources = [.. r.Resources, .. WithGroup([ok.Resource]).Where(x => !r.Resources.Contains(x))] });
                         }
                     }
                     Place(ok.Resource, ok.Node, ok.Operation, ok.IntervalMs, ok.Rc);
@@ -285,9 +297,19 @@ public static partial class HistoryProjection
 
         private Open? ByResource(string resource) => Live.FirstOrDefault(o => o.Pending.Contains(resource) || o.Failed.Contains(resource));
 
-        /// <summary>A resource's primitives as the operation results name them: a group's members, else the resource itself.</summary>
+        private void Members(string group, IEnumerable<string> members)
+        {
+            foreach (var old in _groupOf.Where(m => m.Value == group).Select(m => m.Key).ToList()) _groupOf.Remove(old);
+            foreach (var member in members) _groupOf[member] = group;
+        }
+
+        /// <summary>The primitives and then the groups they belong to: what an incident that affects them lists as affected.</summary>
+        private List<string> WithGroup(IReadOnlyList<string> primitives) =>
+            [.. primitives, .. primitives.Select(p => _groupOf.GetValueOrDefault(p)).OfType<string>().Distinct().Where(g => !primitives.Contains(g)).Order(StringComparer.Ordinal)];
+
+        /// <summary>A resource's primitives as the operation results name them: a group's members (as the fold knows them), else the resource itself.</summary>
         private List<string> PrimitivesOf(string resource) =>
-            Configuration.Resources.TryGetValue(resource, out var r) && r is Group g ? [.. g.Members] : [resource];
+            _groupOf.Where(m => m.Value == resource).Select(m => m.Key).ToList() is { Count: > 0 } members ? members : [resource];
 
         /// <summary>
         /// A plan: one of the transitions of every incident it carries on: that names one of its events (its causation
@@ -327,7 +349,7 @@ public static partial class HistoryProjection
             var incident = IncidentId(e.Sequence);
             var open = new Open(new HistoryState.OpenIncident(incident, eventId is null ? [] : [eventId], [], [.. resources], [], []));
             _open.Add(open);
-            Incidents[incident] = new IncidentRow(incident, e.Sequence, e.Sequence, trigger, subject, node, actor, reason, at, detectionMs, resources, [],
+            Incidents[incident] = new IncidentRow(incident, e.Sequence, e.Sequence, trigger, subject, node, actor, reason, at, detectionMs, WithGroup(resources), [],
                 null, null, null, null, null, null, [], IncidentRow.StatusOpen, null, null);
         }
 

@@ -15,7 +15,8 @@ namespace Cib.Projections.ReadModels.History;
 /// </summary>
 public sealed record HistoryState(int Version, long Position, IReadOnlyList<HistoryState.Termination> Terminations,
     IReadOnlyList<HistoryState.FailCount> FailCounts, IReadOnlyList<HistoryState.OpenIncident>? Incidents = null,
-    IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null)
+    IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null,
+    IReadOnlyList<HistoryState.Membership>? Groups = null)
 {
     /// <summary>Bump when what the history tables hold or how they are folded changes: a stored history of another version is rebuilt from 0.</summary>
     public const int CurrentVersion = 3;
@@ -33,6 +34,9 @@ public sealed record HistoryState(int Version, long Position, IReadOnlyList<Hist
 
     /// <summary>The configuration change folded last (its key) and its first event's id: what a plan that follows the change names.</summary>
     public sealed record ChangeStart(string Key, string? FirstEventId);
+
+    /// <summary>A group's member, as the configuration events tell: an incident that affects the member affects its group.</summary>
+    public sealed record Membership(string Member, string Group);
 
     /// <summary>Where a resource runs, as far as the operation results tell (a start, promote or probe found it running).</summary>
     public sealed record Placement(string Resource, string Node);
@@ -79,7 +83,7 @@ public static partial class HistoryProjection
                 .SelectMany(t => t.Value.Select(r => new HistoryState.Termination(t.Key, r.RequestId, r.Origin)))],
             [.. _failCounts.Where(f => f.Value > 0).OrderBy(f => f.Key.Item1, StringComparer.Ordinal).ThenBy(f => f.Key.Item2, StringComparer.Ordinal)
                 .Select(f => new HistoryState.FailCount(f.Key.Item1, f.Key.Item2, f.Value))],
-            IncidentState, RunningState, _change);
+            IncidentState, RunningState, _change, GroupState);
 
         public void Apply(HistoryEvent e)
         {
