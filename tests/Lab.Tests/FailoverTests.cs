@@ -88,8 +88,10 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             var all = JsonDocument.Parse(r.Output).RootElement.GetProperty("items").EnumerateArray().Select(i => i.Clone()).ToList();
             return all.Any(i => i.GetProperty("status").GetString() == "recovered") ? all : null;
         }, "the failover is listed, recovered");
-        var table = await hactl("history", "failovers", "--current");
-        output.WriteLine("$ hactl history failovers --current\n" + table.Output);
+        var table = await hactl("history", "failovers", "--resource", "apache-group", "--current");
+        output.WriteLine("$ hactl history failovers --resource apache-group --current\n" + table.Output);
+        Assert.True(table.Succeeded, table.ToString());
+        Assert.Contains($"node-lost  {crashed}", table.Output);
         var json = await hactl("history", "failovers", "--current", "--format", "json");
         output.WriteLine("$ hactl history failovers --current --format json\n" + json.Output);
 
