@@ -356,11 +356,14 @@ public static partial class HistoryProjection
         private void Update(Open open, HistoryEvent e, Func<IncidentRow, IncidentRow> change) =>
             Incidents[open.Id] = change(Incidents[open.Id]) with { LastSeq = e.Sequence };
 
-        /// <summary>Closes the incident when nothing affected waits for its start and no fence of it for a result.</summary>
+        /// <summary>
+        /// Closes the incident as recovered when nothing affected waits for its start, none failed and no fence of it
+        /// waits for a result (a failure waits for the end of its transition and the plan that may carry it on: <see cref="End"/>).
+        /// </summary>
         private void TryClose(Open open, HistoryEvent e, DateTimeOffset at)
         {
-            if (open.Pending.Count > 0 || open.Fences.Count > 0) return;
-            Close(open, e, at, open.Failed.Count == 0 ? IncidentRow.StatusRecovered : IncidentRow.StatusGaveUp);
+            if (open.Pending.Count > 0 || open.Failed.Count > 0 || open.Fences.Count > 0) return;
+            Close(open, e, at, IncidentRow.StatusRecovered);
         }
 
         /// <summary>
