@@ -127,6 +127,29 @@ public sealed partial class IncidentScenario
         await StepAsync("s81", StreamIds.Transition("t80"), plan, new TransitionCompleted("t80", 4, t.AddSeconds(4)));
     }
 
+    /// <summary>
+    /// node3 runs app and cache and is lost; t90 fences it and starts both on node1: cache starts, app's start fails;
+    /// the step that aborts t90 plans t91, which starts app on node2.
+    /// </summary>
+    public async Task CrashWithOneFailedStartAsync()
+    {
+        var t = T0.AddMinutes(9);
+        await Result("node3", Ok("cache", "node3", "start", "t1", 4, 100, T0));
+        var lost = await Controller("node1", StreamIds.Node("node3"), null, new NodeLost("node3", "no heartbeat", t.AddSeconds(-5), t));
+        var plan = await PlanAsync("t90", lost, t, "s90",
+            new PlannedAction(1, ActionKind.Fence, null, "node3", "reboot", 0, 60_000, ValueList<int>.Empty, "node3 is lost"),
+            Action(2, ActionKind.Start, "app", "node1"), Action(3, ActionKind.Start, "cache", "node1"));
+        await StepAsync("s90", StreamIds.Fencing("node3"), plan, new Cib.Domain.Fencing.FencingRequested("t90/1", "node3", "reboot", "node3 is lost", "ipmi-3", "t90", 1, t));
+        await Result("node1", new Cib.Domain.Fencing.NodeFenced("t90/1", "node3", "ipmi-3", "reboot", "node1", 500, t.AddSeconds(1)));
+        await Result("node1", new ResourceOperationFailed("app", "node1", "start", 0, OcfRc.GenericError, OperationStatus.Done,
+            new OperationOrigin("t90", 2), 150, null, "cannot bind", t.AddSeconds(2)));
+        await Result("node1", Ok("cache", "node1", "start", "t90", 3, 100, t.AddSeconds(2)));
+        await StepAsync("s91", StreamIds.Transition("t90"), plan, new TransitionAborted("t90", "an action failed", 0, t.AddSeconds(3)));
+        var next = await PlanAsync("t91", plan, t.AddSeconds(3), "s91", Action(1, ActionKind.Start, "app", "node2"));
+        await Result("node2", Ok("app", "node2", "start", "t91", 1, 200, t.AddSeconds(4)));
+        await StepAsync("s92", StreamIds.Transition("t91"), next, new TransitionCompleted("t91", 1, t.AddSeconds(4)));
+    }
+
     private static PlannedAction Action(int id, ActionKind kind, string resource, string node) =>
         new(id, kind, resource, node, kind.ToString().ToLowerInvariant(), 0, 20_000, ValueList<int>.Empty, "test");
 

@@ -217,4 +217,17 @@ public class HistoryIncidentTests
         Assert.Equal([("app", "node1")], crash.Recovery.Select(r => (r.Resource, r.Node)));
         Assert.Equal([("db", "node1")], monitor.Recovery.Select(r => (r.Resource, r.Node)));
     }
+
+    [Fact]
+    public async Task Another_resources_recovery_does_not_close_the_incident_while_a_failed_start_waits_for_the_plan_that_follows()
+    {
+        var t = IncidentScenario.T0.AddMinutes(9);
+        var incident = Assert.Single(await FoldAsync("incident", s => s.CrashWithOneFailedStartAsync()));
+        Assert.Equal(("node-lost", "node3", "recovered"), (incident.Trigger, incident.Subject, incident.Status));
+        Assert.Equal(["app", "cache"], incident.Resources);
+        Assert.Equal(["t90", "t91"], incident.Transitions);
+        Assert.Equal([("app", "node1", "failed"), ("cache", "node1", "succeeded"), ("app", "node2", "succeeded")],
+            incident.Recovery.Select(r => (r.Resource, r.Node, r.Result)));
+        Assert.Equal(t.AddSeconds(4), incident.ClosedAt);
+    }
 }
