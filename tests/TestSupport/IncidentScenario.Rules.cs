@@ -150,6 +150,29 @@ public sealed partial class IncidentScenario
         await StepAsync("s92", StreamIds.Transition("t91"), next, new TransitionCompleted("t91", 1, t.AddSeconds(4)));
     }
 
+    /// <summary>
+    /// t95 sends a start of cache to node3, which is lost before its result is in the log; t96 fences node3 and starts
+    /// app and cache on node1.
+    /// </summary>
+    public async Task CrashBeforeTheStartResultAsync()
+    {
+        var t = T0.AddMinutes(10);
+        var joined = await Controller("node1", StreamIds.Node("node4"), null, new NodeJoined("node4", "i1", "lease", t));
+        var start = await PlanAsync("t95", joined, t, "s95", Action(1, ActionKind.Start, "cache", "node3"));
+        await StepAsync("s95", StreamIds.Transition("t95"), start,
+            new ActionDispatched("t95", 1, "node3", ActionKind.Start, "cache", null, "start", 0, 20_000, null, t));
+        var lost = await Controller("node1", StreamIds.Node("node3"), null, new NodeLost("node3", "no heartbeat", t.AddSeconds(-1), t.AddSeconds(5)));
+        await StepAsync("s96", StreamIds.Transition("t95"), lost, new TransitionAborted("t95", "node3 was lost", 0, t.AddSeconds(5)));
+        var plan = await PlanAsync("t96", lost, t.AddSeconds(5), "s96",
+            new PlannedAction(1, ActionKind.Fence, null, "node3", "reboot", 0, 60_000, ValueList<int>.Empty, "node3 is lost"),
+            Action(2, ActionKind.Start, "app", "node1"), Action(3, ActionKind.Start, "cache", "node1"));
+        await StepAsync("s96", StreamIds.Fencing("node3"), plan, new Cib.Domain.Fencing.FencingRequested("t96/1", "node3", "reboot", "node3 is lost", "ipmi-3", "t96", 1, t.AddSeconds(5)));
+        await Result("node1", new Cib.Domain.Fencing.NodeFenced("t96/1", "node3", "ipmi-3", "reboot", "node1", 500, t.AddSeconds(6)));
+        await Result("node1", Ok("app", "node1", "start", "t96", 2, 100, t.AddSeconds(7)));
+        await Result("node1", Ok("cache", "node1", "start", "t96", 3, 100, t.AddSeconds(8)));
+        await StepAsync("s97", StreamIds.Transition("t96"), plan, new TransitionCompleted("t96", 3, t.AddSeconds(8)));
+    }
+
     private static PlannedAction Action(int id, ActionKind kind, string resource, string node) =>
         new(id, kind, resource, node, kind.ToString().ToLowerInvariant(), 0, 20_000, ValueList<int>.Empty, "test");
 

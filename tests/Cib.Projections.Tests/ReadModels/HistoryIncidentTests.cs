@@ -230,4 +230,16 @@ public class HistoryIncidentTests
             incident.Recovery.Select(r => (r.Resource, r.Node, r.Result)));
         Assert.Equal(t.AddSeconds(4), incident.ClosedAt);
     }
+
+    [Fact]
+    public async Task A_start_sent_to_a_node_lost_before_its_result_is_affected_by_the_loss()
+    {
+        var t = IncidentScenario.T0.AddMinutes(10);
+        var incident = Assert.Single(await FoldAsync("incident", s => s.CrashBeforeTheStartResultAsync()));
+        Assert.Equal(("node-lost", "node3", "recovered"), (incident.Trigger, incident.Subject, incident.Status));
+        Assert.Equal(["app", "cache"], incident.Resources);
+        Assert.Equal(["t96"], incident.Transitions);
+        Assert.Equal([("app", "node1"), ("cache", "node1")], incident.Recovery.Select(r => (r.Resource, r.Node)));
+        Assert.Equal(t.AddSeconds(8), incident.ClosedAt);
+    }
 }

@@ -154,6 +154,11 @@ public static partial class HistoryProjection
                 case ActionDispatched { Kind: ActionKind.Fence, FencingRequestId: { } request } d when ByFence(request) is { } open:
                     Update(open, e, x => x with { FenceExecutor = d.Node });
                     break;
+                case ActionDispatched { Kind: ActionKind.Start, Resource: { } starting } d:
+                    // A start sent to a node may run there from now on, result or not (as the controller counts what a lost
+                    // node may still run): a node lost before its result is in the log affects it.
+                    _running.Add((starting, d.Node));
+                    break;
                 case NodeFenced f:
                 {
                     if (ByFence(f.RequestId) is { } open)
