@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Cib.Domain;
 using Cib.Domain.Fencing;
 using Cib.Domain.Nodes;
@@ -66,6 +68,93 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotNull(servedAgain);
         output.WriteLine($"crash -> served again: {(servedAgain!.AnsweredAt!.Value - crashAt).TotalMilliseconds:F0} ms; observer {timeline.SamplesPerSecond:F1} samples/s, largest gap {timeline.LargestSampleGap.TotalMilliseconds:F0} ms");
         await AssertReplaysAsync();
+        await AssertAuditedAsync(active, survivor, fenced.Event);
+    }
+
+    /// <summary>
+    /// What an auditor sees of the failover (issue 12), through hactl and the survivor's API as an auditor: one node-lost
+    /// incident for the crashed node with its fence (device, executor, result, the duration the log records) and the
+    /// group's starts on the survivor, recovered; <c>hactl explain</c> of the transition that started them replays it as
+    /// recorded and shows the group placed on the survivor with the crashed node ruled out. Both outputs go to the log.
+    /// </summary>
+    private async Task AssertAuditedAsync(string crashed, string survivor, NodeFenced fence)
+    {
+        var hactl = await AuditorOnAsync(survivor);
+        // The stored history is written by the active controller a second or so behind: --current folds the rest.
+        var incidents = await UntilAsync(async () =>
+        {
+            var r = await hactl("history", "failovers", "--current", "--format", "json");
+            Assert.True(r.Succeeded, r.ToString());
+            var all = JsonDocument.Parse(r.Output).RootElement.GetProperty("items").EnumerateArray().Select(i => i.Clone()).ToList();
+            return all.Any(i => i.GetProperty("status").GetString() == "recovered") ? all : null;
+        }, "the failover is listed, recovered");
+        var table = await hactl("history", "failovers", "--resource", "apache-group", "--current");
+        output.WriteLine("$ hactl history failovers --resource apache-group --current\n" + table.Output);
+        Assert.True(table.Succeeded, table.ToString());
+        Assert.Contains($"node-lost  {crashed}", table.Output);
+        var json = await hactl("history", "failovers", "--current", "--format", "json");
+        output.WriteLine("$ hactl history failovers --current --format json\n" + json.Output);
+
+        var incident = Assert.Single(incidents);
+        Assert.Equal(("node-lost", crashed, "recovered"), (Text(incident, "trigger"), Text(incident, "subject"), Text(incident, "status")));
+        Assert.Equal(("fence-virt", survivor, "succeeded", fence.DurationMs),
+            (Text(incident, "fenceDevice"), Text(incident, "fenceExecutor"), Text(incident, "fenceResult"), incident.GetProperty("fenceDurationMs").GetInt64()));
+        var recovery = incident.GetProperty("recovery").EnumerateArray()
+            .Select(a => (Resource: Text(a, "resource"), Operation: Text(a, "operation"), Node: Text(a, "node"), Result: Text(a, "result"), Transition: Text(a, "transitionId")))
+            .ToList();
+        Assert.Equal([("apache-ip", "start", survivor, "succeeded"), ("apache-fs", "start", survivor, "succeeded"), ("apache-service", "start", survivor, "succeeded")],
+            recovery.Select(a => (a.Resource, a.Operation, a.Node, a.Result)));
+        Assert.Equal(["apache-fs", "apache-group", "apache-ip", "apache-service"], incident.GetProperty("resources").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
+        Assert.True(incident.GetProperty("timeToRecoveryMs").GetInt64() > 0);
+
+        var transition = recovery[^1].Transition!;
+        Assert.Contains(transition, incident.GetProperty("transitions").EnumerateArray().Select(t => t.GetString()));
+        var explain = await hactl("explain", transition, "--resource", "apache-group");
+        output.WriteLine($"$ hactl explain {transition} --resource apache-group\n" + explain.Output);
+        Assert.True(explain.Succeeded, explain.ToString());
+        Assert.Contains("replayed from its inputs: the same transition", explain.Output);
+        var lines = explain.Output.Split('\n');
+        foreach (var member in new[] { "apache-ip", "apache-fs", "apache-service" })
+        {
+            Assert.Contains(lines, l => l.TrimStart().StartsWith($"* {member} on {survivor}:", StringComparison.Ordinal));
+            // The crashed node: not chosen, and the check that ruled it out named.
+            var at = Array.FindIndex(lines, l => l.Trim().StartsWith($"{member} on {crashed}:", StringComparison.Ordinal));
+            Assert.True(at >= 0, $"no score of {member} on {crashed}:\n{explain.Output}");
+            Assert.Contains(lines.Skip(at + 1).TakeWhile(l => l.StartsWith("        ", StringComparison.Ordinal)), l => l.Contains("ruled out by", StringComparison.Ordinal));
+        }
+    }
+
+    private static string? Text(JsonElement e, string name) => e.GetProperty(name).GetString();
+
+    private delegate Task<CommandResult> Hactl(params string[] args);
+
+    /// <summary>
+    /// The API on <paramref name="node"/>, as the lab runs it for people (its tests leave it out), and an auditor created
+    /// on the store host (as the first admin is) logged in to it with hactl: returns a runner of hactl as that auditor.
+    /// </summary>
+    private async Task<Hactl> AuditorOnAsync(string node)
+    {
+        var lab = _cluster.Lab;
+        var dir = Path.Combine(lab.StateDirectory, "nodes", node, "auditor");
+        Directory.CreateDirectory(dir);
+        var log = Path.Combine(dir, "api.log");
+        var api = Path.Combine(lab.Root, "src", "Audit.Api", "bin", "Release", "net10.0", "Audit.Api");
+        var hactl = Path.Combine(lab.Root, "src", "HaCtl", "bin", "Release", "net10.0", "hactl");
+        var started = await lab.ShellAsync(node,
+            $"HA_CONNECTION=\"$(cat '{lab.StateDirectory}/store-url.api')\" setsid '{api}' --Api:DataDir='{dir}/api' >>'{log}' 2>&1 </dev/null &");
+        Assert.True(started.Succeeded, started.ToString());
+        var fingerprint = await UntilAsync(async () => File.Exists(log) && Regex.Match(await File.ReadAllTextAsync(log), "SHA-256 ([0-9A-F:]+)") is { Success: true } m
+            ? m.Groups[1].Value : null, $"the API on {node} starts", 60);
+
+        var password = Path.Combine(dir, "password");
+        await File.WriteAllTextAsync(password, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)) + "\n");
+        var environment = new Dictionary<string, string> { ["HA_HACTL_CONFIG"] = Path.Combine(dir, "hactl.json"), ["HA_CONNECTION"] = lab.StoreUrl };
+        Task<CommandResult> Shell(string script) => Command.RunAsync("/bin/bash", ["-c", script], environment);
+        var added = await Shell($"'{hactl}' user add auditor --role auditor --store < '{password}'");
+        Assert.True(added.Succeeded, added.ToString());
+        await UntilAsync(async () => await Shell($"'{hactl}' login --url https://{LabSupport.Lab.Address(node)}:7630 --user auditor --fingerprint {fingerprint} < '{password}'")
+            is { Succeeded: true } r ? r : null, $"hactl logs in to the API on {node}", 60);
+        return args => Command.RunAsync(hactl, args, environment);
     }
 
     [LabFact]

@@ -16,7 +16,7 @@ namespace TestSupport;
 /// <c>transition/action</c>): a node crash with fencing and recovery on the survivor, a monitor failure then a restart
 /// in place, an operator's fence with the recovery planned after the fence, an admin move. Times are fixed.
 /// </summary>
-public sealed class IncidentScenario(TestDatabase db)
+public sealed partial class IncidentScenario(TestDatabase db)
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 30, 10, 0, 0, TimeSpan.Zero);
     private readonly CibEventLog _log = new(db.DataSource);

@@ -119,4 +119,127 @@ public class HistoryIncidentTests
         Assert.Equal(incremental, rebuilt);
         Assert.Equal(rebuilt, await ReadAllAsync(db));
     }
+
+    /// <summary>
+    /// Runs <paramref name="scenario"/> after the set-up, folds it in batches of one event, checks that equals the
+    /// incidents rebuilt from 0 in one batch, and returns them.
+    /// </summary>
+    private static async Task<List<IncidentRow>> FoldAsync(string name, Func<IncidentScenario, Task> scenario)
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync(name);
+        var steps = new IncidentScenario(db);
+        await steps.SetUpAsync();
+        await scenario(steps);
+        var end = await EndAsync(db);
+        var stored = new StoredHistory(db.DataSource);
+        Assert.Equal(end, await stored.CatchUpAsync(end, batchSize: 1));
+        var incremental = await ReadAllAsync(db);
+        Assert.Equal(end, await stored.RebuildAsync(end));
+        Assert.Equal(incremental, await ReadAllAsync(db));
+        return incremental;
+    }
+
+    [Theory]
+    [InlineData("plan")]
+    [InlineData("news")]
+    public async Task A_failed_start_keeps_the_incident_open_while_the_plan_that_follows_starts_the_resource_elsewhere(string retry)
+    {
+        var t = IncidentScenario.T0.AddMinutes(5);
+        var incident = Assert.Single(await FoldAsync("incident", s => s.FailedStartAsync(retry)));
+        Assert.Equal(("monitor-failure", "db", "recovered"), (incident.Trigger, incident.Subject, incident.Status));
+        // Linked by causation (the aborted plan) or by the step that aborted t50 (the plan names news that came meanwhile).
+        Assert.Equal(["t50", "t51"], incident.Transitions);
+        Assert.Equal([("start", "node1", "failed", "t50"), ("start", "node3", "succeeded", "t51")],
+            incident.Recovery.Select(r => (r.Operation, r.Node, r.Result, r.TransitionId!)));
+        Assert.Equal((t.AddSeconds(4), 4_000L), (incident.ClosedAt!.Value, incident.TimeToRecoveryMs!.Value));
+    }
+
+    [Fact]
+    public async Task A_failed_start_gives_up_when_the_transition_ends_and_no_plan_carries_it_on()
+    {
+        var t = IncidentScenario.T0.AddMinutes(5);
+        var incidents = await FoldAsync("incident", s => s.FailedStartAsync("none"));
+        Assert.Equal([("monitor-failure", "db"), ("monitor-failure", "app")], incidents.Select(i => (i.Trigger, i.Subject)));
+        var db = incidents[0];
+        // Closed by t50's abort; the later plan for app names neither it nor the step that ended it.
+        Assert.Equal(("gave-up", t.AddSeconds(3)), (db.Status, db.ClosedAt!.Value));
+        Assert.Equal(["t50"], db.Transitions);
+        Assert.Equal([("start", "node1", "failed")], db.Recovery.Select(r => (r.Operation, r.Node, r.Result)));
+        Assert.Equal("open", incidents[1].Status);
+        Assert.Equal(["t52"], incidents[1].Transitions);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task What_the_incidents_transitions_stop_is_affected_and_must_start_again_or_be_left_stopped(bool depRestarts)
+    {
+        var t = IncidentScenario.T0.AddMinutes(6);
+        var incident = Assert.Single(await FoldAsync("incident", s => s.GroupMemberFailureAsync(depRestarts)));
+        Assert.Equal(("monitor-failure", "srv"), (incident.Trigger, incident.Subject));
+        Assert.Equal(["t60"], incident.Transitions);
+        // The group's later member and the colocated dependent stopped by t60 are affected (and the group, through its
+        // member); ip, before srv, is not.
+        Assert.Equal(["srv", "svc", "dep", "tail"], incident.Resources);
+        Assert.Equal(depRestarts ? ["srv", "tail", "dep"] : ["srv", "tail"], incident.Recovery.Select(r => r.Resource));
+        Assert.All(incident.Recovery, r => Assert.Equal(("start", "succeeded"), (r.Operation, r.Result)));
+        // Not recovered at srv's start: at the last start, else at the end of t60, which left dep stopped.
+        Assert.Equal(depRestarts ? ("recovered", t.AddSeconds(15), 5_000L) : ("stopped", t.AddSeconds(15), 5_000L),
+            (incident.Status, incident.ClosedAt!.Value, incident.TimeToRecoveryMs!.Value));
+    }
+
+    [Fact]
+    public async Task An_admin_move_that_needs_no_action_closes_at_its_change_or_at_the_first_plan_that_saw_it()
+    {
+        var t = IncidentScenario.T0.AddMinutes(7);
+        var incidents = await FoldAsync("incident", s => s.NoActionMovesAsync());
+        Assert.Equal([("admin-move", "web", "user:carol"), ("admin-move", "db", "user:carol"), ("admin-move", "app", "user:dave")],
+            incidents.Select(i => (i.Trigger, i.Subject, i.Actor)));
+        Assert.All(incidents, i => Assert.Equal(("no-action", 0), (i.Status, i.Recovery.Count)));
+        Assert.All(incidents, i => Assert.Empty(i.Transitions));
+        // A ban from a node it does not run on, a preference for the node it runs on: closed by the change itself.
+        Assert.Equal([0L, 0L], incidents.Take(2).Select(i => i.TimeToRecoveryMs!.Value));
+        // A move the controller does not act on: closed by the next plan (made as of after the move), which does not touch app.
+        Assert.Equal((t.AddSeconds(20), 10_000L), (incidents[2].ClosedAt!.Value, incidents[2].TimeToRecoveryMs!.Value));
+    }
+
+    [Fact]
+    public async Task A_plan_that_names_one_incident_is_also_the_transition_of_another_whose_trigger_it_saw_and_acts_on()
+    {
+        var incidents = await FoldAsync("incident", s => s.TwoNewsOnePlanAsync());
+        Assert.Equal([("node-lost", "node3"), ("monitor-failure", "db")], incidents.Select(i => (i.Trigger, i.Subject)));
+        Assert.All(incidents, i => Assert.Equal("recovered", i.Status));
+        Assert.All(incidents, i => Assert.Equal(["t80"], i.Transitions));
+        var (crash, monitor) = (incidents[0], incidents[1]);
+        // The fence is the lost node's incident's; each counts the starts of its own resources.
+        Assert.Equal(("t80/1", "succeeded"), (crash.FenceRequestId, crash.FenceResult));
+        Assert.Null(monitor.FenceRequestId);
+        Assert.Equal([("app", "node1")], crash.Recovery.Select(r => (r.Resource, r.Node)));
+        Assert.Equal([("db", "node1")], monitor.Recovery.Select(r => (r.Resource, r.Node)));
+    }
+
+    [Fact]
+    public async Task Another_resources_recovery_does_not_close_the_incident_while_a_failed_start_waits_for_the_plan_that_follows()
+    {
+        var t = IncidentScenario.T0.AddMinutes(9);
+        var incident = Assert.Single(await FoldAsync("incident", s => s.CrashWithOneFailedStartAsync()));
+        Assert.Equal(("node-lost", "node3", "recovered"), (incident.Trigger, incident.Subject, incident.Status));
+        Assert.Equal(["app", "cache"], incident.Resources);
+        Assert.Equal(["t90", "t91"], incident.Transitions);
+        Assert.Equal([("app", "node1", "failed"), ("cache", "node1", "succeeded"), ("app", "node2", "succeeded")],
+            incident.Recovery.Select(r => (r.Resource, r.Node, r.Result)));
+        Assert.Equal(t.AddSeconds(4), incident.ClosedAt);
+    }
+
+    [Fact]
+    public async Task A_start_sent_to_a_node_lost_before_its_result_is_affected_by_the_loss()
+    {
+        var t = IncidentScenario.T0.AddMinutes(10);
+        var incident = Assert.Single(await FoldAsync("incident", s => s.CrashBeforeTheStartResultAsync()));
+        Assert.Equal(("node-lost", "node3", "recovered"), (incident.Trigger, incident.Subject, incident.Status));
+        Assert.Equal(["app", "cache"], incident.Resources);
+        Assert.Equal(["t96"], incident.Transitions);
+        Assert.Equal([("app", "node1"), ("cache", "node1")], incident.Recovery.Select(r => (r.Resource, r.Node)));
+        Assert.Equal(t.AddSeconds(8), incident.ClosedAt);
+    }
 }

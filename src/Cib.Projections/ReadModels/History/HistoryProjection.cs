@@ -15,21 +15,28 @@ namespace Cib.Projections.ReadModels.History;
 /// </summary>
 public sealed record HistoryState(int Version, long Position, IReadOnlyList<HistoryState.Termination> Terminations,
     IReadOnlyList<HistoryState.FailCount> FailCounts, IReadOnlyList<HistoryState.OpenIncident>? Incidents = null,
-    IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null)
+    IReadOnlyList<HistoryState.Placement>? Running = null, HistoryState.ChangeStart? Change = null,
+    IReadOnlyList<HistoryState.Membership>? Groups = null)
 {
     /// <summary>Bump when what the history tables hold or how they are folded changes: a stored history of another version is rebuilt from 0.</summary>
-    public const int CurrentVersion = 3; // 3: the replay snapshots (migration 0009) are folded with the history
+    public const int CurrentVersion = 4; // 3: the replay snapshots (migration 0009) are folded with the history; 4: the incidents' second cut (decision 0012)
 
     /// <summary>
     /// A failover incident not closed yet (<see cref="IncidentRow"/>): the ids of the events that belong to it (its
-    /// trigger, its transitions' plans, its fences' results: what a later plan's causation id may name), its transitions,
-    /// the affected resources not started again yet, those whose recovery failed, and its fence requests without a result.
+    /// trigger, its transitions' plans, its fences' results, its aborts' causes: what a later plan's causation id may
+    /// name), its transitions, the affected resources not started again yet, those whose recovery failed, and its fence
+    /// requests without a result. <see cref="Ended"/>: closed by the end of its latest transition with something not
+    /// running again (<c>gave-up</c> or <c>stopped</c>), kept until the next plan, which reopens it when it carries on
+    /// (names one of its events, or was made in <see cref="EndStep"/>, the controller step that ended the transition).
     /// </summary>
     public sealed record OpenIncident(string IncidentId, IReadOnlyList<string> Causes, IReadOnlyList<string> Transitions,
-        IReadOnlyList<string> Pending, IReadOnlyList<string> Failed, IReadOnlyList<string> Fences);
+        IReadOnlyList<string> Pending, IReadOnlyList<string> Failed, IReadOnlyList<string> Fences, bool Ended = false, string? EndStep = null);
 
     /// <summary>The configuration change folded last (its key) and its first event's id: what a plan that follows the change names.</summary>
     public sealed record ChangeStart(string Key, string? FirstEventId);
+
+    /// <summary>A group's member, as the configuration events tell: an incident that affects the member affects its group.</summary>
+    public sealed record Membership(string Member, string Group);
 
     /// <summary>Where a resource runs, as far as the operation results tell (a start, promote or probe found it running).</summary>
     public sealed record Placement(string Resource, string Node);
@@ -76,7 +83,7 @@ public static partial class HistoryProjection
                 .SelectMany(t => t.Value.Select(r => new HistoryState.Termination(t.Key, r.RequestId, r.Origin)))],
             [.. _failCounts.Where(f => f.Value > 0).OrderBy(f => f.Key.Item1, StringComparer.Ordinal).ThenBy(f => f.Key.Item2, StringComparer.Ordinal)
                 .Select(f => new HistoryState.FailCount(f.Key.Item1, f.Key.Item2, f.Value))],
-            IncidentState, RunningState, _change);
+            IncidentState, RunningState, _change, GroupState);
 
         public void Apply(HistoryEvent e)
         {

@@ -75,7 +75,7 @@ public sealed record ConfigurationChangeRow(
 }
 
 /// <summary>
-/// One recovery action of an incident: a start or promote of an affected resource in one of the incident's transitions,
+/// One recovery action of an incident: a start, promote or migrate_from of an affected resource in one of the incident's transitions,
 /// its node, result (<c>succeeded</c>, <c>failed</c>), duration and the result's log position.
 /// </summary>
 public sealed record RecoveryAction(long Seq, string Resource, string Operation, string Node, string Result, long DurationMs, DateTimeOffset At,
@@ -84,9 +84,11 @@ public sealed record RecoveryAction(long Seq, string Resource, string Operation,
 /// <summary>
 /// A failover incident (decision 0012): opened by its trigger (<see cref="Trigger"/>: <c>node-lost</c>,
 /// <c>monitor-failure</c>, <c>fence</c>, <c>admin-move</c>; <see cref="Subject"/> the node or resource it names),
-/// followed along the causation chain (the transitions whose plan it caused, their fence and recovery actions), closed
-/// when every affected resource is started again (<see cref="Status"/> <c>recovered</c>) or given up (<c>gave-up</c>);
-/// <c>open</c> until then. <see cref="DetectionMs"/>: for a lost node, the trigger's time minus when it was last seen.
+/// followed along the causation chain (the transitions that carry it on, their fence and recovery actions), closed
+/// when every affected resource is started again (<see cref="Status"/> <c>recovered</c>), given up (<c>gave-up</c>: a
+/// start failed and the cluster did not start it again, or the fence was given up), left stopped by its last transition
+/// (<c>stopped</c>), or when the controller did nothing for it (<c>no-action</c>: an admin move that displaces nothing);
+/// <c>open</c> until then. <see cref="Resources"/>: the trigger's and whatever its transitions stopped. <see cref="DetectionMs"/>: for a lost node, the trigger's time minus when it was last seen.
 /// <see cref="TimeToRecoveryMs"/>: from the trigger's time to the closing event's.
 /// </summary>
 public sealed record IncidentRow(
@@ -95,7 +97,7 @@ public sealed record IncidentRow(
     string? FenceDevice, string? FenceExecutor, string? FenceResult, long? FenceDurationMs, IReadOnlyList<RecoveryAction> Recovery, string Status,
     DateTimeOffset? ClosedAt, long? TimeToRecoveryMs)
 {
-    public const string StatusOpen = "open", StatusRecovered = "recovered", StatusGaveUp = "gave-up";
+    public const string StatusOpen = "open", StatusRecovered = "recovered", StatusGaveUp = "gave-up", StatusStopped = "stopped", StatusNoAction = "no-action";
 
     /// <summary>Value equality on the lists too (tests compare the stored rows with a fold from 0).</summary>
     public bool Equals(IncidentRow? other) =>
