@@ -68,6 +68,7 @@ public class ClusterSimulationTests
         var incidents = (await new HistoryQueries(db.DataSource).IncidentsAsync(null, new HistoryRange(Limit: HistoryRange.MaxLimit))).Items;
         Assert.Contains(incidents, i => i.Trigger == "node-lost" && i.FenceResult == "succeeded" && i.Status == "recovered");
         Assert.Contains(incidents, i => i.Trigger == "monitor-failure" && i.Status == "recovered" && i.Recovery.Count > 0);
+        Assert.Contains(incidents, i => i.Trigger == "admin-move" && i.Resources.Any(r => r.StartsWith("group", StringComparison.Ordinal)));
     }
 
     [Fact]
