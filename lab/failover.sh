@@ -323,12 +323,24 @@ cmd_demo() {
   "$HACTL" status | sed 's/^/     /' >&2
   say "4. the failover timeline, from the event log:"
   "$HACTL" log --since 0 | grep -E 'NodeLost|FencingRequested|NodeFenced|ControllerElected|start|TransitionPlanned' | cut -c1-180 | tail -n 25 >&2
+  say "5. the failover as an auditor finds it: the stored incident (trigger, fence, recovery, time to recovery) and why the"
+  say "   group went where it went (the transition's inputs planned again and compared with the record):"
+  say "   hactl history failovers --resource apache-group --current"
+  "$HACTL" history failovers --resource apache-group --current | sed 's/^/     /' >&2
+  local transition
+  transition=$("$HACTL" history failovers --resource apache-group --current --format json | grep -o '"t[0-9][0-9]*"' | tail -n 1 | tr -d '"')
+  if [[ -n $transition ]]; then
+    say "   hactl explain $transition --resource apache-group"
+    "$HACTL" explain "$transition" --resource apache-group | sed 's/^/     /' >&2
+  fi
   say ""
   say "The cluster keeps running. Look around:"
   say "  curl http://$VIP/                  the page"
   say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL log      every decision, in order (through the API; --store: the store directly)"
   say "  ./ha lab status | ./ha lab kill node1 | ./ha lab boot node1"
   say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL status     the status (user demo, password in $STATE/demo-password)"
+  say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL history failovers|fencing|operations|changes   the stored history"
+  say "  HA_HACTL_CONFIG=$HA_HACTL_CONFIG $HACTL report --format html -o report.html   the last day as one file an auditor can file"
   say "Ctrl-C stops and removes the lab."
   trap '"$LAB" down >/dev/null 2>&1; say "lab removed"; exit 0' INT TERM
   while true; do sleep 1; done
