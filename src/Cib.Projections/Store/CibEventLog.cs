@@ -109,11 +109,12 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         return await ReadAsync(cmd, ct);
     }
 
-    /// <summary>A stream's events in version order (empty when the stream does not exist).</summary>
-    public async Task<IReadOnlyList<LoggedEvent>> FetchStreamAsync(string stream, CancellationToken ct = default)
+    /// <summary>A stream's events in version order (empty when the stream does not exist), those at log positions up to <paramref name="upTo"/>.</summary>
+    public async Task<IReadOnlyList<LoggedEvent>> FetchStreamAsync(string stream, CancellationToken ct = default, long upTo = long.MaxValue)
     {
-        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM {schema}.mt_events WHERE stream_id = $1 ORDER BY version");
+        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM {schema}.mt_events WHERE stream_id = $1 AND seq_id <= $2 ORDER BY version");
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
         return await ReadAsync(cmd, ct);
     }
 

@@ -20,7 +20,7 @@ public static class ConfigurationReader
     /// </summary>
     public static async Task<(ClusterConfiguration State, long Version)> LoadAsync(CibEventLog log, CancellationToken ct = default, long? atPosition = null)
     {
-        var events = (await log.FetchStreamAsync(StreamIds.Configuration, ct)).Where(e => e.Sequence <= (atPosition ?? long.MaxValue)).ToList();
+        var events = await log.FetchStreamAsync(StreamIds.Configuration, ct, atPosition ?? long.MaxValue);
         var state = ConfigurationDecider.Fold(events.Select(e => e.Data).OfType<IConfigurationEvent>());
         return (state, events.Count == 0 ? 0 : events[^1].Version);
     }

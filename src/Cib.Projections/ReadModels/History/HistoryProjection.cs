@@ -74,6 +74,8 @@ public static partial class HistoryProjection
 
         public long Position { get; private set; } = state.Position;
         public ClusterConfiguration Configuration { get; private set; } = configuration;
+        /// <summary>The configuration the batch started from (its events fold <see cref="Configuration"/> on).</summary>
+        public ClusterConfiguration StartConfiguration { get; } = configuration;
         public Dictionary<string, FencingHistoryRow> Fencing { get; } = fencing.ToDictionary(r => r.RequestId, StringComparer.Ordinal);
         public Dictionary<string, ConfigurationChangeRow> Changes { get; } = changes.ToDictionary(r => r.ChangeId, StringComparer.Ordinal);
         public List<OperationHistoryRow> Operations { get; } = [];

@@ -12,16 +12,40 @@ namespace Cib.Projections.ReadModels.History;
 
 /// <summary>
 /// A replay snapshot (migration 0009, decision 0013): the status read model as of log position <see cref="Position"/>
-/// (every status event at or before it folded, none after), in the stored status's JSON shape.
+/// (every status event at or before it folded, none after), in the stored status's JSON shape, and the configuration
+/// as of it as the events that define it from nothing (<see cref="Configuration"/>; null when those did not rebuild it
+/// exactly: the reader then folds the configuration stream).
 /// </summary>
-public sealed record ReplaySnapshot(int Version, long Position, StatusSnapshot.StatusPart Status)
+public sealed record ReplaySnapshot(int Version, long Position, StatusSnapshot.StatusPart Status, IReadOnlyList<ReplaySnapshot.DefiningEvent>? Configuration = null)
 {
     /// <summary>The shape's version: a snapshot of another version is not read (the reader folds from an older one, or from 0).</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
-    public static ReplaySnapshot Capture(long position, StatusModel status) => new(CurrentVersion, position, StatusSnapshot.CaptureStatus(status));
+    /// <summary>One configuration event, by its stored name, as the log stores it.</summary>
+    public sealed record DefiningEvent(string Type, JsonElement Data);
+
+    public static ReplaySnapshot Capture(long position, StatusModel status, ClusterConfiguration configuration) =>
+        new(CurrentVersion, position, StatusSnapshot.CaptureStatus(status), DefiningEvents(configuration));
 
     public StatusModel Restore() => StatusSnapshot.RestoreStatus(Status);
+
+    /// <summary>The configuration as of the snapshot, or null when the snapshot does not hold it.</summary>
+    public ClusterConfiguration? RestoreConfiguration() => Configuration is null ? null
+        : ConfigurationDecider.Fold(Configuration.Select(d => EventUpcasts.Read(d.Type, d.Data.GetRawText(), CibEventLog.Json) as IConfigurationEvent
+            ?? throw new InvalidOperationException($"'{d.Type}' in a replay snapshot is not a configuration event")));
+
+    /// <summary>
+    /// The configuration events that build <paramref name="configuration"/> from nothing: the difference from the empty
+    /// configuration, decided as one change (pure; a fixed time, so that a snapshot is a function of the log alone), kept
+    /// only when folding them gives the configuration back exactly.
+    /// </summary>
+    private static IReadOnlyList<DefiningEvent>? DefiningEvents(ClusterConfiguration configuration)
+    {
+        var decided = ConfigurationDecider.Decide(new ChangeConfiguration(0, ConfigurationDiff.Between(ClusterConfiguration.Empty, configuration),
+            DateTimeOffset.UnixEpoch, Cib.Domain.Primitives.Actor.System("replay-snapshot")), ClusterConfiguration.Empty);
+        if (!decided.IsAccepted || ConfigurationDecider.Fold(decided.Events) != configuration) return null;
+        return [.. decided.Events.Select(e => new DefiningEvent(EventCatalog.NameOf(e.GetType()), JsonSerializer.SerializeToElement(e, e.GetType(), CibEventLog.Json)))];
+    }
 }
 
 /// <summary>
@@ -55,8 +79,11 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
         await using (var conn = await db.OpenConnectionAsync(ct))
             snapshot = await LatestAsync(conn, null, schema, position, ct);
         var from = snapshot?.Position ?? 0;
-        var (status, folded) = await FoldAsync(db, schema, snapshot?.Restore() ?? StatusModel.Empty, from, position, ct);
-        var (configuration, _) = await ConfigurationReader.LoadAsync(_log, ct, atPosition: position);
+        // The configuration from the snapshot (else its stream as of the snapshot), folded on with the log like the status.
+        var configuration = snapshot is null ? ClusterConfiguration.Empty
+            : snapshot.RestoreConfiguration() ?? (await ConfigurationReader.LoadAsync(_log, ct, atPosition: from)).State;
+        var (status, folded) = await FoldAsync(db, schema, snapshot?.Restore() ?? StatusModel.Empty, from, position, ct,
+            e => configuration = ConfigurationDecider.Evolve(configuration, e));
         return new ReplayState(position, configuration, status, from, folded);
     }
 
@@ -135,7 +162,7 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
     /// are read from their JSON and folded (the two halves of the cost, about equal). Returns the events read.
     /// </summary>
     internal static async Task<(StatusModel Status, long Folded)> FoldAsync(NpgsqlDataSource db, string schema, StatusModel status, long after, long upTo,
-        CancellationToken ct)
+        CancellationToken ct, Action<IConfigurationEvent>? configuration = null)
     {
         var folded = 0L;
         var next = after < upTo ? ReadPageAsync(db, schema, after, upTo, ct) : null;
@@ -145,11 +172,14 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
             next = page.Count == PageSize && page[^1].Sequence < upTo ? ReadPageAsync(db, schema, page[^1].Sequence, upTo, ct) : null;
             foreach (var (sequence, type, json) in page)
             {
-                // Only status events change the status: the others (the configuration's, the users') are not read.
-                if (EventCatalog.TypeOf(type) is { } known && !typeof(IStatusEvent).IsAssignableFrom(known)) continue;
+                // Only status events change the status (and configuration events the configuration, when it is asked
+                // for): the others (the users') are not read.
+                if (EventCatalog.TypeOf(type) is { } known && !typeof(IStatusEvent).IsAssignableFrom(known)
+                    && !(configuration is not null && typeof(IConfigurationEvent).IsAssignableFrom(known))) continue;
                 var data = EventUpcasts.Read(type, json, CibEventLog.Json)
                            ?? throw new InvalidOperationException($"unknown event type '{type}' at sequence {sequence}");
                 if (data is IStatusEvent s) status = status.Apply(s, sequence);
+                else if (data is IConfigurationEvent c) configuration?.Invoke(c);
             }
             folded += page.Count;
         }
@@ -174,8 +204,8 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
 }
 
 /// <summary>
-/// The stored history's part that writes the replay snapshots: the status read model folded along with the history's
-/// batches and kept in memory between them (the active controller folds a batch every second), written as a snapshot at
+/// The stored history's part that writes the replay snapshots: the status read model (and the configuration the history
+/// hands over at the batch's start) folded along with the history's batches, the status kept in memory between them (the active controller folds a batch every second), written as a snapshot at
 /// each multiple of the interval a batch reaches. Not current with a batch's start (a new process, another writer
 /// folded since), it restores the latest snapshot at or before the start and folds the log up to it, only when the
 /// batch has a snapshot to write.
@@ -189,7 +219,8 @@ internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, l
     /// The batch of the history's fold: <paramref name="events"/> are the log's events in (<paramref name="after"/>,
     /// <paramref name="upTo"/>], in order, every one of them (the history folds a prefix without holes).
     /// </summary>
-    public async Task FoldAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long after, long upTo, IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+    public async Task FoldAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long after, long upTo, IReadOnlyList<HistoryEvent> events,
+        ClusterConfiguration configuration, CancellationToken ct)
     {
         if (upTo <= after) return;
         var due = upTo / interval > after / interval;
@@ -211,11 +242,12 @@ internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, l
         foreach (var e in events)
         {
             for (; next < e.Sequence && next <= upTo; next += interval)
-                await ReplaySnapshots.WriteAsync(conn, tx, schema, ReplaySnapshot.Capture(next, status), ct);
+                await ReplaySnapshots.WriteAsync(conn, tx, schema, ReplaySnapshot.Capture(next, status, configuration), ct);
             if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
+            else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
         }
         for (; next <= upTo; next += interval)
-            await ReplaySnapshots.WriteAsync(conn, tx, schema, ReplaySnapshot.Capture(next, status), ct);
+            await ReplaySnapshots.WriteAsync(conn, tx, schema, ReplaySnapshot.Capture(next, status, configuration), ct);
         // Kept even if the transaction then fails: the next batch starts where the stored position is, and this one's
         // position no longer matches it (or, matching, is the same prefix of the log folded).
         (_status, _position) = (status, upTo);

@@ -103,13 +103,13 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         }
 
         var events = await ReadEventsAsync(conn, tx, state.Position, upTo, batchSize, ct);
-        var fold = await FoldAsync(conn, tx, state, events, ct);
+        var fold = await FoldAsync(conn, tx, state, events, writer: true, ct);
         // Events stop short of upTo when the batch is full; else (archived events, holes) the fold is current as of upTo.
         var position = events.Count < batchSize ? upTo : fold.Position;
         var next = fold.State with { Position = position };
 
         await WriteAsync(conn, tx, fold, ct);
-        await _replay.FoldAsync(conn, tx, state.Position, position, events, ct);
+        await _replay.FoldAsync(conn, tx, state.Position, position, events, fold.StartConfiguration, ct);
         // The log's clock: each bucket of positions folded now widened to its events' timestamps.
         foreach (var bucket in events.GroupBy(e => LogClockBucket(e.Sequence)))
         {
@@ -131,15 +131,27 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
             await write.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+        _configuration = (position, fold.Configuration);
         return (position, position < upTo);
     }
 
-    /// <summary>The stored state and the rows it may update, folded on with <paramref name="events"/>.</summary>
+    /// <summary>
+    /// The configuration as of the stored history's position, kept between batches (the configuration stream is read
+    /// once per writer, not once per batch: at 10M events it holds some hundred thousand events).
+    /// </summary>
+    private (long Position, ClusterConfiguration Configuration)? _configuration;
+
+    /// <summary>
+    /// The stored state and the rows it may update, folded on with <paramref name="events"/>. The configuration at the
+    /// start: always for the writer (it keeps it, and hands it to the replay snapshots); for a reader's tail only when the
+    /// tail changes it.
+    /// </summary>
     private async Task<HistoryProjection.Batch> FoldAsync(NpgsqlConnection conn, NpgsqlTransaction tx, HistoryState state,
-        IReadOnlyList<HistoryEvent> events, CancellationToken ct)
+        IReadOnlyList<HistoryEvent> events, bool writer, CancellationToken ct)
     {
         var configuration = ClusterConfiguration.Empty;
-        if (events.Any(e => e.StreamId == StreamIds.Configuration))
+        if (state.Position > 0 && _configuration is { } known && known.Position == state.Position) configuration = known.Configuration;
+        else if (state.Position > 0 && (writer || events.Any(e => e.StreamId == StreamIds.Configuration)))
             (configuration, _) = await ConfigurationReader.LoadAsync(_log, ct, atPosition: state.Position);
         var (fencingKeys, changeKeys, incidentKeys) = HistoryProjection.Touches(state, events);
         var fold = new HistoryProjection.Batch(state, configuration,
@@ -169,7 +181,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         state ??= HistoryState.Empty;
         var events = await ReadEventsAsync(conn, tx, state.Position, long.MaxValue, max, ct);
         if (events.Count == 0) return null;
-        var fold = await FoldAsync(conn, tx, state, events, ct);
+        var fold = await FoldAsync(conn, tx, state, events, writer: false, ct);
         await tx.CommitAsync(ct);
         return (fold, state.Position);
     }
