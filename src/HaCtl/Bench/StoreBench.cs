@@ -202,15 +202,15 @@ public static class StoreBench
             var resource = $"bench-{a}";
             for (var i = 0; clock.Elapsed < until; i++)
             {
-                var id = Guid.NewGuid();
                 var e = new ResourceOperationSucceeded(resource, node, "monitor", 10_000, i % 2 == 0 ? OcfRc.Success : OcfRc.NotRunning,
                     new OperationOrigin(null, null), 12, null, null, DateTimeOffset.UtcNow);
-                await log.AppendAsync(StreamIds.ResourceOn(resource, node), [e], AppendMetadata.Stamp(CommandMetadata.For(Actor.Node(node))) with { EventId = id });
+                await log.AppendAsync(StreamIds.ResourceOn(resource, node), [e], AppendMetadata.Stamp(CommandMetadata.For(Actor.Node(node))));
                 var committed = clock.ElapsedTicks;
                 Interlocked.Increment(ref appended);
                 if (i % 10 != 0) continue;
-                await using var find = db.CreateCommand("SELECT seq_id FROM cib.mt_events WHERE id = $1");
-                find.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+                // The appender's own stream holds only its appends: its last position is this append's (an index lookup).
+                await using var find = db.CreateCommand("SELECT max(seq_id) FROM cib.mt_events WHERE stream_id = $1");
+                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StreamIds.ResourceOn(resource, node) });
                 var seq = (long)(await find.ExecuteScalarAsync())!;
                 lock (samples) samples.Add((seq, committed));
             }

@@ -68,7 +68,7 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
     public const string Table = "ha_replay_snapshots";
 
     /// <summary>Positions between two snapshots: a snapshot at every multiple of this.</summary>
-    public const long DefaultInterval = 25_000;
+    public const long DefaultInterval = 10_000;
 
     private readonly CibEventLog _log = new(db, schema);
 
