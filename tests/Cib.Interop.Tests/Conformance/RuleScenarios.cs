@@ -184,6 +184,11 @@ internal static class RuleScenarios
                     with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
             ["blocked-primary-blocks-no-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), so rsc1 is left there: its start is not unrunnable for that, and rsc2 starts on node2 with it",
                 Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
+            ["negative-colocation-pushes-the-primary-from-its-dependents-place"] = ("rsc2 with rsc1 at -INFINITY, rsc2 runs on node1 (stickiness 100): its 100 there weighs -100 on rsc1, so rsc1 starts on node2 and rsc2 stays",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Stickiness = "100" }) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")] }),
+            ["negative-colocation-weighs-nothing-where-the-dependent-is-banned"] = ("rsc2 with rsc1 at -INFINITY, rsc2 banned from node2: a double negative is no preference, so rsc1 takes node1 on the tie and rsc2 has nowhere to run",
+                Cluster(Rsc("rsc1"), Rsc("rsc2"))
+                    with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")], Locations = [new FuzzLocation("rsc2", "node2", "-INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -152,10 +152,11 @@ internal static class RankingStep
         }
 
         // Resources colocated with this one pull it towards where they would like to be, whether or not they will run
-        // (a disabled or unmanaged dependent pulls too: Pacemaker asks only whether the colocation has influence).
+        // (a disabled or unmanaged dependent pulls too: Pacemaker asks only whether the colocation has influence); through
+        // a negative colocation they push it away from there, by the same weights reversed.
         foreach (var c in unit.AsPrimary)
         {
-            if (c.Score.Value <= 0 || unitOf[c.Dependent].Done) continue;
+            if (c.Score.Value == 0 || unitOf[c.Dependent].Done) continue;
             var dep = unitOf[c.Dependent];
             var factor = (float)c.Score.Value / Score.InfinityValue;
             var depMerged = MergedOwnScores(ctx, dep, nodes);
@@ -250,7 +251,11 @@ internal static class RankingStep
     /// </summary>
     private static Score Scaled(Score depScore, float factor)
     {
+        // Through a negative colocation, a node the dependent avoids is no reason for the primary to go there: a double
+        // negative weighs nothing.
+        if (factor < 0 && depScore.Value < 0) return Score.Zero;
         if (factor >= 1) return depScore;
+        if (factor <= -1) return -depScore;
         var weight = factor * depScore.Value;
         var rounded = (long)(weight < 0 ? weight - 0.5f : weight + 0.5f);
         if (rounded == 0 && depScore.Value != 0) rounded = factor > 0 ? 1 : -1;
