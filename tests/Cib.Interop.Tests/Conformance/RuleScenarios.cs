@@ -189,6 +189,10 @@ internal static class RuleScenarios
             ["negative-colocation-weighs-nothing-where-the-dependent-is-banned"] = ("rsc2 with rsc1 at -INFINITY, rsc2 banned from node2: a double negative is no preference, so rsc1 takes node1 on the tie and rsc2 has nowhere to run",
                 Cluster(Rsc("rsc1"), Rsc("rsc2"))
                     with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")], Locations = [new FuzzLocation("rsc2", "node2", "-INFINITY")] }),
+            ["unmanaged-member-holds-its-group-where-it-runs"] = ("grp(rsc1, rsc2), rsc2 is-managed=false and running on node2: it is held there with INFINITY, which its group's choice merges, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp", Unmanaged = true })),
+            ["blocked-member-holds-its-group-where-it-runs"] = ("grp(rsc1, rsc2), rsc2's monitor failed on node2 with on-fail=block: blocked, it is held there with INFINITY like an unmanaged resource, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

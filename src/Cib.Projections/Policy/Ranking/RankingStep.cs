@@ -294,28 +294,15 @@ internal static class RankingStep
         var merged = first.TargetStopped ? ScoresForMerge(ctx, first, nodes) : new Score[nodes.Count];
         if (!first.TargetStopped)
             for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, first, nodes[i]);
-        AddUnmanagedPlace(first, nodes, merged);
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = new Score[nodes.Count];
             var add = m.TargetStopped ? ScoresForMerge(ctx, m, nodes) : null;
             for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + (add is null ? OwnScore(ctx, m, nodes[i]) : add[i]);
-            AddUnmanagedPlace(m, nodes, candidate);
             if (!AnyAvailable(nodes, candidate)) break;
             merged = candidate;
         }
         return merged;
-    }
-
-    /// <summary>
-    /// An unmanaged resource found active is held where it runs with INFINITY (Pacemaker's not_managed_default
-    /// location), and that is what it weighs as a dependent on its primary.
-    /// </summary>
-    private static void AddUnmanagedPlace(ResourceView rsc, List<NodeView> nodes, Score[] scores)
-    {
-        if (rsc.Managed || rsc.ActiveOn.Count == 0) return;
-        for (var i = 0; i < nodes.Count; i++)
-            if (rsc.ActiveOn.Contains(nodes[i].Name)) scores[i] += Score.Infinity;
     }
 
     /// <summary>A member's own scores as merged into its group's choice: without its target-role=Stopped ban.</summary>
