@@ -193,6 +193,12 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp", Unmanaged = true })),
             ["blocked-member-holds-its-group-where-it-runs"] = ("grp(rsc1, rsc2), rsc2's monitor failed on node2 with on-fail=block: blocked, it is held there with INFINITY like an unmanaged resource, so rsc1 starts on node2",
                 Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })),
+            ["duplicate-order-the-first-configured-decides-optional"] = ("rsc1 (disabled) then rsc2 twice, Optional first, then Mandatory: one ordering per pair of actions, the first configured, so rsc2 starts without waiting for rsc1",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Optional", true), new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["duplicate-order-the-first-configured-decides-mandatory"] = ("rsc1 (disabled) then rsc2 twice, Mandatory first, then Optional: the first configured decides, so rsc2's start is unrunnable",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true), new FuzzOrder("rsc1", "rsc2", "Optional", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

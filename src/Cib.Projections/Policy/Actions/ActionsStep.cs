@@ -104,7 +104,7 @@ internal static class ActionsStep
         {
             var firstStart = starts.GetValueOrDefault(e.First.Id);
             var thenStart = starts.GetValueOrDefault(e.Then.Id);
-            if (firstStart is not null && thenStart is not null) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
+            if (firstStart is not null && thenStart is not null && e.OrdersStarts) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
             var firstStop = stops.GetValueOrDefault(e.First.Id);
             var thenStop = stops.GetValueOrDefault(e.Then.Id);
             if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));

@@ -19,7 +19,40 @@ internal static class OrderingStep
     /// <param name="IntoGroup">An edge from an order's "first" to a later member of its "then" group: the group's start
     /// comes before every member's, so Pacemaker attributes that member's unrunnable start or restart to the order's
     /// first rather than to the member before it. It carries no stop ordering of its own.</param>
-    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false);
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false)
+    {
+        /// <summary>False when its start ordering duplicates an earlier order's: it then only orders the stops.</summary>
+        public bool OrdersStarts { get; init; } = true;
+    }
+
+    /// <summary>
+    /// Which orders take effect: Pacemaker keeps one ordering per pair of actions (every kind carries its "optional"
+    /// flag, and an ordering sharing a flag with one already there is dropped as a duplicate), so of two orders between
+    /// the same actions the first configured (here: by id, the order the configuration is kept in) decides, whatever
+    /// the kinds. Forward is first's action before then's; Inverse is a symmetrical order's reverse (then's stop before
+    /// first's stop).
+    /// </summary>
+    internal static Dictionary<string, (bool Forward, bool Inverse)> LiveOrders(PlanContext ctx)
+    {
+        var seen = new HashSet<(string, string, string, string)>();
+        var live = new Dictionary<string, (bool, bool)>(StringComparer.Ordinal);
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+        {
+            var forward = seen.Add((o.First, o.FirstAction, o.Then, o.ThenAction));
+            var inverse = o.Symmetrical && seen.Add((o.Then, Inverse(o.ThenAction), o.First, Inverse(o.FirstAction)));
+            live[o.Id] = (forward, inverse);
+        }
+        return live;
+    }
+
+    private static string Inverse(string action) => action switch
+    {
+        "start" => "stop",
+        "stop" => "start",
+        "promote" => "demote",
+        "demote" => "promote",
+        _ => action,
+    };
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
     /// <param name="InGroup">The chain inside a group (the others come from order constraints).</param>
@@ -27,10 +60,12 @@ internal static class OrderingStep
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
-        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup).Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
+        var live = LiveOrders(ctx);
+        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup && (e.Kind == GroupChain || live[e.Kind].Inverse))
+            .Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
-            if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
+            if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop" || !live[o.Id].Forward) continue;
             foreach (var f in Expand(ctx, o.First, last: false))
                 foreach (var t in Expand(ctx, o.Then, last: true))
                     edges.Add(new StopEdge(t, f));
@@ -46,9 +81,12 @@ internal static class OrderingStep
     public static List<Edge> Edges(PlanContext ctx)
     {
         var edges = new List<Edge>();
+        var live = LiveOrders(ctx);
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "start" || o.ThenAction != "start") continue;
+            // A symmetrical order whose start ordering is a duplicate still orders the stops (StopEdges asks).
+            if (!live[o.Id].Forward && !(o.Symmetrical && live[o.Id].Inverse)) continue;
             var firsts = Expand(ctx, o.First, last: true);
             var thens = Expand(ctx, o.Then, last: false);
             if (firsts.Count == 0 || thens.Count == 0) continue;
@@ -56,8 +94,8 @@ internal static class OrderingStep
             foreach (var f in firsts)
             {
                 foreach (var t in thens)
-                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
-                if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
+                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical) { OrdersStarts = live[o.Id].Forward });
+                if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg && live[o.Id].Forward)
                     foreach (var t in ctx.MembersOf(tg).Skip(1))
                         edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true));
             }
@@ -86,7 +124,7 @@ internal static class OrderingStep
     {
         // Pacemaker keeps an action's predecessors newest first and names the first unrunnable one it meets: of
         // several orders that leave a start unrunnable, the one configured last. The chains inside groups come after.
-        var edges = Edges(ctx);
+        var edges = Edges(ctx).Where(e => e.OrdersStarts).ToList();
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
         var colocations = MandatoryColocations(ctx);
