@@ -199,6 +199,10 @@ internal static class RuleScenarios
             ["duplicate-order-the-first-configured-decides-mandatory"] = ("rsc1 (disabled) then rsc2 twice, Mandatory first, then Optional: the first configured decides, so rsc2's start is unrunnable",
                 Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2"))
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true), new FuzzOrder("rsc1", "rsc2", "Optional", true)] }),
+            ["colocations-with-one-primary-apply-newest-first-advisory-rolled-back"] = ("rsc2 with rsc1 at -100 (col1), then at INFINITY (col2): the newest applies first and keeps rsc2 off node2, so the -100 on rsc1's node would leave nowhere to run and is rolled back: rsc2 starts with rsc1",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-100"), new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
+            ["colocations-with-one-primary-apply-newest-first-advisory-kept"] = ("rsc2 with rsc1 at INFINITY (col1), then at -100 (col2): the newest applies first, while node2 is still open, so it stays, and with INFINITY after it rsc2 has only rsc1's node at -100: it does not run",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY"), new FuzzColocation("rsc2", "rsc1", "-100")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -32,6 +32,29 @@ internal static class RankingStep
         public void AddAsDependent(ColocationConstraint c) => (_asDependent ??= []).Add(c);
         public void AddAsPrimary(ColocationConstraint c) => (_asPrimary ??= []).Add(c);
         private List<ColocationConstraint>? _asDependent, _asPrimary;
+
+        /// <summary>
+        /// Pacemaker keeps a resource's colocations sorted by the other end: higher priority first, then groups before
+        /// primitives, then by id; each is inserted before those it ties with, so among colocations with the same
+        /// resource the one configured last comes first. That is the order they are applied in (which matters when an
+        /// advisory one is rolled back for leaving nowhere to run).
+        /// </summary>
+        public void SortColocations(Func<string, (int Priority, bool Group)> rank)
+        {
+            _asDependent = Sorted(_asDependent, c => c.With, rank);
+            _asPrimary = Sorted(_asPrimary, c => c.Dependent, rank);
+        }
+
+        private static List<ColocationConstraint>? Sorted(List<ColocationConstraint>? list, Func<ColocationConstraint, string> other,
+            Func<string, (int Priority, bool Group)> rank)
+        {
+            if (list is null || list.Count < 2) return list;
+            return Enumerable.Reverse(list)
+                .OrderByDescending(c => rank(other(c)).Priority)
+                .ThenByDescending(c => rank(other(c)).Group)
+                .ThenBy(other, StringComparer.Ordinal)
+                .ToList();
+        }
         public bool Done { get; set; }
         public bool InProgress { get; set; }
     }
@@ -54,6 +77,13 @@ internal static class RankingStep
             if (!unitOf.TryGetValue(c.Dependent, out var dependent) || !unitOf.TryGetValue(c.With, out var primary) || dependent == primary) continue;
             dependent.AddAsDependent(c);
             primary.AddAsPrimary(c);
+        }
+        if (colocations.Count > 1)
+        {
+            (int, bool) Rank(string id) => ctx.Configuration.Resources.TryGetValue(id, out var r) && r is Group
+                ? (unitOf[id].Priority, true)
+                : (ctx.ById.TryGetValue(id, out var v) ? v.Priority : 0, false);
+            foreach (var u in units) u.SortColocations(Rank);
         }
 
         // Unmanaged and blocked resources keep their place (the first node they are active on, when several);
