@@ -203,6 +203,9 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-100"), new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
             ["colocations-with-one-primary-apply-newest-first-advisory-kept"] = ("rsc2 with rsc1 at INFINITY (col1), then at -100 (col2): the newest applies first, while node2 is still open, so it stays, and with INFINITY after it rsc2 has only rsc1's node at -100: it does not run",
                 Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY"), new FuzzColocation("rsc2", "rsc1", "-100")] }),
+            ["blocked-primary-first-of-an-order-blocks-its-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), and an optional order names rsc1 first: that makes rsc1's start exist, unrunnable, so rsc2 cannot start with it",
+                Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2"), Rsc("rsc3"))
+                    with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "rsc3", "Optional", false)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

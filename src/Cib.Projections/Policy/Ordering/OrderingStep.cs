@@ -128,9 +128,10 @@ internal static class OrderingStep
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
         var colocations = MandatoryColocations(ctx);
+        var firsts = colocations.Count == 0 ? [] : StartOrderFirsts(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
-            var changed = BlockColocatedStarts(edges, colocations);
+            var changed = BlockColocatedStarts(edges, colocations, firsts);
             foreach (var e in edges)
             {
                 var first = e.First;
@@ -199,15 +200,24 @@ internal static class OrderingStep
     /// does not need, where it stays, left unrunnable by an order): a dependent that must start cannot, "due to
     /// colocation with PRIMARY".
     /// </summary>
-    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations)
+    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations,
+        HashSet<ResourceView> firsts)
     {
         var changed = false;
         foreach (var (dependent, primary) in colocations)
         {
             if (!dependent.Managed || dependent.Blocked || dependent.Next is null || dependent.UnrunnableStartReason is not null || !NeedsStart(dependent)) continue;
             if (primary.Next is null) continue;
-            // A blocked primary is left where it is, which blocks nothing here (crm_simulate).
-            if (!primary.Managed || primary.Blocked) continue;
+            // A blocked primary is left where it is and needs no start, which blocks nothing here (crm_simulate); but an
+            // order naming it first makes Pacemaker create its start, and for a blocked resource that cannot run that
+            // start is unrunnable: its dependents cannot start either.
+            if (!primary.Managed || primary.Blocked)
+            {
+                if (!firsts.Contains(primary) || !StartUnrunnable(primary)) continue;
+                dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
+                changed = true;
+                continue;
+            }
             var unrunnable = primary.UnrunnableStartReason is not null
                              || edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First));
             if (!unrunnable) continue;
@@ -215,6 +225,15 @@ internal static class OrderingStep
             changed = true;
         }
         return changed;
+    }
+
+    /// <summary>The primitives named as "first" of an order on their start, of any kind (each such order makes that start exist).</summary>
+    private static HashSet<ResourceView> StartOrderFirsts(PlanContext ctx)
+    {
+        var set = new HashSet<ResourceView>();
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+            if (o.FirstAction == "start" && ctx.ById.TryGetValue(o.First, out var f)) set.Add(f);
+        return set;
     }
 
     /// <summary>
