@@ -206,6 +206,8 @@ internal static class RuleScenarios
             ["blocked-primary-first-of-an-order-blocks-its-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), and an optional order names rsc1 first: that makes rsc1's start exist, unrunnable, so rsc2 cannot start with it",
                 Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2"), Rsc("rsc3"))
                     with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "rsc3", "Optional", false)] }),
+            ["group-stop-behind-a-stop-on-an-unfenced-node-names-it"] = ("without quorum (so no fencing), grp(rsc1, rsc2): rsc1 on node1, rsc2 on lost node2, whose stop cannot run: rsc1's stop waits for it along the group's chain, 'due to unrunnable rsc2 stop'",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -157,6 +157,11 @@ internal static class ActionsStep
         var edges = OrderingStep.StopEdges(ctx);
         if (edges.Count == 0) return;
         var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // A stop that cannot run where the resource is (an unclean node that will not be fenced) is stuck too, for the
+        // chain inside a group (crm_simulate: the member before it stops 'due to unrunnable X stop').
+        foreach (var c in changes)
+            if (c.Blocked && c.Kind is not ChangeKind.Start and not ChangeKind.Fence && c.From is not null && ctx.Nodes[c.From].Unclean)
+                stuck.Add(c.Subject);
         // An order constraint's stop waits only for the stop of a blocked resource itself (Pacemaker: "then" is unrunnable
         // when "first" is a blocked resource's stop), not for one blocked in turn, nor for one left alone by
         // is-managed=false. The chain inside a group waits for either, and for a member blocked in turn (crm_simulate).
