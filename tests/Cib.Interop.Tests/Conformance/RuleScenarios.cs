@@ -208,6 +208,8 @@ internal static class RuleScenarios
                     with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "rsc3", "Optional", false)] }),
             ["group-stop-behind-a-stop-on-an-unfenced-node-names-it"] = ("without quorum (so no fencing), grp(rsc1, rsc2): rsc1 on node1, rsc2 on lost node2, whose stop cannot run: rsc1's stop waits for it along the group's chain, 'due to unrunnable rsc2 stop'",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false }),
+            ["on-fail-stop-on-a-lost-node-outlasts-failure-timeout"] = ("rsc1's monitor failed on lost node2 with on-fail=stop, long past failure-timeout=60: read on a node to be fenced, the stop still applies, so rsc1 stops rather than moving",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1, age: 3000)) with { FailureTimeoutSeconds = 60, MonitorOnFail = "stop" }))),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
