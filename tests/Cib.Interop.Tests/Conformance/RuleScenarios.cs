@@ -210,6 +210,8 @@ internal static class RuleScenarios
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false }),
             ["on-fail-stop-on-a-lost-node-outlasts-failure-timeout"] = ("rsc1's monitor failed on lost node2 with on-fail=stop, long past failure-timeout=60: read on a node to be fenced, the stop still applies, so rsc1 stops rather than moving",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1, age: 3000)) with { FailureTimeoutSeconds = 60, MonitorOnFail = "stop" }))),
+            ["on-fail-standby-puts-every-node-it-failed-on-in-standby"] = ("rsc1's monitor failed on node1 and on node2 with on-fail=standby: both nodes go to standby, so nothing can run anywhere and rsc1 stops on each",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1), Running("node2", 7, fails: 1)) with { MonitorOnFail = "standby" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

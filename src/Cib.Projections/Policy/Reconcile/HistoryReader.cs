@@ -201,7 +201,7 @@ internal static class HistoryReader
                 rsc.ForceStopped = true;
                 break;
             case OnFail.Standby:
-                rsc.StandbyNode = node.Name;
+                rsc.StandbyNodes.Add(node.Name);
                 break;
             case OnFail.Fence when active || stopFailed:
                 node.Fence($"{rsc.Id} failed there");

@@ -95,7 +95,8 @@ internal static class ReconcileStep
             }
             // multiple-active=stop_only: stopped everywhere, not started again.
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
-            if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
+            foreach (var n in rsc.StandbyNodesOrNone)
+                if (ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
         }
         ForgetChangesOnUnavailableNodes(ctx);
     }

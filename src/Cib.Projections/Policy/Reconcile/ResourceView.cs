@@ -59,8 +59,10 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public bool Blocked { get; set; }
     public bool BannedEverywhere { get; set; }
     public string? BannedEverywhereReason { get; set; }
-    /// <summary>on-fail=standby: the node it failed on goes to standby.</summary>
-    public string? StandbyNode { get; set; }
+    /// <summary>on-fail=standby: every node it failed on goes to standby.</summary>
+    public List<string> StandbyNodes => _standbyNodes ??= [];
+    public IEnumerable<string> StandbyNodesOrNone => _standbyNodes ?? (IEnumerable<string>)[];
+    private List<string>? _standbyNodes;
     public bool ForceStopped { get; set; }
 
     public bool Managed { get; set; } = true;
