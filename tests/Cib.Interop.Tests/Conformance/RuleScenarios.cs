@@ -212,6 +212,18 @@ internal static class RuleScenarios
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1, age: 3000)) with { FailureTimeoutSeconds = 60, MonitorOnFail = "stop" }))),
             ["on-fail-standby-puts-every-node-it-failed-on-in-standby"] = ("rsc1's monitor failed on node1 and on node2 with on-fail=standby: both nodes go to standby, so nothing can run anywhere and rsc1 stops on each",
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1), Running("node2", 7, fails: 1)) with { MonitorOnFail = "standby" })),
+            ["no-fencing-while-nothing-is-managed"] = ("node2 is lost and node1 in maintenance, where the fence device runs (so unmanaged): with no resource managed Pacemaker fences nothing",
+                Cluster(Device("node1")) with
+                {
+                    StonithEnabled = true,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Lost)],
+                }),
+            ["a-group-is-managed-whatever-its-members"] = ("as above, plus grp(rsc1) with rsc1 is-managed=false: the group itself is managed, so node2 is fenced",
+                Cluster(Device("node1"), Rsc("rsc1") with { Group = "grp", Unmanaged = true }) with
+                {
+                    StonithEnabled = true,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Lost)],
+                }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
