@@ -224,6 +224,9 @@ internal static class RuleScenarios
                     StonithEnabled = true,
                     Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Lost)],
                 }),
+            ["multiple-active-block-on-the-group-blocks-every-member"] = ("grp(rsc1, rsc2) with multiple-active=block on the group, rsc1 active on node1 and node2, rsc2 on node1: the whole group is left alone, rsc2 included",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })
+                    with { GroupMultipleActive = "block" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -92,6 +92,9 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
             {
                 rsc.Blocked = true;
+                // Configured so on the group itself, the whole group is left alone (Pacemaker blocks every member).
+                if (rsc.Group is { } g && g.Meta.Get(MetaAttributes.MultipleActive) == "block")
+                    foreach (var m in ctx.MembersOf(g)) m.Blocked = true;
             }
             // multiple-active=stop_only: stopped everywhere, not started again.
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
