@@ -227,6 +227,8 @@ internal static class RuleScenarios
             ["multiple-active-block-on-the-group-blocks-every-member"] = ("grp(rsc1, rsc2) with multiple-active=block on the group, rsc1 active on node1 and node2, rsc2 on node1: the whole group is left alone, rsc2 included",
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })
                     with { GroupMultipleActive = "block" }),
+            ["group-member-after-a-blocked-failed-member-stops"] = ("grp(rsc1, rsc2) on node1, rsc1's monitor failed with on-fail=block: blocked, it needs a start that cannot run, so running rsc2 after it stops 'due to unrunnable rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -154,8 +154,10 @@ internal static class OrderingStep
                         changed = true;
                     }
                     // Inside a group, a member that must start but cannot makes the start of the running member after
-                    // it required (a restart), and as unrunnable: that member stops.
-                    else if (e.Kind == GroupChain && first.Next is not null && !first.Blocked && first.Managed && NeedsStart(first)
+                    // it required (a restart), and as unrunnable: that member stops. A blocked member counts too (failed
+                    // with on-fail=block, a failed stop without fencing, multiply active with block): it needs a start
+                    // that cannot run.
+                    else if (e.Kind == GroupChain && first.Next is not null && first.Managed && NeedsStart(first)
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
