@@ -229,6 +229,10 @@ internal static class RuleScenarios
                     with { GroupMultipleActive = "block" }),
             ["group-member-after-a-blocked-failed-member-stops"] = ("grp(rsc1, rsc2) on node1, rsc1's monitor failed with on-fail=block: blocked, it needs a start that cannot run, so running rsc2 after it stops 'due to unrunnable rsc1 start'",
                 Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })),
+            ["order-into-group-restarts-pass-along-the-members"] = ("rsc1 then grp(rsc2, rsc3, rsc4) (symmetrical), the members running on node1: rsc1 starts; the first member restarts for rsc1, each later one for the member before it, which restarts in place too",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" },
+                        Rsc("rsc4", Running("node1", 0)) with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("grp", "node1", "INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

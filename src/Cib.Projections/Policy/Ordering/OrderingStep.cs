@@ -23,6 +23,8 @@ internal static class OrderingStep
     {
         /// <summary>False when its start ordering duplicates an earlier order's: it then only orders the stops.</summary>
         public bool OrdersStarts { get; init; } = true;
+        /// <summary>For an edge into a group: the member before <see cref="Then"/>.</summary>
+        public ResourceView? Previous { get; init; }
     }
 
     /// <summary>
@@ -96,8 +98,11 @@ internal static class OrderingStep
                 foreach (var t in thens)
                     edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical) { OrdersStarts = live[o.Id].Forward });
                 if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg && live[o.Id].Forward)
-                    foreach (var t in ctx.MembersOf(tg).Skip(1))
-                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true));
+                {
+                    var members = ctx.MembersOf(tg).ToList();
+                    for (var k = 1; k < members.Count; k++)
+                        edges.Add(new Edge(o.First, f, members[k], firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true) { Previous = members[k - 1] });
+                }
             }
         }
         foreach (var g in ctx.Groups)
@@ -174,9 +179,12 @@ internal static class OrderingStep
                         changed = true;
                     }
                 }
-                // Only a symmetrical order restarts a running "then" when "first" (re)starts.
+                // Only a symmetrical order restarts a running "then" when "first" (re)starts. Into a group, a member whose
+                // member before it is restarted in place too is restarted by that one's start (crm_simulate: 'due to
+                // required PREVIOUS start'); behind a member that starts afresh it names the order's first.
                 else if (e.Symmetrical && first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
-                         && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next))
+                         && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next)
+                         && !(e.IntoGroup && e.Previous is { } previous && RunsInPlace(previous)))
                 {
                     then.RestartReason = $"required {firstLabel}";
                     changed = true;
@@ -228,6 +236,11 @@ internal static class OrderingStep
         }
         return changed;
     }
+
+    /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
+    private static bool RunsInPlace(ResourceView r) =>
+        r.Managed && !r.Blocked && r.ActiveOn.Count == 1 && r.Next is not null && r.Current == r.Next && !r.IsFailed
+        && !r.IsChangedOn(r.Next) && !r.IsPromoted && r.UnrunnableStartReason is null;
 
     /// <summary>The primitives named as "first" of an order on their start, of any kind (each such order makes that start exist).</summary>
     private static HashSet<ResourceView> StartOrderFirsts(PlanContext ctx)
