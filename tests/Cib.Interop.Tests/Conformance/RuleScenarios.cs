@@ -233,6 +233,9 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" },
                         Rsc("rsc4", Running("node1", 0)) with { Group = "grp" })
                     with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("grp", "node1", "INFINITY")] }),
+            ["unmanaged-first-on-a-node-to-be-fenced-cannot-start"] = ("rsc1 (is-managed=false) runs only on lost node2, which is fenced; rsc1 then rsc2: the fence ends rsc1 and nothing may start it, so rsc2's start is unrunnable",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2")))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -265,10 +265,14 @@ internal static class OrderingStep
             }
     }
 
-    /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
+    /// <summary>
+    /// first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start; or it is unmanaged and not
+    /// running, or running only on nodes about to be fenced (the fence ends it; crm_simulate: 'due to unrunnable X start').
+    /// </summary>
     private static bool StartUnrunnable(ResourceView first) =>
         first.Next is null || first.UnrunnableStartReason is not null
-        || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed))) || (!first.Managed && !first.IsActive);
+        || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed)))
+        || (!first.Managed && (!first.IsActive || first.EndsWithFence));
 
     /// <summary>
     /// It needs a start: stopped, moving, failed, restarting, started with other parameters, active on several nodes,

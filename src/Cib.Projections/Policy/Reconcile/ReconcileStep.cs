@@ -100,6 +100,7 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
             foreach (var n in rsc.StandbyNodesOrNone)
                 if (ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
+            rsc.EndsWithFence = !rsc.Managed && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
         }
         ForgetChangesOnUnavailableNodes(ctx);
     }
