@@ -236,6 +236,9 @@ internal static class RuleScenarios
             ["unmanaged-first-on-a-node-to-be-fenced-cannot-start"] = ("rsc1 (is-managed=false) runs only on lost node2, which is fenced; rsc1 then rsc2: the fence ends rsc1 and nothing may start it, so rsc2's start is unrunnable",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2")))
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
+            ["order-stop-behind-a-blocked-stop-gives-no-reason"] = ("rsc1 then rsc2 (symmetrical) on node1, rsc2's stop failed (no fencing: blocked); rsc1 must leave node1, but its stop waits for rsc2's: behind an order constraint the stuck stop is not named, the line is a plain blocked stop",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -178,9 +178,11 @@ internal static class ActionsStep
                         // A move or a restart whose stop cannot happen cannot start again either: it shows as a blocked stop.
                         // A stop line names its stop's reason before its start's: a stop that had none (it stops because
                         // its start cannot run: no quorum, an unrunnable start) now has one, the stuck stop it waits for.
+                        // Only the chain inside a group names the stuck stop: behind an order constraint the stop is
+                        // just unrunnable, and its line says 'blocked' without a reason (crm_simulate).
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
                                      || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
-                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
+                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = e.InGroup ? $"unrunnable {e.Waited.Id} stop" : null, Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
                     }
