@@ -239,6 +239,8 @@ internal static class RuleScenarios
             ["order-stop-behind-a-blocked-stop-gives-no-reason"] = ("rsc1 then rsc2 (symmetrical) on node1, rsc2's stop failed (no fencing: blocked); rsc1 must leave node1, but its stop waits for rsc2's: behind an order constraint the stuck stop is not named, the line is a plain blocked stop",
                 Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")] }),
+            ["a-groups-colocations-apply-in-configuration-order"] = ("grp(rsc2) with rsc1 at INFINITY (col1), then at -100 (col2): a group applies them in configuration order, so after INFINITY the -100 would leave nowhere to run and is rolled back: grp starts with rsc1",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp" }) with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY"), new FuzzColocation("grp", "rsc1", "-100")] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -41,7 +41,9 @@ internal static class RankingStep
         /// </summary>
         public void SortColocations(Func<string, (int Priority, bool Group)> rank)
         {
-            _asDependent = Sorted(_asDependent, c => c.With, rank);
+            // A group as dependent applies its colocations in configuration order (crm_simulate: of an INFINITY and an
+            // advisory colocation with the same primary, the one configured first applies first).
+            if (Members[0].Group is null) _asDependent = Sorted(_asDependent, c => c.With, rank);
             _asPrimary = Sorted(_asPrimary, c => c.Dependent, rank);
         }
 
