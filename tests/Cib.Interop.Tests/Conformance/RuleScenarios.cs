@@ -241,6 +241,13 @@ internal static class RuleScenarios
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")] }),
             ["a-groups-colocations-apply-in-configuration-order"] = ("grp(rsc2) with rsc1 at INFINITY (col1), then at -100 (col2): a group applies them in configuration order, so after INFINITY the -100 would leave nowhere to run and is rolled back: grp starts with rsc1",
                 Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp" }) with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY"), new FuzzColocation("grp", "rsc1", "-100")] }),
+            ["maintenance-node-fenced-does-not-end-what-it-runs"] = ("rsc1's stop failed on node1, in maintenance (so rsc1 is unmanaged there), and node1 is fenced for it; rsc1 then rsc2: unmanaged only by its node, rsc1 does not end with the fence that way, and rsc2 starts",
+                Cluster(Device("node2"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2")) with
+                {
+                    StonithEnabled = true,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Online)],
+                    Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
+                }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

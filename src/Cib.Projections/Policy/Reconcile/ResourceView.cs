@@ -51,7 +51,7 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     /// that leaves a node names that role.
     /// </summary>
     public bool IsPromoted => _promotedOn is { Count: > 0 };
-    /// <summary>Unmanaged, and active only on nodes about to be fenced: the fence ends it, and nothing may start it again.</summary>
+    /// <summary>Unmanaged by its configuration, and active only on nodes about to be fenced: the fence ends it, and nothing may start it again.</summary>
     public bool EndsWithFence { get; set; }
     public bool HasMonitor(string node, long interval) => _monitorsOn is not null && _monitorsOn.Contains((node, interval));
     public bool HasBans => _bannedOn is { Count: > 0 };
