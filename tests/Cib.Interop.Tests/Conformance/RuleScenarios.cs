@@ -248,6 +248,12 @@ internal static class RuleScenarios
                     Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Online)],
                     Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
                 }),
+            ["unmanaged-by-a-maintenance-node-is-held-from-that-node-on"] = ("rsc2 with rsc1 at -INFINITY; rsc2 runs on node1, read first, and on node2, in maintenance (so unmanaged): it is held with INFINITY on node2 only, not on node1 read before, so rsc1 is not pushed off node1",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 0))) with
+                {
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance), new FuzzNode("node3", FuzzNodeState.Online)],
+                    Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")],
+                }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -13,6 +13,16 @@ internal sealed class UnmanagedPlaceScorer : IScorer
 
     public bool AppliesTo(PlanContext ctx, ResourceView rsc) => (!rsc.Managed || rsc.Blocked) && rsc.IsActive;
 
-    public Cib.Domain.Primitives.Score? Score(PlanContext ctx, ResourceView rsc, NodeView node) =>
-        (!rsc.Managed || rsc.Blocked) && rsc.ActiveOn.Contains(node.Name) ? Cib.Domain.Primitives.Score.Infinity : null;
+    /// <remarks>
+    /// Pacemaker sets that location while reading the history, on each node where the resource is found once it is
+    /// unmanaged: unmanaged only because a node is in maintenance, it is held on that node and on those read after it
+    /// (status order), not on an ordinary node read before (crm_simulate).
+    /// </remarks>
+    public Cib.Domain.Primitives.Score? Score(PlanContext ctx, ResourceView rsc, NodeView node)
+    {
+        if ((rsc.Managed && !rsc.Blocked) || !rsc.ActiveOn.Contains(node.Name)) return null;
+        if (rsc.UnmanagedByConfiguration || rsc.Blocked) return Cib.Domain.Primitives.Score.Infinity;
+        var from = rsc.ActiveOn.FindIndex(n => ctx.Nodes[n].Maintenance);
+        return from >= 0 && rsc.ActiveOn.IndexOf(node.Name) >= from ? Cib.Domain.Primitives.Score.Infinity : null;
+    }
 }

@@ -82,7 +82,7 @@ internal static class ReconcileStep
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
             // Unmanaged by its configuration (is-managed=false, maintenance), not by its node's maintenance.
-            var configuredUnmanaged = !rsc.Managed;
+            var configuredUnmanaged = rsc.UnmanagedByConfiguration = !rsc.Managed;
             // What runs on a node in maintenance is not managed while it is.
             if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
             // A copy on a node about to be fenced still makes a resource multiply active (it is stopped everywhere

@@ -53,6 +53,8 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public bool IsPromoted => _promotedOn is { Count: > 0 };
     /// <summary>Unmanaged by its configuration, and active only on nodes about to be fenced: the fence ends it, and nothing may start it again.</summary>
     public bool EndsWithFence { get; set; }
+    /// <summary>is-managed=false or maintenance by its own meta (or the cluster's maintenance-mode), not by its node's maintenance.</summary>
+    public bool UnmanagedByConfiguration { get; set; }
     public bool HasMonitor(string node, long interval) => _monitorsOn is not null && _monitorsOn.Contains((node, interval));
     public bool HasBans => _bannedOn is { Count: > 0 };
     public string? BanReason(string node) => _bannedOn is not null && _bannedOn.TryGetValue(node, out var why) ? why : null;
