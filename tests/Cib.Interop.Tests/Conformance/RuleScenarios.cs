@@ -254,6 +254,9 @@ internal static class RuleScenarios
                     Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance), new FuzzNode("node3", FuzzNodeState.Online)],
                     Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")],
                 }),
+            ["unmanaged-first-on-an-online-node-fenced-for-another-still-counts"] = ("rsc1 (is-managed=false) runs on node2, which is online but fenced for rsc3's failed stop; rsc1 then rsc2: only a lost node ends what it runs this way, so rsc2 starts",
+                Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2"), Rsc("rsc3", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)))
+                    with { StonithEnabled = true, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

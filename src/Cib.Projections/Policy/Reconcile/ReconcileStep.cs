@@ -102,8 +102,9 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
             foreach (var n in rsc.StandbyNodesOrNone)
                 if (ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
-            // A node in maintenance that is fenced (a failed stop there) does not end what it runs this way (crm_simulate).
-            rsc.EndsWithFence = configuredUnmanaged && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]));
+            // Only a lost node counts: one in maintenance, or online and fenced for another resource's failed stop, does
+            // not end what it runs this way (crm_simulate).
+            rsc.EndsWithFence = configuredUnmanaged && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n] is { Unclean: true, Online: false } lost && ctx.CanFenceNode(lost));
         }
         ForgetChangesOnUnavailableNodes(ctx);
     }
