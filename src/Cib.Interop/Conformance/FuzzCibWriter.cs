@@ -40,6 +40,8 @@ public static class FuzzCibWriter
             }
             if (!written.Add(p.Group)) continue;
             sb.Append($"<group id=\"{p.Group}\">");
+            if (c.GroupMultipleActive is { } groupPolicy)
+                sb.Append($"<meta_attributes id=\"{p.Group}-meta\"><nvpair id=\"{p.Group}-meta-multiple-active\" name=\"multiple-active\" value=\"{groupPolicy}\"/></meta_attributes>");
             foreach (var m in c.Primitives.Where(m => m.Group == p.Group)) Primitive(sb, m);
             sb.Append("</group>\n");
         }

@@ -20,6 +20,9 @@ public sealed record FuzzCluster(
     /// <summary>Pacemaker's execution-date for every generated case; histories are dated relative to it.</summary>
     public const long Now = 1_700_000_000;
 
+    /// <summary>multiple-active set on the groups themselves (not generated; the rule scenarios use it), none when null.</summary>
+    public string? GroupMultipleActive { get; init; }
+
     /// <summary>Groups in order of first appearance, each with its members in order.</summary>
     public IEnumerable<(string Group, IReadOnlyList<FuzzPrimitive> Members)> Groups() =>
         Primitives.Where(p => p.Group is not null).GroupBy(p => p.Group!).Select(g => (g.Key, (IReadOnlyList<FuzzPrimitive>)g.ToList()));

@@ -184,6 +184,79 @@ internal static class RuleScenarios
                     with { HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
             ["blocked-primary-blocks-no-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), so rsc1 is left there: its start is not unrunnable for that, and rsc2 starts on node2 with it",
                 Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
+            ["negative-colocation-pushes-the-primary-from-its-dependents-place"] = ("rsc2 with rsc1 at -INFINITY, rsc2 runs on node1 (stickiness 100): its 100 there weighs -100 on rsc1, so rsc1 starts on node2 and rsc2 stays",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Stickiness = "100" }) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")] }),
+            ["negative-colocation-weighs-nothing-where-the-dependent-is-banned"] = ("rsc2 with rsc1 at -INFINITY, rsc2 banned from node2: a double negative is no preference, so rsc1 takes node1 on the tie and rsc2 has nowhere to run",
+                Cluster(Rsc("rsc1"), Rsc("rsc2"))
+                    with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")], Locations = [new FuzzLocation("rsc2", "node2", "-INFINITY")] }),
+            ["unmanaged-member-holds-its-group-where-it-runs"] = ("grp(rsc1, rsc2), rsc2 is-managed=false and running on node2: it is held there with INFINITY, which its group's choice merges, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp", Unmanaged = true })),
+            ["blocked-member-holds-its-group-where-it-runs"] = ("grp(rsc1, rsc2), rsc2's monitor failed on node2 with on-fail=block: blocked, it is held there with INFINITY like an unmanaged resource, so rsc1 starts on node2",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })),
+            ["duplicate-order-the-first-configured-decides-optional"] = ("rsc1 (disabled) then rsc2 twice, Optional first, then Mandatory: one ordering per pair of actions, the first configured, so rsc2 starts without waiting for rsc1",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Optional", true), new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["duplicate-order-the-first-configured-decides-mandatory"] = ("rsc1 (disabled) then rsc2 twice, Mandatory first, then Optional: the first configured decides, so rsc2's start is unrunnable",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true), new FuzzOrder("rsc1", "rsc2", "Optional", true)] }),
+            ["colocations-with-one-primary-apply-newest-first-advisory-rolled-back"] = ("rsc2 with rsc1 at -100 (col1), then at INFINITY (col2): the newest applies first and keeps rsc2 off node2, so the -100 on rsc1's node would leave nowhere to run and is rolled back: rsc2 starts with rsc1",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "-100"), new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
+            ["colocations-with-one-primary-apply-newest-first-advisory-kept"] = ("rsc2 with rsc1 at INFINITY (col1), then at -100 (col2): the newest applies first, while node2 is still open, so it stays, and with INFINITY after it rsc2 has only rsc1's node at -100: it does not run",
+                Cluster(Rsc("rsc1"), Rsc("rsc2")) with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY"), new FuzzColocation("rsc2", "rsc1", "-100")] }),
+            ["blocked-primary-first-of-an-order-blocks-its-dependents-start"] = ("rsc2 with rsc1 at INFINITY; rsc1's stop failed on node2 (no fencing: blocked), and an optional order names rsc1 first: that makes rsc1's start exist, unrunnable, so rsc2 cannot start with it",
+                Cluster(Rsc("rsc1", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2"), Rsc("rsc3"))
+                    with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "rsc3", "Optional", false)] }),
+            ["group-stop-behind-a-stop-on-an-unfenced-node-names-it"] = ("without quorum (so no fencing), grp(rsc1, rsc2): rsc1 on node1, rsc2 on lost node2, whose stop cannot run: rsc1's stop waits for it along the group's chain, 'due to unrunnable rsc2 stop'",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false }),
+            ["on-fail-stop-on-a-lost-node-outlasts-failure-timeout"] = ("rsc1's monitor failed on lost node2 with on-fail=stop, long past failure-timeout=60: read on a node to be fenced, the stop still applies, so rsc1 stops rather than moving",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 7, fails: 1, age: 3000)) with { FailureTimeoutSeconds = 60, MonitorOnFail = "stop" }))),
+            ["on-fail-standby-puts-every-node-it-failed-on-in-standby"] = ("rsc1's monitor failed on node1 and on node2 with on-fail=standby: both nodes go to standby, so nothing can run anywhere and rsc1 stops on each",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1), Running("node2", 7, fails: 1)) with { MonitorOnFail = "standby" })),
+            ["no-fencing-while-nothing-is-managed"] = ("node2 is lost and node1 in maintenance, where the fence device runs (so unmanaged): with no resource managed Pacemaker fences nothing",
+                Cluster(Device("node1")) with
+                {
+                    StonithEnabled = true,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Lost)],
+                }),
+            ["a-group-is-managed-whatever-its-members"] = ("as above, plus grp(rsc1) with rsc1 is-managed=false: the group itself is managed, so node2 is fenced",
+                Cluster(Device("node1"), Rsc("rsc1") with { Group = "grp", Unmanaged = true }) with
+                {
+                    StonithEnabled = true,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Lost)],
+                }),
+            ["multiple-active-block-on-the-group-blocks-every-member"] = ("grp(rsc1, rsc2) with multiple-active=block on the group, rsc1 active on node1 and node2, rsc2 on node1: the whole group is left alone, rsc2 included",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })
+                    with { GroupMultipleActive = "block" }),
+            ["group-member-after-a-blocked-failed-member-stops"] = ("grp(rsc1, rsc2) on node1, rsc1's monitor failed with on-fail=block: blocked, it needs a start that cannot run, so running rsc2 after it stops 'due to unrunnable rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })),
+            ["order-into-group-restarts-pass-along-the-members"] = ("rsc1 then grp(rsc2, rsc3, rsc4) (symmetrical), the members running on node1: rsc1 starts; the first member restarts for rsc1, each later one for the member before it, which restarts in place too",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" },
+                        Rsc("rsc4", Running("node1", 0)) with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "INFINITY"), new FuzzLocation("grp", "node1", "INFINITY")] }),
+            ["unmanaged-first-on-a-node-to-be-fenced-cannot-start"] = ("rsc1 (is-managed=false) runs only on lost node2, which is fenced; rsc1 then rsc2: the fence ends rsc1 and nothing may start it, so rsc2's start is unrunnable",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2")))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
+            ["order-stop-behind-a-blocked-stop-gives-no-reason"] = ("rsc1 then rsc2 (symmetrical) on node1, rsc2's stop failed (no fencing: blocked); rsc1 must leave node1, but its stop waits for rsc2's: behind an order constraint the stuck stop is not named, the line is a plain blocked stop",
+                Cluster(Rsc("rsc1", Running("node1", 0)), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)], Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")] }),
+            ["a-groups-colocations-apply-in-configuration-order"] = ("grp(rsc2) with rsc1 at INFINITY (col1), then at -100 (col2): a group applies them in configuration order, so after INFINITY the -100 would leave nowhere to run and is rolled back: grp starts with rsc1",
+                Cluster(Rsc("rsc1"), Rsc("rsc2") with { Group = "grp" }) with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY"), new FuzzColocation("grp", "rsc1", "-100")] }),
+            ["maintenance-node-fenced-does-not-end-what-it-runs"] = ("rsc1's stop failed on node1, in maintenance (so rsc1 is unmanaged there), and node1 is fenced for it; rsc1 then rsc2: unmanaged only by its node, rsc1 does not end with the fence that way, and rsc2 starts",
+                Cluster(Device("node2"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2")) with
+                {
+                    StonithEnabled = true,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Online)],
+                    Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)],
+                }),
+            ["unmanaged-by-a-maintenance-node-is-held-from-that-node-on"] = ("rsc2 with rsc1 at -INFINITY; rsc2 runs on node1, read first, and on node2, in maintenance (so unmanaged): it is held with INFINITY on node2 only, not on node1 read before, so rsc1 is not pushed off node1",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0), Running("node2", 0))) with
+                {
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance), new FuzzNode("node3", FuzzNodeState.Online)],
+                    Colocations = [new FuzzColocation("rsc2", "rsc1", "-INFINITY")],
+                }),
+            ["unmanaged-first-on-an-online-node-fenced-for-another-still-counts"] = ("rsc1 (is-managed=false) runs on node2, which is online but fenced for rsc3's failed stop; rsc1 then rsc2: only a lost node ends what it runs this way, so rsc2 starts",
+                Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2"), Rsc("rsc3", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)))
+                    with { StonithEnabled = true, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

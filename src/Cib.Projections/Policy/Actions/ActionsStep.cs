@@ -104,7 +104,7 @@ internal static class ActionsStep
         {
             var firstStart = starts.GetValueOrDefault(e.First.Id);
             var thenStart = starts.GetValueOrDefault(e.Then.Id);
-            if (firstStart is not null && thenStart is not null) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
+            if (firstStart is not null && thenStart is not null && e.OrdersStarts) orderings.Add(new ActionOrdering(firstStart.Key, thenStart.Key, e.Kind));
             var firstStop = stops.GetValueOrDefault(e.First.Id);
             var thenStop = stops.GetValueOrDefault(e.Then.Id);
             if (firstStop is not null && thenStop is not null) orderings.Add(new ActionOrdering(thenStop.Key, firstStop.Key, e.Kind + " (stops in reverse)"));
@@ -157,6 +157,11 @@ internal static class ActionsStep
         var edges = OrderingStep.StopEdges(ctx);
         if (edges.Count == 0) return;
         var stuck = ctx.Resources.Where(r => r.IsActive && (!r.Managed || r.Blocked)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        // A stop that cannot run where the resource is (an unclean node that will not be fenced) is stuck too, for the
+        // chain inside a group (crm_simulate: the member before it stops 'due to unrunnable X stop').
+        foreach (var c in changes)
+            if (c.Blocked && c.Kind is not ChangeKind.Start and not ChangeKind.Fence && c.From is not null && ctx.Nodes[c.From].Unclean)
+                stuck.Add(c.Subject);
         // An order constraint's stop waits only for the stop of a blocked resource itself (Pacemaker: "then" is unrunnable
         // when "first" is a blocked resource's stop), not for one blocked in turn, nor for one left alone by
         // is-managed=false. The chain inside a group waits for either, and for a member blocked in turn (crm_simulate).
@@ -173,9 +178,11 @@ internal static class ActionsStep
                         // A move or a restart whose stop cannot happen cannot start again either: it shows as a blocked stop.
                         // A stop line names its stop's reason before its start's: a stop that had none (it stops because
                         // its start cannot run: no quorum, an unrunnable start) now has one, the stuck stop it waits for.
+                        // Only the chain inside a group names the stuck stop: behind an order constraint the stop is
+                        // just unrunnable, and its line says 'blocked' without a reason (crm_simulate).
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
                                      || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
-                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = $"unrunnable {e.Waited.Id} stop", Blocked = true }
+                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = e.InGroup ? $"unrunnable {e.Waited.Id} stop" : null, Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
                     }

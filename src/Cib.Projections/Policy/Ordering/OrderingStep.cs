@@ -19,7 +19,42 @@ internal static class OrderingStep
     /// <param name="IntoGroup">An edge from an order's "first" to a later member of its "then" group: the group's start
     /// comes before every member's, so Pacemaker attributes that member's unrunnable start or restart to the order's
     /// first rather than to the member before it. It carries no stop ordering of its own.</param>
-    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false);
+    internal sealed record Edge(string FirstLabel, ResourceView First, ResourceView Then, bool FirstIsGroup, string Kind, bool Symmetrical = true, bool IntoGroup = false)
+    {
+        /// <summary>False when its start ordering duplicates an earlier order's: it then only orders the stops.</summary>
+        public bool OrdersStarts { get; init; } = true;
+        /// <summary>For an edge into a group: the member before <see cref="Then"/>.</summary>
+        public ResourceView? Previous { get; init; }
+    }
+
+    /// <summary>
+    /// Which orders take effect: Pacemaker keeps one ordering per pair of actions (every kind carries its "optional"
+    /// flag, and an ordering sharing a flag with one already there is dropped as a duplicate), so of two orders between
+    /// the same actions the first configured (here: by id, the order the configuration is kept in) decides, whatever
+    /// the kinds. Forward is first's action before then's; Inverse is a symmetrical order's reverse (then's stop before
+    /// first's stop).
+    /// </summary>
+    internal static Dictionary<string, (bool Forward, bool Inverse)> LiveOrders(PlanContext ctx)
+    {
+        var seen = new HashSet<(string, string, string, string)>();
+        var live = new Dictionary<string, (bool, bool)>(StringComparer.Ordinal);
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+        {
+            var forward = seen.Add((o.First, o.FirstAction, o.Then, o.ThenAction));
+            var inverse = o.Symmetrical && seen.Add((o.Then, Inverse(o.ThenAction), o.First, Inverse(o.FirstAction)));
+            live[o.Id] = (forward, inverse);
+        }
+        return live;
+    }
+
+    private static string Inverse(string action) => action switch
+    {
+        "start" => "stop",
+        "stop" => "start",
+        "promote" => "demote",
+        "demote" => "promote",
+        _ => action,
+    };
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
     /// <param name="InGroup">The chain inside a group (the others come from order constraints).</param>
@@ -27,10 +62,12 @@ internal static class OrderingStep
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
-        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup).Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
+        var live = LiveOrders(ctx);
+        var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup && (e.Kind == GroupChain || live[e.Kind].Inverse))
+            .Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
-            if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop") continue;
+            if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop" || !live[o.Id].Forward) continue;
             foreach (var f in Expand(ctx, o.First, last: false))
                 foreach (var t in Expand(ctx, o.Then, last: true))
                     edges.Add(new StopEdge(t, f));
@@ -46,9 +83,12 @@ internal static class OrderingStep
     public static List<Edge> Edges(PlanContext ctx)
     {
         var edges = new List<Edge>();
+        var live = LiveOrders(ctx);
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "start" || o.ThenAction != "start") continue;
+            // A symmetrical order whose start ordering is a duplicate still orders the stops (StopEdges asks).
+            if (!live[o.Id].Forward && !(o.Symmetrical && live[o.Id].Inverse)) continue;
             var firsts = Expand(ctx, o.First, last: true);
             var thens = Expand(ctx, o.Then, last: false);
             if (firsts.Count == 0 || thens.Count == 0) continue;
@@ -56,10 +96,13 @@ internal static class OrderingStep
             foreach (var f in firsts)
             {
                 foreach (var t in thens)
-                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical));
-                if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg)
-                    foreach (var t in ctx.MembersOf(tg).Skip(1))
-                        edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true));
+                    edges.Add(new Edge(o.First, f, t, firstIsGroup, o.Id, o.Symmetrical) { OrdersStarts = live[o.Id].Forward });
+                if (ctx.Configuration.Resources.TryGetValue(o.Then, out var tr) && tr is Group tg && live[o.Id].Forward)
+                {
+                    var members = ctx.MembersOf(tg).ToList();
+                    for (var k = 1; k < members.Count; k++)
+                        edges.Add(new Edge(o.First, f, members[k], firstIsGroup, o.Id, o.Symmetrical, IntoGroup: true) { Previous = members[k - 1] });
+                }
             }
         }
         foreach (var g in ctx.Groups)
@@ -86,13 +129,14 @@ internal static class OrderingStep
     {
         // Pacemaker keeps an action's predecessors newest first and names the first unrunnable one it meets: of
         // several orders that leave a start unrunnable, the one configured last. The chains inside groups come after.
-        var edges = Edges(ctx);
+        var edges = Edges(ctx).Where(e => e.OrdersStarts).ToList();
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
         var colocations = MandatoryColocations(ctx);
+        var firsts = colocations.Count == 0 ? [] : StartOrderFirsts(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
-            var changed = BlockColocatedStarts(edges, colocations);
+            var changed = BlockColocatedStarts(edges, colocations, firsts);
             foreach (var e in edges)
             {
                 var first = e.First;
@@ -115,8 +159,10 @@ internal static class OrderingStep
                         changed = true;
                     }
                     // Inside a group, a member that must start but cannot makes the start of the running member after
-                    // it required (a restart), and as unrunnable: that member stops.
-                    else if (e.Kind == GroupChain && first.Next is not null && !first.Blocked && first.Managed && NeedsStart(first)
+                    // it required (a restart), and as unrunnable: that member stops. A blocked member counts too (failed
+                    // with on-fail=block, a failed stop without fencing, multiply active with block): it needs a start
+                    // that cannot run.
+                    else if (e.Kind == GroupChain && first.Next is not null && first.Managed && NeedsStart(first)
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
@@ -133,9 +179,12 @@ internal static class OrderingStep
                         changed = true;
                     }
                 }
-                // Only a symmetrical order restarts a running "then" when "first" (re)starts.
+                // Only a symmetrical order restarts a running "then" when "first" (re)starts. Into a group, a member whose
+                // member before it is restarted in place too is restarted by that one's start (crm_simulate: 'due to
+                // required PREVIOUS start'); behind a member that starts afresh it names the order's first.
                 else if (e.Symmetrical && first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
-                         && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next))
+                         && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next)
+                         && !(e.IntoGroup && e.Previous is { } previous && RunsInPlace(previous)))
                 {
                     then.RestartReason = $"required {firstLabel}";
                     changed = true;
@@ -161,15 +210,24 @@ internal static class OrderingStep
     /// does not need, where it stays, left unrunnable by an order): a dependent that must start cannot, "due to
     /// colocation with PRIMARY".
     /// </summary>
-    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations)
+    private static bool BlockColocatedStarts(List<Edge> edges, List<(ResourceView Dependent, ResourceView Primary)> colocations,
+        HashSet<ResourceView> firsts)
     {
         var changed = false;
         foreach (var (dependent, primary) in colocations)
         {
             if (!dependent.Managed || dependent.Blocked || dependent.Next is null || dependent.UnrunnableStartReason is not null || !NeedsStart(dependent)) continue;
             if (primary.Next is null) continue;
-            // A blocked primary is left where it is, which blocks nothing here (crm_simulate).
-            if (!primary.Managed || primary.Blocked) continue;
+            // A blocked primary is left where it is and needs no start, which blocks nothing here (crm_simulate); but an
+            // order naming it first makes Pacemaker create its start, and for a blocked resource that cannot run that
+            // start is unrunnable: its dependents cannot start either.
+            if (!primary.Managed || primary.Blocked)
+            {
+                if (!firsts.Contains(primary) || !StartUnrunnable(primary)) continue;
+                dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
+                changed = true;
+                continue;
+            }
             var unrunnable = primary.UnrunnableStartReason is not null
                              || edges.Any(e => e.Then == primary && e.Kind != GroupChain && StartUnrunnable(e.First));
             if (!unrunnable) continue;
@@ -177,6 +235,20 @@ internal static class OrderingStep
             changed = true;
         }
         return changed;
+    }
+
+    /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
+    private static bool RunsInPlace(ResourceView r) =>
+        r.Managed && !r.Blocked && r.ActiveOn.Count == 1 && r.Next is not null && r.Current == r.Next && !r.IsFailed
+        && !r.IsChangedOn(r.Next) && !r.IsPromoted && r.UnrunnableStartReason is null;
+
+    /// <summary>The primitives named as "first" of an order on their start, of any kind (each such order makes that start exist).</summary>
+    private static HashSet<ResourceView> StartOrderFirsts(PlanContext ctx)
+    {
+        var set = new HashSet<ResourceView>();
+        foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
+            if (o.FirstAction == "start" && ctx.ById.TryGetValue(o.First, out var f)) set.Add(f);
+        return set;
     }
 
     /// <summary>
@@ -193,10 +265,14 @@ internal static class OrderingStep
             }
     }
 
-    /// <summary>first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start.</summary>
+    /// <summary>
+    /// first's start cannot happen: it has nowhere to go, or its own prerequisites cannot start; or it is unmanaged and not
+    /// running, or running only on nodes about to be fenced (the fence ends it; crm_simulate: 'due to unrunnable X start').
+    /// </summary>
     private static bool StartUnrunnable(ResourceView first) =>
         first.Next is null || first.UnrunnableStartReason is not null
-        || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed))) || (!first.Managed && !first.IsActive);
+        || (first.Blocked && (first.IsFailed || !first.IsActive || (first.ActiveOn.Count > 1 && first.Managed)))
+        || (!first.Managed && (!first.IsActive || first.EndsWithFence));
 
     /// <summary>
     /// It needs a start: stopped, moving, failed, restarting, started with other parameters, active on several nodes,

@@ -25,5 +25,5 @@ internal interface IScorer
 internal static class Scorers
 {
     public static readonly IReadOnlyList<IScorer> All =
-        [new SymmetryScorer(), new LocationScorer(), new StickinessScorer(), new FeasibilityScorer(), new TargetRoleScorer(), new ForceStoppedScorer()];
+        [new SymmetryScorer(), new LocationScorer(), new StickinessScorer(), new FeasibilityScorer(), new TargetRoleScorer(), new ForceStoppedScorer(), new UnmanagedPlaceScorer()];
 }

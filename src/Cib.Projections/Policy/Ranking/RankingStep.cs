@@ -32,6 +32,31 @@ internal static class RankingStep
         public void AddAsDependent(ColocationConstraint c) => (_asDependent ??= []).Add(c);
         public void AddAsPrimary(ColocationConstraint c) => (_asPrimary ??= []).Add(c);
         private List<ColocationConstraint>? _asDependent, _asPrimary;
+
+        /// <summary>
+        /// Pacemaker keeps a resource's colocations sorted by the other end: higher priority first, then groups before
+        /// primitives, then by id; each is inserted before those it ties with, so among colocations with the same
+        /// resource the one configured last comes first. That is the order they are applied in (which matters when an
+        /// advisory one is rolled back for leaving nowhere to run).
+        /// </summary>
+        public void SortColocations(Func<string, (int Priority, bool Group)> rank)
+        {
+            // A group as dependent applies its colocations in configuration order (crm_simulate: of an INFINITY and an
+            // advisory colocation with the same primary, the one configured first applies first).
+            if (Members[0].Group is null) _asDependent = Sorted(_asDependent, c => c.With, rank);
+            _asPrimary = Sorted(_asPrimary, c => c.Dependent, rank);
+        }
+
+        private static List<ColocationConstraint>? Sorted(List<ColocationConstraint>? list, Func<ColocationConstraint, string> other,
+            Func<string, (int Priority, bool Group)> rank)
+        {
+            if (list is null || list.Count < 2) return list;
+            return Enumerable.Reverse(list)
+                .OrderByDescending(c => rank(other(c)).Priority)
+                .ThenByDescending(c => rank(other(c)).Group)
+                .ThenBy(other, StringComparer.Ordinal)
+                .ToList();
+        }
         public bool Done { get; set; }
         public bool InProgress { get; set; }
     }
@@ -54,6 +79,13 @@ internal static class RankingStep
             if (!unitOf.TryGetValue(c.Dependent, out var dependent) || !unitOf.TryGetValue(c.With, out var primary) || dependent == primary) continue;
             dependent.AddAsDependent(c);
             primary.AddAsPrimary(c);
+        }
+        if (colocations.Count > 1)
+        {
+            (int, bool) Rank(string id) => ctx.Configuration.Resources.TryGetValue(id, out var r) && r is Group
+                ? (unitOf[id].Priority, true)
+                : (ctx.ById.TryGetValue(id, out var v) ? v.Priority : 0, false);
+            foreach (var u in units) u.SortColocations(Rank);
         }
 
         // Unmanaged and blocked resources keep their place (the first node they are active on, when several);
@@ -152,10 +184,11 @@ internal static class RankingStep
         }
 
         // Resources colocated with this one pull it towards where they would like to be, whether or not they will run
-        // (a disabled or unmanaged dependent pulls too: Pacemaker asks only whether the colocation has influence).
+        // (a disabled or unmanaged dependent pulls too: Pacemaker asks only whether the colocation has influence); through
+        // a negative colocation they push it away from there, by the same weights reversed.
         foreach (var c in unit.AsPrimary)
         {
-            if (c.Score.Value <= 0 || unitOf[c.Dependent].Done) continue;
+            if (c.Score.Value == 0 || unitOf[c.Dependent].Done) continue;
             var dep = unitOf[c.Dependent];
             var factor = (float)c.Score.Value / Score.InfinityValue;
             var depMerged = MergedOwnScores(ctx, dep, nodes);
@@ -250,7 +283,11 @@ internal static class RankingStep
     /// </summary>
     private static Score Scaled(Score depScore, float factor)
     {
+        // Through a negative colocation, a node the dependent avoids is no reason for the primary to go there: a double
+        // negative weighs nothing.
+        if (factor < 0 && depScore.Value < 0) return Score.Zero;
         if (factor >= 1) return depScore;
+        if (factor <= -1) return -depScore;
         var weight = factor * depScore.Value;
         var rounded = (long)(weight < 0 ? weight - 0.5f : weight + 0.5f);
         if (rounded == 0 && depScore.Value != 0) rounded = factor > 0 ? 1 : -1;
@@ -289,28 +326,15 @@ internal static class RankingStep
         var merged = first.TargetStopped ? ScoresForMerge(ctx, first, nodes) : new Score[nodes.Count];
         if (!first.TargetStopped)
             for (var i = 0; i < nodes.Count; i++) merged[i] = OwnScore(ctx, first, nodes[i]);
-        AddUnmanagedPlace(first, nodes, merged);
         foreach (var m in unit.Members.Skip(1))
         {
             var candidate = new Score[nodes.Count];
             var add = m.TargetStopped ? ScoresForMerge(ctx, m, nodes) : null;
             for (var i = 0; i < nodes.Count; i++) candidate[i] = merged[i] + (add is null ? OwnScore(ctx, m, nodes[i]) : add[i]);
-            AddUnmanagedPlace(m, nodes, candidate);
             if (!AnyAvailable(nodes, candidate)) break;
             merged = candidate;
         }
         return merged;
-    }
-
-    /// <summary>
-    /// An unmanaged resource found active is held where it runs with INFINITY (Pacemaker's not_managed_default
-    /// location), and that is what it weighs as a dependent on its primary.
-    /// </summary>
-    private static void AddUnmanagedPlace(ResourceView rsc, List<NodeView> nodes, Score[] scores)
-    {
-        if (rsc.Managed || rsc.ActiveOn.Count == 0) return;
-        for (var i = 0; i < nodes.Count; i++)
-            if (rsc.ActiveOn.Contains(nodes[i].Name)) scores[i] += Score.Infinity;
     }
 
     /// <summary>A member's own scores as merged into its group's choice: without its target-role=Stopped ban.</summary>

@@ -117,6 +117,10 @@ internal static class HistoryReader
             if (expired)
             {
                 if (op.Operation == "start") active = false;
+                // On a node already unclean when read, a recurring monitor's on-fail=stop outlasts its failure-timeout
+                // (crm_simulate: the resource stops rather than moving, as for an unexpired failure there).
+                if (uncleanBefore && op.Operation == "monitor" && !op.IsProbe && OnFailFor(rsc, op, ctx) == OnFail.Stop)
+                    failure = Worse(failure, OnFail.Stop);
                 continue;
             }
             var onFail = OnFailFor(rsc, op, ctx);
@@ -197,7 +201,7 @@ internal static class HistoryReader
                 rsc.ForceStopped = true;
                 break;
             case OnFail.Standby:
-                rsc.StandbyNode = node.Name;
+                rsc.StandbyNodes.Add(node.Name);
                 break;
             case OnFail.Fence when active || stopFailed:
                 node.Fence($"{rsc.Id} failed there");

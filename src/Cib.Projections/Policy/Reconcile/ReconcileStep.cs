@@ -81,6 +81,8 @@ internal static class ReconcileStep
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
+            // Unmanaged by its configuration (is-managed=false, maintenance), not by its node's maintenance.
+            var configuredUnmanaged = rsc.UnmanagedByConfiguration = !rsc.Managed;
             // What runs on a node in maintenance is not managed while it is.
             if (rsc.ActiveOn.Count > 0 && AnyInMaintenance(ctx, rsc.ActiveOn)) rsc.Managed = false;
             // A copy on a node about to be fenced still makes a resource multiply active (it is stopped everywhere
@@ -92,10 +94,17 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "block")
             {
                 rsc.Blocked = true;
+                // Configured so on the group itself, the whole group is left alone (Pacemaker blocks every member).
+                if (rsc.Group is { } g && g.Meta.Get(MetaAttributes.MultipleActive) == "block")
+                    foreach (var m in ctx.MembersOf(g)) m.Blocked = true;
             }
             // multiple-active=stop_only: stopped everywhere, not started again.
             if (rsc.ActiveOn.Count > 1 && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_only") rsc.ForceStopped = true;
-            if (rsc.StandbyNode is { } n && ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
+            foreach (var n in rsc.StandbyNodesOrNone)
+                if (ctx.Nodes.TryGetValue(n, out var sn)) sn.Standby = true;
+            // Only a lost node counts: one in maintenance, or online and fenced for another resource's failed stop, does
+            // not end what it runs this way (crm_simulate).
+            rsc.EndsWithFence = configuredUnmanaged && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n] is { Unclean: true, Online: false } lost && ctx.CanFenceNode(lost));
         }
         ForgetChangesOnUnavailableNodes(ctx);
     }

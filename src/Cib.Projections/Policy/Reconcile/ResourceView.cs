@@ -51,6 +51,10 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     /// that leaves a node names that role.
     /// </summary>
     public bool IsPromoted => _promotedOn is { Count: > 0 };
+    /// <summary>Unmanaged by its configuration, and active only on nodes about to be fenced: the fence ends it, and nothing may start it again.</summary>
+    public bool EndsWithFence { get; set; }
+    /// <summary>is-managed=false or maintenance by its own meta (or the cluster's maintenance-mode), not by its node's maintenance.</summary>
+    public bool UnmanagedByConfiguration { get; set; }
     public bool HasMonitor(string node, long interval) => _monitorsOn is not null && _monitorsOn.Contains((node, interval));
     public bool HasBans => _bannedOn is { Count: > 0 };
     public string? BanReason(string node) => _bannedOn is not null && _bannedOn.TryGetValue(node, out var why) ? why : null;
@@ -59,8 +63,10 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public bool Blocked { get; set; }
     public bool BannedEverywhere { get; set; }
     public string? BannedEverywhereReason { get; set; }
-    /// <summary>on-fail=standby: the node it failed on goes to standby.</summary>
-    public string? StandbyNode { get; set; }
+    /// <summary>on-fail=standby: every node it failed on goes to standby.</summary>
+    public List<string> StandbyNodes => _standbyNodes ??= [];
+    public IEnumerable<string> StandbyNodesOrNone => _standbyNodes ?? (IEnumerable<string>)[];
+    private List<string>? _standbyNodes;
     public bool ForceStopped { get; set; }
 
     public bool Managed { get; set; } = true;
