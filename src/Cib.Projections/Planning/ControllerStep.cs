@@ -1,6 +1,10 @@
 using System.Text.Json;
 using Cib.Domain.Controller;
+using Cib.Domain;
+using Cib.Domain.Fencing;
 using Cib.Domain.Primitives;
+using Cib.Domain.Transitions;
+using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 
 namespace Cib.Projections.Planning;
@@ -34,6 +38,29 @@ public sealed record ControllerStep(long Term, string Id, long AsOf, ControllerR
         // An event no other event caused (an election, a membership change seen in the leases, a plan because time passed)
         // is caused by this step.
         return AppendMetadata.Stamp(new CommandMetadata(actor, correlationId ?? Id, causationId ?? Id), headers: headers, eventId: eventId);
+    }
+
+    /// <summary>
+    /// Where and how the controller appends one decision of this step: to the decision's stream (a transition's, or the
+    /// target's fencing stream), correlated with its transition, caused by what the decider names
+    /// (<paramref name="cause"/>: an event's id, or a transition, named by its plan's event id when that plan is
+    /// <paramref name="lastPlan"/>, the latest one), with <paramref name="eventId"/> when the decision must be named later.
+    /// </summary>
+    public (string Stream, AppendMetadata Meta) Decision(IStatusEvent e, Cause cause, StatusSnapshot.PlanRef? lastPlan, Actor controller, Guid? eventId = null)
+    {
+        var causation = cause.EventId
+            ?? (cause.TransitionId is { } t ? lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
+        var (stream, transition) = e switch
+        {
+            TransitionPlanned p => (StreamIds.Transition(p.TransitionId), p.TransitionId),
+            TransitionCompleted c => (StreamIds.Transition(c.TransitionId), c.TransitionId),
+            TransitionAborted a => (StreamIds.Transition(a.TransitionId), a.TransitionId),
+            ActionDispatched d => (StreamIds.Transition(d.TransitionId), d.TransitionId),
+            FencingRequested r => (StreamIds.Fencing(r.Target), r.TransitionId),
+            FencingFailed f => (StreamIds.Fencing(f.Target), f.RequestId.Split('/')[0]),
+            _ => throw new InvalidOperationException($"the controller decider does not decide {e.GetType().Name}"),
+        };
+        return (stream, Stamp(controller, transition, causation, eventId));
     }
 
     /// <summary>The step recorded in an event's headers; null for an event no controller step appended.</summary>

@@ -282,21 +282,10 @@ public sealed class ClusterSimulation
         _state = decision.State;
         foreach (var (e, cause) in decision.Decisions)
         {
-            // As ClusterController: a transition's plan named by its event id, else the transition.
-            var causation = cause.EventId
-                ?? (cause.TransitionId is { } t ? _lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
             var id = NextId();
-            var (stream, transition) = e switch
-            {
-                TransitionPlanned p => (StreamIds.Transition(p.TransitionId), p.TransitionId),
-                TransitionCompleted c => (StreamIds.Transition(c.TransitionId), c.TransitionId),
-                TransitionAborted a => (StreamIds.Transition(a.TransitionId), a.TransitionId),
-                ActionDispatched d => (StreamIds.Transition(d.TransitionId), d.TransitionId),
-                FencingRequested r => (StreamIds.Fencing(r.Target), r.TransitionId),
-                FencingFailed f => (StreamIds.Fencing(f.Target), f.RequestId.Split('/')[0]),
-                _ => throw new InvalidOperationException($"the controller decider does not decide {e.GetType().Name}"),
-            };
-            Append(stream, e, step.Stamp(Actor.Controller(ControllerNode), transition, causation, e is TransitionPlanned ? id : null), id);
+            // As ClusterController appends it.
+            var (stream, meta) = step.Decision(e, cause, _lastPlan, Actor.Controller(ControllerNode), e is TransitionPlanned ? id : null);
+            Append(stream, e, meta, id);
             if (e is ActionDispatched dispatched) Dispatch(dispatched);
         }
     }
@@ -424,32 +413,9 @@ public sealed class ClusterSimulation
 
     // ------------------------------------------------------------------ the log
 
+    /// <summary>As a node runtime appends its report (<see cref="StreamIds.OfNodeReport"/>, <see cref="CommandMetadata.OfNodeReport"/>).</summary>
     private void NodeAppend(string node, ICibEvent e) =>
-        Append(EventStream(e), e, AppendMetadata.Stamp(NodeMetadata(node, e)), NextId());
-
-    private static string EventStream(ICibEvent e) => e switch
-    {
-        ResourceOperationSucceeded s => StreamIds.ResourceOn(s.Resource, s.Node),
-        ResourceOperationFailed f => StreamIds.ResourceOn(f.Resource, f.Node),
-        NodeFenced n => StreamIds.Fencing(n.Target),
-        FencingFailed f => StreamIds.Fencing(f.Target),
-        _ => throw new ArgumentException($"{e.GetType().Name} is not an event a node runtime reports", nameof(e)),
-    };
-
-    /// <summary>As the node runtime stamps a result: its transition as correlation, the action it answers as causation.</summary>
-    private CommandMetadata NodeMetadata(string node, ICibEvent e)
-    {
-        var (transition, action) = e switch
-        {
-            ResourceOperationSucceeded s => (s.Origin.TransitionId, s.Origin.ActionId?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ResourceOperationFailed f => (f.Origin.TransitionId, f.Origin.ActionId?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            NodeFenced n => (n.RequestId[..n.RequestId.LastIndexOf('/')], n.RequestId[(n.RequestId.LastIndexOf('/') + 1)..]),
-            FencingFailed f => (f.RequestId[..f.RequestId.LastIndexOf('/')], f.RequestId[(f.RequestId.LastIndexOf('/') + 1)..]),
-            _ => (null, null),
-        };
-        var own = Own(Actor.Node(node));
-        return transition is null ? own : own with { CorrelationId = transition, CausationId = action is null ? transition : $"{transition}/{action}" };
-    }
+        Append(StreamIds.OfNodeReport(e), e, AppendMetadata.Stamp(CommandMetadata.OfNodeReport(e, Own(Actor.Node(node)))), NextId());
 
     private void Append(string stream, object e, AppendMetadata meta, Guid id)
     {

@@ -1,3 +1,6 @@
+using Cib.Domain;
+using Cib.Domain.Fencing;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 
 namespace Cib.Projections.Store;
@@ -18,6 +21,32 @@ public sealed record CommandMetadata(Actor Actor, string CorrelationId, string? 
     public const string ReasonHeader = "reason";
     public const string CommandsHeader = "commands";
     public const string ChangeHeader = "change";
+
+    /// <summary>
+    /// What a node runtime's report carries: its transition as correlation, the action it answers as causation
+    /// (<c>t42/3</c>: the <c>ActionDispatched</c> of transition t42's action 3; a fence's request id has that form). A
+    /// result of no transition (a recurring monitor, a probe at join) is its own cause: <paramref name="own"/>, the
+    /// node's own command metadata.
+    /// </summary>
+    public static CommandMetadata OfNodeReport(ICibEvent e, CommandMetadata own)
+    {
+        var (transition, action) = e switch
+        {
+            ResourceOperationSucceeded s => (s.Origin.TransitionId, s.Origin.ActionId),
+            ResourceOperationFailed f => (f.Origin.TransitionId, f.Origin.ActionId),
+            NodeFenced n => Split(n.RequestId),
+            FencingFailed f => Split(f.RequestId),
+            FencedNodePowerOnFailed p => Split(p.RequestId),
+            _ => (null, null),
+        };
+        return transition is null ? own : own with { CorrelationId = transition, CausationId = action is { } a ? $"{transition}/{a}" : transition };
+    }
+
+    private static (string? Transition, int? Action) Split(string requestId)
+    {
+        var slash = requestId.LastIndexOf('/');
+        return slash > 0 && int.TryParse(requestId[(slash + 1)..], out var action) ? (requestId[..slash], action) : (requestId, null);
+    }
 
     /// <summary>A new command of <paramref name="actor"/>: a fresh id, its correlation and its causation.</summary>
     public static CommandMetadata For(Actor actor)

@@ -1,3 +1,7 @@
+using Cib.Domain;
+using Cib.Domain.Fencing;
+using Cib.Domain.Operations;
+
 namespace Cib.Projections.Store;
 
 /// <summary>Which stream an event lives in. The configuration is one stream: its version is the epoch.</summary>
@@ -14,4 +18,15 @@ public static class StreamIds
     public static string ResourceOn(string id, string node) => $"resource/{id}/{node}";
     public static string Fencing(string target) => $"fencing/{target}";
     public static string Transition(string id) => $"transition/{id}";
+
+    /// <summary>The stream of what a node runtime reports: an operation result to its resource's stream on that node, a fence outcome to the target's.</summary>
+    public static string OfNodeReport(ICibEvent e) => e switch
+    {
+        ResourceOperationSucceeded s => ResourceOn(s.Resource, s.Node),
+        ResourceOperationFailed f => ResourceOn(f.Resource, f.Node),
+        NodeFenced n => Fencing(n.Target),
+        FencingFailed f => Fencing(f.Target),
+        FencedNodePowerOnFailed p => Fencing(p.Target),
+        _ => throw new ArgumentException($"{e.GetType().Name} is not an event the node runtime reports", nameof(e)),
+    };
 }

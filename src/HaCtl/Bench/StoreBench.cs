@@ -32,6 +32,9 @@ public static class StoreBench
 
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>How often the active controller's history writer looks whether the log moved (NodeRuntime's ControllerOptions.HistoryPoll).</summary>
+    private static readonly TimeSpan HistoryPoll = TimeSpan.FromMilliseconds(20);
+
     public static async Task<int> RunAsync(Settings s, TextWriter output, TextWriter error)
     {
         if (!ApiBench.DatabaseName().IsMatch(s.Database)) throw new UsageException($"'{s.Database}' is not a plain database name (a-z, 0-9, _)");
@@ -160,7 +163,7 @@ public static class StoreBench
     /// <summary>
     /// Node runtimes' appends (a monitor's result, one event per append, each appender its own streams) for a while, flat
     /// out, while the stored history follows the log through the event feed as the active controller's writer does (a prefix
-    /// with no holes). The lag of a sampled append: from its commit (the append returned) to the history's position passing it.
+    /// with no holes, a fold at most every 20 ms). The lag of a sampled append: from its commit (the append returned) to the history's position passing it.
     /// </summary>
     private static async Task<(double PerSecond, double LagP99)> AppendAndFollowAsync(NpgsqlDataSource db, string cs, CibEventLog log, StoredHistory history,
         Settings s, TextWriter output)
@@ -193,6 +196,8 @@ public static class StoreBench
                     var at = await history.CatchUpAsync(feed.Position, ct: stop.Token);
                     Volatile.Write(ref position.Value, at);
                     lock (advances) advances.Add((at, clock.ElapsedTicks));
+                    // As the controller's writer: at most one fold per poll interval (ControllerOptions.HistoryPoll).
+                    await Task.Delay(HistoryPoll, stop.Token);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {

@@ -231,18 +231,16 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         _state = decision.State;
         foreach (var (e, cause) in decision.Decisions)
         {
-            // A transition's plan, named by its event id (the latest plan is the one a decision refers to), else by the transition.
+            // A transition's plan is named by its event id (the latest plan is the one a decision refers to).
             var lastPlan = _appendedPlan ?? _fold.LastPlan;
-            var causation = cause.EventId
-                ?? (cause.TransitionId is { } t ? lastPlan is { } plan && plan.TransitionId == t ? plan.EventId.ToString() : t : null);
             Guid? id = null;
             if (e is TransitionPlanned planned)
             {
                 id = Guid.CreateVersion7();
                 _appendedPlan = new StatusSnapshot.PlanRef(planned.TransitionId, id.Value);
             }
-            var transition = TransitionOf(e);
-            await _log.AppendAsync(StreamOf(e), [e], step.Stamp(Actor.Controller(node), transition, causation, id), _term, ct);
+            var (stream, meta) = step.Decision(e, cause, lastPlan, Actor.Controller(node), id);
+            await _log.AppendAsync(stream, [e], meta, _term, ct);
         }
     }
 
@@ -313,29 +311,6 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         var events = await _log.FetchStreamAsync(StreamIds.Controller, ct);
         return events.Select(e => e.Data).OfType<ControllerElected>().Select(c => c.Term).DefaultIfEmpty(0).Max() + 1;
     }
-
-    /// <summary>The transition a decision belongs to: its correlation id.</summary>
-    private static string? TransitionOf(IStatusEvent e) => e switch
-    {
-        TransitionPlanned t => t.TransitionId,
-        TransitionCompleted t => t.TransitionId,
-        TransitionAborted t => t.TransitionId,
-        ActionDispatched d => d.TransitionId,
-        FencingRequested r => r.TransitionId,
-        FencingFailed f => f.RequestId.Split('/')[0],
-        _ => null,
-    };
-
-    private static string StreamOf(IStatusEvent e) => e switch
-    {
-        TransitionPlanned t => StreamIds.Transition(t.TransitionId),
-        TransitionCompleted t => StreamIds.Transition(t.TransitionId),
-        TransitionAborted t => StreamIds.Transition(t.TransitionId),
-        ActionDispatched d => StreamIds.Transition(d.TransitionId),
-        FencingRequested r => StreamIds.Fencing(r.Target),
-        FencingFailed f => StreamIds.Fencing(f.Target),
-        _ => throw new InvalidOperationException($"the controller decider does not decide {e.GetType().Name}"),
-    };
 
     private static string NodeOf(IStatusEvent e) => e switch
     {

@@ -39,39 +39,8 @@ public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
         await ConflictRetry.ExecuteAsync(async c => await log.AppendAsync(stream, [@event], meta, c), ct);
     }
 
-    public static string StreamOf(ICibEvent e) => e switch
-    {
-        ResourceOperationSucceeded s => StreamIds.ResourceOn(s.Resource, s.Node),
-        ResourceOperationFailed f => StreamIds.ResourceOn(f.Resource, f.Node),
-        NodeFenced n => StreamIds.Fencing(n.Target),
-        FencingFailed f => StreamIds.Fencing(f.Target),
-        FencedNodePowerOnFailed p => StreamIds.Fencing(p.Target),
-        _ => throw new ArgumentException($"{e.GetType().Name} is not an event the node runtime reports", nameof(e)),
-    };
+    public static string StreamOf(ICibEvent e) => StreamIds.OfNodeReport(e);
 
-    /// <summary>
-    /// A result's correlation is its transition; its causation is the action it answers (<c>t42/3</c>, the
-    /// <c>ActionDispatched</c> of transition t42's action 3; a fence's request id has that form). A result of no
-    /// transition (a recurring monitor, a probe at join) is its own cause.
-    /// </summary>
-    public static CommandMetadata MetadataOf(string nodeName, ICibEvent e)
-    {
-        var (transition, action) = e switch
-        {
-            ResourceOperationSucceeded s => (s.Origin.TransitionId, s.Origin.ActionId),
-            ResourceOperationFailed f => (f.Origin.TransitionId, f.Origin.ActionId),
-            NodeFenced n => Split(n.RequestId),
-            FencingFailed f => Split(f.RequestId),
-            FencedNodePowerOnFailed p => Split(p.RequestId),
-            _ => (null, null),
-        };
-        var own = CommandMetadata.For(Actor.Node(nodeName));
-        return transition is null ? own : own with { CorrelationId = transition, CausationId = action is { } a ? $"{transition}/{a}" : transition };
-    }
-
-    private static (string? Transition, int? Action) Split(string requestId)
-    {
-        var slash = requestId.LastIndexOf('/');
-        return slash > 0 && int.TryParse(requestId[(slash + 1)..], out var action) ? (requestId[..slash], action) : (requestId, null);
-    }
+    /// <summary>This node's report stamped as every node runtime stamps it (<see cref="CommandMetadata.OfNodeReport"/>).</summary>
+    public static CommandMetadata MetadataOf(string nodeName, ICibEvent e) => CommandMetadata.OfNodeReport(e, CommandMetadata.For(Actor.Node(nodeName)));
 }
