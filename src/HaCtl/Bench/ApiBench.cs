@@ -256,7 +256,8 @@ public static partial class ApiBench
 
     // ------------------------------------------------------------------ setup
 
-    private static async Task<string> RecreateDatabaseAsync(string connection, string database)
+    /// <summary>The scratch database dropped and created anew on <paramref name="connection"/>'s server; its connection string.</summary>
+    internal static async Task<string> RecreateDatabaseAsync(string connection, string database)
     {
         await using (var admin = new NpgsqlConnection(connection))
         {

@@ -48,7 +48,7 @@ public static class StoreBench
         var reusable = s.Reuse && seed == s.Seed;
         if (!reusable)
         {
-            await RecreateAsync(s.Connection, s.Database);
+            await ApiBench.RecreateDatabaseAsync(s.Connection, s.Database);
             await using var admin = NpgsqlDataSource.Create(s.Connection);
             await using var mark = admin.CreateCommand($"COMMENT ON DATABASE {s.Database} IS 'ha bench store: seed={s.Seed}'");
             await mark.ExecuteNonQueryAsync();
@@ -175,8 +175,7 @@ public static class StoreBench
         // The writer warm first, as a running controller's is: its first batch reads the configuration stream (at 10M
         // events some hundred thousand events), which a controller does once when it takes the role.
         var warm = Stopwatch.StartNew();
-        await log.AppendAsync(StreamIds.ResourceOn("bench-warm", "node1"), [new ResourceOperationSucceeded("bench-warm", "node1", "monitor", 10_000, OcfRc.Success,
-            new OperationOrigin(null, null), 12, null, null, DateTimeOffset.UtcNow)], AppendMetadata.Stamp(CommandMetadata.For(Actor.Node("node1"))));
+        await AppendMonitorResultAsync(log, "bench-warm", "node1", OcfRc.Success);
         var position = new System.Runtime.CompilerServices.StrongBox<long>(await history.CatchUpAsync(await log.HeadAsync()));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"follow: the history's writer started (cold: the configuration as of its position read) in {warm.Elapsed.TotalMilliseconds:F0} ms"));
         var follower = Task.Run(async () =>
@@ -213,9 +212,7 @@ public static class StoreBench
             var resource = $"bench-{a}";
             for (var i = 0; clock.Elapsed < until; i++)
             {
-                var e = new ResourceOperationSucceeded(resource, node, "monitor", 10_000, i % 2 == 0 ? OcfRc.Success : OcfRc.NotRunning,
-                    new OperationOrigin(null, null), 12, null, null, DateTimeOffset.UtcNow);
-                await log.AppendAsync(StreamIds.ResourceOn(resource, node), [e], AppendMetadata.Stamp(CommandMetadata.For(Actor.Node(node))));
+                await AppendMonitorResultAsync(log, resource, node, i % 2 == 0 ? OcfRc.Success : OcfRc.NotRunning);
                 var committed = clock.ElapsedTicks;
                 Interlocked.Increment(ref appended);
                 if (i % 10 != 0) continue;
@@ -253,13 +250,21 @@ public static class StoreBench
         return (perSecond, summary.P99);
     }
 
+    /// <summary>A recurring monitor's result, appended as a node runtime appends it: one event, to its own stream.</summary>
+    private static Task AppendMonitorResultAsync(CibEventLog log, string resource, string node, int rc)
+    {
+        var e = new ResourceOperationSucceeded(resource, node, "monitor", 10_000, rc, new OperationOrigin(null, null), 12, null, null, DateTimeOffset.UtcNow);
+        return log.AppendAsync(StreamIds.OfNodeReport(e), [e], AppendMetadata.Stamp(CommandMetadata.OfNodeReport(e, CommandMetadata.For(Actor.Node(node)))));
+    }
+
     // ------------------------------------------------------------------ queries
 
     /// <summary>A resource's failover incidents over the whole log (the first page, as the API and hactl ask), resources in turn.</summary>
     private static async Task<double> FailoverHistoryAsync(HistoryQueries queries, Settings s, TextWriter output)
     {
-        var sim = new ClusterSimulation(new SimulationOptions(Seed: s.Seed), Start);
-        string[] resources = [.. sim.GroupNames, .. Enumerable.Range(1, new SimulationOptions().Groups).SelectMany(g => new[] { $"ipaddr2-{g}", $"apache-{g}" })];
+        // The simulation's groups, and two members of each.
+        var groups = new SimulationOptions(Seed: s.Seed).Groups;
+        string[] resources = [.. Enumerable.Range(1, groups).Select(g => $"group{g}"), .. Enumerable.Range(1, groups).SelectMany(g => new[] { $"ipaddr2-{g}", $"apache-{g}" })];
         var latencies = new Latencies();
         var rows = 0;
         for (var i = 0; i < s.Queries; i++)
@@ -351,16 +356,5 @@ public static class StoreBench
         if (await cmd.ExecuteScalarAsync() is not string comment) return (null, false);
         var parts = comment.Split(' ').Select(p => p.Split('=')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
         return (int.TryParse(parts.GetValueOrDefault("seed"), CultureInfo.InvariantCulture, out var n) ? n : null, parts.ContainsKey("extended"));
-    }
-
-    private static async Task RecreateAsync(string connection, string database)
-    {
-        await using var admin = new NpgsqlConnection(connection);
-        await admin.OpenAsync();
-        foreach (var sql in new[] { $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", $"CREATE DATABASE {database}" })
-        {
-            await using var cmd = new NpgsqlCommand(sql, admin);
-            await cmd.ExecuteNonQueryAsync();
-        }
     }
 }

@@ -80,8 +80,8 @@ public class HistoryGoldenTests
     private static async Task<string> RecordAsync(ClusterSimulation sim, string name)
     {
         await using var db = await TestDatabase.CreateWithSchemaAsync("golden");
+        await Simulation.ClusterSimulationTests.AppendAsync(db, sim.Appended);
         var log = new CibEventLog(db.DataSource);
-        foreach (var chunk in sim.Appended.Chunk(500)) await log.AppendInOrderAsync([.. chunk.Select(a => (a.Stream, a.Event, a.Meta))]);
         Assert.Equal(sim.Position, await log.HeadAsync());
 
         // Replay: every recorded controller step decides the same, and every plan explains to the record.

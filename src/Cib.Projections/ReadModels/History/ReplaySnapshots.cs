@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Cib.Domain;
 using Cib.Domain.Configuration;
-using Cib.Projections.Planning;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.Store;
 using Npgsql;
@@ -98,18 +97,10 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
         await using (var conn = await db.OpenConnectionAsync(ct))
             snapshot = await LatestAsync(conn, null, schema, position, ct);
         if (snapshot is not null && snapshot.Position > known.Position) return await StateAtAsync(position, ct);
-        var (configuration, status, folded) = (known.Configuration, known.Status, 0L);
-        var page = new List<(object, long)>(PageSize);
-        await foreach (var e in _log.ReadUpToAsync(position, ct, after: known.Position))
-        {
-            page.Add((e.Data, e.Sequence));
-            if (page.Count < PageSize) continue;
-            (configuration, status) = Explaining.Fold(page, configuration, status);
-            folded += page.Count;
-            page.Clear();
-        }
-        (configuration, status) = Explaining.Fold(page, configuration, status);
-        return new ReplayState(position, configuration, status, known.From, known.Folded + folded + page.Count);
+        var configuration = known.Configuration;
+        var (status, folded) = await FoldAsync(db, schema, known.Status, known.Position, position, ct,
+            e => configuration = ConfigurationDecider.Evolve(configuration, e));
+        return new ReplayState(position, configuration, status, known.From, known.Folded + folded);
     }
 
     /// <summary>The stored snapshots' positions, in order.</summary>
