@@ -216,9 +216,32 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         return cmd;
     }
 
-    /// <summary>Another append took the stream's next version (or created the stream) first: append again.</summary>
+    /// <summary>Which of <paramref name="ids"/> the log holds (an index lookup each: migration 0010).</summary>
+    public async Task<IReadOnlySet<Guid>> StoredAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT id FROM {schema}.mt_events WHERE id = ANY($1)");
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. ids] });
+        var stored = new HashSet<Guid>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) stored.Add(r.GetGuid(0));
+        return stored;
+    }
+
+    /// <summary>The unique index on event ids (migration 0010): an event is in the log once.</summary>
+    public const string EventIdIndex = "ix_mt_events_id";
+
+    /// <summary>
+    /// Another append took the stream's next version (or created the stream) first: append again. Not an event sent
+    /// again that the log already holds (<see cref="IsRepeatedEvent"/>): appending that again would never succeed.
+    /// </summary>
     public static bool IsConcurrencyConflict(Exception e) =>
-        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } || e.InnerException is { } inner && IsConcurrencyConflict(inner);
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } p && p.ConstraintName != EventIdIndex
+        || e.InnerException is { } inner && IsConcurrencyConflict(inner);
+
+    /// <summary>The append carried an event whose id the log already holds: nothing of it was appended.</summary>
+    public static bool IsRepeatedEvent(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventIdIndex }
+        || e.InnerException is { } inner && IsRepeatedEvent(inner);
 
     private static T[] Repeat<T>(T value, int count) => Enumerable.Repeat(value, count).ToArray();
 

@@ -38,14 +38,19 @@ public static class CibStore
                 (_, reader, index) => ReadUpcast(upcast.From, reader, index),
                 (_, reader, index, _) => ValueTask.FromResult(ReadUpcast(upcast.From, reader, index))));
         }
-        // The raw log's query indexes are migrations/'s (0007, decision 0011), not Marten's: it must not drop them.
+        // The raw log's query indexes (0007, decision 0011) and the unique event ids (0010, decision 0015) are
+        // migrations/'s, not Marten's: it must not drop them.
         foreach (var index in LogIndexes) options.Events.IgnoreIndex(index);
         options.AutoCreateSchemaObjects = AutoCreate.None;
     }
 
-    /// <summary>The indexes on <c>mt_events</c> for the history's queries (migration 0007), which Marten leaves alone.</summary>
+    /// <summary>
+    /// The indexes on <c>mt_events</c> for the history's queries (migration 0007) and for unique event ids (migration
+    /// 0010), which Marten leaves alone.
+    /// </summary>
     public static readonly string[] LogIndexes =
-        ["ix_mt_events_type_seq", "ix_mt_events_stream_seq", "ix_mt_events_user_seq", "ix_mt_events_correlation_seq", "ix_mt_events_timestamp"];
+        ["ix_mt_events_type_seq", "ix_mt_events_stream_seq", "ix_mt_events_user_seq", "ix_mt_events_correlation_seq", "ix_mt_events_timestamp",
+            CibEventLog.EventIdIndex];
 
     private static object ReadUpcast(string storedName, DbDataReader reader, int index) =>
         EventUpcasts.Read(storedName, reader.GetString(index), CibEventLog.Json)!;

@@ -17,15 +17,15 @@ namespace HaCtl.Bench;
 /// (<see cref="ClusterSimulation"/>: the real controller decider and policy engine, simulated node runtimes) writes a
 /// realistic log of N events (monitor failures, restarts and moves after migration-threshold, crashes with fencing, failed
 /// and given-up fences, admin moves, standby, clean-ups), loaded in order through <see cref="CibEventLog"/>; the stored
-/// history is folded from 0 as a new controller would; then, measured: appends as the node runtimes make them (one event
-/// per append, several appenders at once) while the history follows the log as the controller's writer does, with the
+/// history is folded from 0 as a new controller would; then, measured: appends as the node runtimes' outboxes make them (at
+/// an offered rate, what queued in one append, several nodes at once) while the history follows the log as the controller's writer does, with the
 /// commit to read-model lag of sampled appends; the failover history of one resource over the whole range; the raw log
 /// filtered by type and time; and the replay (explain) of transitions in the middle of the log, each checked equal to the record.
 /// </summary>
 public static class StoreBench
 {
     public sealed record Settings(string Connection, long Events = 1_000_000, int Seed = 1, string Database = "ha_bench_store", bool Reuse = false,
-        int Appenders = 8, int AppendSeconds = 20, int Queries = 200, int Replays = 5);
+        int Appenders = 8, int AppendSeconds = 20, int Queries = 200, int Replays = 5, int Offered = 5_000);
 
     public static string LastLine(long events, double appendPerSecond, double lagP99, double historyP95, double replayMs) => string.Create(CultureInfo.InvariantCulture,
         $"store: events={events} append_per_s={appendPerSecond:F0} lag_p99_ms={lagP99:F1} history_p95_ms={historyP95:F1} replay_ms={replayMs:F0}");
@@ -41,7 +41,7 @@ public static class StoreBench
         if (s.Events < 1_000) throw new UsageException("--events must be at least 1000");
         output.WriteLine(Machine.Describe());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"settings: events={s.Events} seed={s.Seed} database={s.Database} reuse={s.Reuse} appenders={s.Appenders} append_s={s.AppendSeconds} queries={s.Queries} replays={s.Replays}"));
+            $"settings: events={s.Events} seed={s.Seed} database={s.Database} reuse={s.Reuse} appenders={s.Appenders} offered={s.Offered} append_s={s.AppendSeconds} queries={s.Queries} replays={s.Replays}"));
 
         var cs = new NpgsqlConnectionStringBuilder(s.Connection) { Database = s.Database }.ConnectionString;
         var (seed, extended) = await MarkOfAsync(s.Connection, s.Database);
@@ -161,9 +161,12 @@ public static class StoreBench
     // ------------------------------------------------------------------ appends and lag
 
     /// <summary>
-    /// Node runtimes' appends (a monitor's result, one event per append, each appender its own streams) for a while, flat
-    /// out, while the stored history follows the log through the event feed as the active controller's writer does (a prefix
-    /// with no holes, a fold at most every 20 ms). The lag of a sampled append: from its commit (the append returned) to the history's position passing it.
+    /// Node runtimes' appends for a while: each appender a node's outbox, its recurring monitors reporting at the offered
+    /// rate (all appenders together; 0: flat out), each append carrying what queued while the previous one was on its way
+    /// (up to <see cref="NodeReports.MaxBatch"/>), as <c>OutboxEventSink</c> delivers, through the same append
+    /// (<see cref="NodeReports.AppendReportsAsync"/>). Meanwhile the stored history follows the log through the event feed
+    /// as the active controller's writer does (a prefix with no holes, a fold at most every 20 ms). The lag of a sampled
+    /// append: from its commit (the append returned) to the history's position passing its last event.
     /// </summary>
     private static async Task<(double PerSecond, double LagP99)> AppendAndFollowAsync(NpgsqlDataSource db, string cs, CibEventLog log, StoredHistory history,
         Settings s, TextWriter output)
@@ -175,7 +178,7 @@ public static class StoreBench
         // The writer warm first, as a running controller's is: its first batch reads the configuration stream (at 10M
         // events some hundred thousand events), which a controller does once when it takes the role.
         var warm = Stopwatch.StartNew();
-        await AppendMonitorResultAsync(log, "bench-warm", "node1", OcfRc.Success);
+        await log.AppendReportsAsync("node1", [NodeReport.Queued(MonitorResult("bench-warm", "node1", OcfRc.Success), DateTimeOffset.UtcNow)]);
         var position = new System.Runtime.CompilerServices.StrongBox<long>(await history.CatchUpAsync(await log.HeadAsync()));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"follow: the history's writer started (cold: the configuration as of its position read) in {warm.Elapsed.TotalMilliseconds:F0} ms"));
         var follower = Task.Run(async () =>
@@ -204,24 +207,42 @@ public static class StoreBench
                 }
             }
         });
-        long appended = 0;
+        long appended = 0, appends = 0, due = 0;
         var until = TimeSpan.FromSeconds(s.AppendSeconds);
+        var perAppender = (double)s.Offered / s.Appenders;
         var appenders = Enumerable.Range(0, s.Appenders).Select(a => Task.Run(async () =>
         {
-            var node = $"node{a % 4 + 1}";
-            var resource = $"bench-{a}";
-            for (var i = 0; clock.Elapsed < until; i++)
+            // A node runtime's outbox (NodeReports: what queued while its previous append was on its way, in one append):
+            // its node's recurring monitors report at the offered rate (flat out: a full append each time).
+            var node = $"node{a + 1}";
+            var resources = Enumerable.Range(0, 4).Select(r => $"bench-{a}-{r}").ToArray();
+            long produced = 0;
+            var queued = new Queue<NodeReport>();
+            while (clock.Elapsed < until)
             {
-                await AppendMonitorResultAsync(log, resource, node, i % 2 == 0 ? OcfRc.Success : OcfRc.NotRunning);
+                var owed = s.Offered == 0 ? NodeReports.MaxBatch : (long)(perAppender * clock.Elapsed.TotalSeconds) - produced;
+                for (; owed > 0 && queued.Count < 100 * NodeReports.MaxBatch; owed--, produced++)
+                    queued.Enqueue(NodeReport.Queued(MonitorResult(resources[produced % resources.Length], node, produced % 2 == 0 ? OcfRc.Success : OcfRc.NotRunning), DateTimeOffset.UtcNow));
+                if (queued.Count == 0)
+                {
+                    await Task.Delay(1);
+                    continue;
+                }
+                var batch = new List<NodeReport>(Math.Min(queued.Count, NodeReports.MaxBatch));
+                while (batch.Count < NodeReports.MaxBatch && queued.TryDequeue(out var r)) batch.Add(r);
+                await log.AppendReportsAsync(node, batch);
                 var committed = clock.ElapsedTicks;
-                Interlocked.Increment(ref appended);
-                if (i % 10 != 0) continue;
-                // The appender's own stream holds only its appends: its last position is this append's (an index lookup).
-                await using var find = db.CreateCommand("SELECT max(seq_id) FROM cib.mt_events WHERE stream_id = $1");
-                find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StreamIds.ResourceOn(resource, node) });
+                Interlocked.Add(ref appended, batch.Count);
+                if (Interlocked.Increment(ref appends) % 10 != 0) continue;
+                // The append's last event's position (an index lookup by id) and when its commit returned.
+                await using var find = db.CreateCommand("SELECT seq_id FROM cib.mt_events WHERE id = $1");
+                find.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch[^1].Id });
                 var seq = (long)(await find.ExecuteScalarAsync())!;
                 lock (samples) samples.Add((seq, committed));
             }
+            // What the monitors reported and no append carried yet (flat out: nothing is owed).
+            var owedAtEnd = s.Offered == 0 ? 0 : Math.Max(0, (long)(perAppender * until.TotalSeconds) - produced);
+            Interlocked.Add(ref due, s.Offered == 0 ? 0 : queued.Count + owedAtEnd);
         })).ToList();
         await Task.WhenAll(appenders);
         var appendSeconds = clock.Elapsed.TotalSeconds;
@@ -243,19 +264,16 @@ public static class StoreBench
         }
         var summary = lags.Summarize();
         var perSecond = appended / appendSeconds;
+        var offered = s.Offered == 0 ? "flat out" : string.Create(CultureInfo.InvariantCulture, $"{s.Offered}/s offered");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"append: {appended} events in {appendSeconds:F1} s by {s.Appenders} appenders, one event per append: {perSecond:F0}/s {Machine.Load()}"));
+            $"append: {appended} events in {appendSeconds:F1} s by {s.Appenders} node outboxes ({offered}), {appends} appends of {(double)appended / Math.Max(1, appends):F1} events on average, {due} still queued at the end: {perSecond:F0}/s {Machine.Load()}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"lag: commit to stored history, {summary.Count} sampled appends ({summary.Errors} never seen): p50={summary.P50:F1} ms p99={summary.P99:F1} ms max={summary.Max:F1} ms; history folds {steps.Length}"));
         return (perSecond, summary.P99);
     }
 
-    /// <summary>A recurring monitor's result, appended as a node runtime appends it: one event, to its own stream.</summary>
-    private static Task AppendMonitorResultAsync(CibEventLog log, string resource, string node, int rc)
-    {
-        var e = new ResourceOperationSucceeded(resource, node, "monitor", 10_000, rc, new OperationOrigin(null, null), 12, null, null, DateTimeOffset.UtcNow);
-        return log.AppendAsync(StreamIds.OfNodeReport(e), [e], AppendMetadata.Stamp(CommandMetadata.OfNodeReport(e, CommandMetadata.For(Actor.Node(node)))));
-    }
+    private static ResourceOperationSucceeded MonitorResult(string resource, string node, int rc) =>
+        new(resource, node, "monitor", 10_000, rc, new OperationOrigin(null, null), 12, null, null, DateTimeOffset.UtcNow);
 
     // ------------------------------------------------------------------ queries
 

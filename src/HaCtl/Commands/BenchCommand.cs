@@ -118,8 +118,17 @@ public static class BenchCommand
         var events = Positive("--events", "events the simulated cluster writes (10000000 for the goal)", "N", 1_000_000L);
         var seed = Positive("--seed", "the simulation's seed (the same seed writes the same log)", "S", 1);
         var reuse = new Option<bool>("--reuse") { Description = "keep a scratch database that already holds at least N events of this seed (skip the load)" };
-        var appenders = Positive("--appenders", "concurrent appenders of the append phase", "N", 8);
+        var appenders = Positive("--appenders", "node outboxes appending at once in the append phase", "N", 8);
         var appendSeconds = Positive("--append-seconds", "length of the append phase", "S", 20);
+        var offered = new Option<int>("--offered")
+        {
+            Description = "events per second the nodes' monitors report in the append phase, all outboxes together (0: flat out)", HelpName = "R",
+            DefaultValueFactory = _ => 5_000,
+        };
+        offered.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--offered must be 0 (flat out) or more");
+        });
         var queries = Positive("--queries", "queries of each history query phase", "N", 200);
         var replays = Positive("--replays", "transitions in the middle of the log to replay", "N", 5);
         var database = new Option<string>("--database")
@@ -129,11 +138,11 @@ public static class BenchCommand
         };
         var store = new Command("store", "the event log and its read models at scale, on a scratch database")
         {
-            events, seed, reuse, appenders, appendSeconds, queries, replays, database,
+            events, seed, reuse, appenders, appendSeconds, offered, queries, replays, database,
         };
         store.SetBody((parse, stdout, stderr) => StoreBench.RunAsync(new StoreBench.Settings(Store.ConnectionString(), parse.GetValue(events), parse.GetValue(seed),
             parse.GetValue(database)!, parse.GetValue(reuse), parse.GetValue(appenders), parse.GetValue(appendSeconds), parse.GetValue(queries),
-            parse.GetValue(replays)), stdout, stderr));
+            parse.GetValue(replays), parse.GetValue(offered)), stdout, stderr));
         return store;
     }
 

@@ -14,11 +14,11 @@ namespace NodeRuntime.Execution;
 /// node as the actor, the transition as correlation id and the action it answers as causation id. Through <see cref="CibEventLog"/>, not Marten
 /// (the node's memory, docs/node-runtime.md); the events are the same Marten events.
 /// </summary>
-public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
+public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink, IReportStore
 {
     /// <summary>
-    /// Two appends racing for the same stream (a monitor result and an action result) make one fail with a
-    /// concurrency conflict: that one is appended again (up to 4 more times, 10 ms apart and growing). Nothing else
+    /// Two appends racing for the same stream (this node's report and an admin's clean-up of the resource) make one fail
+    /// with a concurrency conflict: that one is appended again (up to 4 more times, 10 ms apart and growing). Nothing else
     /// is retried here: the outbox in front keeps a failed event and sends it again.
     /// </summary>
     private static readonly ResiliencePipeline ConflictRetry = new ResiliencePipelineBuilder()
@@ -32,15 +32,10 @@ public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink
         })
         .Build();
 
-    public async Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
-    {
-        var meta = AppendMetadata.Stamp(MetadataOf(nodeName, @event));
-        var stream = StreamOf(@event);
-        await ConflictRetry.ExecuteAsync(async c => await log.AppendAsync(stream, [@event], meta, c), ct);
-    }
+    public Task AppendAsync(ICibEvent @event, CancellationToken ct = default) => AppendAsync([NodeReport.Queued(@event, DateTimeOffset.UtcNow)], ct);
 
-    public static string StreamOf(ICibEvent e) => StreamIds.OfNodeReport(e);
+    public async Task AppendAsync(IReadOnlyList<NodeReport> reports, CancellationToken ct = default) =>
+        await ConflictRetry.ExecuteAsync(async c => await log.AppendReportsAsync(nodeName, reports, c), ct);
 
-    /// <summary>This node's report stamped as every node runtime stamps it (<see cref="CommandMetadata.OfNodeReport"/>).</summary>
-    public static CommandMetadata MetadataOf(string nodeName, ICibEvent e) => CommandMetadata.OfNodeReport(e, CommandMetadata.For(Actor.Node(nodeName)));
+    public Task<IReadOnlySet<Guid>> StoredAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default) => log.StoredAsync(ids, ct);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Cib.Domain;
+using Cib.Projections.Store;
 
 namespace NodeRuntime.Execution;
 
@@ -7,6 +8,17 @@ namespace NodeRuntime.Execution;
 public interface IEventSink
 {
     Task AppendAsync(ICibEvent @event, CancellationToken ct = default);
+}
+
+/// <summary>
+/// The store side of the outbox (<see cref="OutboxEventSink"/>): appends a node's reports in order in one transaction
+/// (all of them or none), and says which event ids the log holds.
+/// </summary>
+public interface IReportStore
+{
+    Task AppendAsync(IReadOnlyList<NodeReport> reports, CancellationToken ct = default);
+
+    Task<IReadOnlySet<Guid>> StoredAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default);
 }
 
 /// <summary>Keeps events in memory in arrival order: for the CLI, the benchmark and tests that watch what a runtime reports.</summary>

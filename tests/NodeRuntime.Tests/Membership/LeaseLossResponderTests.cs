@@ -202,17 +202,23 @@ public sealed class LeaseLossResponderTests : IAsyncDisposable
     }
 
     /// <summary>The store side: refuses appends while "unreachable", like a dead connection would.</summary>
-    private sealed class StoreSink : IEventSink
+    private sealed class StoreSink : IReportStore
     {
-        private readonly List<ICibEvent> _events = [];
+        private readonly List<NodeReport> _reports = [];
         public volatile bool Reachable = true;
-        public IReadOnlyList<ICibEvent> Events { get { lock (_events) return [.. _events]; } }
+        public IReadOnlyList<ICibEvent> Events { get { lock (_reports) return [.. _reports.Select(r => r.Event)]; } }
 
-        public Task AppendAsync(ICibEvent @event, CancellationToken ct = default)
+        public Task AppendAsync(IReadOnlyList<NodeReport> reports, CancellationToken ct = default)
         {
             if (!Reachable) throw new IOException("store unreachable");
-            lock (_events) _events.Add(@event);
+            lock (_reports) _reports.AddRange(reports);
             return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlySet<Guid>> StoredAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+        {
+            if (!Reachable) throw new IOException("store unreachable");
+            lock (_reports) return Task.FromResult<IReadOnlySet<Guid>>(_reports.Select(r => r.Id).Where(ids.Contains).ToHashSet());
         }
     }
 }

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS cib.ix_mt_events_id;
