@@ -103,7 +103,11 @@ boot_command() {
     if [[ ${HA_LAB_API:-1} != 0 && -x $API_BIN ]]; then
       api="HA_CONNECTION=\"\$HA_API_CONNECTION\" \"$API_BIN\" --Api:DataDir=\"\$HA_LAB_NODE_DIR/api\" >>\"\$HA_LAB_NODE_DIR/api.log\" 2>&1 & "
     fi
-    echo "${api}exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\""
+    # HA_LAB_STORE_OUTAGE_BOUND: the nodes' store-outage bound (docs/safety.md; default ha-node's). Kept with the boot
+    # command, so that a node booted again after a fence rides out a store outage as its peers do.
+    local bound=""
+    [[ -n ${HA_LAB_STORE_OUTAGE_BOUND:-} ]] && bound=" --store-outage-bound $HA_LAB_STORE_OUTAGE_BOUND"
+    echo "${api}exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\"$bound"
   else
     echo "exec sleep infinity"
   fi

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Resources;
+using Cib.Domain.Controller;
 using Cib.Projections.Store;
 using NodeRuntime.Dispatch;
 using Cib.Domain.Configuration;
@@ -51,6 +52,12 @@ public static class Serve
         var leaseTimeout = options.Value("lease-timeout") is { } lt
             ? Duration.TryParse(lt, out var ltd) ? ltd.ToTimeSpan() : throw new UsageException($"--lease-timeout '{lt}' is not a duration")
             : TimeSpan.FromSeconds(1);
+        // The same on every node, as the lease timeout (docs/safety.md); HA_STORE_OUTAGE_BOUND for hosts that start ha-node
+        // with fixed arguments (the lab).
+        var boundText = options.Value("store-outage-bound") ?? Environment.GetEnvironmentVariable("HA_STORE_OUTAGE_BOUND");
+        var bound = boundText is { Length: > 0 }
+            ? Duration.TryParse(boundText, out var bd) ? bd.ToTimeSpan() : throw new UsageException($"--store-outage-bound '{boundText}' is not a duration")
+            : ControllerRules.DefaultStoreOutageBound;
         var time = TimeProvider.System;
         var executor = new LocalResources(ResourceExecutor.Create(AgentHost.Local(node)), time);
         NodeStore? store = null;
@@ -67,7 +74,7 @@ public static class Serve
             sink = new RecordingEventSink();
         }
         var monitors = new RecurringMonitors(executor, sink, time);
-        return new NodeHost(node, leaseTimeout, options.Value("no-quorum-policy"), store, executor, monitors, sink, time);
+        return new NodeHost(node, leaseTimeout, bound, options.Value("no-quorum-policy"), store, executor, monitors, sink, time);
     }
 
     /// <summary>Renew four times per lease timeout (250 ms for the default 1 s), as corosync sends tokens.</summary>
@@ -95,6 +102,7 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
 
     private readonly string _node;
     private readonly TimeSpan _leaseTimeout;
+    private readonly TimeSpan _storeOutageBound;
     private readonly string? _policyOverride;
     private readonly NodeStore? _store;
     private readonly LocalResources _executor;
@@ -104,11 +112,12 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _running;
 
-    internal NodeHost(string node, TimeSpan leaseTimeout, string? policyOverride, NodeStore? store, LocalResources executor,
+    internal NodeHost(string node, TimeSpan leaseTimeout, TimeSpan storeOutageBound, string? policyOverride, NodeStore? store, LocalResources executor,
         RecurringMonitors monitors, IEventSink sink, TimeProvider time)
     {
         _node = node;
         _leaseTimeout = leaseTimeout;
+        _storeOutageBound = storeOutageBound;
         _policyOverride = policyOverride;
         _store = store;
         _executor = executor;
@@ -159,11 +168,11 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
                 // Each renewal has a hard deadline of one lease timeout: one that has not answered by then is no contact.
                 var lease = new NodeLease(store.Data, _node, _time, renewalDeadline: _leaseTimeout);
                 var controller = new ClusterController(store.Data, store.ConnectionString, _node,
-                    new ControllerOptions { LeaseTimeout = new Duration((long)_leaseTimeout.TotalMilliseconds) });
+                    new ControllerOptions { LeaseTimeout = new Duration((long)_leaseTimeout.TotalMilliseconds), StoreOutageBound = _storeOutageBound });
                 var agent = new NodeAgent(store.Data, store.ConnectionString, _node, _executor, _monitors, Sink, _time);
                 // Lease loss is decided on a timer of its own from the renewals that were answered, never by waiting on
                 // the store; its stops take the timeouts the controller counts with (op, else op_defaults, else 20 s).
-                var responder = new LeaseLossResponder(new LeaseWatch(_leaseTimeout, policy, _time.GetUtcNow()),
+                var responder = new LeaseLossResponder(new LeaseWatch(_leaseTimeout, policy, _time.GetUtcNow(), _storeOutageBound),
                     _executor, _monitors, store.Outbox, _time,
                     p => OperationTimeouts.Of(p, Operations.Stop, 0, agent.Configuration.OperationDefaults));
                 lease.Renewed += responder.Contact;
@@ -172,7 +181,7 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
                     if (decision is not LeaseDecision.Carry)
                         _log.Warning($"lease: {decision} ({stops.Count} stops{(stops.Count > 0 ? ": " + string.Join(", ", stops) : "")})");
                 };
-                _log.Information($"ha-node {_node} ready (pid {Environment.ProcessId}), configuration version {version}, lease timeout {_leaseTimeout}, no-quorum-policy {policy}");
+                _log.Information($"ha-node {_node} ready (pid {Environment.ProcessId}), configuration version {version}, lease timeout {_leaseTimeout}, no-quorum-policy {policy}, store-outage-bound {_storeOutageBound}");
                 using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var loops = new[]
                 {

@@ -24,10 +24,13 @@ public sealed class LabCluster : IAsyncDisposable
     public LabSupport.Lab Lab { get; } = new();
     public DocumentStore Store => _store ?? throw new InvalidOperationException("the lab cluster is not up");
 
-    /// <summary>Brings the lab up and loads <paramref name="configuration"/> (crm text; default: the lab's Apache cluster).</summary>
-    public async Task UpAsync(int nodes = 2, string? configuration = null)
+    /// <summary>
+    /// Brings the lab up and loads <paramref name="configuration"/> (crm text; default: the lab's Apache cluster), the
+    /// nodes with <paramref name="storeOutageBound"/> (default ha-node's).
+    /// </summary>
+    public async Task UpAsync(int nodes = 2, string? configuration = null, TimeSpan? storeOutageBound = null)
     {
-        await Lab.UpAsync(nodes, database: $"ha_e2e_{Guid.NewGuid():N}"[..20]);
+        await Lab.UpAsync(nodes, database: $"ha_e2e_{Guid.NewGuid():N}"[..20], storeOutageBound: storeOutageBound);
         await SchemaMigrations.ApplyAsync(Lab.StoreUrl);
         _store = CibStore.Create(Lab.StoreUrl);
         await LoadAsync(configuration ?? await File.ReadAllTextAsync(Path.Combine(Lab.StateDirectory, "apache-cluster.crm")));

@@ -14,6 +14,11 @@ namespace Lab.Tests;
 public sealed class PartitionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Every10Ms = TimeSpan.FromMilliseconds(10);
+    /// <summary>
+    /// The nodes' store-outage bound: a cut node rides it out frozen before it stops (docs/safety.md), and the other waits
+    /// it out too; short here, so that the cuts take seconds, not the default's quarter of a minute each.
+    /// </summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
     private readonly LabCluster _cluster = new();
 
     /// <summary>Cuts per scenario: HA_LAB_CUTS (default 10 for the VIP, 4 for the Apache group, whose recovery waits ~25 s).</summary>
@@ -40,7 +45,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : IAsyncLifetime
     [LabFact]
     public async Task Without_fencing_a_cut_node_gives_its_VIP_up_before_the_other_node_takes_it()
     {
-        await _cluster.UpAsync(2, VipOnly);
+        await _cluster.UpAsync(2, VipOnly, Bound);
         await using var observer = Observer.Start(_cluster.Lab, Every10Ms, probeVip: false);
         var cuts = await CutRepeatedlyAsync(observer, Cuts(10), n => n.HoldsVip);
 
@@ -56,7 +61,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // The Apache group without fencing; every operation's timeout 8 s, so that the wait before recovery
         // (the cut node's three stops one after the other, a lease check and the margin) is about 25 s, not 60.
-        await _cluster.UpAsync(2, null);
+        await _cluster.UpAsync(2, null, Bound);
         await _cluster.LoadAsync(_cluster.ApacheConfiguration(("stonith-enabled=true", "stonith-enabled=false"), ("op_defaults timeout=20s", "op_defaults timeout=8s")));
 
         await using var observer = Observer.Start(_cluster.Lab, Every10Ms);
@@ -74,7 +79,7 @@ public sealed class PartitionTests(ITestOutputHelper output) : IAsyncLifetime
     [LabFact]
     public async Task With_fencing_and_a_slow_fence_the_cut_node_stops_its_resources_by_itself_before_it_is_fenced()
     {
-        await _cluster.UpAsync(2, null);
+        await _cluster.UpAsync(2, null, Bound);
         // The hypervisor takes 8 s to carry out a destroy: the cut node's own runtime acts long before.
         var hook = Path.Combine(_cluster.Lab.HypervisorDirectory, "on-destroy");
         var original = await File.ReadAllTextAsync(hook);

@@ -64,11 +64,13 @@ public sealed class Lab
     /// `./ha lab up N`. <paramref name="database"/>: the database on the embedded store the nodes use (created
     /// when missing; default "ha"). <paramref name="boot"/>: the nodes' boot command (HA_LAB_BOOT, run by bash
     /// with HA_NODE, HA_CONNECTION set); default: `ha-node run --node NODE` once ha-node has it, else sleep.
+    /// <paramref name="storeOutageBound"/>: the nodes' store-outage bound (HA_LAB_STORE_OUTAGE_BOUND; default ha-node's).
     /// </summary>
-    public Task<CommandResult> UpAsync(int nodes = 2, string? database = null, string? boot = null)
+    public Task<CommandResult> UpAsync(int nodes = 2, string? database = null, string? boot = null, TimeSpan? storeOutageBound = null)
     {
         // The API on every node is for people (./ha lab up, the demo); the lab's tests exercise the cluster without it.
         var environment = new Dictionary<string, string> { ["HA_LAB_API"] = "0" };
+        if (storeOutageBound is { } bound) environment["HA_LAB_STORE_OUTAGE_BOUND"] = $"{(long)bound.TotalMilliseconds}ms";
         if (database is not null) environment["HA_LAB_DATABASE"] = database;
         if (boot is not null) environment["HA_LAB_BOOT"] = boot;
         return RunLabAsync(["up", nodes.ToString()], environment, TimeSpan.FromSeconds(120)).Checked();

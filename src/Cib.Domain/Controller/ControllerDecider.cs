@@ -116,7 +116,7 @@ public static class ControllerDecider
                 s = s with
                 {
                     RecoverNotBefore = s.RecoverNotBefore.SetItem(lost.Node, lost.At + NoFencingRecovery.Wait(lost.Node, s.Configuration, s.Activity,
-                        s.Progress?.Outstanding ?? [], s.Rules.LeaseTimeout.ToTimeSpan(), s.Rules.NoFencingMargin)),
+                        s.Progress?.Outstanding ?? [], s.Rules.LeaseTimeout.ToTimeSpan(), s.Rules.StoreOutageBound, s.Rules.NoFencingMargin)),
                     Progress = s.Progress?.NodeLost(lost.Node),
                 };
                 return Changed(s, $"{lost.Node} was lost");

@@ -7,14 +7,23 @@ using Cib.Domain.Transitions;
 
 namespace Cib.Domain.Controller;
 
-/// <summary>The controller's timing and retry rules (the node runtime's options; recorded with each election so that replay uses the same).</summary>
+/// <summary>
+/// The controller's timing and retry rules (the node runtime's options; recorded with each election so that replay uses
+/// the same). <see cref="StoreOutageBound"/>: how long the nodes ride out an outage of the store frozen before they apply
+/// no-quorum-policy (<see cref="LeaseLoss"/>, docs/safety.md); an election recorded before it existed reads as 0, the
+/// behaviour of that time.
+/// </summary>
 public sealed record ControllerRules(
     Duration LeaseTimeout,
     TimeSpan StartupGrace,
     TimeSpan NoFencingMargin,
     int MaxFenceAttempts,
-    TimeSpan FenceRetryBackoff)
+    TimeSpan FenceRetryBackoff,
+    TimeSpan StoreOutageBound = default)
 {
+    /// <summary>The node runtime's default store-outage bound: the replicated store's failover bound (15 s, docs/lab.md).</summary>
+    public static readonly TimeSpan DefaultStoreOutageBound = TimeSpan.FromSeconds(15);
+
     /// <summary>The longest wait between two fence attempts.</summary>
     public static readonly TimeSpan MaxFenceBackoff = TimeSpan.FromSeconds(10);
 

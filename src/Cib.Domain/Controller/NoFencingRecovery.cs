@@ -7,7 +7,8 @@ namespace Cib.Domain.Controller;
 
 /// <summary>
 /// With fencing disabled, how long after declaring a node lost the controller waits before recovering what it ran:
-/// the time the node's own runtime may take to stop it all under no-quorum-policy (<see cref="LeaseLoss.StopBound"/>),
+/// the time the node's own runtime may take to stop it all under no-quorum-policy, after riding out the store-outage bound
+/// frozen (<see cref="LeaseLoss.StopBound"/>),
 /// plus a margin. Pure: what may run there comes from the log (<see cref="ResourceActivity"/>: its results, and the starts
 /// dispatched there that have not reported, so a controller that took over knows them too) and the actions in flight
 /// when the node was lost.
@@ -15,14 +16,14 @@ namespace Cib.Domain.Controller;
 public static class NoFencingRecovery
 {
     public static TimeSpan Wait(string node, ClusterConfiguration configuration, ResourceActivity activity, IEnumerable<PlannedAction> inFlight,
-        TimeSpan leaseTimeout, TimeSpan margin)
+        TimeSpan leaseTimeout, TimeSpan storeOutageBound, TimeSpan margin)
     {
         var starting = inFlight.Where(a => a.Node == node && a.Resource is not null && a.Operation is "start" or "promote")
             .Select(a => (Resource: a.Resource!, a.TimeoutMs))
             .Concat(activity.StartsInFlightOn(node).Select(d => (Resource: d.Resource!, d.TimeoutMs)))
             .ToList();
         var mayRun = PossiblyActive(node, configuration, activity).Union(starting.Select(a => a.Resource), StringComparer.Ordinal).ToList();
-        return LeaseLoss.StopBound(leaseTimeout,
+        return LeaseLoss.StopBound(leaseTimeout, storeOutageBound,
             starting.Select(a => TimeSpan.FromMilliseconds(a.TimeoutMs)),
             mayRun.Select(r => OperationTimeouts.Of(configuration, r, "stop", 0))) + margin;
     }

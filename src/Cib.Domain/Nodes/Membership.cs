@@ -25,13 +25,19 @@ public abstract record NodeMembership
 /// <summary>The controller's view of one lease: when the node's runtime last renewed it, by the store's clock.</summary>
 public sealed record LeaseObservation(string Node, string Incarnation, DateTimeOffset RenewedAt);
 
-/// <summary>The controller looks at the leases (renewals are not events) and decides membership events.</summary>
+/// <summary>
+/// The controller looks at the leases (renewals are not events) and decides membership events. <see cref="StoreUpSince"/>:
+/// the first renewal after the store's latest outage (no renewal of anyone's for longer than a lease timeout), by the
+/// store's clock; <see cref="StoreOutageBound"/>: how long nodes ride out an outage frozen (<see cref="LeaseLoss.LeaseHolds"/>).
+/// </summary>
 public sealed record ObserveLeases(
     IReadOnlyList<LeaseObservation> Leases,
     IReadOnlyCollection<string> ConfiguredNodes,
     Duration LeaseTimeout,
     bool FencingEnabled,
-    DateTimeOffset Now);
+    DateTimeOffset Now,
+    DateTimeOffset? StoreUpSince = null,
+    TimeSpan StoreOutageBound = default);
 
 /// <summary>Membership of all nodes, folded from membership and fencing events.</summary>
 public sealed record MembershipState(IReadOnlyDictionary<string, NodeMembership> Nodes)
@@ -58,6 +64,10 @@ public static class MembershipDecider
             var current = state.Of(node);
             switch (current)
             {
+                case NodeMembership.Online when lease is not null && !fresh &&
+                                                LeaseLoss.LeaseHolds(lease.RenewedAt, command.StoreUpSince, command.LeaseTimeout.ToTimeSpan(), command.StoreOutageBound, command.Now):
+                    // The store was away: the node has not had its lease's time to find it again yet.
+                    break;
                 case NodeMembership.Online online when !fresh:
                     events.Add(new NodeLost(node,
                         lease is null

@@ -5,17 +5,28 @@ namespace Cib.Projections.Store;
 
 /// <summary>
 /// Node leases in <c>cib.ha_leases</c>. Renewals are frequent and carry no news, so they are rows, not events;
-/// times come from the store's clock so that every node and the controller share one.
+/// times come from the store's clock so that every node and the controller share one. Each renewal also keeps
+/// <c>cib.ha_store_liveness</c> (migration 0011): when the store last came back after an outage.
 /// </summary>
 public sealed class Leases(NpgsqlDataSource db)
 {
-    public async Task RenewAsync(string node, string incarnation, CancellationToken ct = default)
+    /// <summary>
+    /// Renews the node's lease; in the same statement, notes the renewal in the store's liveness, which starts a new
+    /// "up since" when nobody renewed for longer than <paramref name="outageGap"/> (the store was away:
+    /// <c>LeaseLoss.OutageGap</c>).
+    /// </summary>
+    public async Task RenewAsync(string node, string incarnation, TimeSpan outageGap, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "INSERT INTO cib.ha_leases(node, incarnation, renewed_at) VALUES (@n, @i, clock_timestamp()) " +
-            "ON CONFLICT (node) DO UPDATE SET incarnation = excluded.incarnation, renewed_at = excluded.renewed_at");
+            "WITH renewed AS (INSERT INTO cib.ha_leases(node, incarnation, renewed_at) VALUES (@n, @i, clock_timestamp()) " +
+            "ON CONFLICT (node) DO UPDATE SET incarnation = excluded.incarnation, renewed_at = excluded.renewed_at RETURNING renewed_at) " +
+            "INSERT INTO cib.ha_store_liveness(id, last_write, up_since) SELECT 1, renewed_at, renewed_at FROM renewed " +
+            "ON CONFLICT (id) DO UPDATE SET last_write = excluded.last_write, up_since = CASE " +
+            "WHEN excluded.last_write - cib.ha_store_liveness.last_write > @gap THEN excluded.last_write " +
+            "ELSE cib.ha_store_liveness.up_since END");
         cmd.Parameters.AddWithValue("n", node);
         cmd.Parameters.AddWithValue("i", incarnation);
+        cmd.Parameters.AddWithValue("gap", outageGap);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -28,19 +39,29 @@ public sealed class Leases(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Every lease and the store's clock, read in one statement.</summary>
-    public async Task<(IReadOnlyList<LeaseObservation> Leases, DateTimeOffset Now)> ObserveAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Every lease, the store's clock, and its liveness: the latest renewal of anyone's and the first renewal after the
+    /// store's latest outage (both null before any renewal); read in one statement.
+    /// </summary>
+    public async Task<(IReadOnlyList<LeaseObservation> Leases, DateTimeOffset Now, DateTimeOffset? LastRenewal, DateTimeOffset? UpSince)> ObserveAsync(
+        CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("SELECT node, incarnation, renewed_at, clock_timestamp() FROM cib.ha_leases ORDER BY node");
+        await using var cmd = db.CreateCommand(
+            "SELECT l.node, l.incarnation, l.renewed_at, now.t, up.up_since, up.last_write FROM (SELECT clock_timestamp() AS t) now " +
+            "LEFT JOIN cib.ha_store_liveness up ON up.id = 1 LEFT JOIN cib.ha_leases l ON TRUE ORDER BY l.node");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var leases = new List<LeaseObservation>();
-        DateTimeOffset? now = null;
+        DateTimeOffset now = default;
+        DateTimeOffset? upSince = null, lastRenewal = null;
         while (await reader.ReadAsync(ct))
         {
-            leases.Add(new LeaseObservation(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
             now = reader.GetFieldValue<DateTimeOffset>(3);
+            upSince = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4);
+            lastRenewal = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
+            if (!reader.IsDBNull(0))
+                leases.Add(new LeaseObservation(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         }
-        return (leases, now ?? await StoreClock.NowAsync(db, ct));
+        return (leases, now, lastRenewal, upSince);
     }
 }
 

@@ -76,6 +76,7 @@ public static partial class StoreRoles
             {
                 // The lease rows, the stored status (the controller writes it), never a secret.
                 sql.Add($"GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.ha_leases TO {role}");
+                sql.Add($"GRANT SELECT, INSERT, UPDATE ON {s}.ha_store_liveness TO {role}");
                 sql.Add($"GRANT INSERT, UPDATE ON {s}.ha_read_models TO {role}");
                 foreach (var table in history) sql.Add($"GRANT INSERT, UPDATE, DELETE ON {table} TO {role}");
                 foreach (var table in secrets) sql.Add($"REVOKE ALL ON {table} FROM {role}");

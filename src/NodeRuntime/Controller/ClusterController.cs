@@ -17,6 +17,8 @@ public sealed record ControllerOptions
 {
     /// <summary>How long a lease may go unrenewed before its node is lost (corosync's token).</summary>
     public Duration LeaseTimeout { get; init; } = new(1000);
+    /// <summary>How long the nodes ride out an outage of the store frozen before applying no-quorum-policy (docs/safety.md); the same on every node.</summary>
+    public TimeSpan StoreOutageBound { get; init; } = ControllerRules.DefaultStoreOutageBound;
     /// <summary>How often a standby controller tries to take the role over.</summary>
     public TimeSpan ElectionPoll { get; init; } = TimeSpan.FromMilliseconds(200);
     /// <summary>How often the active controller looks at the leases and the transition.</summary>
@@ -42,7 +44,7 @@ public sealed record ControllerOptions
     public int HistoryBatch { get; init; } = 5_000;
 
     /// <summary>The rules the controller decider applies.</summary>
-    public ControllerRules Rules => new(LeaseTimeout, StartupGrace, NoFencingMargin, MaxFenceAttempts, FenceRetryBackoff);
+    public ControllerRules Rules => new(LeaseTimeout, StartupGrace, NoFencingMargin, MaxFenceAttempts, FenceRetryBackoff, StoreOutageBound);
 }
 
 /// <summary>
@@ -149,12 +151,13 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                     await feed.WaitAsync(TimeSpan.FromMilliseconds(20), ct);
                     continue;
                 }
-                var (observed, now) = await leases.ObserveAsync(ct);
+                var (observed, now, lastRenewal, upSince) = await leases.ObserveAsync(ct);
+                var storeUpSince = LeaseLoss.StoreUpSince(lastRenewal, upSince, options.LeaseTimeout.ToTimeSpan(), now);
                 // The controller's own node is alive by definition while it holds the role: a stalled renewal of
                 // its own lease must never make it declare itself lost (no other node could then fence it).
                 observed = [.. observed.Select(l => l.Node == node ? l with { RenewedAt = now } : l)];
                 var decided = MembershipDecider.Decide(new ObserveLeases(observed, _state.Configuration.Nodes.Keys.ToList(), options.LeaseTimeout,
-                    _state.Configuration.Options.IsStonithEnabled, now), _fold.Status.Membership);
+                    _state.Configuration.Options.IsStonithEnabled, now, storeUpSince, options.StoreOutageBound), _fold.Status.Membership);
                 if (decided.Count > 0)
                 {
                     foreach (var e in decided)

@@ -7,8 +7,9 @@ namespace NodeRuntime.Membership;
 /// Acts on <see cref="LeaseWatch"/>'s decisions, on a timer of its own that never waits on the store: the lease
 /// renewals report each answered round trip (<see cref="Contact"/>, any thread), and every
 /// <see cref="LeaseWatch.CheckInterval"/> one step (<see cref="CheckAsync"/>) decides from those reports and the
-/// time alone. On lease loss: stop (refuse new starts, let the starts already running end, then stop every local
-/// resource, last started first, after cancelling its monitors), freeze (refuse new starts) or ignore. Events go to the
+/// time alone. On lease loss: stop (ride out the store-outage bound frozen, then refuse new starts, let the starts
+/// already running end, then stop every local resource, last started first, after cancelling its monitors), freeze
+/// (refuse new starts) or ignore. Events go to the
 /// outbox, which keeps them while the store is away; on reconnecting, the freeze is lifted and the outbox resumes, so
 /// the log learns what happened meanwhile. Nothing in a step touches the store: the stops are local agents, bounded by
 /// their stop timeouts, which is what the controller's wait before recovering without fencing is built from
@@ -51,6 +52,10 @@ public sealed class LeaseLossResponder(
         IReadOnlyList<OperationOutcome> stops = [];
         switch (decision)
         {
+            case LeaseDecision.RideOut riding:
+                outbox.GoOffline();
+                resources.Freeze($"store unreachable since {riding.LastContact:O}: starting nothing until it is back, stopping everything at {riding.Until:O} (store-outage-bound)");
+                break;
             case LeaseDecision.ApplyPolicy { Policy: NoQuorumPolicy.Stop } lost:
                 outbox.GoOffline();
                 resources.Freeze($"lease lost at {lost.LastContact + lost.Unreachable:O} (no-quorum-policy=stop)");

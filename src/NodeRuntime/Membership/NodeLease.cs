@@ -27,6 +27,9 @@ public sealed class NodeLease(NpgsqlDataSource db, string node, TimeProvider tim
     public async Task RunAsync(TimeSpan interval, CancellationToken ct)
     {
         var leases = new Leases(db);
+        // The lease timeout: each renewal's deadline. Three quarters of it (three renewal intervals) without a renewal of
+        // anyone's marks an outage of the store (LeaseLoss.OutageGap).
+        var leaseTimeout = renewalDeadline ?? interval * 4;
         using var timer = new PeriodicTimer(interval, time);
         while (!ct.IsCancellationRequested)
         {
@@ -38,7 +41,7 @@ public sealed class NodeLease(NpgsqlDataSource db, string node, TimeProvider tim
                 {
                     if (_left) break;
                     var sentAt = time.GetUtcNow();
-                    await StoreDeadline.RunAsync(c => leases.RenewAsync(node, Incarnation, c), renewalDeadline ?? interval * 4, time, ct);
+                    await StoreDeadline.RunAsync(c => leases.RenewAsync(node, Incarnation, LeaseLoss.OutageGap(leaseTimeout), c), leaseTimeout, time, ct);
                     LastRenewed = sentAt;
                     Renewed?.Invoke(sentAt);
                 }

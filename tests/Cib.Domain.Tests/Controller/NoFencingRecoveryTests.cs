@@ -19,6 +19,8 @@ public sealed class NoFencingRecoveryTests
     private static readonly DateTimeOffset T = new(2026, 11, 30, 6, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(500);
+    /// <summary>The store-outage bound the lost node rides out frozen before it stops anything.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
 
     private static readonly ClusterConfiguration Configuration = CrmParser.Parse("""
         node node1
@@ -42,8 +44,8 @@ public sealed class NoFencingRecoveryTests
         var status = Fold(Ok("ip", "node1", "start"), Ok("fs", "node1", "start"), Ok("web", "node1", "start"), Ok("fence", "node1", "start"));
         // ip 5 s (its own), fs 40 s (its own), web 30 s (op_defaults); the fence device has nothing to stop.
         Assert.Equal(["fs", "ip", "web"], NoFencingRecovery.PossiblyActive("node1", Configuration, status).Order());
-        Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(75) + Margin,
-            NoFencingRecovery.Wait("node1", Configuration, status, [], Lease, Margin));
+        Assert.Equal(Bound + TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(75) + Margin,
+            NoFencingRecovery.Wait("node1", Configuration, status, [], Lease, Bound, Margin));
     }
 
     [Fact]
@@ -56,8 +58,8 @@ public sealed class NoFencingRecoveryTests
             failedStart,                                            // may be half started
             Ok("ip", "node2", "start"));                            // another node's
         Assert.Equal(["web"], NoFencingRecovery.PossiblyActive("node1", Configuration, status));
-        Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(30) + Margin,
-            NoFencingRecovery.Wait("node1", Configuration, status, [], Lease, Margin));
+        Assert.Equal(Bound + TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(30) + Margin,
+            NoFencingRecovery.Wait("node1", Configuration, status, [], Lease, Bound, Margin));
     }
 
     [Fact]
@@ -65,13 +67,13 @@ public sealed class NoFencingRecoveryTests
     {
         var start = new PlannedAction(1, ActionKind.Start, "ip", "node1", "start", 0, 12_000, ValueList<int>.Of([]), "start");
         var elsewhere = start with { ActionId = 2, Node = "node2", Resource = "fs", TimeoutMs = 99_000 };
-        Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(5) + Margin,
-            NoFencingRecovery.Wait("node1", Configuration, ResourceActivity.Empty, [start, elsewhere], Lease, Margin));
+        Assert.Equal(Bound + TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(5) + Margin,
+            NoFencingRecovery.Wait("node1", Configuration, ResourceActivity.Empty, [start, elsewhere], Lease, Bound, Margin));
     }
 
     [Fact]
-    public void A_node_that_ran_nothing_is_waited_for_one_check_and_the_margin() =>
-        Assert.Equal(LeaseLoss.CheckInterval(Lease) + Margin, NoFencingRecovery.Wait("node2", Configuration, ResourceActivity.Empty, [], Lease, Margin));
+    public void A_node_that_ran_nothing_is_waited_for_the_store_outage_bound_one_check_and_the_margin() =>
+        Assert.Equal(Bound + LeaseLoss.CheckInterval(Lease) + Margin, NoFencingRecovery.Wait("node2", Configuration, ResourceActivity.Empty, [], Lease, Bound, Margin));
 
     [Fact]
     public void A_start_dispatched_there_without_a_result_counts_from_the_log_alone_as_after_a_takeover()
@@ -82,8 +84,8 @@ public sealed class NoFencingRecoveryTests
             Ok("fs", "node1", "start") with { Origin = new OperationOrigin("t7", 2) });
         Assert.Equal(["ip"], activity.StartsInFlightOn("node1").Select(d => d.Resource));
         // ip may still be starting (12 s) then must stop (5 s); fs started (its stop, 40 s); web is node2's.
-        Assert.Equal(TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(45) + Margin,
-            NoFencingRecovery.Wait("node1", Configuration, activity, [], Lease, Margin));
+        Assert.Equal(Bound + TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(12) + TimeSpan.FromSeconds(45) + Margin,
+            NoFencingRecovery.Wait("node1", Configuration, activity, [], Lease, Bound, Margin));
 
         var rejoined = activity.Apply(new NodeJoined("node1", "i2", "back", T), 99);
         Assert.Empty(rejoined.StartsInFlightOn("node1"));

@@ -52,11 +52,23 @@ public sealed class WaitDecisionTests : ControllerDeciderSpec
         var lostAt = T0.AddSeconds(10);
         var state = Elect(Given(Config, Rules, Joined("node1"), Joined("node2"), Ok("d1", "node1", "start"), Lost("node1", lostAt)), "node2", T0).State;
         // One lease check (100 ms), d1's stop timeout (2 s), the margin (500 ms).
-        var wait = LeaseLoss.StopBound(Rules.LeaseTimeout.ToTimeSpan(), [], [TimeSpan.FromSeconds(2)]) + Rules.NoFencingMargin;
+        var wait = LeaseLoss.StopBound(Rules.LeaseTimeout.ToTimeSpan(), Rules.StoreOutageBound, [], [TimeSpan.FromSeconds(2)]) + Rules.NoFencingMargin;
         Assert.Equal(TimeSpan.FromMilliseconds(2600), wait);
         ThenNothing(Tick(state, lostAt + wait - TimeSpan.FromMilliseconds(1), NoPlan, null));
         var recovery = Tick(state, lostAt + wait, Plans(Start(1, "d1", "node2")), null);
         Assert.Equal("t4", Assert.IsType<TransitionPlanned>(recovery.Events[0]).TransitionId);
+    }
+
+    [Fact]
+    public void Without_fencing_the_wait_includes_the_store_outage_bound_the_lost_node_rides_out_frozen()
+    {
+        var lostAt = T0.AddSeconds(10);
+        var rules = Rules with { StoreOutageBound = TimeSpan.FromSeconds(5) };
+        var state = Elect(Given(Config, rules, Joined("node1"), Joined("node2"), Ok("d1", "node1", "start"), Lost("node1", lostAt)), "node2", T0).State;
+        // 5 s frozen, one lease check (100 ms), d1's stop timeout (2 s), the margin (500 ms).
+        Assert.Equal(lostAt + TimeSpan.FromMilliseconds(7600), state.RecoverNotBefore["node1"]);
+        ThenNothing(Tick(state, lostAt.AddMilliseconds(7599), NoPlan, null));
+        Assert.NotEmpty(Tick(state, lostAt.AddMilliseconds(7600), Plans(Start(1, "d1", "node2")), null).Events);
     }
 
     [Fact]

@@ -40,6 +40,25 @@ public class MembershipDeciderTests
         Assert.Equal(Now.AddMilliseconds(-1500), lost.LastSeen);
     }
 
+    [Theory]
+    [InlineData(3_000, true)] // the store came back 3 s ago: the node has the lease timeout and the bound (1 s + 5 s) from then
+    [InlineData(6_000, true)]
+    [InlineData(6_001, false)]
+    public void After_an_outage_of_the_store_a_lease_runs_from_the_stores_return_for_the_lease_timeout_and_the_bound(int backMsAgo, bool holds)
+    {
+        var state = Given(new NodeJoined("node1", "a", "first lease", Now.AddSeconds(-60)));
+        var observe = new ObserveLeases([Lease("node1", "a", 20_000)], TwoNodes, Timeout, true, Now, Now.AddMilliseconds(-backMsAgo), TimeSpan.FromSeconds(5));
+        var events = MembershipDecider.Decide(observe, state);
+        Assert.Equal(holds, events.Count == 0);
+        if (!holds) Assert.IsType<NodeLost>(Assert.Single(events));
+    }
+
+    [Fact]
+    public void The_grace_after_an_outage_of_the_store_keeps_a_node_online_and_joins_none() =>
+        // An offline node's old lease does not join it because the store just came back.
+        Assert.Empty(MembershipDecider.Decide(new ObserveLeases([Lease("node2", "b", 20_000)], TwoNodes, Timeout, true, Now, Now, TimeSpan.FromSeconds(5)),
+            Given(new NodeLeft("node2", "shutdown", Now.AddSeconds(-30)))));
+
     [Fact]
     public void A_lease_exactly_at_the_timeout_still_counts() =>
         Assert.Empty(When(Given(new NodeJoined("node1", "a", "x", Now.AddSeconds(-5))), true, Lease("node1", "a", 1000)));

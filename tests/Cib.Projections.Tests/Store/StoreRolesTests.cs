@@ -39,7 +39,7 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
         Assert.Contains(read, e => e.Data is NodeJoined j && j.Node == node);
 
         var leases = new Leases(data);
-        await leases.RenewAsync(node, "i1");
+        await leases.RenewAsync(node, "i1", TimeSpan.FromSeconds(1));
         Assert.Contains((await leases.ObserveAsync()).Leases, l => l.Node == node);
         await leases.ReleaseAsync(node, "i1");
 

@@ -38,6 +38,7 @@ public sealed class ControlLoopTests : IAsyncLifetime
         NoFencingMargin = TimeSpan.FromMilliseconds(300),
         FenceRetryBackoff = TimeSpan.FromMilliseconds(100),
         MaxFenceAttempts = 3,
+        StoreOutageBound = TimeSpan.FromSeconds(1),
     };
 
     private TestDatabase _db = null!;
@@ -185,8 +186,9 @@ public sealed class ControlLoopTests : IAsyncLifetime
         var recovery = await Until(async () => (await EventsAsync<ResourceOperationSucceeded>()).LastOrDefault(o => o.Resource == "d1" && o.Operation == "start" && o.Node == second),
             "the recovery's start is reported");
         // Without fencing the controller waits, after the loss, as long as the lost node's runtime may take to stop d1
-        // under no-quorum-policy (one lease check and d1's 2 s stop timeout), and a margin, before recovering it.
-        var wait = LeaseLoss.StopBound(Fast.LeaseTimeout.ToTimeSpan(), [], [TimeSpan.FromSeconds(2)]) + Fast.NoFencingMargin;
+        // under no-quorum-policy (the store-outage bound it rides out frozen, one lease check and d1's 2 s stop timeout),
+        // and a margin, before recovering it.
+        var wait = LeaseLoss.StopBound(Fast.LeaseTimeout.ToTimeSpan(), Fast.StoreOutageBound, [], [TimeSpan.FromSeconds(2)]) + Fast.NoFencingMargin;
         Assert.True(recovery.At - lost.At >= wait, $"recovered {recovery.At - lost.At} after the loss, before {wait}");
         Assert.Empty(await EventsAsync<FencingRequested>());
         _ = node1;

@@ -112,6 +112,44 @@ public sealed class LeaseWatchTests
     }
 
     [Fact]
+    public void With_a_store_outage_bound_policy_stop_rides_the_outage_out_frozen_and_stops_only_past_it()
+    {
+        var bound = TimeSpan.FromSeconds(5);
+        var watch = new LeaseWatch(LeaseTimeout, NoQuorumPolicy.Stop, T0, bound);
+        Assert.IsType<LeaseDecision.Carry>(watch.Tick(T0.AddMilliseconds(1000)));
+        var ride = Assert.IsType<LeaseDecision.RideOut>(watch.Tick(T0.AddMilliseconds(1001)));
+        Assert.Equal(T0 + LeaseTimeout + bound, ride.Until);
+        Assert.True(watch.IsLost);
+        Assert.IsType<LeaseDecision.Carry>(watch.Tick(T0.AddMilliseconds(6000))); // the lease and the bound: not yet
+        var stop = Assert.IsType<LeaseDecision.ApplyPolicy>(watch.Tick(T0.AddMilliseconds(6001)));
+        Assert.Equal((NoQuorumPolicy.Stop, T0), (stop.Policy, stop.LastContact));
+        Assert.IsType<LeaseDecision.Carry>(watch.Tick(T0.AddSeconds(60))); // once per outage
+        Assert.IsType<LeaseDecision.Recover>(watch.Contact(T0.AddSeconds(61), T0.AddSeconds(61.1)));
+    }
+
+    [Fact]
+    public void A_store_back_within_the_bound_ends_the_ride_out_without_a_stop()
+    {
+        var watch = new LeaseWatch(LeaseTimeout, NoQuorumPolicy.Stop, T0, TimeSpan.FromSeconds(5));
+        Assert.IsType<LeaseDecision.RideOut>(watch.Tick(T0.AddMilliseconds(1100)));
+        var back = Assert.IsType<LeaseDecision.Recover>(watch.Contact(T0.AddMilliseconds(4000), T0.AddMilliseconds(4200)));
+        Assert.Equal(T0.AddMilliseconds(1100), back.LostAt);
+        Assert.False(watch.IsLost);
+        Assert.IsType<LeaseDecision.Carry>(watch.Tick(T0.AddMilliseconds(5000))); // contact sent at 4 s: the lease holds to 5 s
+        Assert.IsType<LeaseDecision.RideOut>(watch.Tick(T0.AddMilliseconds(5001))); // a new outage rides out again
+    }
+
+    [Theory]
+    [InlineData(NoQuorumPolicy.Freeze)]
+    [InlineData(NoQuorumPolicy.Ignore)]
+    public void Policies_other_than_stop_apply_when_the_lease_runs_out_whatever_the_bound(NoQuorumPolicy policy)
+    {
+        var watch = new LeaseWatch(LeaseTimeout, policy, T0, TimeSpan.FromSeconds(5));
+        Assert.Equal(policy, Assert.IsType<LeaseDecision.ApplyPolicy>(watch.Tick(T0.AddMilliseconds(1001))).Policy);
+        Assert.IsType<LeaseDecision.Carry>(watch.Tick(T0.AddSeconds(10)));
+    }
+
+    [Fact]
     public void The_check_interval_is_a_tenth_of_the_lease_timeout() =>
         Assert.Equal(TimeSpan.FromMilliseconds(100), LeaseWatch.CheckInterval(TimeSpan.FromSeconds(1)));
 
