@@ -337,6 +337,15 @@ leader_index() {
   [[ -n $found ]] && echo "$found"
 }
 
+# The sync standby as etcd names it (GET /sync answers 200 on it only).
+sync_standby_index() {
+  local i
+  for i in $(all_indexes); do
+    [[ $(curl -s --noproxy '*' -m 1 -o /dev/null -w '%{http_code}' "http://$(address "$i"):$REST_PORT/sync" 2>/dev/null) == 200 ]] && { echo "$i"; return 0; }
+  done
+  return 1
+}
+
 # Ready: exactly one member is the running primary, and it reports a streaming sync standby.
 store_ready() {
   local leader
@@ -346,12 +355,8 @@ import json, sys
 d = json.load(sys.stdin)
 ok = d.get("state") == "running" and any(r.get("sync_state") in ("sync", "quorum") and r.get("state") == "streaming" for r in d.get("replication") or [])
 sys.exit(0 if ok else 1)' 2>/dev/null || return 1
-  # ... and the sync standby is named in etcd too (GET /sync answers 200 on it): what a failover may promote.
-  local i
-  for i in $(all_indexes); do
-    [[ $(curl -s --noproxy '*' -m 1 -o /dev/null -w '%{http_code}' "http://$(address "$i"):$REST_PORT/sync" 2>/dev/null) == 200 ]] && return 0
-  done
-  return 1
+  # ... and the sync standby is named in etcd too: what a failover may promote.
+  sync_standby_index >/dev/null
 }
 
 cmd_wait() {
@@ -385,12 +390,19 @@ cmd_status() {
 
 # ------------------------------------------------------------------ faults
 cmd_promote() {
-  local i=$1 leader
+  local i=$1 leader sync
+  # Strict synchronous mode: only the sync standby holds every acknowledged commit, so Patroni refuses any other.
+  sync=$(sync_standby_index || true)
   if leader=$(leader_index); then
     [[ $leader != "$i" ]] || { say "lab store: s$i is the leader already"; return 0; }
-    patronictl switchover "$SCOPE" --leader "s$leader" --candidate "s$i" --force >&2
+    if [[ $sync != "$i" ]]; then
+      local who="there is none"
+      [[ -z $sync ]] || who="s$sync is"
+      die "s$i is not the sync standby ($who): in synchronous mode only the sync standby may become the leader (decision 0014)"
+    fi
+    patronictl switchover "$SCOPE" --leader "s$leader" --candidate "s$i" --force >&2 || die "the switchover to s$i failed"
   else
-    patronictl failover "$SCOPE" --candidate "s$i" --force >&2
+    patronictl failover "$SCOPE" --candidate "s$i" --force >&2 || die "the failover to s$i failed"
   fi
   local deadline
   deadline=$(( $(now_ms) + 30000 ))
