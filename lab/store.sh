@@ -102,6 +102,7 @@ ETCD_INITIAL_CLUSTER_STATE=new
 ETCD_INITIAL_CLUSTER_TOKEN=$SCOPE
 ETCD_HEARTBEAT_INTERVAL=100
 ETCD_ELECTION_TIMEOUT=500
+ETCD_PRE_VOTE=true
 ETCD_LOGGER=zap
 ETCD_LOG_LEVEL=warn
 ENV
@@ -382,9 +383,14 @@ cmd_status() {
     etcd_health=$(ETCDCTL_API=3 timeout 3 etcdctl --endpoints="http://$(address "$i"):$ETCD_CLIENT_PORT" --dial-timeout=1s --command-timeout=1s endpoint health 2>&1 | grep -oE 'is (un)?healthy' | head -n 1 | sed 's/^is //' || true)
     lines+=("$i"$'\t'"$pid"$'\t'"$link"$'\t'"${own//[$'\t\n']/ }"$'\t'"${etcd_status//[$'\t\n']/ }"$'\t'"${etcd_health:-unreachable}")
   done
-  local cluster
-  cluster=$(timeout 5 patronictl -c "$STORE/patronictl.yml" list -f json 2>/dev/null || echo '[]')
-  printf '%s\n' "${lines[@]}" | CLUSTER="$cluster" SUBNET_PREFIX="$SUBNET_PREFIX" python3 "$LAB_DIR/store-status.py"
+  # etcd's view (what patronictl list shows), read from the members whose etcd answered: patronictl itself would wait
+  # on a cut member's etcd first.
+  local healthy="" dcs=""
+  for i in $(all_indexes); do
+    [[ ${lines[$((i - 1))]##*$'\t'} == healthy ]] && healthy+="${healthy:+,}http://$(address "$i"):$ETCD_CLIENT_PORT"
+  done
+  [[ -z $healthy ]] || dcs=$(ETCDCTL_API=3 timeout 5 etcdctl --endpoints="$healthy" --dial-timeout=1s --command-timeout=2s get --prefix "/ha/$SCOPE/" -w json 2>/dev/null || true)
+  printf '%s\n' "${lines[@]}" | DCS="$dcs" SCOPE="$SCOPE" SUBNET_PREFIX="$SUBNET_PREFIX" python3 "$LAB_DIR/store-status.py"
   echo "store url (postgres): $(cmd_url postgres 2>/dev/null || echo none)"
 }
 
