@@ -97,6 +97,15 @@ public sealed class ReplicatedStoreTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine(healed.Text);
         Assert.Equal(after.Leader, healed.Leader);
         Assert.Equal([after.Leader!], healed.PrimariesByOwnView);
+
+        // down removes the members (namespaces, links, processes, data), any number of times.
+        var tinis = healed.Members.Select(m => _lab.StorePid(m.Name)).ToList();
+        await _lab.DownAsync();
+        await _lab.DownAsync();
+        Assert.DoesNotContain((await Command.RunAsync("ip", ["netns", "list"])).Output.Split('\n'), l => l.StartsWith("ha-s", StringComparison.Ordinal));
+        Assert.DoesNotContain("ha-s1-h", (await Command.RunAsync("ip", ["-o", "link", "show"])).Output);
+        Assert.All(tinis, pid => Assert.False(pid is { } p && LabSupport.ProcFs.IsLiveProcess(p, "tini")));
+        Assert.False(Directory.Exists(Path.Combine(_lab.StateDirectory, "store")));
     }
 
     private async Task<StoreStatus> WaitForStatusAsync(Func<StoreStatus, bool> condition, TimeSpan timeout)

@@ -79,6 +79,14 @@ public sealed class Lab
     public async Task<StoreStatus> StoreStatusAsync() =>
         StoreStatus.Parse((await RunLabAsync(["store", "status"], null, TimeSpan.FromSeconds(60)).Checked()).Output);
 
+    /// <summary>The pid (root namespace) of a replicated store member's PID 1, tini, or null when it is down.</summary>
+    public int? StorePid(string member)
+    {
+        var file = Path.Combine(StateDirectory, "store", member, "tini.pid");
+        if (!File.Exists(file) || !int.TryParse(File.ReadAllText(file).Trim(), out var pid)) return null;
+        return ProcFs.IsLiveProcess(pid, "tini") ? pid : null;
+    }
+
     /// <summary>`./ha lab store kill|cut|heal|promote MEMBER` (members s1..s3).</summary>
     public Task<CommandResult> StoreAsync(string action, string member) =>
         RunLabAsync(["store", action, member], null, TimeSpan.FromSeconds(60)).Checked();
