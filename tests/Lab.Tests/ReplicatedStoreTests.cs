@@ -12,9 +12,9 @@ namespace Lab.Tests;
 /// </summary>
 public sealed class ReplicatedStoreTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    /// <summary>How long a new primary may take: a timeout for a broken store, not a measurement (docs/lab.md has the
-    /// measured figure; it is printed below). Patroni's leader key lives 5 s; this leaves room for a loaded machine.</summary>
-    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(30);
+    /// <summary>The store's failover bound (docs/lab.md, decision 0014): how long a new primary and the first write on it
+    /// may take. A timeout, not a measurement: the measured figure is printed (5-7 s here at load average 14-20).</summary>
+    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(15);
 
     private readonly LabSupport.Lab _lab = new();
 
