@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # lab.sh: a real multi-node cluster on one machine (see docs/lab.md). Called by `./ha lab`.
 #
-#   lab.sh up [N]        N nodes (default 2), the bridge, the shared disk, the hypervisor, the store
+#   lab.sh up [N] [--store embedded|replicated]
+#                        N nodes (default 2), the bridge, the shared disk, the hypervisor, the store (the embedded
+#                        PostgreSQL, or three members with etcd + Patroni + PostgreSQL: lab/store.sh)
 #   lab.sh down          remove everything the lab made (also after a crash or a half-finished up)
 #   lab.sh status        nodes (power, pid, addresses, mounts), hypervisor, disk, store URL
+#   lab.sh store status|kill|cut|heal|promote MEMBER   the replicated store's members s1..s3 (lab/store.sh)
 #   lab.sh kill NODE     crash a node: kill -9 its PID 1 (the hypervisor still shows it running)
 #   lab.sh cut NODE      take the node's link down (a dead cable); heal NODE brings it back
 #   lab.sh boot NODE     boot a node that is off or crashed (reset its interface, start its runtime)
@@ -321,6 +324,8 @@ cmd_down() {
     [[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == tini ]] && kill -KILL "$pid" 2>/dev/null || true
   done
   [[ -d $HV ]] && "$LAB_DIR/hypervisor/sshd-down.sh" "$HV" || true
+  # The replicated store's members (namespaces ha-sN, their links, .ha/lab/store/), if any.
+  "$LAB_DIR/store.sh" down || true
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ha-n[0-9]+$' || true); do
     ip netns delete "$ns" 2>/dev/null || true
   done
@@ -341,14 +346,22 @@ cmd_down() {
     "$ROOT/ha" db stop >/dev/null 2>&1 || true
     rm -f "$STATE/store-started-by-lab"
   fi
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-kind" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
 
 cmd_up() {
-  local n=${1:-2}
+  local n=2 store=embedded
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --store) store=${2:-}; shift 2 || die "--store needs embedded or replicated" ;;
+      --store=*) store=${1#--store=}; shift ;;
+      *) n=$1; shift ;;
+    esac
+  done
   [[ $n =~ ^[0-9]+$ && $n -ge 1 && $n -le 9 ]] || die "node count must be 1..9, not '$n'"
+  [[ $store == embedded || $store == replicated ]] || die "--store must be embedded or replicated, not '$store'"
   local t0
   t0=$(now_ms)
   cmd_down 2>/dev/null
@@ -364,14 +377,26 @@ cmd_up() {
   write_apache_configs "$n"
   write_cluster_config "$n"
   local url
-  # A store the lab had to start is stopped again by down; one that ran before is left running.
-  "$ROOT/ha" db status >/dev/null 2>&1 || touch "$STATE/store-started-by-lab"
-  url=$("$ROOT/ha" db lab-listen "$HOST_ADDRESS" "$SUBNET_PREFIX.0/24" "${HA_LAB_DATABASE:-ha}") || die "the store did not come up on $HOST_ADDRESS"
+  echo "$store" > "$STATE/store-kind"
+  if [[ $store == replicated ]]; then
+    # Three members in namespaces of their own (decision 0014): the database and the roles on the primary; every
+    # component connects with a multi-host connection string that finds the primary wherever it is.
+    url=$("$LAB_DIR/store.sh" up) || die "the replicated store did not come up (./ha lab store status; .ha/lab/store/sN/*.log)"
+  else
+    # A store the lab had to start is stopped again by down; one that ran before is left running.
+    "$ROOT/ha" db status >/dev/null 2>&1 || touch "$STATE/store-started-by-lab"
+    url=$("$ROOT/ha" db lab-listen "$HOST_ADDRESS" "$SUBNET_PREFIX.0/24" "${HA_LAB_DATABASE:-ha}") || die "the store did not come up on $HOST_ADDRESS"
+  fi
   # The schema and what the components' roles may do in it, as the superuser before any node starts: their roles
   # change no schema (decision 0010).
   HA_CONNECTION=$url "$ROOT/ha" hactl schema apply >/dev/null || die "the schema could not be applied to the lab's store"
-  store_url_for_nodes "$url" ha_node > "$STATE/store-url"
-  store_url_for_nodes "$url" ha_api > "$STATE/store-url.api"
+  if [[ $store == replicated ]]; then
+    "$LAB_DIR/store.sh" url ha_node > "$STATE/store-url"
+    "$LAB_DIR/store.sh" url ha_api > "$STATE/store-url.api"
+  else
+    store_url_for_nodes "$url" ha_node > "$STATE/store-url"
+    store_url_for_nodes "$url" ha_api > "$STATE/store-url.api"
+  fi
   echo "$url" > "$STATE/store-url.root"
   start_hypervisor
   for i in $(seq 1 "$n"); do
@@ -379,7 +404,7 @@ cmd_up() {
     start_node "$i"
   done
   touch "$STATE/up"
-  say "lab: up, $n nodes ($(( $(now_ms) - t0 )) ms); boot: $(boot_command)"
+  say "lab: up, $n nodes, $store store ($(( $(now_ms) - t0 )) ms); boot: $(boot_command)"
   if [[ $(boot_command) == *"$API_BIN"* ]]; then announce_api "$n" "$url"; fi
 }
 
@@ -425,9 +450,11 @@ cmd_status() {
   [[ -s $HV/sshd.pid ]] && kill -0 "$(cat "$HV/sshd.pid")" 2>/dev/null && hv="sshd pid $(cat "$HV/sshd.pid")"
   echo "hypervisor: $hv on $HOST_ADDRESS:$SSH_PORT and 127.0.0.1:$SSH_PORT; client key $STATE/client_key; known_hosts $STATE/known_hosts"
   echo "disk: $(cat "$STATE/disk/device" 2>/dev/null || echo none) ($STATE/disk/shared.img, ext4, mount point $SHARED_MOUNT)"
+  echo "store: $(cat "$STATE/store-kind" 2>/dev/null || echo embedded)"
   echo "store for nodes: $(cat "$STATE/store-url" 2>/dev/null || echo none)"
   echo "store for the nodes' APIs: $(cat "$STATE/store-url.api" 2>/dev/null || echo none)"
   echo "vip: $VIP; apache configs: $STATE/apache/nodeN.conf; cluster configuration: $STATE/apache-cluster.crm"
+  if [[ $(cat "$STATE/store-kind" 2>/dev/null) == replicated ]]; then "$LAB_DIR/store.sh" status || true; fi
 }
 
 cmd_exec() {
@@ -453,11 +480,14 @@ main() {
     poweroff) local i; i=$(node_index "${1:-}"); power_off "$i" ;;
     poweron) local i; i=$(node_index "${1:-}"); power_on "$i" ;;
     exec) cmd_exec "$@" ;;
+    store) [[ $(cat "$STATE/store-kind" 2>/dev/null) == replicated ]] ||
+        die "the lab's store is not replicated (./ha lab up N --store replicated)"
+      exec "$LAB_DIR/store.sh" "$@" ;;
     peer) [[ ${1:-} == pacemaker ]] || die "usage: lab peer pacemaker up [N]|failover [--runs N] [--crash destroy|cut]|status|down"
       shift; exec "$LAB_DIR/peer/pacemaker.sh" "$@" ;;
     pid) local i; i=$(node_index "${1:-}"); tini_pid "$i" ;;
-    help|-h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown lab command '$sub' (up [N]|down|status|kill|cut|heal|boot|exec NODE ...)" ;;
+    help|-h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown lab command '$sub' (up [N] [--store replicated]|down|status|kill|cut|heal|boot|exec NODE ...|store ...)" ;;
   esac
 }
 

@@ -3,10 +3,11 @@
 # the node's boot command. Runs inside the node's network, PID, mount and UTS namespaces.
 set -euo pipefail
 hostname "$HA_NODE"
-# Agents and daemons keep pid files and state here; every node needs its own.
-mount -t tmpfs -o mode=755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+# Agents and daemons keep pid files and state here; every node needs its own. The checkout (ha-node, the lab's state,
+# the store's password files) stays visible even when it lives under /tmp or /run.
+# shellcheck source=private-mounts.sh
+source "$(dirname "${BASH_SOURCE[0]}")/private-mounts.sh"
+private_mounts "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" "$HA_LAB_STATE"
 mkdir -p /run/lock /run/resource-agents /run/apache2 /run/ha-lab /run/sshd
 chmod 1777 /run/lock
 # The same path on every node, this node's own file (logs and names differ per node).

@@ -66,15 +66,33 @@ public sealed class Lab
     /// with HA_NODE, HA_CONNECTION set); default: `ha-node run --node NODE` once ha-node has it, else sleep.
     /// <paramref name="storeOutageBound"/>: the nodes' store-outage bound (HA_LAB_STORE_OUTAGE_BOUND; default ha-node's).
     /// </summary>
-    public Task<CommandResult> UpAsync(int nodes = 2, string? database = null, string? boot = null, TimeSpan? storeOutageBound = null)
+    public Task<CommandResult> UpAsync(int nodes = 2, string? database = null, string? boot = null, bool replicatedStore = false,
+        TimeSpan? storeOutageBound = null)
     {
         // The API on every node is for people (./ha lab up, the demo); the lab's tests exercise the cluster without it.
         var environment = new Dictionary<string, string> { ["HA_LAB_API"] = "0" };
         if (storeOutageBound is { } bound) environment["HA_LAB_STORE_OUTAGE_BOUND"] = $"{(long)bound.TotalMilliseconds}ms";
         if (database is not null) environment["HA_LAB_DATABASE"] = database;
         if (boot is not null) environment["HA_LAB_BOOT"] = boot;
-        return RunLabAsync(["up", nodes.ToString()], environment, TimeSpan.FromSeconds(120)).Checked();
+        string[] args = replicatedStore ? ["up", nodes.ToString(), "--store", "replicated"] : ["up", nodes.ToString()];
+        return RunLabAsync(args, environment, TimeSpan.FromSeconds(180)).Checked();
     }
+
+    /// <summary>`./ha lab store status`, parsed: the replicated store's members as lab/store.sh reports them.</summary>
+    public async Task<StoreStatus> StoreStatusAsync() =>
+        StoreStatus.Parse((await RunLabAsync(["store", "status"], null, TimeSpan.FromSeconds(60)).Checked()).Output);
+
+    /// <summary>The pid (root namespace) of a replicated store member's PID 1, tini, or null when it is down.</summary>
+    public int? StorePid(string member)
+    {
+        var file = Path.Combine(StateDirectory, "store", member, "tini.pid");
+        if (!File.Exists(file) || !int.TryParse(File.ReadAllText(file).Trim(), out var pid)) return null;
+        return ProcFs.IsLiveProcess(pid, "tini") ? pid : null;
+    }
+
+    /// <summary>`./ha lab store kill|cut|heal|promote MEMBER` (members s1..s3).</summary>
+    public Task<CommandResult> StoreAsync(string action, string member) =>
+        RunLabAsync(["store", action, member], null, TimeSpan.FromSeconds(60)).Checked();
 
     public Task<CommandResult> DownAsync() => RunLabAsync(["down"], null, TimeSpan.FromSeconds(60)).Checked();
 

@@ -1,0 +1,75 @@
+"""The lab's replicated store, one line per member (lab/store.sh status).
+
+stdin: one tab-separated line per member: index, process, link, its own GET /patroni (JSON), its etcd endpoint
+status (JSON), its etcd health word. DCS: `etcdctl get --prefix /ha/SCOPE/ -w json` (Patroni's keys in etcd, what
+`patronictl list` shows), empty when no etcd answered.
+"""
+import base64
+import json
+import os
+import sys
+
+OWN_ROLES = {"master": "primary", "primary": "primary", "replica": "replica", "standby_leader": "standby-leader"}
+
+
+def load(text, default):
+    try:
+        return json.loads(text) if text.strip() else default
+    except ValueError:
+        return default
+
+
+def dcs_keys(text, scope):
+    """Patroni's keys under /ha/SCOPE/ as {relative key: value}."""
+    keys = {}
+    for kv in load(text, {}).get("kvs", []):
+        key = base64.b64decode(kv["key"]).decode()
+        keys[key[len(f"/ha/{scope}/"):]] = base64.b64decode(kv.get("value", "")).decode()
+    return keys
+
+
+dcs = dcs_keys(os.environ.get("DCS", ""), os.environ["SCOPE"])
+leader = dcs.get("leader")
+sync = load(dcs.get("sync", ""), {}).get("sync_standby")
+dcs_members = {k.split("/", 1)[1]: load(v, {}) for k, v in dcs.items() if k.startswith("members/")}
+leader_lsn = dcs_members.get(leader, {}).get("xlog_location")
+prefix = os.environ["SUBNET_PREFIX"]
+members = []
+for line in sys.stdin:
+    index, process, link, own, etcd_status, etcd_health = line.rstrip("\n").split("\t")
+    own = load(own, {})
+    status = load(etcd_status, [])
+    status = status[0].get("Status") if status else None
+    name = "s" + index
+    registered = dcs_members.get(name)
+    if not dcs:
+        role = "?"
+    elif name == leader:
+        role = "leader"
+    elif registered is None:
+        role = "-"
+    elif sync and name in sync.split(","):
+        role = "sync-standby"
+    else:
+        role = "replica"
+    own_role = OWN_ROLES.get(own.get("role"), "-")
+    lag = "-"
+    if role in ("sync-standby", "replica") and leader_lsn is not None and registered.get("xlog_location") is not None:
+        lag = f"{max(0, leader_lsn - registered['xlog_location']) // (1024 * 1024)}MB"
+    etcd = etcd_health or "unreachable"
+    if status:
+        if status.get("leader") == status.get("header", {}).get("member_id"):
+            etcd += ",leader"
+        etcd += f",term={status.get('raftTerm')}"
+    timeline = own.get("timeline") or (registered or {}).get("timeline") or "-"
+    members.append((name, role, own_role))
+    print(f"{name}: address={prefix}.2{index} member={process.replace(' ', '-')} link={link} role={role} "
+          f"own_role={own_role} state={own.get('state', 'unreachable')} timeline={timeline} lag={lag} etcd={etcd}")
+
+
+def names(pick):
+    return ",".join(n for n, r, o in members if pick(r, o)) or "none"
+
+
+print(f"store: leader={names(lambda r, o: r == 'leader')} sync_standby={names(lambda r, o: r == 'sync-standby')} "
+      f"primaries_by_own_view={names(lambda r, o: o == 'primary')}")
