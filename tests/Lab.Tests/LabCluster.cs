@@ -26,11 +26,11 @@ public sealed class LabCluster : IAsyncDisposable
 
     /// <summary>
     /// Brings the lab up and loads <paramref name="configuration"/> (crm text; default: the lab's Apache cluster), the
-    /// nodes with <paramref name="storeOutageBound"/> (default ha-node's).
+    /// nodes with <paramref name="storeOutageBound"/> (default ha-node's), on the embedded store or the replicated one.
     /// </summary>
-    public async Task UpAsync(int nodes = 2, string? configuration = null, TimeSpan? storeOutageBound = null)
+    public async Task UpAsync(int nodes = 2, string? configuration = null, TimeSpan? storeOutageBound = null, bool replicatedStore = false)
     {
-        await Lab.UpAsync(nodes, database: $"ha_e2e_{Guid.NewGuid():N}"[..20], storeOutageBound: storeOutageBound);
+        await Lab.UpAsync(nodes, database: $"ha_e2e_{Guid.NewGuid():N}"[..20], replicatedStore: replicatedStore, storeOutageBound: storeOutageBound);
         await SchemaMigrations.ApplyAsync(Lab.StoreUrl);
         _store = CibStore.Create(Lab.StoreUrl);
         await LoadAsync(configuration ?? await File.ReadAllTextAsync(Path.Combine(Lab.StateDirectory, "apache-cluster.crm")));
