@@ -1,0 +1,354 @@
+// Resources: the live list with its commands; a primitive created from the agent's meta-data; one object or the whole
+// configuration edited as crm text. Every edit names the version it was based on (If-Match): when another change came
+// first the API answers 412 and the page shows that change; nothing is overwritten and the user's text is kept.
+import { api, h, $, say, session, header, followStatus, commandButton, problemText, ApiError, fmtTime } from './common.js';
+import { resourcesTable, nodesTable, primitives } from './status.js';
+
+const enc = encodeURIComponent;
+header('/resources');
+
+// ---------------------------------------------------------------- the live list
+const chosenNode = new Map();
+let latest = null;
+
+function actions(r, view) {
+  const nodes = view.nodes.map(n => n.name);
+  if (!chosenNode.has(r.id)) chosenNode.set(r.id, nodes.find(n => !r.nodes.includes(n)) ?? nodes[0] ?? '');
+  const select = h('select', {
+    'aria-label': `node to move ${r.id} to or ban it from`, dataset: { key: `node ${r.id}` }, disabled: !session.canOperate,
+    onchange: e => chosenNode.set(r.id, e.target.value),
+  }, nodes.map(n => h('option', { value: n, selected: n === chosenNode.get(r.id) }, n)));
+  const node = () => ({ node: chosenNode.get(r.id) });
+  const base = `/resources/${enc(r.id)}`;
+  return [
+    commandButton('Start', `${base}/start`, { describe: `start ${r.id}` }),
+    commandButton('Stop', `${base}/stop`, { describe: `stop ${r.id}` }),
+    commandButton('Restart', `${base}/restart`, { describe: `restart ${r.id}` }),
+    commandButton('Cleanup', `${base}/cleanup`, { describe: `cleanup ${r.id}` }),
+    select,
+    commandButton('Move', `${base}/move`, { body: node, describe: `move ${r.id} to the node chosen` }),
+    commandButton('Ban', `${base}/ban`, { body: node, describe: `ban ${r.id} from the node chosen` }),
+    commandButton('Clear', `${base}/clear`, { describe: `clear ${r.id}: drop its move and ban constraints` }),
+  ];
+}
+
+followStatus(view => {
+  latest = view;
+  $('#resources-slot').replaceChildren(resourcesTable(view, actions));
+  $('#nodes-slot').replaceChildren(nodesTable(view, { commands: true }));
+  const ids = $('#object-ids');
+  if (ids) ids.replaceChildren(...view.resources.flatMap(r => [r, ...r.members]).map(r => h('option', { value: r.id })));
+});
+
+// ---------------------------------------------------------------- conflicts and errors
+/** A stale edit (412): what changed since the version the edit was based on; the user's text stays where it is. */
+async function showConflict(slot, baseVersion, error) {
+  const current = error.problem.currentVersion;
+  const box = h('div', { class: 'message conflict', role: 'alert', id: 'conflict' },
+    h('strong', {}, 'Conflict: nothing was changed. '),
+    `Another change came first: you started from version ${baseVersion}, the configuration is now at version ${current ?? 'newer'}. `,
+    'Your edit is kept; look at the other change, then apply yours again on the current version if it still holds.');
+  slot.replaceChildren(box);
+  try {
+    const { data } = await api('/history/changes?current=true&limit=10000');
+    const newer = data.items.filter(c => c.toVersion > baseVersion);
+    box.append(...newer.map(c => h('div', {},
+      h('p', {}, `Version ${c.fromVersion} → ${c.toVersion} by ${c.actor} at ${fmtTime(c.at)}${c.reason ? ` (${c.reason})` : ''}:`),
+      diff(c.diff))));
+  } catch (e) {
+    box.append(h('p', {}, `(the other change could not be read: ${problemText(e)})`));
+  }
+}
+
+export function diff(lines) {
+  return h('pre', { class: 'diff' }, (lines ?? []).map(l => h('span', {
+    class: l.startsWith('+') ? 'diff-add' : l.startsWith('-') ? 'diff-del' : l.startsWith('~') ? 'diff-chg' : undefined,
+  }, l, '\n')));
+}
+
+/** Errors at line:column, each a button that puts the cursor there, and the lines themselves marked under the text. */
+function showErrors(slot, errors, textarea) {
+  const lines = textarea.value.split('\n');
+  const at = (line, column) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.max(0, column - 1);
+  const list = h('ol', { class: 'errors', id: 'crm-errors' }, errors.map(e => h('li', {},
+    h('button', {
+      type: 'button', onclick: () => { textarea.focus(); const p = at(e.line, e.column); textarea.setSelectionRange(p, p + Math.max(1, (e.token ?? '').length)); },
+    }, `line ${e.line}, column ${e.column}`), `: ${e.message}${e.code ? ` (${e.code})` : ''}`)));
+  const marked = [...new Set(errors.map(e => e.line))].sort((a, b) => a - b).flatMap(line => [
+    h('span', { class: 'err' }, `${String(line).padStart(4)} | ${lines[line - 1] ?? ''}`, '\n'),
+    ...errors.filter(e => e.line === line).map(e => h('span', { class: 'caret' }, `${' '.repeat(6 + Math.max(0, e.column - 1))}^ ${e.message}`, '\n')),
+  ]);
+  slot.replaceChildren(h('div', { class: 'message error', role: 'alert' }, `${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was changed.`, list),
+    h('pre', { class: 'annotated', 'aria-label': 'the lines with errors' }, marked));
+}
+
+// ---------------------------------------------------------------- create a primitive from the agent's meta-data
+const createSlot = $('#create-slot');
+let agents = [];
+let metadata = null;
+let formVersion = null;
+
+function quote(value) {
+  return /^[A-Za-z0-9_.:\/@+,=-]+$/.test(value) ? value : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The agent's meta-data XML, read into parameters and actions (as the node runtime's AgentMetadata reads it). */
+function parseMetadata(xml) {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  const text = e => e?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  const flag = v => v === '1' || v === 'true';
+  const root = doc.querySelector('resource-agent');
+  return {
+    shortdesc: text(root?.querySelector(':scope > shortdesc')),
+    longdesc: text(root?.querySelector(':scope > longdesc')),
+    parameters: [...doc.querySelectorAll('parameters > parameter')].map(p => {
+      const content = p.querySelector('content');
+      return {
+        name: p.getAttribute('name'), required: flag(p.getAttribute('required')), unique: flag(p.getAttribute('unique')),
+        deprecated: flag(p.getAttribute('deprecated')) || !!p.querySelector('deprecated'),
+        type: content?.getAttribute('type') ?? 'string', default: content?.getAttribute('default') ?? null,
+        options: [...(content?.querySelectorAll('option') ?? [])].map(o => o.getAttribute('value')),
+        shortdesc: text(p.querySelector('shortdesc')), longdesc: text(p.querySelector('longdesc')),
+      };
+    }),
+    actions: [...doc.querySelectorAll('actions > action')].map(a => ({
+      name: a.getAttribute('name'), timeout: a.getAttribute('timeout'), interval: a.getAttribute('interval'), role: a.getAttribute('role'),
+    })),
+  };
+}
+
+function field(p) {
+  const id = `param-${p.name}`;
+  const common = { id, name: p.name, dataset: { param: p.name }, 'aria-describedby': `${id}-desc`, required: p.required || undefined };
+  const input = p.type === 'boolean'
+    ? h('select', common, h('option', { value: '' }, p.default !== null ? `(default: ${p.default})` : '(not set)'), h('option', { value: 'true' }, 'true'), h('option', { value: 'false' }, 'false'))
+    : p.type === 'select' && p.options.length
+      ? h('select', common, h('option', { value: '' }, p.default !== null ? `(default: ${p.default})` : '(not set)'), p.options.map(o => h('option', { value: o }, o)))
+      : h('input', { ...common, type: p.type === 'integer' ? 'number' : 'text', placeholder: p.default ?? '' });
+  return h('div', { class: 'field' },
+    h('label', { for: id }, p.name, p.required ? h('span', { class: 'required', title: 'required' }, ' * ', h('span', { class: 'visually-hidden' }, '(required)')) : null),
+    input,
+    h('div', { class: 'desc', id: `${id}-desc` },
+      p.shortdesc || p.name, ` — type ${p.type}`, p.default !== null ? `, default ${p.default}` : '', p.unique ? ', unique' : '',
+      p.longdesc && p.longdesc !== p.shortdesc ? h('details', {}, h('summary', {}, 'More'), p.longdesc) : null));
+}
+
+function operationRow(a) {
+  const key = a.name + (a.role ? `-${a.role}` : '');
+  return h('div', { class: 'row', dataset: { op: key } },
+    h('div', {}, h('label', {}, h('input', { type: 'checkbox', class: 'op-on', checked: ['monitor', 'start', 'stop'].includes(a.name) && !a.role }), ` ${a.name}${a.role ? ` (${a.role})` : ''}`)),
+    h('div', {}, h('label', { for: `op-${key}-interval` }, 'interval'), h('input', { id: `op-${key}-interval`, class: 'op-interval', value: a.interval ?? '0s', size: 6 })),
+    h('div', {}, h('label', { for: `op-${key}-timeout` }, 'timeout'), h('input', { id: `op-${key}-timeout`, class: 'op-timeout', value: a.timeout ?? '', size: 6 })));
+}
+
+function crmOfForm() {
+  const form = $('#create-form');
+  const id = form.elements.id.value.trim();
+  const agent = $('#agent-type').value;
+  const params = [...form.querySelectorAll('[data-param]')].filter(e => e.value.trim() !== '').map(e => `${e.dataset.param}=${quote(e.value.trim())}`);
+  const ops = [...form.querySelectorAll('[data-op]')].filter(r => r.querySelector('.op-on').checked).map(r => {
+    const name = r.dataset.op.split('-')[0];
+    const role = r.dataset.op.includes('-') ? ` role=${r.dataset.op.split('-')[1]}` : '';
+    const timeout = r.querySelector('.op-timeout').value.trim();
+    return `op ${name} interval=${r.querySelector('.op-interval').value.trim() || '0s'}${timeout ? ` timeout=${timeout}` : ''}${role}`;
+  });
+  const target = form.elements['target-role'].value;
+  let text = `primitive ${id || 'ID'} ${agent}`;
+  if (params.length) text += ` \\\n\tparams ${params.join(' ')}`;
+  if (target) text += ` \\\n\tmeta target-role=${target}`;
+  for (const op of ops) text += ` \\\n\t${op}`;
+  return text + '\n';
+}
+
+async function chooseAgent(agent) {
+  const slot = $('#agent-params');
+  metadata = null;
+  if (!agent) { slot.replaceChildren(); return; }
+  slot.replaceChildren(h('p', { class: 'muted' }, `Reading the meta-data of ${agent}…`));
+  try {
+    const { data } = await api(`/agents/${enc(agent)}`, { accept: 'application/xml' });
+    metadata = parseMetadata(data);
+  } catch (e) {
+    slot.replaceChildren(h('div', { class: 'message error' }, problemText(e)));
+    return;
+  }
+  const current = metadata.parameters.filter(p => !p.deprecated);
+  const deprecated = metadata.parameters.filter(p => p.deprecated);
+  slot.replaceChildren(
+    h('p', {}, h('strong', {}, agent), ': ', metadata.shortdesc),
+    metadata.longdesc ? h('details', {}, h('summary', {}, 'About this agent'), h('p', {}, metadata.longdesc)) : null,
+    h('fieldset', {}, h('legend', {}, 'Parameters (', h('span', { class: 'required' }, '*'), ' required)'),
+      current.length ? current.map(field) : h('p', { class: 'muted' }, 'This agent takes no parameters.')),
+    deprecated.length ? h('details', {}, h('summary', {}, `Deprecated parameters (${deprecated.length})`), deprecated.map(field)) : null,
+    h('fieldset', {}, h('legend', {}, 'Operations (the agent\'s advised interval and timeout)'),
+      metadata.actions.filter(a => !['meta-data', 'validate-all', 'usage', 'methods', 'reload', 'reload-agent', 'notify', 'migrate_to', 'migrate_from'].includes(a.name)).map(operationRow)));
+  preview();
+}
+
+function preview() {
+  if ($('#create-form')) $('#crm-preview').textContent = crmOfForm();
+}
+
+async function loadVersion() {
+  const { etag } = await api('/configuration');
+  formVersion = etag?.replace(/"/g, '');
+  $('#form-version').textContent = `based on configuration version ${formVersion}`;
+}
+
+async function buildCreateForm() {
+  try {
+    agents = (await api('/agents')).data.agents;
+  } catch (e) {
+    createSlot.replaceChildren(h('div', { class: 'message error' }, problemText(e)));
+    return;
+  }
+  const parts = agents.map(a => a.split(':'));
+  const classes = [...new Set(parts.map(p => p[0]))];
+  const classSelect = h('select', { id: 'agent-class', name: 'class' }, h('option', { value: '' }, 'choose…'), classes.map(c => h('option', { value: c }, c)));
+  const providerSelect = h('select', { id: 'agent-provider', name: 'provider' });
+  const typeSelect = h('select', { id: 'agent-type', name: 'type' });
+  const fillProviders = () => {
+    const c = classSelect.value;
+    const providers = [...new Set(parts.filter(p => p[0] === c && p.length === 3).map(p => p[1]))];
+    providerSelect.replaceChildren(...(providers.length ? [h('option', { value: '' }, 'choose…'), ...providers.map(p => h('option', { value: p }, p))] : [h('option', { value: '' }, '(none)')]));
+    providerSelect.disabled = providers.length === 0;
+    fillTypes();
+  };
+  const fillTypes = () => {
+    const c = classSelect.value;
+    const p = providerSelect.value;
+    const types = agents.filter(a => c === 'ocf' ? a.startsWith(`ocf:${p}:`) && p : a.startsWith(`${c}:`) && c);
+    typeSelect.replaceChildren(h('option', { value: '' }, types.length ? 'choose…' : '(choose the class and provider first)'), ...types.map(a => h('option', { value: a }, a.split(':').at(-1))));
+    chooseAgent('');
+  };
+  classSelect.addEventListener('change', fillProviders);
+  providerSelect.addEventListener('change', fillTypes);
+  typeSelect.addEventListener('change', () => chooseAgent(typeSelect.value));
+  const result = h('div', { id: 'create-result', 'aria-live': 'polite' });
+  const form = h('form', { id: 'create-form', novalidate: true, oninput: preview, onchange: preview },
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { for: 'primitive-id' }, 'ID ', h('span', { class: 'required' }, '*')), h('input', { id: 'primitive-id', name: 'id', required: true, size: 18, autocomplete: 'off' })),
+      h('div', {}, h('label', { for: 'agent-class' }, 'Class'), classSelect),
+      h('div', {}, h('label', { for: 'agent-provider' }, 'Provider'), providerSelect),
+      h('div', {}, h('label', { for: 'agent-type' }, 'Type'), typeSelect),
+      h('div', {}, h('label', { for: 'target-role' }, 'Target role'),
+        h('select', { id: 'target-role', name: 'target-role' }, h('option', { value: '' }, '(default: Started)'), h('option', { value: 'Stopped' }, 'Stopped'), h('option', { value: 'Started' }, 'Started')))),
+    h('div', { id: 'agent-params' }),
+    h('details', {}, h('summary', {}, 'The crm text this creates'), h('pre', { id: 'crm-preview' })),
+    h('p', { class: 'hint', id: 'form-version' }),
+    h('button', { type: 'submit', class: 'primary command', id: 'create-button', disabled: !session.canAdmin,
+      title: session.canAdmin ? undefined : 'only an admin changes the configuration' }, 'Create'),
+    result);
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    const id = form.elements.id.value.trim();
+    if (!id || !typeSelect.value) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, 'Give an ID and choose an agent (class, provider, type).')); return; }
+    const missing = metadata?.parameters.filter(p => p.required && !form.querySelector(`[data-param="${CSS.escape(p.name)}"]`)?.value.trim()).map(p => p.name) ?? [];
+    if (missing.length) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, `Required: ${missing.join(', ')}.`)); return; }
+    if (latest && primitives(latest).concat(latest.resources).some(r => r.id === id)) {
+      result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, `'${id}' exists already: edit it below.`)); return;
+    }
+    try {
+      const { data } = await api(`/configuration/objects/${enc(id)}`, { method: 'PUT', body: crmOfForm(), headers: { 'If-Match': `"${formVersion}"` } });
+      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, `Created ${id}: configuration version ${data.configurationVersion ?? ''}. It shows in the list above as the cluster places it.`));
+      await loadVersion();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 412) await showConflict(result, formVersion, e);
+      else if (e instanceof ApiError && Array.isArray(e.problem.errors) && e.problem.errors[0]?.line) {
+        result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+      } else result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+    }
+  });
+  createSlot.replaceChildren(
+    session.canAdmin ? null : h('p', { class: 'message conflict' }, `Only an admin creates resources; your role is ${session.role}.`),
+    form);
+  await loadVersion();
+}
+
+// ---------------------------------------------------------------- one object as crm text
+function buildObjectEditor() {
+  const slot = $('#object-slot');
+  let version = null;
+  let loadedId = null;
+  const idInput = h('input', { id: 'object-id', list: 'object-ids', size: 24, autocomplete: 'off' });
+  const text = h('textarea', { id: 'object-text', rows: 6, 'aria-label': 'the object as crm text', readonly: !session.canAdmin });
+  const result = h('div', { id: 'object-result', 'aria-live': 'polite' });
+  const load = async () => {
+    const id = idInput.value.trim();
+    if (!id) return;
+    try {
+      const r = await api(`/configuration/objects/${enc(id)}`);
+      text.value = r.data;
+      version = r.etag?.replace(/"/g, '');
+      loadedId = id;
+      result.replaceChildren(h('p', { class: 'hint' }, `${id} as of configuration version ${version}.`));
+    } catch (e) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
+  };
+  const save = async () => {
+    if (!loadedId) return;
+    try {
+      const { data } = await api(`/configuration/objects/${enc(loadedId)}`, { method: 'PUT', body: text.value, headers: { 'If-Match': `"${version}"` } });
+      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, `Saved ${loadedId}: configuration version ${data.configurationVersion ?? ''}.`));
+      await load();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 412) await showConflict(result, version, e);
+      else if (e instanceof ApiError && e.problem.errors?.[0]?.line) showErrors(result, e.problem.errors, text);
+      else result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+    }
+  };
+  slot.replaceChildren(
+    h('div', { class: 'row' }, h('div', {}, h('label', { for: 'object-id' }, 'Resource, constraint or node ID'), idInput),
+      h('button', { type: 'button', id: 'object-load', onclick: load }, 'Load')),
+    h('datalist', { id: 'object-ids' }), text,
+    h('div', { class: 'row' }, h('button', { type: 'button', class: 'primary command', id: 'object-save', onclick: save, disabled: !session.canAdmin }, 'Save')),
+    result);
+}
+
+// ---------------------------------------------------------------- the whole configuration as crm text
+function buildCrmEditor() {
+  const slot = $('#crm-slot');
+  let version = null;
+  const text = h('textarea', { id: 'crm-text', rows: 18, spellcheck: 'false', 'aria-label': 'the configuration as crm text', readonly: !session.canAdmin });
+  const result = h('div', { id: 'crm-result', 'aria-live': 'polite' });
+  const versionNote = h('p', { class: 'hint', id: 'crm-version' });
+  const load = async () => {
+    const r = await api('/configuration');
+    text.value = r.data;
+    version = r.etag?.replace(/"/g, '');
+    versionNote.textContent = `As of configuration version ${version}.`;
+    result.replaceChildren();
+  };
+  const verify = async () => {
+    try {
+      const { data } = await api('/configuration/verify', { method: 'POST', body: text.value });
+      if (!data.valid) { showErrors(result, data.errors, text); return; }
+      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, 'Valid. ',
+        data.changes.length ? `Changes: ${data.changes.join('; ')}` : 'No changes.'),
+        data.transition.length ? h('div', {}, h('p', {}, 'The cluster would then do:'), h('pre', {}, data.transition.join('\n'))) : null);
+    } catch (e) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
+  };
+  const apply = async () => {
+    try {
+      const { data } = await api('/configuration', { method: 'PUT', body: text.value, headers: { 'If-Match': `"${version}"` } });
+      version = String(data.version);
+      versionNote.textContent = `As of configuration version ${version}.`;
+      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, `Applied: version ${data.previousVersion} → ${data.version}.`,
+        data.changes.length ? `\n${data.changes.join('\n')}` : ' Nothing changed.'));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 412) await showConflict(result, version, e);
+      else if (e instanceof ApiError && e.problem.errors?.[0]?.line) showErrors(result, e.problem.errors, text);
+      else result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+    }
+  };
+  slot.replaceChildren(versionNote, text,
+    h('div', { class: 'row' },
+      h('button', { type: 'button', id: 'crm-verify', onclick: verify }, 'Verify'),
+      h('button', { type: 'button', class: 'primary command', id: 'crm-apply', onclick: apply, disabled: !session.canAdmin }, 'Apply'),
+      h('button', { type: 'button', id: 'crm-reload', onclick: () => load().catch(e => say(problemText(e), 'error')) }, 'Reload (discard my text)')),
+    result);
+  load().catch(e => say(problemText(e), 'error'));
+}
+
+buildCreateForm();
+buildObjectEditor();
+buildCrmEditor();
