@@ -40,7 +40,9 @@ public static class ConsolePages
             o.Cookie.Name = "ha-csrf";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            // Secure over HTTPS (the API's default); antiforgery refuses to work at all on plain HTTP with Always, and the
+            // loopback's plain HTTP (Api:Listen=http-loopback) is allowed. It is no credential on its own: the session is.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
     public static void MapConsole(this WebApplication app)

@@ -3,6 +3,7 @@
 // first the API answers 412 and the page shows that change; nothing is overwritten and the user's text is kept.
 import { api, h, $, say, session, header, followStatus, commandButton, problemText, ApiError, fmtTime } from './common.js';
 import { resourcesTable, nodesTable, primitives } from './status.js';
+import { diff } from './diff.js';
 
 const enc = encodeURIComponent;
 header('/resources');
@@ -58,12 +59,6 @@ async function showConflict(slot, baseVersion, error) {
   } catch (e) {
     box.append(h('p', {}, `(the other change could not be read: ${problemText(e)})`));
   }
-}
-
-export function diff(lines) {
-  return h('pre', { class: 'diff' }, (lines ?? []).map(l => h('span', {
-    class: l.startsWith('+') ? 'diff-add' : l.startsWith('-') ? 'diff-del' : l.startsWith('~') ? 'diff-chg' : undefined,
-  }, l, '\n')));
 }
 
 /** Errors at line:column, each a button that puts the cursor there, and the lines themselves marked under the text. */
