@@ -57,7 +57,7 @@ export const $ = (selector, root = document) => root.querySelector(selector);
 /** The message area of a page (an aria-live region): what a command did, or why it was refused. */
 export function say(text, kind = 'ok', where = $('#messages')) {
   if (!where) return;
-  where.replaceChildren(h('div', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text));
+  put(where, h('div', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text));
 }
 
 export function problemText(e) {
@@ -167,3 +167,8 @@ export function followStatus(onStatus, banner = $('#stream-banner')) {
 
 export const fmtTime = t => t ? new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 export const fmtMs = ms => ms === null || ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+
+/** Replaces an element's children, leaving out the nulls of optional parts. */
+export function put(element, ...children) {
+  element.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
+}

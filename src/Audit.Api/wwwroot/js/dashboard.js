@@ -1,12 +1,12 @@
 // The dashboard: crm_mon, live. Each status from the stream replaces the tables; nothing is polled, nothing reloads.
-import { header, followStatus, $ } from './common.js';
+import { header, followStatus, $, put } from './common.js';
 import { summary, nodesTable, resourcesTable, failedTable, fencingTable } from './status.js';
 
 header('/');
 followStatus(view => {
-  $('#summary-slot').replaceChildren(summary(view));
-  $('#nodes-slot').replaceChildren(nodesTable(view, { commands: true }));
-  $('#resources-slot').replaceChildren(resourcesTable(view));
-  $('#failed-slot').replaceChildren(failedTable(view, { commands: true }));
-  $('#fencing-slot').replaceChildren(fencingTable(view));
+  put($('#summary-slot'), summary(view));
+  put($('#nodes-slot'), nodesTable(view, { commands: true }));
+  put($('#resources-slot'), resourcesTable(view));
+  put($('#failed-slot'), failedTable(view, { commands: true }));
+  put($('#fencing-slot'), fencingTable(view));
 });

@@ -1,7 +1,7 @@
 // History: the failover incidents as a timeline (one row per incident; detection, fencing and recovery as bars on a
 // shared axis of time since the incident began), each opening its events and the explanation of its transitions; the
 // fencing history; the configuration changes with who, when, why and the diff. Read-only: every role sees all of it.
-import { api, h, $, header, problemText, fmtTime, fmtMs } from './common.js';
+import { api, h, $, put, header, problemText, fmtTime, fmtMs } from './common.js';
 import { diff } from './diff.js';
 
 header('/history');
@@ -44,7 +44,7 @@ async function openIncident(incident, slot, button) {
   slot.hidden = open;
   if (open || slot.dataset.loaded) return;
   slot.dataset.loaded = '1';
-  slot.replaceChildren(h('p', { class: 'muted' }, 'Loading its events and explanation…'));
+  put(slot, h('p', { class: 'muted' }, 'Loading its events and explanation…'));
   const limit = Math.min(10000, Math.max(1, incident.lastSeq - incident.seq + 1));
   const parts = [
     h('dl', { class: 'summary' },
@@ -73,7 +73,7 @@ async function openIncident(incident, slot, button) {
         chosen.length ? h('ul', {}, chosen.map(p => h('li', {}, `${p.resource} → ${p.node} (score ${p.score}): ${p.because.join('; ')}`))) : null));
     } catch (e) { parts.push(h('p', { class: 'muted' }, `Transition ${t}: ${problemText(e)}`)); }
   }
-  slot.replaceChildren(...parts);
+  put(slot, ...parts);
 }
 
 async function failovers() {
@@ -82,7 +82,7 @@ async function failovers() {
     const [{ data: incidents }, { data: fencing }] = await Promise.all([
       api('/history/failovers?current=true&limit=200'), api('/history/fencing?current=true&limit=1000')]);
     const fences = new Map(fencing.items.map(f => [f.requestId, f]));
-    if (incidents.items.length === 0) { slot.replaceChildren(h('p', { class: 'muted' }, 'No failover incidents.')); return; }
+    if (incidents.items.length === 0) { put(slot, h('p', { class: 'muted' }, 'No failover incidents.')); return; }
     const rows = incidents.items.map(i => ({ incident: i, ...phases(i, fences) }));
     const span = Math.max(1000, ...rows.map(r => r.end));
     const pct = v => `${(100 * v / span).toFixed(2)}%`;
@@ -99,31 +99,31 @@ async function failovers() {
         r.phases.map(p => { const b = h('div', { class: `bar ${p.kind}`, title: p.label }); b.style.left = pct(p.from); b.style.width = pct(Math.max(0, p.to - p.from)); return b; }));
       list.append(h('div', { class: 'tl-row' }, button, track), details);
     }
-    slot.replaceChildren(h('div', { class: 'legend' }, h('span', { class: 'l-detection' }, 'detection'), h('span', { class: 'l-fencing' }, 'fencing'), h('span', { class: 'l-recovery' }, 'recovery')), list,
+    put(slot, h('div', { class: 'legend' }, h('span', { class: 'l-detection' }, 'detection'), h('span', { class: 'l-fencing' }, 'fencing'), h('span', { class: 'l-recovery' }, 'recovery')), list,
       incidents.next ? h('p', { class: 'hint' }, 'The first 200 incidents are shown (hactl history failovers pages through all).') : null);
-  } catch (e) { slot.replaceChildren(h('div', { class: 'message error' }, problemText(e))); }
+  } catch (e) { put(slot, h('div', { class: 'message error' }, problemText(e))); }
 }
 
 async function fencing() {
   const slot = $('#fencing-slot');
   try {
     const { data } = await api('/history/fencing?current=true&limit=500');
-    slot.replaceChildren(data.items.length === 0 ? h('p', { class: 'muted' }, 'No fencing.') : h('table', { id: 'fencing-history' },
+    put(slot, data.items.length === 0 ? h('p', { class: 'muted' }, 'No fencing.') : h('table', { id: 'fencing-history' },
       h('thead', {}, h('tr', {}, ['Requested', 'Target', 'Action', 'Device', 'Executor', 'Origin', 'Result', 'Took', 'Reason'].map(t => h('th', {}, t)))),
       h('tbody', {}, data.items.map(f => h('tr', {}, h('td', {}, fmtTime(f.requestedAt)), h('td', {}, f.target), h('td', {}, f.action ?? ''), h('td', {}, f.device ?? ''),
         h('td', {}, f.executor ?? ''), h('td', {}, f.origin ?? ''), h('td', {}, f.result + (f.error ? `: ${f.error}` : '')), h('td', {}, fmtMs(f.durationMs)), h('td', {}, f.reason ?? ''))))));
-  } catch (e) { slot.replaceChildren(h('div', { class: 'message error' }, problemText(e))); }
+  } catch (e) { put(slot, h('div', { class: 'message error' }, problemText(e))); }
 }
 
 async function changes() {
   const slot = $('#changes-slot');
   try {
     const { data } = await api('/history/changes?current=true&limit=500');
-    slot.replaceChildren(data.items.length === 0 ? h('p', { class: 'muted' }, 'No changes.') : h('table', { id: 'changes' },
+    put(slot, data.items.length === 0 ? h('p', { class: 'muted' }, 'No changes.') : h('table', { id: 'changes' },
       h('thead', {}, h('tr', {}, ['When', 'Who', 'Version', 'Why', 'Diff'].map(t => h('th', {}, t)))),
       h('tbody', {}, data.items.slice().reverse().map(c => h('tr', {}, h('td', {}, fmtTime(c.at)), h('td', {}, c.actor), h('td', {}, `${c.fromVersion} → ${c.toVersion}`),
         h('td', {}, c.reason ?? ''), h('td', {}, diff(c.diff)))))));
-  } catch (e) { slot.replaceChildren(h('div', { class: 'message error' }, problemText(e))); }
+  } catch (e) { put(slot, h('div', { class: 'message error' }, problemText(e))); }
 }
 
 failovers();

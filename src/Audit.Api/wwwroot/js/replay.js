@@ -1,7 +1,7 @@
 // Replay: a slider over the log; at each position the cluster as crm_mon showed it then (GET /replay?at=N) and the
 // transition the engine plans for that state (POST /simulate with at=N and nothing injected), scores on demand. The
 // what-if panel injects nodes lost, operations failing and standby into the current state. Nothing is ever appended.
-import { api, h, $, header, problemText, fmtTime } from './common.js';
+import { api, h, $, put, header, problemText, fmtTime } from './common.js';
 import { summary, nodesTable, resourcesTable, primitives } from './status.js';
 
 header('/replay');
@@ -19,7 +19,7 @@ function scoresTable(scores) {
 }
 
 function showScores() {
-  $('#replay-scores-slot').replaceChildren($('#replay-scores').checked ? scoresTable(lastScores) : '');
+  put($('#replay-scores-slot'), $('#replay-scores').checked ? scoresTable(lastScores) : '');
 }
 
 async function show(position) {
@@ -35,15 +35,15 @@ async function show(position) {
     if (mine !== request) return; // a later move of the slider won
     const e = events.items[0];
     $('#event-at').textContent = e ? `Position ${e.seq}: ${e.type} on ${e.stream} by ${e.actor ?? '?'} at ${fmtTime(e.timestamp)}` : `Position ${position}`;
-    $('#replay-summary').replaceChildren(summary(view));
-    $('#replay-nodes').replaceChildren(nodesTable(view));
-    $('#replay-resources').replaceChildren(resourcesTable(view));
-    $('#replay-transition').replaceChildren(h('pre', { id: 'planned' }, planned.summary.length ? planned.summary.join('\n') : 'Nothing to do.'));
+    put($('#replay-summary'), summary(view));
+    put($('#replay-nodes'), nodesTable(view));
+    put($('#replay-resources'), resourcesTable(view));
+    put($('#replay-transition'), h('pre', { id: 'planned' }, planned.summary.length ? planned.summary.join('\n') : 'Nothing to do.'));
     lastScores = planned.scores;
     showScores();
     document.body.dataset.replayed = String(position);
   } catch (err) {
-    $('#messages').replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(err)));
+    put($('#messages'), h('div', { class: 'message error', role: 'alert' }, problemText(err)));
   }
 }
 
@@ -82,13 +82,13 @@ function whatIf(current) {
     if (failResource.value) body.resourceFailed.push(`${failResource.value}:${failOp.value}${failNode.value ? `:${failNode.value}` : ''}`);
     try {
       const { data } = await api('/simulate', { method: 'POST', body });
-      result.replaceChildren(
+      put(result,
         h('p', {}, data.applied.length ? `Applied: ${data.applied.join('; ')}` : 'Nothing injected: what the cluster plans now.'),
         h('pre', { id: 'whatif-summary' }, data.summary.length ? data.summary.join('\n') : 'Nothing to do.'),
         scores.checked ? scoresTable(data.scores) : null);
-    } catch (e) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
+    } catch (e) { put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
   };
-  $('#whatif-slot').replaceChildren(
+  put($('#whatif-slot'),
     checks('Nodes lost', nodes), checks('Standby', nodes),
     h('fieldset', {}, h('legend', {}, 'An operation fails'),
       h('div', { class: 'row' }, h('div', {}, h('label', { for: 'fail-resource' }, 'Resource'), failResource),
@@ -105,6 +105,6 @@ function whatIf(current) {
     const asked = Number(new URLSearchParams(location.search).get('at'));
     await show(asked >= 1 ? clamp(asked) : head);
   } catch (e) {
-    $('#messages').replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+    put($('#messages'), h('div', { class: 'message error', role: 'alert' }, problemText(e)));
   }
 })();

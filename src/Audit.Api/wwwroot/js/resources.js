@@ -1,7 +1,7 @@
 // Resources: the live list with its commands; a primitive created from the agent's meta-data; one object or the whole
 // configuration edited as crm text. Every edit names the version it was based on (If-Match): when another change came
 // first the API answers 412 and the page shows that change; nothing is overwritten and the user's text is kept.
-import { api, h, $, say, session, header, followStatus, commandButton, problemText, ApiError, fmtTime } from './common.js';
+import { api, h, $, put, say, session, header, followStatus, commandButton, problemText, ApiError, fmtTime } from './common.js';
 import { resourcesTable, nodesTable, primitives } from './status.js';
 import { diff } from './diff.js';
 
@@ -35,10 +35,10 @@ function actions(r, view) {
 
 followStatus(view => {
   latest = view;
-  $('#resources-slot').replaceChildren(resourcesTable(view, actions));
-  $('#nodes-slot').replaceChildren(nodesTable(view, { commands: true }));
+  put($('#resources-slot'), resourcesTable(view, actions));
+  put($('#nodes-slot'), nodesTable(view, { commands: true }));
   const ids = $('#object-ids');
-  if (ids) ids.replaceChildren(...view.resources.flatMap(r => [r, ...r.members]).map(r => h('option', { value: r.id })));
+  if (ids) put(ids, ...view.resources.flatMap(r => [r, ...r.members]).map(r => h('option', { value: r.id })));
 });
 
 // ---------------------------------------------------------------- conflicts and errors
@@ -49,7 +49,7 @@ async function showConflict(slot, baseVersion, error) {
     h('strong', {}, 'Conflict: nothing was changed. '),
     `Another change came first: you started from version ${baseVersion}, the configuration is now at version ${current ?? 'newer'}. `,
     'Your edit is kept; look at the other change, then apply yours again on the current version if it still holds.');
-  slot.replaceChildren(box);
+  put(slot, box);
   try {
     const { data } = await api('/history/changes?current=true&limit=10000');
     const newer = data.items.filter(c => c.toVersion > baseVersion);
@@ -73,7 +73,7 @@ function showErrors(slot, errors, textarea) {
     h('span', { class: 'err' }, `${String(line).padStart(4)} | ${lines[line - 1] ?? ''}`, '\n'),
     ...errors.filter(e => e.line === line).map(e => h('span', { class: 'caret' }, `${' '.repeat(6 + Math.max(0, e.column - 1))}^ ${e.message}`, '\n')),
   ]);
-  slot.replaceChildren(h('div', { class: 'message error', role: 'alert' }, `${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was changed.`, list),
+  put(slot, h('div', { class: 'message error', role: 'alert' }, `${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was changed.`, list),
     h('pre', { class: 'annotated', 'aria-label': 'the lines with errors' }, marked));
 }
 
@@ -158,18 +158,18 @@ function crmOfForm() {
 async function chooseAgent(agent) {
   const slot = $('#agent-params');
   metadata = null;
-  if (!agent) { slot.replaceChildren(); return; }
-  slot.replaceChildren(h('p', { class: 'muted' }, `Reading the meta-data of ${agent}…`));
+  if (!agent) { put(slot); return; }
+  put(slot, h('p', { class: 'muted' }, `Reading the meta-data of ${agent}…`));
   try {
     const { data } = await api(`/agents/${enc(agent)}`, { accept: 'application/xml' });
     metadata = parseMetadata(data);
   } catch (e) {
-    slot.replaceChildren(h('div', { class: 'message error' }, problemText(e)));
+    put(slot, h('div', { class: 'message error' }, problemText(e)));
     return;
   }
   const current = metadata.parameters.filter(p => !p.deprecated);
   const deprecated = metadata.parameters.filter(p => p.deprecated);
-  slot.replaceChildren(
+  put(slot,
     h('p', {}, h('strong', {}, agent), ': ', metadata.shortdesc),
     metadata.longdesc ? h('details', {}, h('summary', {}, 'About this agent'), h('p', {}, metadata.longdesc)) : null,
     h('fieldset', {}, h('legend', {}, 'Parameters (', h('span', { class: 'required' }, '*'), ' required)'),
@@ -194,7 +194,7 @@ async function buildCreateForm() {
   try {
     agents = (await api('/agents')).data.agents;
   } catch (e) {
-    createSlot.replaceChildren(h('div', { class: 'message error' }, problemText(e)));
+    put(createSlot, h('div', { class: 'message error' }, problemText(e)));
     return;
   }
   const parts = agents.map(a => a.split(':'));
@@ -205,7 +205,7 @@ async function buildCreateForm() {
   const fillProviders = () => {
     const c = classSelect.value;
     const providers = [...new Set(parts.filter(p => p[0] === c && p.length === 3).map(p => p[1]))];
-    providerSelect.replaceChildren(...(providers.length ? [h('option', { value: '' }, 'choose…'), ...providers.map(p => h('option', { value: p }, p))] : [h('option', { value: '' }, '(none)')]));
+    put(providerSelect, ...(providers.length ? [h('option', { value: '' }, 'choose…'), ...providers.map(p => h('option', { value: p }, p))] : [h('option', { value: '' }, '(none)')]));
     providerSelect.disabled = providers.length === 0;
     fillTypes();
   };
@@ -213,7 +213,7 @@ async function buildCreateForm() {
     const c = classSelect.value;
     const p = providerSelect.value;
     const types = agents.filter(a => c === 'ocf' ? a.startsWith(`ocf:${p}:`) && p : a.startsWith(`${c}:`) && c);
-    typeSelect.replaceChildren(h('option', { value: '' }, types.length ? 'choose…' : '(choose the class and provider first)'), ...types.map(a => h('option', { value: a }, a.split(':').at(-1))));
+    put(typeSelect, h('option', { value: '' }, types.length ? 'choose…' : '(choose the class and provider first)'), ...types.map(a => h('option', { value: a }, a.split(':').at(-1))));
     chooseAgent('');
   };
   classSelect.addEventListener('change', fillProviders);
@@ -237,24 +237,24 @@ async function buildCreateForm() {
   form.addEventListener('submit', async event => {
     event.preventDefault();
     const id = form.elements.id.value.trim();
-    if (!id || !typeSelect.value) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, 'Give an ID and choose an agent (class, provider, type).')); return; }
+    if (!id || !typeSelect.value) { put(result, h('div', { class: 'message error', role: 'alert' }, 'Give an ID and choose an agent (class, provider, type).')); return; }
     const missing = metadata?.parameters.filter(p => p.required && !form.querySelector(`[data-param="${CSS.escape(p.name)}"]`)?.value.trim()).map(p => p.name) ?? [];
-    if (missing.length) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, `Required: ${missing.join(', ')}.`)); return; }
+    if (missing.length) { put(result, h('div', { class: 'message error', role: 'alert' }, `Required: ${missing.join(', ')}.`)); return; }
     if (latest && primitives(latest).concat(latest.resources).some(r => r.id === id)) {
-      result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, `'${id}' exists already: edit it below.`)); return;
+      put(result, h('div', { class: 'message error', role: 'alert' }, `'${id}' exists already: edit it below.`)); return;
     }
     try {
       const { data } = await api(`/configuration/objects/${enc(id)}`, { method: 'PUT', body: crmOfForm(), headers: { 'If-Match': `"${formVersion}"` } });
-      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, `Created ${id}: configuration version ${data.configurationVersion ?? ''}. It shows in the list above as the cluster places it.`));
+      put(result, h('div', { class: 'message ok', role: 'status' }, `Created ${id}: configuration version ${data.configurationVersion ?? ''}. It shows in the list above as the cluster places it.`));
       await loadVersion();
     } catch (e) {
       if (e instanceof ApiError && e.status === 412) await showConflict(result, formVersion, e);
       else if (e instanceof ApiError && Array.isArray(e.problem.errors) && e.problem.errors[0]?.line) {
-        result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
-      } else result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+        put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+      } else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
     }
   });
-  createSlot.replaceChildren(
+  put(createSlot,
     session.canAdmin ? null : h('p', { class: 'message conflict' }, `Only an admin creates resources; your role is ${session.role}.`),
     form);
   await loadVersion();
@@ -276,22 +276,22 @@ function buildObjectEditor() {
       text.value = r.data;
       version = r.etag?.replace(/"/g, '');
       loadedId = id;
-      result.replaceChildren(h('p', { class: 'hint' }, `${id} as of configuration version ${version}.`));
-    } catch (e) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
+      put(result, h('p', { class: 'hint' }, `${id} as of configuration version ${version}.`));
+    } catch (e) { put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
   };
   const save = async () => {
     if (!loadedId) return;
     try {
       const { data } = await api(`/configuration/objects/${enc(loadedId)}`, { method: 'PUT', body: text.value, headers: { 'If-Match': `"${version}"` } });
-      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, `Saved ${loadedId}: configuration version ${data.configurationVersion ?? ''}.`));
+      put(result, h('div', { class: 'message ok', role: 'status' }, `Saved ${loadedId}: configuration version ${data.configurationVersion ?? ''}.`));
       await load();
     } catch (e) {
       if (e instanceof ApiError && e.status === 412) await showConflict(result, version, e);
       else if (e instanceof ApiError && e.problem.errors?.[0]?.line) showErrors(result, e.problem.errors, text);
-      else result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+      else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
     }
   };
-  slot.replaceChildren(
+  put(slot,
     h('div', { class: 'row' }, h('div', {}, h('label', { for: 'object-id' }, 'Resource, constraint or node ID'), idInput),
       h('button', { type: 'button', id: 'object-load', onclick: load }, 'Load')),
     h('datalist', { id: 'object-ids' }), text,
@@ -311,31 +311,31 @@ function buildCrmEditor() {
     text.value = r.data;
     version = r.etag?.replace(/"/g, '');
     versionNote.textContent = `As of configuration version ${version}.`;
-    result.replaceChildren();
+    put(result, );
   };
   const verify = async () => {
     try {
       const { data } = await api('/configuration/verify', { method: 'POST', body: text.value });
       if (!data.valid) { showErrors(result, data.errors, text); return; }
-      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, 'Valid. ',
+      put(result, h('div', { class: 'message ok', role: 'status' }, 'Valid. ',
         data.changes.length ? `Changes: ${data.changes.join('; ')}` : 'No changes.'),
         data.transition.length ? h('div', {}, h('p', {}, 'The cluster would then do:'), h('pre', {}, data.transition.join('\n'))) : null);
-    } catch (e) { result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
+    } catch (e) { put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e))); }
   };
   const apply = async () => {
     try {
       const { data } = await api('/configuration', { method: 'PUT', body: text.value, headers: { 'If-Match': `"${version}"` } });
       version = String(data.version);
       versionNote.textContent = `As of configuration version ${version}.`;
-      result.replaceChildren(h('div', { class: 'message ok', role: 'status' }, `Applied: version ${data.previousVersion} → ${data.version}.`,
+      put(result, h('div', { class: 'message ok', role: 'status' }, `Applied: version ${data.previousVersion} → ${data.version}.`,
         data.changes.length ? `\n${data.changes.join('\n')}` : ' Nothing changed.'));
     } catch (e) {
       if (e instanceof ApiError && e.status === 412) await showConflict(result, version, e);
       else if (e instanceof ApiError && e.problem.errors?.[0]?.line) showErrors(result, e.problem.errors, text);
-      else result.replaceChildren(h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+      else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
     }
   };
-  slot.replaceChildren(versionNote, text,
+  put(slot, versionNote, text,
     h('div', { class: 'row' },
       h('button', { type: 'button', id: 'crm-verify', onclick: verify }, 'Verify'),
       h('button', { type: 'button', class: 'primary command', id: 'crm-apply', onclick: apply, disabled: !session.canAdmin }, 'Apply'),
