@@ -69,7 +69,8 @@ async function openIncident(incident, slot, button) {
       parts.push(h('div', { class: 'explanation' },
         h('h3', {}, `Why transition ${t}`),
         h('p', {}, data.same ? 'Planned again from its own inputs, it is the same.' : 'Planned again from its inputs, it DIFFERS from what was recorded.'),
-        h('pre', {}, (data.recorded.length ? data.recorded : ['(nothing to do)']).join('\n')),
+        h('p', {}, 'Recorded:'), h('pre', {}, (data.recorded.length ? data.recorded : ['(nothing to do)']).join('\n')),
+        data.same ? null : [h('p', {}, 'Planned again:'), h('pre', {}, (data.replayed.length ? data.replayed : ['(nothing to do)']).join('\n'))],
         chosen.length ? h('ul', {}, chosen.map(p => h('li', {}, `${p.resource} → ${p.node} (score ${p.score}): ${p.because.join('; ')}`))) : null));
     } catch (e) { parts.push(h('p', { class: 'muted' }, `Transition ${t}: ${problemText(e)}`)); }
   }
