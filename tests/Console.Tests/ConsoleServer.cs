@@ -25,6 +25,7 @@ public sealed class ConsoleServer : IAsyncLifetime
     public const string Chromium = "/usr/bin/chromium";
 
     private WebApplication? _app;
+    private int _port;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private readonly string _dataDir = Directory.CreateTempSubdirectory("ha-console-test-").FullName;
@@ -56,18 +57,9 @@ public sealed class ConsoleServer : IAsyncLifetime
         BeforeCrash = await Log.HeadAsync();
         foreach (var step in scenario.Steps.Skip(1)) await step();
 
-        var port = FreePort();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Store:Connection"] = Db.ConnectionString, ["Api:DataDir"] = _dataDir, ["Api:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Api:Listen"] = "http-loopback", ["Api:LoginsPerMinute"] = "1000",
-        });
-        ApiHost.Configure(builder);
-        _app = builder.Build();
-        ApiHost.Map(_app);
-        await _app.StartAsync();
-        Url = $"http://localhost:{port}";
+        _port = FreePort();
+        await StartApiAsync();
+        Url = $"http://localhost:{_port}";
 
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
@@ -78,6 +70,29 @@ public sealed class ConsoleServer : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Assertions.SetDefaultExpectTimeout(20_000);
+    }
+
+    /// <summary>The API program on its port: its host configuration and routes, as Program.cs runs them.</summary>
+    public async Task StartApiAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store:Connection"] = Db.ConnectionString, ["Api:DataDir"] = _dataDir, ["Api:Port"] = _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Api:Listen"] = "http-loopback", ["Api:LoginsPerMinute"] = "1000",
+        });
+        ApiHost.Configure(builder);
+        _app = builder.Build();
+        ApiHost.Map(_app);
+        await _app.StartAsync();
+    }
+
+    /// <summary>Stops the API (as a restart or a crash of its node would): its streams end, its port refuses.</summary>
+    public async Task StopApiAsync()
+    {
+        await _app!.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
     }
 
     /// <summary>A fresh browser context (its own cookies) on a laptop-sized screen.</summary>

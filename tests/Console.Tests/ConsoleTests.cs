@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Cib.Domain.Configuration;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
+using Cib.Domain.Resources;
 using Cib.Projections.Store;
 using Microsoft.Playwright;
 using Xunit;
@@ -88,7 +89,7 @@ public sealed class ConsoleTests(ConsoleServer server) : IClassFixture<ConsoleSe
         var row = page.Locator("#resources tr[data-resource=console-dummy]");
         await Expect(row.Locator(".role")).ToHaveTextAsync("Stopped");
         var (configuration, _) = await ConfigurationReader.LoadAsync(server.Db.Store);
-        Assert.Equal("hello world", configuration.Resources["console-dummy"] is Cib.Domain.Resources.Primitive p ? p.Params.Get("fake") : null);
+        Assert.Equal("hello world", configuration.Resources["console-dummy"] is Primitive p ? p.Params.Get("fake") : null);
 
         // node1 starts it and reports so, as a node runtime does: the page shows it started, from the stream.
         await server.NodeReportsAsync("node1", new ResourceOperationSucceeded("console-dummy", "node1", "start", 0, 0, new OperationOrigin(null, null), 5, null, null,
@@ -105,6 +106,71 @@ public sealed class ConsoleTests(ConsoleServer server) : IClassFixture<ConsoleSe
         await Expect(row.Locator(".role")).ToHaveTextAsync("Stopped");
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page was reloaded");
         await ConsoleServer.ScreenshotAsync(page, "resources");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_group_with_its_members_ordered_by_keyboard_and_a_location_constraint_are_saved_from_their_forms()
+    {
+        var (_, version) = await ConfigurationReader.LoadAsync(server.Db.Store);
+        await new ConfigurationWriter(server.Db.Store).ChangeAsync(new ChangeConfiguration(version,
+            [new DefinePrimitive(Primitive.Create("member-a", "ocf:heartbeat:Dummy")),
+             new DefinePrimitive(Primitive.Create("member-b", "ocf:heartbeat:Dummy"))],
+            DateTimeOffset.UtcNow, Actor.User("ada"), "two primitives to group"), CommandMetadata.For(Actor.User("ada")));
+        var page = await server.NewPageAsync();
+        await ConsoleServer.LoginAsync(page, "ada", "/resources");
+        await Expect(page.Locator("#group-add option[value=member-b]")).ToBeAttachedAsync();
+        await page.FillAsync("#group-id", "console-group");
+        foreach (var member in new[] { "member-a", "member-b" })
+        {
+            await page.SelectOptionAsync("#group-add", member);
+            await page.ClickAsync("#group-add-button");
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "move member-b up" }).PressAsync("Enter");
+        await Expect(page.Locator("#group-members li")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#group-members li").First).ToHaveAttributeAsync("data-member", "member-b");
+        await page.ClickAsync("#group-save");
+        await Expect(page.Locator("#group-result")).ToContainTextAsync("Saved console-group");
+
+        await page.FillAsync("#location-id", "console-prefers-node1");
+        await page.SelectOptionAsync("#location-resource", "console-group");
+        await page.SelectOptionAsync("#location-node", "node1");
+        await page.ClickAsync("#location-save");
+        await Expect(page.Locator("#location-result")).ToContainTextAsync("Saved console-prefers-node1");
+        await Expect(page.Locator("#resources tr.group-row[data-resource=console-group]")).ToBeVisibleAsync();
+
+        var (configuration, _) = await ConfigurationReader.LoadAsync(server.Db.Store);
+        var group = Assert.IsType<Cib.Domain.Resources.Group>(configuration.Resources["console-group"]);
+        Assert.Equal(["member-b", "member-a"], group.Members.ToArray());
+        Assert.True(configuration.Constraints.ContainsKey("console-prefers-node1"));
+        await ConsoleServer.ScreenshotAsync(page, "resources-group");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_dashboard_says_when_the_live_stream_is_lost_and_when_it_is_back()
+    {
+        var page = await server.NewPageAsync();
+        await ConsoleServer.LoginAsync(page, "ada", "/");
+        await Expect(page.Locator("#nodes tr[data-node=node1] .state")).ToHaveTextAsync("online");
+        // The API stops (its node restarts): the page says the stream is lost and keeps the last status it had.
+        await server.StopApiAsync();
+        try
+        {
+            await Expect(page.Locator("#stream-banner")).ToContainTextAsync("Live status lost");
+            await Expect(page.Locator("#nodes tr[data-node=node1] .state")).ToHaveTextAsync("online");
+            await ConsoleServer.ScreenshotAsync(page, "dashboard-stream-lost");
+        }
+        finally
+        {
+            await server.StartApiAsync();
+        }
+        // It is back: the page reconnects by itself (the session holds: the keys are in the store) and says so.
+        await Expect(page.Locator("#stream-banner")).ToContainTextAsync("Live status is back");
+        // And live again: node4 joins, the page shows it.
+        await server.Log.AppendAsync(StreamIds.Node("node4"), [new Cib.Domain.Nodes.NodeJoined("node4", "i-node4", "lease", DateTimeOffset.UtcNow)],
+            AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1"))));
+        await Expect(page.Locator("#nodes tr[data-node=node4] .state")).ToHaveTextAsync("online");
         await page.Context.CloseAsync();
     }
 

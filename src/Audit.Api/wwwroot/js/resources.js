@@ -39,7 +39,24 @@ followStatus(view => {
   put($('#nodes-slot'), nodesTable(view, { commands: true }));
   const ids = $('#object-ids');
   if (ids) put(ids, ...view.resources.flatMap(r => [r, ...r.members]).map(r => h('option', { value: r.id })));
+  refreshChoices(view);
 });
+
+/** The choices of the group and constraint forms follow the cluster: a resource created a moment ago can be chosen. */
+function refreshChoices(view) {
+  const lists = {
+    primitives: primitives(view).map(r => r.id),
+    all: view.resources.map(r => r.id).concat(view.resources.flatMap(r => r.members.map(m => m.id))),
+    nodes: view.nodes.map(n => n.name),
+  };
+  for (const select of document.querySelectorAll('select[data-choices]')) {
+    const items = lists[select.dataset.choices];
+    if ([...select.options].slice(1).map(o => o.value).join('\n') === items.join('\n')) continue;
+    const value = select.value;
+    put(select, select.options[0].cloneNode(true), items.map(i => h('option', { value: i }, i)));
+    select.value = items.includes(value) ? value : '';
+  }
+}
 
 // ---------------------------------------------------------------- conflicts and errors
 /** A stale edit (412): what changed since the version the edit was based on; the user's text stays where it is. */
@@ -344,6 +361,90 @@ function buildCrmEditor() {
   load().catch(e => say(problemText(e), 'error'));
 }
 
+// ---------------------------------------------------------------- groups and constraints
+/** Saves one new object (its crm text) based on the configuration version read when the section was drawn. */
+async function createObject(id, text, result, version) {
+  try {
+    const { data } = await api(`/configuration/objects/${enc(id)}`, { method: 'PUT', body: text, headers: { 'If-Match': `"${version.value}"` } });
+    put(result, h('div', { class: 'message ok', role: 'status' }, `Saved ${id}: configuration version ${data.configurationVersion ?? ''}.`));
+    version.value = String(data.configurationVersion ?? version.value);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 412) await showConflict(result, version.value, e);
+    else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+  }
+}
+
+async function buildGroupsAndConstraints() {
+  const slot = $('#groups-slot');
+  let view;
+  const version = { value: '' };
+  try {
+    const [{ data }, { etag }] = await Promise.all([api('/status'), api('/configuration')]);
+    view = data;
+    version.value = etag?.replace(/"/g, '') ?? '';
+  } catch (e) { put(slot, h('div', { class: 'message error' }, problemText(e))); return; }
+  const prims = primitives(view).map(r => r.id);
+  const all = view.resources.map(r => r.id).concat(view.resources.flatMap(r => r.members.map(m => m.id)));
+  const nodes = view.nodes.map(n => n.name);
+  const options = (items, blank) => [blank ? h('option', { value: '' }, blank) : null, ...items.map(i => h('option', { value: i }, i))];
+  const disabled = !session.canAdmin;
+  const save = (label, id) => h('button', { type: 'submit', class: 'primary command', id, disabled }, label);
+
+  // A group: its members in order, moved with Up and Down (keyboard: the buttons; the order is the start order).
+  const members = [];
+  const memberList = h('ol', { id: 'group-members', 'aria-label': 'members in start order' });
+  const drawMembers = () => put(memberList, members.map((m, i) => h('li', { dataset: { member: m } }, `${m} `,
+    h('button', { type: 'button', 'aria-label': `move ${m} up`, disabled: i === 0, onclick: () => { [members[i - 1], members[i]] = [members[i], members[i - 1]]; drawMembers(); } }, '↑'),
+    h('button', { type: 'button', 'aria-label': `move ${m} down`, disabled: i === members.length - 1, onclick: () => { [members[i + 1], members[i]] = [members[i], members[i + 1]]; drawMembers(); } }, '↓'),
+    h('button', { type: 'button', 'aria-label': `remove ${m}`, onclick: () => { members.splice(i, 1); drawMembers(); } }, 'Remove'))));
+  const add = h('select', { id: 'group-add', dataset: { choices: 'primitives' } }, options(prims, 'choose a primitive…'));
+  const groupResult = h('div', { 'aria-live': 'polite', id: 'group-result' });
+  const groupForm = h('form', { id: 'group-form', novalidate: true },
+    h('h3', {}, 'Group'),
+    h('div', { class: 'row' }, h('div', {}, h('label', { for: 'group-id' }, 'ID'), h('input', { id: 'group-id', size: 18, autocomplete: 'off' })),
+      h('div', {}, h('label', { for: 'group-add' }, 'Add a member'), add),
+      h('button', { type: 'button', id: 'group-add-button', onclick: () => { if (add.value && !members.includes(add.value)) { members.push(add.value); drawMembers(); } } }, 'Add')),
+    memberList, save('Save group', 'group-save'), groupResult);
+  groupForm.addEventListener('submit', e => {
+    e.preventDefault();
+    const id = $('#group-id').value.trim();
+    if (!id || members.length === 0) { put(groupResult, h('div', { class: 'message error', role: 'alert' }, 'A group needs an ID and at least one member.')); return; }
+    createObject(id, `group ${id} ${members.join(' ')}\n`, groupResult, version);
+  });
+
+  const constraint = (kind, fields, text) => {
+    const result = h('div', { 'aria-live': 'polite', id: `${kind}-result` });
+    const form = h('form', { id: `${kind}-form`, novalidate: true }, h('h3', {}, kind[0].toUpperCase() + kind.slice(1)),
+      h('div', { class: 'row' }, h('div', {}, h('label', { for: `${kind}-id` }, 'ID'), h('input', { id: `${kind}-id`, size: 18, autocomplete: 'off' })),
+        fields.map(([name, label, control]) => h('div', {}, h('label', { for: `${kind}-${name}` }, label), control))),
+      save(`Save ${kind}`, `${kind}-save`), result);
+    form.addEventListener('submit', e => {
+      e.preventDefault();
+      const value = name => form.querySelector(`#${kind}-${name}`).value.trim();
+      const id = value('id');
+      if (!id || fields.some(([name]) => !value(name))) { put(result, h('div', { class: 'message error', role: 'alert' }, 'Fill in every field.')); return; }
+      createObject(id, text(id, value) + '\n', result, version);
+    });
+    return form;
+  };
+  const select = (kind, name, items) => h('select', { id: `${kind}-${name}`, dataset: { choices: items === nodes ? 'nodes' : 'all' } }, options(items, 'choose…'));
+  const score = (kind, initial) => h('input', { id: `${kind}-score`, value: initial, size: 10 });
+  put(slot,
+    session.canAdmin ? null : h('p', { class: 'message conflict' }, `Only an admin changes the configuration; your role is ${session.role}.`),
+    h('div', { class: 'grid' },
+      h('div', {}, groupForm),
+      h('div', {},
+        constraint('location', [['resource', 'Resource', select('location', 'resource', all)], ['node', 'Node', select('location', 'node', nodes)],
+          ['score', 'Score (INFINITY, -INFINITY or a number)', score('location', '100')]], (id, v) => `location ${id} ${v('resource')} ${v('score')}: ${v('node')}`),
+        constraint('colocation', [['resource', 'Resource', select('colocation', 'resource', all)], ['with', 'with', select('colocation', 'with', all)],
+          ['score', 'Score', score('colocation', 'INFINITY')]], (id, v) => `colocation ${id} ${v('score')}: ${v('resource')} ${v('with')}`),
+        constraint('order', [['first', 'First', select('order', 'first', all)], ['then', 'Then', select('order', 'then', all)],
+          ['kind', 'Kind', h('select', { id: 'order-kind' }, ['Mandatory', 'Optional', 'Serialize'].map(k => h('option', { value: k }, k)))]],
+          (id, v) => `order ${id} ${v('kind')}: ${v('first')} ${v('then')}`))),
+    h('p', { class: 'hint' }, `Based on configuration version ${version.value}: a change that came in between is shown as a conflict, never overwritten.`));
+}
+
 buildCreateForm();
+buildGroupsAndConstraints();
 buildObjectEditor();
 buildCrmEditor();
