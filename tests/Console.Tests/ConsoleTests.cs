@@ -106,6 +106,19 @@ public sealed class ConsoleTests(ConsoleServer server) : IClassFixture<ConsoleSe
         await Expect(row.Locator(".role")).ToHaveTextAsync("Stopped");
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page was reloaded");
         await ConsoleServer.ScreenshotAsync(page, "resources");
+
+        // Edited in the same form: its values filled in (the target role the stop set too), one changed, saved.
+        await row.GetByRole(AriaRole.Button, new() { Name = "edit console-dummy in the form" }).ClickAsync();
+        await Expect(page.Locator("#param-fake")).ToHaveValueAsync("hello world");
+        await Expect(page.Locator("#target-role")).ToHaveValueAsync("Stopped");
+        await page.FillAsync("#param-fake", "changed");
+        await page.ClickAsync("#create-button");
+        await Expect(page.Locator("#create-result")).ToContainTextAsync("Saved console-dummy");
+        (configuration, _) = await ConfigurationReader.LoadAsync(server.Db.Store);
+        var edited = Assert.IsType<Primitive>(configuration.Resources["console-dummy"]);
+        Assert.Equal("changed", edited.Params.Get("fake"));
+        Assert.Equal("Stopped", edited.Meta.Get("target-role"));
+        Assert.Equal(["monitor", "start", "stop"], edited.Operations.Select(o => o.Name).Order(StringComparer.Ordinal).ToArray());
         await page.Context.CloseAsync();
     }
 

@@ -30,6 +30,8 @@ function actions(r, view) {
     commandButton('Move', `${base}/move`, { body: node, describe: `move ${r.id} to the node chosen` }),
     commandButton('Ban', `${base}/ban`, { body: node, describe: `ban ${r.id} from the node chosen` }),
     commandButton('Clear', `${base}/clear`, { describe: `clear ${r.id}: drop its move and ban constraints` }),
+    r.agent && session.canAdmin ? h('button', { type: 'button', 'aria-label': `edit ${r.id} in the form`, dataset: { key: `edit ${r.id}` },
+      onclick: () => editForm?.(r.id).catch(e => say(problemText(e), 'error')) }, 'Edit') : null,
   ];
 }
 
@@ -60,7 +62,7 @@ function refreshChoices(view) {
 
 // ---------------------------------------------------------------- conflicts and errors
 /** A stale edit (412): what changed since the version the edit was based on; the user's text stays where it is. */
-async function showConflict(slot, baseVersion, error) {
+async function showConflict(slot, baseVersion, error, createAgain) {
   const current = error.problem.currentVersion;
   const box = h('div', { class: 'message conflict', role: 'alert', id: 'conflict' },
     h('strong', {}, 'Conflict: nothing was changed. '),
@@ -75,6 +77,32 @@ async function showConflict(slot, baseVersion, error) {
       diff(c.diff))));
   } catch (e) {
     box.append(h('p', {}, `(the other change could not be read: ${problemText(e)})`));
+  }
+  // A new object overwrites nothing: having seen the other change, the user may create it on the current version.
+  if (createAgain) box.append(h('button', { type: 'button', class: 'command', id: 'create-again', onclick: createAgain }, 'Create it on the current version'));
+}
+
+/**
+ * Creates a new object on the configuration's current version, after a conflict the user has seen; refused when an
+ * object of that ID appeared meanwhile (that would be overwriting it).
+ */
+async function createOnCurrent(id, text, result, done) {
+  try {
+    await api(`/configuration/objects/${enc(id)}`);
+    put(result, h('div', { class: 'message error', role: 'alert' }, `'${id}' exists now (the other change made it): nothing was changed.`));
+    return;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) { put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e))); return; }
+  }
+  const { etag } = await api('/configuration');
+  const version = etag?.replace(/"/g, '');
+  try {
+    const { data } = await api(`/configuration/objects/${enc(id)}`, { method: 'PUT', body: text, headers: { 'If-Match': `"${version}"` } });
+    put(result, h('div', { class: 'message ok', role: 'status' }, `Saved ${id}: configuration version ${data.configurationVersion ?? ''}.`));
+    done?.(String(data.configurationVersion ?? version));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 412) await showConflict(result, version, e, () => createOnCurrent(id, text, result, done));
+    else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
   }
 }
 
@@ -99,6 +127,9 @@ const createSlot = $('#create-slot');
 let agents = [];
 let metadata = null;
 let formVersion = null;
+/** Editing an existing primitive: its ID and what the form has no field for (kept as it is). */
+let editing = null;
+let editForm = null;
 
 function quote(value) {
   return /^[A-Za-z0-9_.:\/@+,=-]+$/.test(value) ? value : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -164,10 +195,15 @@ function crmOfForm() {
     const timeout = r.querySelector('.op-timeout').value.trim();
     return `op ${name} interval=${r.querySelector('.op-interval').value.trim() || '0s'}${timeout ? ` timeout=${timeout}` : ''}${role}`;
   });
+  if (editing) {
+    params.push(...Object.entries(editing.params).filter(([k]) => !form.querySelector(`[data-param="${CSS.escape(k)}"]`)).map(([k, v]) => `${k}=${quote(v)}`));
+    ops.push(...editing.otherOps);
+  }
   const target = form.elements['target-role'].value;
+  const meta = (target ? [`target-role=${target}`] : []).concat(Object.entries(editing?.meta ?? {}).filter(([k]) => k !== 'target-role').map(([k, v]) => `${k}=${quote(v)}`));
   let text = `primitive ${id || 'ID'} ${agent}`;
   if (params.length) text += ` \\\n\tparams ${params.join(' ')}`;
-  if (target) text += ` \\\n\tmeta target-role=${target}`;
+  if (meta.length) text += ` \\\n\tmeta ${meta.join(' ')}`;
   for (const op of ops) text += ` \\\n\t${op}`;
   return text + '\n';
 }
@@ -233,6 +269,58 @@ async function buildCreateForm() {
     put(typeSelect, h('option', { value: '' }, types.length ? 'choose…' : '(choose the class and provider first)'), ...types.map(a => h('option', { value: a }, a.split(':').at(-1))));
     chooseAgent('');
   };
+  const duration = ms => ms === null || ms === undefined ? '' : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  /** Fills the form with a primitive of the configuration: its agent (fixed), parameters, target role and operations. */
+  editForm = async id => {
+    const { data: configuration } = await api('/configuration', { accept: 'application/json' });
+    const p = configuration.resources.find(r => r.id === id && r.agent);
+    if (!p) { say(`'${id}' is not a primitive of the configuration`, 'error'); return; }
+    const agent = [p.agent.class, p.agent.provider, p.agent.type].filter(x => x).join(':');
+    if (!agents.includes(agent)) { say(`${agent} is not installed on this host: edit ${id} as crm text below.`, 'error'); return; }
+    formVersion = String(configuration.version);
+    $('#form-version').textContent = `based on configuration version ${formVersion}`;
+    form.elements.id.value = id;
+    form.elements.id.readOnly = true;
+    classSelect.value = p.agent.class;
+    fillProviders();
+    providerSelect.value = p.agent.provider ?? '';
+    fillTypes();
+    typeSelect.value = agent;
+    for (const select of [classSelect, providerSelect, typeSelect]) select.disabled = true;
+    editing = null;
+    await chooseAgent(agent);
+    const known = new Set([...form.querySelectorAll('[data-op]')].map(r => r.dataset.op));
+    const key = o => o.name + (o.attributes?.role ? `-${o.attributes.role}` : '');
+    editing = {
+      id, params: p.params ?? {}, meta: p.meta ?? {},
+      otherOps: (p.operations ?? []).filter(o => !known.has(key(o))).map(o => `op ${o.name} interval=${duration(o.interval)}${o.timeout ? ` timeout=${duration(o.timeout)}` : ''}`),
+    };
+    for (const [k, v] of Object.entries(editing.params)) { const e = form.querySelector(`[data-param="${CSS.escape(k)}"]`); if (e) e.value = v; }
+    form.elements['target-role'].value = editing.meta['target-role'] ?? '';
+    for (const row of form.querySelectorAll('[data-op]')) {
+      const op = (p.operations ?? []).find(o => key(o) === row.dataset.op);
+      row.querySelector('.op-on').checked = !!op;
+      if (op) { row.querySelector('.op-interval').value = duration(op.interval) || '0s'; row.querySelector('.op-timeout').value = duration(op.timeout); }
+    }
+    $('#h-create').textContent = `Edit primitive ${id}`;
+    $('#create-button').textContent = 'Save changes';
+    $('#cancel-edit').hidden = false;
+    put(result);
+    preview();
+    form.elements.id.focus();
+    form.scrollIntoView();
+  };
+  const endEdit = () => {
+    editing = null;
+    form.reset();
+    form.elements.id.readOnly = false;
+    for (const select of [classSelect, providerSelect, typeSelect]) select.disabled = false;
+    fillProviders();
+    $('#h-create').textContent = 'Create a primitive';
+    $('#create-button').textContent = 'Create';
+    $('#cancel-edit').hidden = true;
+    loadVersion();
+  };
   classSelect.addEventListener('change', fillProviders);
   providerSelect.addEventListener('change', fillTypes);
   typeSelect.addEventListener('change', () => chooseAgent(typeSelect.value));
@@ -250,6 +338,7 @@ async function buildCreateForm() {
     h('p', { class: 'hint', id: 'form-version' }),
     h('button', { type: 'submit', class: 'primary command', id: 'create-button', disabled: !session.canAdmin,
       title: session.canAdmin ? undefined : 'only an admin changes the configuration' }, 'Create'),
+    ' ', h('button', { type: 'button', id: 'cancel-edit', hidden: true, onclick: () => endEdit() }, 'Back to creating'),
     result);
   form.addEventListener('submit', async event => {
     event.preventDefault();
@@ -257,6 +346,18 @@ async function buildCreateForm() {
     if (!id || !typeSelect.value) { put(result, h('div', { class: 'message error', role: 'alert' }, 'Give an ID and choose an agent (class, provider, type).')); return; }
     const missing = metadata?.parameters.filter(p => p.required && !form.querySelector(`[data-param="${CSS.escape(p.name)}"]`)?.value.trim()).map(p => p.name) ?? [];
     if (missing.length) { put(result, h('div', { class: 'message error', role: 'alert' }, `Required: ${missing.join(', ')}.`)); return; }
+    if (editing) {
+      try {
+        const { data } = await api(`/configuration/objects/${enc(id)}`, { method: 'PUT', body: crmOfForm(), headers: { 'If-Match': `"${formVersion}"` } });
+        put(result, h('div', { class: 'message ok', role: 'status' }, `Saved ${id}: configuration version ${data.configurationVersion ?? ''}.`));
+        formVersion = String(data.configurationVersion ?? formVersion);
+        $('#form-version').textContent = `based on configuration version ${formVersion}`;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 412) await showConflict(result, formVersion, e);
+        else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
+      }
+      return;
+    }
     if (latest && primitives(latest).concat(latest.resources).some(r => r.id === id)) {
       put(result, h('div', { class: 'message error', role: 'alert' }, `'${id}' exists already: edit it below.`)); return;
     }
@@ -265,7 +366,10 @@ async function buildCreateForm() {
       put(result, h('div', { class: 'message ok', role: 'status' }, `Created ${id}: configuration version ${data.configurationVersion ?? ''}. It shows in the list above as the cluster places it.`));
       await loadVersion();
     } catch (e) {
-      if (e instanceof ApiError && e.status === 412) await showConflict(result, formVersion, e);
+      if (e instanceof ApiError && e.status === 412) {
+        const text = crmOfForm();
+        await showConflict(result, formVersion, e, () => createOnCurrent(id, text, result, v => { formVersion = v; $('#form-version').textContent = `based on configuration version ${v}`; }));
+      }
       else if (e instanceof ApiError && Array.isArray(e.problem.errors) && e.problem.errors[0]?.line) {
         put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
       } else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
@@ -363,13 +467,20 @@ function buildCrmEditor() {
 
 // ---------------------------------------------------------------- groups and constraints
 /** Saves one new object (its crm text) based on the configuration version read when the section was drawn. */
+const groupsVersionText = v => `Based on configuration version ${v}: a change that came in between is shown as a conflict, never overwritten.`;
+function groupsVersion(version, v) {
+  version.value = v;
+  const note = $('#groups-version');
+  if (note) note.textContent = groupsVersionText(v);
+}
+
 async function createObject(id, text, result, version) {
   try {
     const { data } = await api(`/configuration/objects/${enc(id)}`, { method: 'PUT', body: text, headers: { 'If-Match': `"${version.value}"` } });
     put(result, h('div', { class: 'message ok', role: 'status' }, `Saved ${id}: configuration version ${data.configurationVersion ?? ''}.`));
-    version.value = String(data.configurationVersion ?? version.value);
+    groupsVersion(version, String(data.configurationVersion ?? version.value));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 412) await showConflict(result, version.value, e);
+    if (e instanceof ApiError && e.status === 412) await showConflict(result, version.value, e, () => createOnCurrent(id, text, result, v => groupsVersion(version, v)));
     else put(result, h('div', { class: 'message error', role: 'alert' }, problemText(e)));
   }
 }
@@ -441,7 +552,7 @@ async function buildGroupsAndConstraints() {
         constraint('order', [['first', 'First', select('order', 'first', all)], ['then', 'Then', select('order', 'then', all)],
           ['kind', 'Kind', h('select', { id: 'order-kind' }, ['Mandatory', 'Optional', 'Serialize'].map(k => h('option', { value: k }, k)))]],
           (id, v) => `order ${id} ${v('kind')}: ${v('first')} ${v('then')}`))),
-    h('p', { class: 'hint' }, `Based on configuration version ${version.value}: a change that came in between is shown as a conflict, never overwritten.`));
+    h('p', { class: 'hint', id: 'groups-version' }, groupsVersionText(version.value)));
 }
 
 buildCreateForm();
