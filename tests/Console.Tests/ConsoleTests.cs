@@ -53,6 +53,23 @@ public sealed class ConsoleTests(ConsoleServer server) : IClassFixture<ConsoleSe
     }
 
     [Fact]
+    public async Task A_failed_operation_shows_on_the_dashboard_live_and_its_Cleanup_button_clears_it()
+    {
+        var page = await server.NewPageAsync();
+        await ConsoleServer.LoginAsync(page, "ada", "/");
+        await Expect(page.Locator("#resources tr[data-resource=app] .role")).ToHaveTextAsync("Started");
+        await server.NodeReportsAsync("node1", new ResourceOperationFailed("app", "node1", "monitor", 10_000, OcfRc.NotRunning, OperationStatus.Done,
+            new OperationOrigin(null, null), 20, null, "process gone", DateTimeOffset.UtcNow), StreamIds.ResourceOn("app", "node1"));
+        var failed = page.Locator("#failed tr[data-resource=app][data-node=node1]");
+        await Expect(failed).ToContainTextAsync("process gone");
+        await ConsoleServer.ScreenshotAsync(page, "dashboard-failed-operation");
+        await failed.GetByRole(AriaRole.Button, new() { Name = "cleanup app on node1" }).ClickAsync();
+        await Expect(page.Locator("#messages")).ToContainTextAsync("cleanup app on node1: done");
+        await Expect(failed).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Without_a_session_a_page_sends_to_the_login_and_the_api_answers_401()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(server.Url) };
