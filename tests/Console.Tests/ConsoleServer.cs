@@ -48,6 +48,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         var bootstrap = CommandMetadata.For(Actor.System("test"));
         await users.ChangeAsync(new AddUser("ada", UserRole.Admin), Password, bootstrap);
         await users.ChangeAsync(new AddUser("aude", UserRole.Auditor), Password, bootstrap);
+        await users.ChangeAsync(new AddUser("otto", UserRole.Operator), Password, bootstrap);
 
         var scenario = new IncidentScenario(Db);
         foreach (var node in new[] { "node1", "node2", "node3" })

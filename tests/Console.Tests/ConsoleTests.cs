@@ -282,6 +282,27 @@ public sealed class ConsoleTests(ConsoleServer server) : IClassFixture<ConsoleSe
     }
 
     [Fact]
+    public async Task An_operator_sends_commands_but_changes_no_configuration()
+    {
+        var page = await server.NewPageAsync();
+        await ConsoleServer.LoginAsync(page, "otto", "/resources");
+        var db = page.Locator("#resources tr[data-resource=db]");
+        await Expect(db.Locator(".role")).ToHaveTextAsync("Started");
+        await Expect(page.Locator("#crm-text")).ToHaveValueAsync(new Regex("primitive db"));
+        foreach (var configurationButton in new[] { "#create-button", "#group-save", "#location-save", "#crm-apply", "#object-save" })
+            await Expect(page.Locator(configurationButton)).ToBeDisabledAsync();
+        await db.GetByRole(AriaRole.Button, new() { Name = "cleanup db" }).ClickAsync();
+        await Expect(page.Locator("#messages")).ToContainTextAsync("cleanup db: done");
+
+        var status = await page.EvaluateAsync<int>("""
+            async () => (await fetch('/api/v1/configuration/objects/forged', { method: 'PUT', body: 'primitive forged ocf:heartbeat:Dummy',
+              headers: { 'Content-Type': 'text/plain', 'X-CSRF-TOKEN': document.querySelector('meta[name="ha-csrf"]').content } })).status
+            """);
+        Assert.Equal(403, status);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task An_auditor_sees_everything_with_no_enabled_command_and_a_forged_command_gets_403()
     {
         var page = await server.NewPageAsync();

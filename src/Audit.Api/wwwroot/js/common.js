@@ -84,7 +84,9 @@ export function commandButton(label, path, { body, needs = 'operate', describe }
       button.disabled = true;
       try {
         const payload = typeof body === 'function' ? body() : body;
-        const { data } = await api(path, { method: 'POST', body: payload });
+        // One key per click: a request the network repeats is carried out once (the API's Idempotency-Key).
+        const key = globalThis.crypto?.randomUUID?.();
+        const { data } = await api(path, { method: 'POST', body: payload, headers: key ? { 'Idempotency-Key': key } : {} });
         const events = (data.events ?? []).map(e => e.type).join(', ') || 'nothing (already so)';
         const transition = (data.transition ?? []).join('\n');
         say(`${describe ?? label}: done. Appended: ${events}${transition ? '\nThe cluster now calls for:\n' + transition : ''}`);
