@@ -79,6 +79,13 @@ public sealed class ConsoleTests(ConsoleServer server) : IClassFixture<ConsoleSe
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/status")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/login")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/js/common.js")).StatusCode);
+        // Only the console's own files, and a page only at its own path.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/console/index.html")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/console/js/nothing.js")).StatusCode);
+        // The pages load nothing from elsewhere and run no inline code.
+        var login = await client.GetAsync("/login");
+        Assert.Contains("script-src 'self'", login.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", await login.Content.ReadAsStringAsync());
     }
 
     [Fact]

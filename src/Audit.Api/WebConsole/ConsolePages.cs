@@ -25,7 +25,10 @@ public static class ConsolePages
         [("/", "index.html"), ("/resources", "resources.html"), ("/history", "history.html"), ("/replay", "replay.html")];
 
     private static readonly Assembly Assembly = typeof(ConsolePages).Assembly;
-    private static readonly ConcurrentDictionary<string, byte[]?> Files = new(StringComparer.Ordinal);
+    /// <summary>The files there are (wwwroot/, embedded as <c>console/PATH</c>): only these are ever looked up or kept.</summary>
+    private static readonly HashSet<string> Names = Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("console/", StringComparison.Ordinal)).Select(n => n["console/".Length..]).ToHashSet(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, byte[]> Files = new(StringComparer.Ordinal);
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>Nothing but this host: scripts and styles from files (no inline code), no frames, no other origin.</summary>
@@ -50,7 +53,10 @@ public static class ConsolePages
         foreach (var (path, file) in Pages)
             app.MapGet(path, (HttpContext http, IAntiforgery antiforgery) => Page(http, antiforgery, file)).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/login", (HttpContext http) => Serve(http, "login.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet(AssetBase + "/{*path}", (HttpContext http, string? path) => Serve(http, path ?? "")).AllowAnonymous().ExcludeFromDescription();
+        // The stylesheet and the scripts (no data in them): anyone, so the login page has them too. The pages are served
+        // only at their own paths.
+        app.MapGet(AssetBase + "/{*path}", (HttpContext http, string? path) =>
+            path is null || path.EndsWith(".html", StringComparison.Ordinal) ? Results.NotFound() : Serve(http, path)).AllowAnonymous().ExcludeFromDescription();
     }
 
     /// <summary>
@@ -88,13 +94,12 @@ public static class ConsolePages
         http.Response.Headers["Referrer-Policy"] = "same-origin";
     }
 
-    /// <summary>A file of wwwroot/ (embedded as <c>console/PATH</c>), or null: only names made of safe characters are looked up.</summary>
+    /// <summary>A file of wwwroot/, or null when there is no such file.</summary>
     private static byte[]? Read(string path) =>
-        path.Length is > 0 and < 200 && path.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/') && !path.Contains("..", StringComparison.Ordinal)
+        Names.Contains(path)
             ? Files.GetOrAdd(path, p =>
             {
-                using var stream = Assembly.GetManifestResourceStream("console/" + p);
-                if (stream is null) return null;
+                using var stream = Assembly.GetManifestResourceStream("console/" + p)!;
                 using var copy = new MemoryStream();
                 stream.CopyTo(copy);
                 return copy.ToArray();
