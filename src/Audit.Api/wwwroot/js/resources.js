@@ -32,6 +32,8 @@ function actions(r, view) {
     commandButton('Clear', `${base}/clear`, { describe: `clear ${r.id}: drop its move and ban constraints` }),
     r.agent && session.canAdmin ? h('button', { type: 'button', 'aria-label': `edit ${r.id} in the form`, dataset: { key: `edit ${r.id}` },
       onclick: () => editForm?.(r.id).catch(e => say(problemText(e), 'error')) }, 'Edit') : null,
+    !r.agent && session.canAdmin ? h('button', { type: 'button', 'aria-label': `edit ${r.id} as crm text`, dataset: { key: `edit ${r.id}` },
+      onclick: () => { $('#object-id').value = r.id; $('#object-load').click(); $('#object-text').focus(); } }, 'Edit') : null,
   ];
 }
 
