@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Audit.Api.Agents;
 using Audit.Api.Commands;
 using Audit.Api.Configuration;
 using Audit.Api.History;
@@ -8,6 +9,7 @@ using Audit.Api.Report;
 using Audit.Api.Security;
 using Audit.Api.Status;
 using Audit.Api.Users;
+using Audit.Api.WebConsole;
 using Cib.Projections.ReadModels.ClusterStatus;
 using Cib.Projections.ReadModels.History;
 using Cib.Projections.Store;
@@ -85,7 +87,8 @@ public static class ApiHost
                 o.Cookie.Name = "ha-session";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                // Never sent over plain HTTP: the API speaks HTTPS (plain HTTP only on loopback, and only when asked).
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
                 o.ExpireTimeSpan = hours;
                 o.SlidingExpiration = true;
                 // An API answers 401 and 403, it does not redirect to a login page.
@@ -123,6 +126,8 @@ public static class ApiHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StatusFeed>();
         builder.Services.AddHostedService(s => s.GetRequiredService<StatusFeed>());
+        builder.Services.AddSingleton<AgentCatalog>();
+        builder.Services.AddConsole();
         builder.Services.AddMediator((MediatorOptions o) =>
         {
             o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -138,6 +143,7 @@ public static class ApiHost
         app.UseMiddleware<CurrentUser>();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.Use(ConsolePages.RequireAntiforgeryAsync);
 
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         // The instruments are created with the service: resolve it before the first scrape. Any user may read (a scraper
@@ -157,6 +163,9 @@ public static class ApiHost
         api.MapReplayApi();
         api.MapHistoryApi();
         api.MapReportApi();
+        api.MapAgentsApi();
+        // The web console: its pages at /, its files under /console.
+        app.MapConsole();
     }
 
     /// <summary>

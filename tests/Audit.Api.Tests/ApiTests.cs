@@ -203,13 +203,16 @@ public sealed class SharedTokenKeysTests(ApiFactory api) : IClassFixture<ApiFact
     }
 }
 
-/// <summary>The console's session: a cookie from the login, HttpOnly and SameSite=Strict, the same roles as a token, and a logout.</summary>
+/// <summary>
+/// The console's session: a cookie from the login, HttpOnly, Secure and SameSite=Strict, the same roles as a token, the
+/// page's antiforgery token on whatever changes something, and a logout.
+/// </summary>
 public sealed class SessionTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
     public async Task A_session_cookie_logs_in_like_a_token_and_logout_ends_it()
     {
-        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true });
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = new Uri("https://localhost") });
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/status")).StatusCode);
         await Problem.AssertAsync(await browser.PostAsJsonAsync("/api/v1/auth/session", new { name = "aude", password = "wrong password!" }), 401, "login-failed");
 
@@ -218,10 +221,17 @@ public sealed class SessionTests(ApiFactory api) : IClassFixture<ApiFactory>
         var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
 
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/status")).StatusCode);
-        // The same roles: an auditor's session may not command.
-        await Problem.AssertAsync(await browser.PostAsync("/api/v1/nodes/node1/standby", null), 403, "forbidden");
+        // A session's request that changes something carries the page's antiforgery token, else it is refused as it is.
+        await Problem.AssertAsync(await browser.PostAsync("/api/v1/nodes/node1/standby", null), 403, "csrf-token-invalid");
+        var page = await browser.GetStringAsync("/");
+        var csrf = System.Text.RegularExpressions.Regex.Match(page, "name=\"ha-csrf\" content=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(csrf);
+        // The same roles: an auditor's session may not command, token or not.
+        using var standby = new HttpRequestMessage(HttpMethod.Post, "/api/v1/nodes/node1/standby") { Headers = { { "X-CSRF-TOKEN", csrf } } };
+        await Problem.AssertAsync(await browser.SendAsync(standby), 403, "forbidden");
 
         Assert.True((await browser.DeleteAsync("/api/v1/auth/session")).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/status")).StatusCode);

@@ -22,10 +22,15 @@ public static class StatusApi
           .Produces<StatusView>()
           .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        api.MapGet("/status/stream", (HttpContext http, StatusFeed feed, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
+        api.MapGet("/status/stream", (HttpContext http, StatusFeed feed, IHostApplicationLifetime lifetime,
+            Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
         {
             long.TryParse(http.Request.Headers["Last-Event-ID"].FirstOrDefault(), out var lastSeen);
-            return TypedResults.ServerSentEvents(Changes(http, feed, lastSeen, json.Value.SerializerOptions, http.RequestAborted));
+            // A stream ends when its client goes or when the API stops: a stopping API does not wait for its watchers
+            // (they reconnect with Last-Event-ID to whichever API answers).
+            var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+            http.Response.RegisterForDispose(ends);
+            return TypedResults.ServerSentEvents(Changes(http, feed, lastSeen, json.Value.SerializerOptions, ends.Token));
         }).WithName("StreamStatus")
           .WithSummary("server-sent events: the status (as GET /status) each time it changes, its id the log position; Last-Event-ID resumes after that position")
           .ProducesProblem(StatusCodes.Status401Unauthorized);
