@@ -55,6 +55,15 @@ wait_until() { # SECONDS WHAT COMMAND...
 sql() {
   local url db port
   url=$(cat "$STATE/store-url.root")
+  if [[ $url =~ Host=([^;]*,[^;]*)\; ]]; then
+    # The replicated store: libpq's multi-host string finds the primary, with the postgres role's password file.
+    local hosts=${BASH_REMATCH[1]} passfile
+    [[ $url =~ Port=([0-9]+) ]] && port=${BASH_REMATCH[1]}
+    [[ $url =~ Database=([A-Za-z0-9_]+) ]] && db=${BASH_REMATCH[1]}
+    [[ $url =~ Passfile=([^;]+) ]] && passfile=${BASH_REMATCH[1]}
+    "$PG_BIN/psql" "host=$hosts port=$port user=postgres dbname=$db passfile=$passfile target_session_attrs=read-write connect_timeout=2" -tAqc "$1"
+    return
+  fi
   [[ $url =~ Port=([0-9]+) ]] && port=${BASH_REMATCH[1]}
   [[ $url =~ Database=([A-Za-z0-9_]+) ]] && db=${BASH_REMATCH[1]}
   runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d "$db" -tAqc "$1"
@@ -346,7 +355,121 @@ cmd_demo() {
   while true; do sleep 1; done
 }
 
+# ------------------------------------------------------------------ store failover (issue 14)
+# ./ha bench store-failover [--runs N]: the Apache group served on two nodes over the replicated store (decision 0014),
+# an admin's change appended through hactl in a loop (each acknowledged one kept in a ledger), the page probed every
+# 50 ms and each node's addresses every 50 ms, from outside the product; then the store's primary killed (odd runs) or
+# cut off (even runs). Per run: the time until appends are acknowledged again, the longest gap in the page being served
+# after the crash, acknowledged appends missing from the log afterwards, samples with the VIP on both nodes. Then one
+# more run in which the node serving the group and the store's primary are killed together.
+store_leader() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=\(s[0-9]\).*/\1/p'; }
+store_settled() { "$LAB" store status 2>/dev/null | grep -Eq '^store: leader=s[0-9] sync_standby=s[0-9]'; }
+
+# Background loops of one run, each writing "MS ..." lines to a file of its own.
+probe_loop() { # FILE
+  while [[ ! -e $STATE/bench-stop ]]; do
+    local t; t=$(now_ms)
+    if page_served; then echo "$t ok"; else echo "$t fail"; fi
+    sleep 0.05
+  done > "$1"
+}
+vip_loop() { # FILE
+  while [[ ! -e $STATE/bench-stop ]]; do
+    local t n=0 i; t=$(now_ms)
+    for i in 1 2; do ip -n "ha-n$i" -4 -o addr show dev eth0 2>/dev/null | grep -q " $VIP/" && n=$((n + 1)); done
+    echo "$t $n"
+    sleep 0.05
+  done > "$1"
+}
+append_loop() { # FILE RUN
+  local i=0 f="$STATE/bench-append.crm"
+  while [[ ! -e $STATE/bench-stop ]]; do
+    i=$((i + 1))
+    printf 'property bench-append-%s=%s\n' "$2" "$i" > "$f.$i"
+    local t; t=$(now_ms)
+    if timeout 20 "$HACTL" configure load update "$f.$i" --store >/dev/null 2>&1; then echo "$(now_ms) $i ack $t"; fi
+    rm -f "$f.$i"
+  done > "$1"
+}
+
+one_store_failover() { # RUN HOW(kill|cut|both)
+  local run=$1 how=$2 leader holder t0 dir="$STATE/bench-run-$1"
+  mkdir -p "$dir"; rm -f "$STATE/bench-stop"
+  wait_until 120 "the group serving" page_served
+  wait_until 120 "the store settled" store_settled
+  wait_until 60 "the cluster settled" settled
+  leader=$(store_leader); holder=$(vip_holder)
+  probe_loop "$dir/probes" & local p1=$!
+  vip_loop "$dir/vip" & local p2=$!
+  append_loop "$dir/appends" "$run" & local p3=$!
+  sleep 3
+  t0=$(now_ms)
+  case $how in
+    kill) "$LAB" store kill "$leader" >/dev/null ;;
+    cut) "$LAB" store cut "$leader" >/dev/null ;;
+    both) "$LAB" kill "$holder" >/dev/null; "$LAB" store kill "$leader" >/dev/null ;;
+  esac
+  # Appends acknowledged again, then past the nodes' lease and the grace after the store's return (docs/safety.md).
+  local until=$(( $(now_ms) + 60000 ))
+  until awk -v t0="$t0" '$4 > t0 { found = 1 } END { exit !found }' "$dir/appends" 2>/dev/null; do
+    (( $(now_ms) < until )) || break
+    sleep 0.1
+  done
+  if [[ $how == both ]]; then wait_until 120 "the group served again" page_served; fi
+  sleep 20
+  touch "$STATE/bench-stop"; wait "$p1" "$p2" "$p3" 2>/dev/null || true
+  local resumed gap lost double acked
+  resumed=$(awk -v t0="$t0" '$4 > t0 { print $1 - t0; exit }' "$dir/appends")
+  gap=$(awk -v t0="$t0" '$1 < t0 { next } $2 == "fail" { if (!s) s = $1; e = $1 } $2 == "ok" { if (s && e - s + 50 > m) m = e - s + 50; s = 0 } END { if (s && e - s + 50 > m) m = e - s + 50; print m + 0 }' "$dir/probes")
+  acked=$(awk '{ print $2 }' "$dir/appends" | sort -n | tr '\n' ' ')
+  local stored
+  stored=$(sql "SELECT data->>'value' FROM cib.mt_events WHERE stream_id = 'configuration' AND type = 'cib.cluster_property_set.v1' AND data->>'name' = 'bench-append-$run'" | sort -n | tr '\n' ' ')
+  lost=$(comm -23 <(tr ' ' '\n' <<<"$acked" | grep . | sort) <(tr ' ' '\n' <<<"$stored" | grep . | sort) | wc -l)
+  double=$(awk '$2 > 1' "$dir/vip" | wc -l)
+  echo "${resumed:-none} $gap $lost $double $(wc -l < "$dir/appends") $leader $holder"
+  # The member back (and the node, after a crash) before the next run.
+  if [[ $how == cut ]]; then "$LAB" store heal "$leader" >/dev/null; else "$LAB" store heal "$leader" >/dev/null; fi
+  if [[ $how == both ]]; then wait_until 60 "$holder back" "$LAB" pid "$holder"; fi
+  wait_until 120 "the store settled again" store_settled
+}
+
+cmd_store_bench() {
+  local runs=20
+  GROUP=apache CRASH=kill
+  export HA_LAB_API=0
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --runs) runs=$2; shift 2 ;;
+      *) die "usage: ./ha bench store-failover [--runs N]" ;;
+    esac
+  done
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); replicated store (Patroni + etcd, 3 members); lease timeout 1s; store-outage bound ha-node's default"
+  [[ -n ${HA_LAB_SKIP_BUILD:-} ]] || "$ROOT/ha" build >/dev/null
+  HA_LAB_DATABASE="ha_store_failover" "$LAB" up 2 --store replicated >/dev/null
+  export HA_CONNECTION
+  HA_CONNECTION=$(cat "$STATE/store-url.root")
+  cluster_config > "$STATE/failover.crm"
+  "$HACTL" configure load replace "$STATE/failover.crm" --store >/dev/null
+  local res=() gaps=() lost=() dbl=() r how line
+  for r in $(seq 1 "$runs"); do
+    how=kill; (( r % 2 == 0 )) && how=cut
+    line=$(one_store_failover "$r" "$how")
+    read -r re ga lo db n leader holder <<<"$line"
+    res+=("${re/none/999999}"); gaps+=("$ga"); lost+=("$lo"); dbl+=("$db")
+    echo "run $r: $how store primary $leader (group on $holder): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+  done
+  line=$(one_store_failover $((runs + 1)) both)
+  read -r re ga lo db n leader holder <<<"$line"
+  echo "run $((runs + 1)): kill store primary $leader and $holder (the group's node) together: resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+  "$LAB" down >/dev/null
+  local sum_lost=0 sum_dbl=0 x
+  for x in "${lost[@]}"; do sum_lost=$((sum_lost + x)); done
+  for x in "${dbl[@]}"; do sum_dbl=$((sum_dbl + x)); done
+  echo "store-failover: runs=$runs resumed_ms=$(printf '%s\n' "${res[@]}" | median) service_gap_ms=$(printf '%s\n' "${gaps[@]}" | median) acked_lost=$sum_lost double_active=$sum_dbl"
+}
+
 case ${1:-} in
+  store-bench) shift; cmd_store_bench "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   demo) shift; cmd_demo "$@" ;;
   walkthrough) shift; cmd_walkthrough "$@" ;;

@@ -38,7 +38,8 @@ public sealed record AppendMetadata(string? CorrelationId, string? CausationId, 
 
 /// <summary>
 /// The CIB event log through plain Npgsql, for the resident node runtime: Marten's tables (<c>mt_events</c>,
-/// <c>mt_streams</c>) and Marten's own append function (<c>mt_quick_append_events</c>, created by migrations/), the
+/// <c>mt_streams</c>) with the project's append function (<c>ha_append_events</c>, migration 0012: what Marten's
+/// <c>mt_quick_append_events</c> does for one stream, set-based for events of many streams in one statement), the
 /// event names of <see cref="EventCatalog"/> and the JSON of Marten's System.Text.Json serializer as
 /// <see cref="CibStore"/> configures it. Events written here are ordinary Marten events and the other way round
 /// (tests compare both ways). It exists because building Marten's DocumentStore costs the node ~25 MB of resident
@@ -129,8 +130,8 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     }
 
     /// <summary>
-    /// Appends to the end of a stream (started when new) in one statement. Two appends racing for the same stream
-    /// make one fail with a unique violation, as Marten's own append does (<see cref="IsConcurrencyConflict"/>).
+    /// Appends to the end of a stream (started when new) in one statement. Two appends to the same stream take turns on
+    /// the stream's row: the second waits for the first to commit and goes after it; neither fails.
     /// </summary>
     public Task AppendAsync(string stream, IReadOnlyList<object> events, AppendMetadata meta, CancellationToken ct = default) =>
         AppendAsync(stream, events, meta, controllerTerm: null, ct);
@@ -154,7 +155,7 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
             batch.BatchCommands.Add(check);
         }
         Guid[] ids = meta.EventId is { } id ? [id] : [.. events.Select(_ => Guid.NewGuid())];
-        batch.BatchCommands.Add(AppendCommand(stream, [.. events.Select((e, i) => (e, meta, ids[i], headers))], now));
+        batch.BatchCommands.Add(AppendCommand([.. events.Select((e, i) => (stream, e, meta, ids[i], headers))], now));
         try
         {
             // One round trip, one implicit transaction: the check and the append commit together or not at all.
@@ -168,51 +169,46 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
 
     /// <summary>
     /// Appends events of any streams, each with its own metadata and event id (<see cref="AppendMetadata.EventId"/>, or a
-    /// new one), in the order given, in one round trip and one transaction: consecutive events of one stream go in one call
-    /// of Marten's append function, and the log positions follow the order given. For a loader that must keep an order
-    /// across streams (the store benchmark's simulated cluster); the cluster's own appenders write one stream at a time.
+    /// new one), in the order given, in one round trip and one statement (migration 0012): the log positions follow the
+    /// order given. For the node runtimes' outboxes (what a node queued, in one append) and the store benchmark's loader.
     /// </summary>
     public async Task AppendInOrderAsync(IReadOnlyList<(string Stream, object Event, AppendMetadata Meta)> appends, CancellationToken ct = default)
     {
         if (appends.Count == 0) return;
-        var now = DateTimeOffset.UtcNow;
         var headers = new Dictionary<AppendMetadata, string>(ReferenceEqualityComparer.Instance);
-        await using var batch = db.CreateBatch();
-        for (var i = 0; i < appends.Count;)
+        var rows = new List<(string, object, AppendMetadata, Guid, string)>(appends.Count);
+        foreach (var (stream, e, meta) in appends)
         {
-            var stream = appends[i].Stream;
-            var run = new List<(object, AppendMetadata, Guid, string)>();
-            for (; i < appends.Count && appends[i].Stream == stream; i++)
-            {
-                var (_, e, meta) = appends[i];
-                if (!headers.TryGetValue(meta, out var json)) headers[meta] = json = JsonSerializer.Serialize(meta.Headers, Json);
-                run.Add((e, meta, meta.EventId ?? Guid.NewGuid(), json));
-            }
-            batch.BatchCommands.Add(AppendCommand(stream, run, now));
+            if (!headers.TryGetValue(meta, out var json)) headers[meta] = json = JsonSerializer.Serialize(meta.Headers, Json);
+            rows.Add((stream, e, meta, meta.EventId ?? Guid.NewGuid(), json));
         }
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(AppendCommand(rows, DateTimeOffset.UtcNow));
         await batch.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>One call of Marten's append function (migration 0001) for events of one stream, each with its own metadata.</summary>
-    private NpgsqlBatchCommand AppendCommand(string stream, IReadOnlyList<(object Event, AppendMetadata Meta, Guid Id, string Headers)> events, DateTimeOffset now)
+    /// <summary>One call of the set-based append function (migration 0012) for events of any streams, in order, each with its own metadata.</summary>
+    private NpgsqlBatchCommand AppendCommand(IReadOnlyList<(string Stream, object Event, AppendMetadata Meta, Guid Id, string Headers)> events, DateTimeOffset now)
     {
-        var cmd = new NpgsqlBatchCommand($"SELECT {schema}.mt_quick_append_events($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultTenant });
+        var cmd = new NpgsqlBatchCommand($"SELECT {schema}.ha_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Stream)] });
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. events.Select(e => e.Id)] });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => EventCatalog.NameOf(e.Event.GetType()))] });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => $"{e.Event.GetType().FullName}, {e.Event.GetType().Assembly.GetName().Name}")] });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => EventCatalog.NameOf(e.Event.GetType()))] });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>
+        {
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar,
+            TypedValue = [.. events.Select(e => $"{e.Event.GetType().FullName}, {e.Event.GetType().Assembly.GetName().Name}")],
+        });
         cmd.Parameters.Add(new NpgsqlParameter<string[]>
         {
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
             TypedValue = [.. events.Select(e => JsonSerializer.Serialize(e.Event, e.Event.GetType(), Json))],
         });
-        cmd.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = new byte[]?[events.Count] });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Meta.CausationId)] });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Meta.CorrelationId)] });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, TypedValue = [.. events.Select(e => (string?)e.Headers)] });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar, TypedValue = [.. events.Select(e => e.Meta.UserName)] });
-        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = Repeat(now, events.Count) });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
         return cmd;
     }
 
@@ -230,20 +226,10 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     /// <summary>The unique index on event ids (migration 0010): an event is in the log once.</summary>
     public const string EventIdIndex = "ix_mt_events_id";
 
-    /// <summary>
-    /// Another append took the stream's next version (or created the stream) first: append again. Not an event sent
-    /// again that the log already holds (<see cref="IsRepeatedEvent"/>): appending that again would never succeed.
-    /// </summary>
-    public static bool IsConcurrencyConflict(Exception e) =>
-        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } p && p.ConstraintName != EventIdIndex
-        || e.InnerException is { } inner && IsConcurrencyConflict(inner);
-
     /// <summary>The append carried an event whose id the log already holds: nothing of it was appended.</summary>
     public static bool IsRepeatedEvent(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventIdIndex }
         || e.InnerException is { } inner && IsRepeatedEvent(inner);
-
-    private static T[] Repeat<T>(T value, int count) => Enumerable.Repeat(value, count).ToArray();
 
     private static async Task<IReadOnlyList<LoggedEvent>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
     {

@@ -3,8 +3,6 @@ using Cib.Domain.Fencing;
 using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Projections.Store;
-using Polly;
-using Polly.Retry;
 
 namespace NodeRuntime.Execution;
 
@@ -16,26 +14,13 @@ namespace NodeRuntime.Execution;
 /// </summary>
 public sealed class EventLogSink(CibEventLog log, string nodeName) : IEventSink, IReportStore
 {
-    /// <summary>
-    /// Two appends racing for the same stream (this node's report and an admin's clean-up of the resource) make one fail
-    /// with a concurrency conflict: that one is appended again (up to 4 more times, 10 ms apart and growing). Nothing else
-    /// is retried here: the outbox in front keeps a failed event and sends it again.
-    /// </summary>
-    private static readonly ResiliencePipeline ConflictRetry = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(CibEventLog.IsConcurrencyConflict),
-            MaxRetryAttempts = 4,
-            BackoffType = DelayBackoffType.Linear,
-            Delay = TimeSpan.FromMilliseconds(10),
-            UseJitter = false,
-        })
-        .Build();
-
     public Task AppendAsync(ICibEvent @event, CancellationToken ct = default) => AppendAsync([NodeReport.Queued(@event, DateTimeOffset.UtcNow)], ct);
 
-    public async Task AppendAsync(IReadOnlyList<NodeReport> reports, CancellationToken ct = default) =>
-        await ConflictRetry.ExecuteAsync(async c => await log.AppendReportsAsync(nodeName, reports, c), ct);
+    /// <summary>
+    /// The reports in one append (two appends to one stream take turns on its row, so there is no conflict to retry);
+    /// nothing is retried here: the outbox in front keeps what failed and sends it again.
+    /// </summary>
+    public Task AppendAsync(IReadOnlyList<NodeReport> reports, CancellationToken ct = default) => log.AppendReportsAsync(nodeName, reports, ct);
 
     public Task<IReadOnlySet<Guid>> StoredAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default) => log.StoredAsync(ids, ct);
 }
