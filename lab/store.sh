@@ -323,7 +323,7 @@ cmd_url() {
   [[ -s $file ]] || die "no password file for $role ($file)"
   local size=50
   [[ $role == postgres ]] || size=20
-  echo "Host=$(hosts_csv);Port=$PG_PORT;Username=$role;Passfile=$file;Database=$db;Target Session Attributes=primary;Host Recheck Seconds=1;Timeout=3;Pooling=true;Maximum Pool Size=$size"
+  echo "Host=$(hosts_csv);Port=$PG_PORT;Username=$role;Passfile=$file;Database=$db;Target Session Attributes=primary;Host Recheck Seconds=1;Timeout=3;Keepalive=1;Pooling=true;Maximum Pool Size=$size"
 }
 
 # The leader as the members themselves say it (GET /primary answers 200 on the running primary only).
