@@ -20,6 +20,8 @@ set -Eeuo pipefail
 
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$LAB_DIR/.." && pwd)"
+# shellcheck source=machine.sh
+. "$LAB_DIR/machine.sh"
 STATE="${HA_LAB_STATE:-$ROOT/.ha/lab}"
 STORE="$STATE/store"
 SECRETS="$ROOT/.ha/secrets"
@@ -235,15 +237,8 @@ start_member() {
       </dev/null >>"$dir/console.log" 2>&1 &
     echo $! > "$dir/unshare.pid"
   )
-  local outer pid="" _
-  outer=$(cat "$dir/unshare.pid")
-  for _ in $(seq 1 200); do
-    pid=$(cat "/proc/$outer/task/$outer/children" 2>/dev/null | awk '{print $1}') || true
-    [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == tini ]] && break
-    pid=""
-    sleep 0.01
-  done
-  [[ -n $pid ]] || die "store member s$i did not start (see $dir/console.log)"
+  local pid
+  pid=$(tini_of "$(cat "$dir/unshare.pid")") || die "store member s$i did not start (see $dir/console.log)"
   echo "$pid" > "$dir/tini.pid"
 }
 
