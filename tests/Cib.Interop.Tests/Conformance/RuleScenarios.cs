@@ -257,6 +257,8 @@ internal static class RuleScenarios
             ["unmanaged-first-on-an-online-node-fenced-for-another-still-counts"] = ("rsc1 (is-managed=false) runs on node2, which is online but fenced for rsc3's failed stop; rsc1 then rsc2: only a lost node ends what it runs this way, so rsc2 starts",
                 Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2"), Rsc("rsc3", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)))
                     with { StonithEnabled = true, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
+            ["no-quorum-multiple-active-block-stops-nothing"] = ("without quorum, rsc1 (multiple-active=block) runs on node1 and on lost node2: blocked, so unmanaged, it gets no line at all, not even a blocked stop on the lost node",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = "block" })) with { HaveQuorum = false }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

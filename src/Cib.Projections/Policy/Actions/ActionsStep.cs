@@ -46,14 +46,7 @@ internal static class ActionsStep
             // A pending node cannot run the probe yet, and nothing may start before every probe ran.
             var probesBlocked = AddProbes(ctx, rsc, probeNodes, actions);
 
-            if (!rsc.Managed) continue;
-            if (rsc.Blocked)
-            {
-                // Losing quorum (policy stop) still asks a blocked resource to stop; it just cannot.
-                if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
-                    changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
-                continue;
-            }
+            if (!rsc.Managed || rsc.Blocked) continue;
             rscChanges.Clear();
             ChangesFor(ctx, rsc, fenced, rscChanges);
             if (probesBlocked)
