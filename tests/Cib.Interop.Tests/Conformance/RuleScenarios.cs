@@ -259,6 +259,9 @@ internal static class RuleScenarios
                     with { StonithEnabled = true, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
             ["no-quorum-multiple-active-block-stops-nothing"] = ("without quorum, rsc1 (multiple-active=block) runs on node1 and on lost node2: blocked, so unmanaged, it gets no line at all, not even a blocked stop on the lost node",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = "block" })) with { HaveQuorum = false }),
+            ["failed-start-with-old-parameters-stops-for-the-definition-change"] = ("rsc1 (target-role=Stopped) then rsc2, whose start failed on node1 with other parameters than today's: its start cannot run, and the first reason that start was given is the definition change, read with the failed start",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StartFailed, 1, 300, 0, StaleDigest: true)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

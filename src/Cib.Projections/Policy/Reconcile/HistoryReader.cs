@@ -112,6 +112,9 @@ internal static class HistoryReader
             if (!expired && op.Operation == "start" && DigestChanged(ctx, rsc, op.ParameterDigest, op.SecureDigest))
             {
                 rsc.FailCountIgnoredOn.Add(node.Name);
+                // Pacemaker compares the parameters of every start it reads, failed or not: the start it asks for has
+                // the definition change as its first reason.
+                (startDigest, startSecureDigest) = (op.ParameterDigest, op.SecureDigest);
                 ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
             }
             if (expired)
