@@ -262,6 +262,9 @@ internal static class RuleScenarios
             ["failed-start-with-old-parameters-stops-for-the-definition-change"] = ("rsc1 (target-role=Stopped) then rsc2, whose start failed on node1 with other parameters than today's: its start cannot run, and the first reason that start was given is the definition change, read with the failed start",
                 Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StartFailed, 1, 300, 0, StaleDigest: true)))
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["no-quorum-stop-for-an-unrunnable-start-names-the-quorum"] = ("without quorum, rsc1 (is-managed=false, not running) then rsc2 (symmetrical), rsc2 running on node1: it stops 'due to no quorum', the reason its start was given when made, before the order made it unrunnable",
+                Cluster(Rsc("rsc1") with { Unmanaged = true }, Rsc("rsc2", Running("node1", 0)))
+                    with { HaveQuorum = false, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

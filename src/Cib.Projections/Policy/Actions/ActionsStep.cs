@@ -231,8 +231,10 @@ internal static class ActionsStep
         if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
         {
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
-            // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
-            var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
+            // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum. A stop
+            // because its start cannot run (an order) names that start's first reason, which is the quorum: Pacemaker
+            // gives it when it creates the start, before any order marks it unrunnable.
+            var reason = rsc.Next is null && !IsStartsReason(rsc.ForcedStopReason) ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
             // multiple-active=stop_unexpected gives the stops their own reason, named before the start's (no quorum).
             if (reason == NoQuorum && rsc.ActiveOn.Count > 1 && !rsc.IsPromoted && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected")
                 reason = MultiplyActive;
