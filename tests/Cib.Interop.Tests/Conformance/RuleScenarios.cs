@@ -265,6 +265,22 @@ internal static class RuleScenarios
             ["no-quorum-stop-for-an-unrunnable-start-names-the-quorum"] = ("without quorum, rsc1 (is-managed=false, not running) then rsc2 (symmetrical), rsc2 running on node1: it stops 'due to no quorum', the reason its start was given when made, before the order made it unrunnable",
                 Cluster(Rsc("rsc1") with { Unmanaged = true }, Rsc("rsc2", Running("node1", 0)))
                     with { HaveQuorum = false, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["unmanaged-failed-first-does-not-hold-the-start-after-it"] = ("rsc1 (is-managed=false) failed on node1, then rsc2 (not running): nothing asks for rsc1's stop, so its start is not needed and rsc2 starts",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Unmanaged = true }, Rsc("rsc2"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["unmanaged-member-passes-on-a-required-start"] = ("grp(rsc1, rsc2, rsc3), rsc2 (is-managed=false) and rsc3 running on node1, rsc1 starts: rsc2's start is required though it is left alone, so rsc3 restarts 'due to required rsc2 start'",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })),
+            ["unmanaged-member-behind-a-stopping-member-cannot-start"] = ("grp(rsc1, rsc2, rsc3) running on node1, rsc2 is-managed=false, rsc1 restarts for changed parameters: rsc2's required start comes after its stop, which cannot run, so rsc3 stops 'due to unrunnable rsc2 start'",
+                Cluster(Rsc("rsc1", Running("node1", 0) with { StaleDigest = true }) with { Group = "grp", Fake = "a" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true },
+                        Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })),
+            ["multiply-active-unmanaged-first-requires-a-restart"] = ("rsc1 runs on node1 (in maintenance, read first, so unmanaged) and on node3, rsc1 then rsc2 (symmetrical), rsc2 running on node2: rsc1 gets no line, but its start is required, so rsc2 restarts 'due to required rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node3", 0)), Rsc("rsc2", Running("node2", 0)))
+                    with { Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)], Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["unmanaged-failed-member-behind-a-moving-member-cannot-start"] = ("grp(rsc1, rsc2, rsc3): rsc1 runs on node1, rsc2 (is-managed=false) failed on node2 and is held there, rsc3 stopped: rsc1's move needs rsc2's stop, which cannot run ('due to unrunnable rsc2 stop'), and rsc2's start after it cannot either, so rsc3 cannot start",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc3") with { Group = "grp" })),
+            ["multiply-active-found-before-the-maintenance-node-requires-nothing"] = ("rsc1 runs on node1 and on node2 (in maintenance, read after node1), rsc1 then rsc2 (symmetrical), rsc2 running on node3: found again while still managed, rsc1's start is not required, and rsc2 stays",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)), Rsc("rsc2", Running("node3", 0)))
+                    with { Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance), new FuzzNode("node3", FuzzNodeState.Online)], Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -141,7 +141,20 @@ internal static class OrderingStep
             {
                 var first = e.First;
                 var then = e.Then;
-                if (!then.Managed || then.Blocked) continue;
+                // An unmanaged "then" gets no line, but its start can still be required by its "first" (below).
+                if ((!then.Managed && !(then.IsActive && first.WillStart)) || then.Blocked) continue;
+                if (!then.Managed)
+                {
+                    if (e.Symmetrical && then.RestartReason is null)
+                    {
+                        then.RestartReason = $"required {(e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start")}";
+                        // Inside a group, a member before it that stops too needs its stop first, which the cluster may
+                        // not run: its start, after that stop, cannot run either.
+                        if (e.Kind == GroupChain && first.IsActive) then.UnrunnableStartReason = $"unrunnable {then.Id} stop";
+                        changed = true;
+                    }
+                    continue;
+                }
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
@@ -162,10 +175,12 @@ internal static class OrderingStep
                     // it required (a restart), and as unrunnable: that member stops. A blocked member counts too (failed
                     // with on-fail=block, a failed stop without fencing, multiply active with block): it needs a start
                     // that cannot run.
-                    else if (e.Kind == GroupChain && first.Next is not null && first.Managed && NeedsStart(first)
+                    else if (e.Kind == GroupChain && ((first.Next is not null && first.Managed && NeedsStart(first)) || StartRequiredUnmanaged(ctx, first))
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
                     {
-                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        // Behind an unmanaged member, whose required start was runnable until its stop was found
+                        // unrunnable, the first reason this start was given is that it is required.
+                        then.UnrunnableStartReason = first.Managed ? $"unrunnable {firstLabel}" : $"required {firstLabel}";
                         then.RestartReason ??= $"required {firstLabel}";
                         changed = true;
                     }
@@ -182,7 +197,7 @@ internal static class OrderingStep
                 // Only a symmetrical order restarts a running "then" when "first" (re)starts. Into a group, a member whose
                 // member before it is restarted in place too is restarted by that one's start (crm_simulate: 'due to
                 // required PREVIOUS start'); behind a member that starts afresh it names the order's first.
-                else if (e.Symmetrical && first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
+                else if (e.Symmetrical && (first.WillStart || StartRequiredUnmanaged(ctx, first)) && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
                          && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next)
                          && !(e.IntoGroup && e.Previous is { } previous && RunsInPlace(previous)))
                 {
@@ -235,6 +250,27 @@ internal static class OrderingStep
             changed = true;
         }
         return changed;
+    }
+
+    /// <summary>
+    /// An unmanaged resource running where it is whose start is required (an order's "first" starts, or it is active on
+    /// several nodes):
+    /// Pacemaker leaves it alone, but that start is still required, and so are the starts ordered after it
+    /// (crm_simulate: the running member after it restarts 'due to required X start').
+    /// </summary>
+    private static bool StartRequiredUnmanaged(PlanContext ctx, ResourceView r) =>
+        !r.Managed && !r.Blocked && r.IsActive && (r.RestartReason is { Length: > 0 } || FoundAgainOnceUnmanaged(ctx, r));
+
+    /// <summary>
+    /// Active on several nodes, and found on one of them after a node in maintenance (status order), which left it
+    /// unmanaged: Pacemaker's multiply-active recovery still requires its start. Found again only before the
+    /// maintenance node, or unmanaged by is-managed=false, nothing requires it (crm_simulate).
+    /// </summary>
+    private static bool FoundAgainOnceUnmanaged(PlanContext ctx, ResourceView r)
+    {
+        if (r.ActiveOn.Count < 2 || r.UnmanagedByConfiguration) return false;
+        var from = r.ActiveOn.FindIndex(n => ctx.Nodes[n].Maintenance);
+        return from >= 0 && from < r.ActiveOn.Count - 1;
     }
 
     /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
