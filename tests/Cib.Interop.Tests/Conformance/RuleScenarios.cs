@@ -281,6 +281,9 @@ internal static class RuleScenarios
             ["multiply-active-found-before-the-maintenance-node-requires-nothing"] = ("rsc1 runs on node1 and on node2 (in maintenance, read after node1), rsc1 then rsc2 (symmetrical), rsc2 running on node3: found again while still managed, rsc1's start is not required, and rsc2 stays",
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)), Rsc("rsc2", Running("node3", 0)))
                     with { Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance), new FuzzNode("node3", FuzzNodeState.Online)], Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["multiply-active-stop-keeps-its-reason-when-blocked"] = ("grp(rsc1, rsc2): rsc1 (multiple-active=stop_unexpected) runs on node1 and node2, rsc2's stop failed on node1 (no fencing: blocked): rsc1's stop there waits for rsc2's and cannot run, but keeps the reason it was made with, 'being multiply active'",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "stop_unexpected" },
+                        Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

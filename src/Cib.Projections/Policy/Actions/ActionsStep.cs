@@ -175,13 +175,19 @@ internal static class ActionsStep
                         // just unrunnable, and its line says 'blocked' without a reason (crm_simulate).
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
                                      || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
-                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = e.InGroup ? $"unrunnable {e.Waited.Id} stop" : null, Blocked = true }
+                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = StopsOwnReason(changes[i].Reason) ?? (e.InGroup ? $"unrunnable {e.Waited.Id} stop" : null), Blocked = true }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
                     }
             }
         }
     }
+
+    /// <summary>
+    /// A reason the stop was given when it was made, which stays when the stop is later found unrunnable: the stops of
+    /// multiple-active=stop_unexpected are 'being multiply active' (crm_simulate).
+    /// </summary>
+    private static string? StopsOwnReason(string? reason) => reason is MultiplyActive ? reason : null;
 
     /// <summary>A reason a stop line takes from the start that cannot run (the stop itself has none).</summary>
     private static bool IsStartsReason(string? reason) =>
