@@ -284,6 +284,20 @@ internal static class RuleScenarios
             ["multiply-active-stop-keeps-its-reason-when-blocked"] = ("grp(rsc1, rsc2): rsc1 (multiple-active=stop_unexpected) runs on node1 and node2, rsc2's stop failed on node1 (no fencing: blocked): rsc1's stop there waits for rsc2's and cannot run, but keeps the reason it was made with, 'being multiply active'",
                 Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "stop_unexpected" },
                         Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" })),
+            ["quorum-freeze-multiply-active-with-a-copy-on-a-lost-node-stops"] = ("without quorum (freeze, so no fencing), rsc1 runs on node1 and on lost node2: the stop there cannot run and the one start comes after it, so rsc1 stops on node1, a line that is not blocked",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0)))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["no-quorum-multiply-active-line-is-blocked-as-its-first-stop"] = ("without quorum, rsc1 runs on lost node1 (read first) and on node2: one line from node1, blocked as the first stop made, node1's, is",
+                Cluster(Device("node2"), Rsc("rsc1", Running("node1", 0), Running("node2", 0))) with
+                {
+                    StonithEnabled = true, HaveQuorum = false,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Lost), new FuzzNode("node2", FuzzNodeState.Online)],
+                }),
+            ["no-quorum-multiply-active-line-is-as-the-failed-copys-stop"] = ("without quorum, rsc1 runs on lost node1 (read first) and failed its probe on node2: the stop of the failed copy is made first, while reading the history, and it runs, so the line from node1 is not blocked",
+                Cluster(Device("node2"), Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.ProbeFailed, 1, 300, 0))) with
+                {
+                    StonithEnabled = true, HaveQuorum = false,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Lost), new FuzzNode("node2", FuzzNodeState.Online)],
+                }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -247,8 +247,15 @@ internal static class ActionsStep
             // A resource active on several nodes that stops for want of quorum is described by one line, from the
             // first of them, unless it is promoted (it leaves that role on each node); one that would stop anyway has
             // a line per node (crm_simulate). Each stop is blocked only where it cannot run.
-            foreach (var n in reason is NoQuorum or MultiplyActive && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
+            // That one line is blocked as the first stop made is (see FirstStopNode).
+            if (reason is NoQuorum or MultiplyActive && !rsc.IsPromoted)
+            {
+                if (rsc.IsActive)
+                    into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, rsc.ActiveOn[0], null, reason, StuckOn(ctx, FirstStopNode(rsc), fenced)));
+            }
+            else
+                foreach (var n in rsc.ActiveOn)
+                    into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         // Active on several nodes, promoted, and its one start cannot run: it leaves that role on each node, a line each.
@@ -266,6 +273,19 @@ internal static class ActionsStep
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
             into.Add(change.FromRole is null && change.From is not null && rsc.IsPromoted ? change with { FromRole = Promoted } : change);
+    }
+
+    /// <summary>
+    /// Where the first stop of a resource active on several nodes is made, which a summary line of one stop for all of
+    /// them shows: Pacemaker makes the stop of a failed copy while reading the history (the first node it failed on, in
+    /// status order), the others afterwards in the order the copies were found.
+    /// </summary>
+    private static string FirstStopNode(ResourceView rsc)
+    {
+        if (rsc.IsFailed)
+            foreach (var n in rsc.ActiveOn)
+                if (rsc.FailedOn.Contains(n)) return n;
+        return rsc.ActiveOn[0];
     }
 
     /// <summary>A stop there cannot run: the node is unclean and will not be fenced.</summary>
@@ -295,6 +315,11 @@ internal static class ActionsStep
             // The stops of multiple-active=stop_unexpected have their own reason, which comes first.
             if (blockedStart is not null && !rsc.IsPromoted)
                 return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? (blockedStart == QuorumFreeze ? null : blockedStart), unfenceable);
+            // A copy on an unclean node that will not be fenced cannot be stopped, and the one start comes after every
+            // stop: it cannot run either. Stopped where it can be, described from its first node, blocked as the first
+            // stop made is (crm_simulate).
+            if (unfenceable && !rsc.IsPromoted)
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why, ctx.Nodes[FirstStopNode(rsc)].Unclean);
             // A recovery leaving the promoted role names its start's reason, the definition change (as for one copy).
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, rsc.IsPromoted ? changed : why, unfenceable);
             return current == next
