@@ -298,6 +298,16 @@ internal static class RuleScenarios
                     StonithEnabled = true, HaveQuorum = false,
                     Nodes = [new FuzzNode("node1", FuzzNodeState.Lost), new FuzzNode("node2", FuzzNodeState.Online)],
                 }),
+            ["unmanaged-member-behind-a-moving-member-holds-the-rest-under-an-order"] = ("rsc1 then grp(rsc2, rsc3, rsc4) (symmetrical): rsc2 runs on node1, rsc3 (is-managed=false) failed on node2 and is held there, rsc4 stopped; the order makes rsc3's start required too, but it still comes after rsc3's stop, which cannot run: rsc4 cannot start",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc3", Running("node2", 1, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc4") with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)] }),
+            ["blocked-member-behind-a-moving-member-holds-the-rest"] = ("grp(rsc1, rsc2, rsc3): rsc1 runs on node1 and is banned there, rsc2 (multiple-active=block) runs on node2 and node3 (in maintenance), rsc3 stopped: rsc1's move needs rsc2's stop, which cannot run, nor rsc2's start after it, so rsc3 cannot start",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 0), Running("node3", 0)) with { Group = "grp", MultipleActive = "block" }, Rsc("rsc3") with { Group = "grp" })
+                    with
+                    {
+                        Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Maintenance)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

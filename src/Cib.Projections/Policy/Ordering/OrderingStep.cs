@@ -142,15 +142,20 @@ internal static class OrderingStep
                 var first = e.First;
                 var then = e.Then;
                 // An unmanaged "then" gets no line, but its start can still be required by its "first" (below).
-                if ((!then.Managed && !(then.IsActive && first.WillStart)) || then.Blocked) continue;
-                if (!then.Managed)
+                if (!then.Managed || then.Blocked)
                 {
-                    if (e.Symmetrical && then.RestartReason is null)
+                    if (!then.IsActive || !first.WillStart) continue;
+                    if (!then.Blocked && e.Symmetrical && then.RestartReason is null)
                     {
                         then.RestartReason = $"required {(e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start")}";
-                        // Inside a group, a member before it that stops too needs its stop first, which the cluster may
-                        // not run: its start, after that stop, cannot run either.
-                        if (e.Kind == GroupChain && first.IsActive) then.UnrunnableStartReason = $"unrunnable {then.Id} stop";
+                        changed = true;
+                    }
+                    // Inside a group, a member before it that stops too needs its stop first, which the cluster may
+                    // not run (unmanaged or blocked): its start, after that stop, cannot run either.
+                    if (e.Kind == GroupChain && first.IsActive && then.UnrunnableStartReason is null)
+                    {
+                        then.RestartReason ??= $"required {first.Id} start";
+                        then.UnrunnableStartReason = $"unrunnable {then.Id} stop";
                         changed = true;
                     }
                     continue;
