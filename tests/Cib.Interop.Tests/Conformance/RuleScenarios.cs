@@ -308,6 +308,13 @@ internal static class RuleScenarios
                         Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Maintenance)],
                         Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")],
                     }),
+            ["order-restart-for-changed-parameters-behind-a-blocked-stop-names-the-change"] = ("rsc1 then rsc2 (symmetrical) on node1, rsc1 started with other parameters, rsc2's stop failed (no fencing: blocked): rsc1's restart cannot stop; behind an order its stop has no reason of its own, so the line names the start's, the definition change",
+                Cluster(Rsc("rsc1", Running("node1", 0) with { StaleDigest = true }), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["group-stop-behind-a-stuck-member-names-it-before-the-definition-change"] = ("grp(rsc1, rsc2, rsc3) on node1: rsc1 failed with on-fail=block, rsc2 started with other parameters, rsc3 on node2 in maintenance: rsc2's start cannot run, so it stops, and its stop waits for rsc3's, which cannot run; the stop's own reason comes first",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0) with { StaleDigest = true }) with { Group = "grp" },
+                        Rsc("rsc3", Running("node2", 0)) with { Group = "grp" })
+                    with { Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -173,9 +173,17 @@ internal static class ActionsStep
                         // its start cannot run: no quorum, an unrunnable start) now has one, the stuck stop it waits for.
                         // Only the chain inside a group names the stuck stop: behind an order constraint the stop is
                         // just unrunnable, and its line says 'blocked' without a reason (crm_simulate).
+                        // Without a reason of its own (behind an order constraint), the line names its start's first
+                        // reason, the definition change a restart was made for (crm_simulate).
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
-                                     || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
-                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = StopsOwnReason(changes[i].Reason) ?? (e.InGroup ? $"unrunnable {e.Waited.Id} stop" : null), Blocked = true }
+                                     || (changes[i].Kind is ChangeKind.Stop && (IsStartsReason(changes[i].Reason) || (e.InGroup && changes[i].Reason is DefinitionChanged)))
+                            ? changes[i] with
+                            {
+                                Kind = ChangeKind.Stop, To = null, Blocked = true,
+                                Reason = StopsOwnReason(changes[i].Reason)
+                                         ?? (e.InGroup ? $"unrunnable {e.Waited.Id} stop"
+                                             : changes[i] is { Kind: ChangeKind.Restart, Reason: DefinitionChanged } ? DefinitionChanged : null),
+                            }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
                     }
