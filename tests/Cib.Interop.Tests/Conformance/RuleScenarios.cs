@@ -315,6 +315,12 @@ internal static class RuleScenarios
                 Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0) with { StaleDigest = true }) with { Group = "grp" },
                         Rsc("rsc3", Running("node2", 0)) with { Group = "grp" })
                     with { Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance)] }),
+            ["then-stops-when-first-restarts-and-cannot-start"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2 (symmetrical) on node1, rsc1 started with other parameters: its restart cannot start, so it stops, and rsc2, whose start that restart required first, stops 'due to required rsc1 start'",
+                Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0) with { StaleDigest = true }), Rsc("rsc2", Running("node1", 0)))
+                    with { StonithEnabled = true, HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["then-stops-when-first-is-blocked-by-its-failure"] = ("rsc1 then rsc2 (symmetrical); rsc1's monitor failed on node2 with on-fail=block, rsc2 runs on node1: a blocked resource that failed is assigned nowhere, so rsc2 stops 'due to unrunnable rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

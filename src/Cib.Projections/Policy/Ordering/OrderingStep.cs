@@ -169,8 +169,9 @@ internal static class OrderingStep
                         changed = true;
                     }
                     // A symmetrical order: what needs first running stops when first will not run.
-                    else if (e.Symmetrical && !first.IsActive && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null
-                             && e.Kind != GroupChain)
+                    // A blocked resource that failed is assigned nowhere: it will not run either.
+                    else if (e.Symmetrical && (!first.IsActive || (first.Blocked && first.IsFailed)) && then.IsActive && then.Next is not null
+                             && then.UnrunnableStartReason is null && e.Kind != GroupChain)
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"unrunnable {firstLabel}";
                         then.Next = null;
@@ -191,7 +192,9 @@ internal static class OrderingStep
                     }
                     // ... and when first runs but stops for good, then stops before it and cannot start again: crm_simulate
                     // gives that stop first's start as the reason ("required X start").
-                    else if (e.Symmetrical && first.IsActive && first.Next is null && first.Managed && !first.Blocked
+                    // So too when first's start is required (a restart) but cannot run, so that it stops: then's start
+                    // was required by it first.
+                    else if (e.Symmetrical && first.IsActive && (first.Next is null || NeedsStart(first)) && first.Managed && !first.Blocked
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null && e.Kind != GroupChain)
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"required {firstLabel}";
