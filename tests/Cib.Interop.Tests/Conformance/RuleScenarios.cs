@@ -321,6 +321,8 @@ internal static class RuleScenarios
             ["then-stops-when-first-is-blocked-by-its-failure"] = ("rsc1 then rsc2 (symmetrical); rsc1's monitor failed on node2 with on-fail=block, rsc2 runs on node1: a blocked resource that failed is assigned nowhere, so rsc2 stops 'due to unrunnable rsc1 start'",
                 Cluster(Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0)))
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["quorum-freeze-member-on-a-lost-node-names-the-member-before-it"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 stopped, rsc2 found only on lost node2: freeze does not mark rsc2's start (it counts as active there), the unrunnable start of rsc1 does first: 'due to unrunnable rsc1 start (blocked)'",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -163,7 +163,7 @@ internal static class OrderingStep
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
-                    if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
+                    if (then.Next is not null && TakesAnUnrunnableReason(then) && NeedsStart(then))
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
                         changed = true;
@@ -280,6 +280,14 @@ internal static class OrderingStep
         var from = r.ActiveOn.FindIndex(n => ctx.Nodes[n].Maintenance);
         return from >= 0 && from < r.ActiveOn.Count - 1;
     }
+
+    /// <summary>
+    /// Its start has no reason yet, or only freeze's for a resource found on lost nodes alone: Pacemaker counts such a
+    /// resource as active, so freeze does not mark its start when it is made; it cannot run because its stop there
+    /// cannot, which gives no reason, and the first order that makes it unrunnable names itself (crm_simulate).
+    /// </summary>
+    private static bool TakesAnUnrunnableReason(ResourceView then) =>
+        then.UnrunnableStartReason is null || (then.UnrunnableStartReason == Actions.ActionsStep.QuorumFreeze && then.IsActive);
 
     /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
     private static bool RunsInPlace(ResourceView r) =>
