@@ -323,6 +323,9 @@ internal static class RuleScenarios
                     with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
             ["quorum-freeze-member-on-a-lost-node-names-the-member-before-it"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 stopped, rsc2 found only on lost node2: freeze does not mark rsc2's start (it counts as active there), the unrunnable start of rsc1 does first: 'due to unrunnable rsc1 start (blocked)'",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["order-stop-waits-for-a-groups-stop-not-a-blocked-members"] = ("rsc1 then grp(rsc2) (symmetrical): rsc1 failed on node1 and is recovered there; rsc2's monitor failed with on-fail=block on node2: rsc1's stop waits for grp's stop, which is no blocked resource's own, so the recovery runs",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)), Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

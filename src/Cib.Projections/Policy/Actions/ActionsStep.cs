@@ -164,7 +164,9 @@ internal static class ActionsStep
             changed = false;
             foreach (var e in edges)
             {
-                if (e.InGroup ? !stuck.Contains(e.Waited.Id) : !blocked.Contains(e.Waited.Id)) continue;
+                // Behind an order whose other side is a group, the stop waits for the group's stop, which is no blocked
+                // resource's own: it runs (crm_simulate).
+                if (e.InGroup ? !stuck.Contains(e.Waited.Id) : !blocked.Contains(e.Waited.Id) || e.WaitsForGroup) continue;
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {

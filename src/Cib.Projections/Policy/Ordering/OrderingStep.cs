@@ -58,22 +58,29 @@ internal static class OrderingStep
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
     /// <param name="InGroup">The chain inside a group (the others come from order constraints).</param>
-    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited, bool InGroup = false);
+    /// <param name="WaitsForGroup">From an order constraint whose waited side is a group: the stop waits for the group's
+    /// stop, not for a member's own.</param>
+    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited, bool InGroup = false, bool WaitsForGroup = false);
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
         var live = LiveOrders(ctx);
         var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup && (e.Kind == GroupChain || live[e.Kind].Inverse))
-            .Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
+            .Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain, e.Kind != GroupChain && IsGroup(ctx, ThenOf(ctx, e.Kind)))).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop" || !live[o.Id].Forward) continue;
             foreach (var f in Expand(ctx, o.First, last: false))
                 foreach (var t in Expand(ctx, o.Then, last: true))
-                    edges.Add(new StopEdge(t, f));
+                    edges.Add(new StopEdge(t, f, WaitsForGroup: IsGroup(ctx, o.First)));
         }
         return edges;
     }
+
+    private static bool IsGroup(PlanContext ctx, string? id) => id is not null && ctx.Configuration.Resources.TryGetValue(id, out var r) && r is Group;
+
+    private static string? ThenOf(PlanContext ctx, string orderId) =>
+        ctx.Configuration.Constraints.TryGetValue(orderId, out var c) && c is OrderConstraint o ? o.Then : null;
 
     /// <summary>
     /// Explicit orders first, then the chains inside groups: a member's restart or unrunnable start is attributed to
