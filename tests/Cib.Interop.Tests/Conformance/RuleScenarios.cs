@@ -326,6 +326,8 @@ internal static class RuleScenarios
             ["order-stop-waits-for-a-groups-stop-not-a-blocked-members"] = ("rsc1 then grp(rsc2) (symmetrical): rsc1 failed on node1 and is recovered there; rsc2's monitor failed with on-fail=block on node2: rsc1's stop waits for grp's stop, which is no blocked resource's own, so the recovery runs",
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)), Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })
                     with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)] }),
+            ["unmanaged-expired-monitor-not-running-is-stopped"] = ("grp(rsc1, rsc2): rsc1 (is-managed=false, failure-timeout=60) had its monitor find it not running (7) 300 s ago, rsc2 stopped: expired or not, that failure leaves rsc1 stopped there, so rsc2 has nowhere to go",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true, FailureTimeoutSeconds = 60 }, Rsc("rsc2") with { Group = "grp" })),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -101,6 +101,13 @@ internal static class HistoryReader
                 continue;
             }
 
+            // A resource left alone (is-managed=false) that a monitor finds not running
+            // (7) is not running: nothing will recover it, so it is stopped there, not failed; expired or not.
+            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && !rsc.Managed)
+            {
+                active = false;
+                continue;
+            }
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
             // on-fail=block on a monitor waits for an admin: failure-timeout does not lift it. A failed stop expires
             // like any failure, blocked or not (crm_simulate: the resource is then stopped there, and may start).
@@ -146,13 +153,6 @@ internal static class HistoryReader
             {
                 // A probe that finds the agent missing (5) or its parameters invalid on this node (2) means "not
                 // running here, and never can": the failure is masked, the ban stays.
-                active = false;
-                continue;
-            }
-            // A resource left alone (is-managed=false) that a monitor finds not running
-            // (7) is not running: nothing will recover it, so it is stopped there, not failed.
-            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && !rsc.Managed)
-            {
                 active = false;
                 continue;
             }
