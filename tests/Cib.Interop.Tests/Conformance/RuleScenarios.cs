@@ -328,6 +328,12 @@ internal static class RuleScenarios
                     with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)] }),
             ["unmanaged-expired-monitor-not-running-is-stopped"] = ("grp(rsc1, rsc2): rsc1 (is-managed=false, failure-timeout=60) had its monitor find it not running (7) 300 s ago, rsc2 stopped: expired or not, that failure leaves rsc1 stopped there, so rsc2 has nowhere to go",
                 Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true, FailureTimeoutSeconds = 60 }, Rsc("rsc2") with { Group = "grp" })),
+            ["blocked-primary-with-changed-parameters-blocks-its-dependents-start"] = ("rsc1 failed on node1 with on-fail=block and was started with other parameters; rsc2 with rsc1 at INFINITY: the definition change asks for rsc1's start, which cannot run, so rsc2 cannot start 'due to colocation with rsc1'",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1) with { StaleDigest = true }) with { MonitorOnFail = "block" }, Rsc("rsc2"))
+                    with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
+            ["blocked-primary-blocks-every-member-of-a-colocated-group"] = ("rsc1's stop failed on node1 (no fencing: blocked), rsc1 then grp (Optional), grp(rsc2, rsc3) with rsc1 at INFINITY: the order makes rsc1's start, which cannot run, and each member's start is blocked 'due to colocation with rsc1'",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3") with { Group = "grp" })
+                    with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "grp", "Optional", true)] }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -225,13 +225,23 @@ internal static class OrderingStep
         ApplyRestartType(ctx);
     }
 
-    /// <summary>Mandatory (INFINITY) colocations between primitives: (dependent, primary), in configuration order.</summary>
+    /// <summary>Mandatory (INFINITY) colocations with a primitive: (dependent, primary), in configuration order, a group
+    /// dependent standing for its members.</summary>
     private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx)
     {
         var list = new List<(ResourceView, ResourceView)>();
         foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
-            if (c.Score.IsInfinite && c.NodeAttribute is null && ctx.ById.TryGetValue(c.Dependent, out var d) && ctx.ById.TryGetValue(c.With, out var p) && d != p)
-                list.Add((d, p));
+        {
+            if (!c.Score.IsInfinite || c.NodeAttribute is not null || !ctx.ById.TryGetValue(c.With, out var p)) continue;
+            if (ctx.ById.TryGetValue(c.Dependent, out var d))
+            {
+                if (d != p) list.Add((d, p));
+            }
+            // A group as dependent: each of its members is (crm_simulate names the primary on every member's start).
+            else if (ctx.Configuration.Resources.TryGetValue(c.Dependent, out var r) && r is Group g)
+                foreach (var m in ctx.MembersOf(g))
+                    list.Add((m, p));
+        }
         return list;
     }
 
@@ -253,7 +263,8 @@ internal static class OrderingStep
             // start is unrunnable: its dependents cannot start either.
             if (!primary.Managed || primary.Blocked)
             {
-                if (!firsts.Contains(primary) || !StartUnrunnable(primary)) continue;
+                // So does a definition change: Pacemaker asks for the start while it reads the history.
+                if (!(firsts.Contains(primary) || primary.ActiveOn.Any(primary.IsChangedOn)) || !StartUnrunnable(primary)) continue;
                 dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
                 changed = true;
                 continue;
