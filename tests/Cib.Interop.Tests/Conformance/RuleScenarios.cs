@@ -334,6 +334,8 @@ internal static class RuleScenarios
             ["blocked-primary-blocks-every-member-of-a-colocated-group"] = ("rsc1's stop failed on node1 (no fencing: blocked), rsc1 then grp (Optional), grp(rsc2, rsc3) with rsc1 at INFINITY: the order makes rsc1's start, which cannot run, and each member's start is blocked 'due to colocation with rsc1'",
                 Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3") with { Group = "grp" })
                     with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "grp", "Optional", true)] }),
+            ["quorum-freeze-member-after-one-on-a-lost-node-stops-as-required"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 found only on lost node2, rsc2 on node1: rsc1's start was runnable when made and required rsc2's, then could not run (its stop cannot): rsc2 stops 'due to required rsc1 start'",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

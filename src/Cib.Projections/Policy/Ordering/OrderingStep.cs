@@ -191,9 +191,10 @@ internal static class OrderingStep
                     else if (e.Kind == GroupChain && ((first.Next is not null && first.Managed && NeedsStart(first)) || StartRequiredUnmanaged(ctx, first))
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
                     {
-                        // Behind an unmanaged member, whose required start was runnable until its stop was found
-                        // unrunnable, the first reason this start was given is that it is required.
-                        then.UnrunnableStartReason = first.Managed ? $"unrunnable {firstLabel}" : $"required {firstLabel}";
+                        // Behind an unmanaged member, or one found only on lost nodes under freeze, whose required start
+                        // was runnable until its stop was found unrunnable, the first reason this start was given is that
+                        // it is required.
+                        then.UnrunnableStartReason = first.Managed && !FrozenOnLostNodesOnly(first) ? $"unrunnable {firstLabel}" : $"required {firstLabel}";
                         then.RestartReason ??= $"required {firstLabel}";
                         changed = true;
                     }
@@ -304,8 +305,10 @@ internal static class OrderingStep
     /// resource as active, so freeze does not mark its start when it is made; it cannot run because its stop there
     /// cannot, which gives no reason, and the first order that makes it unrunnable names itself (crm_simulate).
     /// </summary>
-    private static bool TakesAnUnrunnableReason(ResourceView then) =>
-        then.UnrunnableStartReason is null || (then.UnrunnableStartReason == Actions.ActionsStep.QuorumFreeze && then.IsActive);
+    private static bool TakesAnUnrunnableReason(ResourceView then) => then.UnrunnableStartReason is null || FrozenOnLostNodesOnly(then);
+
+    /// <summary>Under freeze, found only on lost nodes: its start was runnable when made (see <see cref="TakesAnUnrunnableReason"/>).</summary>
+    private static bool FrozenOnLostNodesOnly(ResourceView r) => r.UnrunnableStartReason == Actions.ActionsStep.QuorumFreeze && r.IsActive;
 
     /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
     private static bool RunsInPlace(ResourceView r) =>
