@@ -336,6 +336,12 @@ internal static class RuleScenarios
                     with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "grp", "Optional", true)] }),
             ["quorum-freeze-member-after-one-on-a-lost-node-stops-as-required"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 found only on lost node2, rsc2 on node1: rsc1's start was runnable when made and required rsc2's, then could not run (its stop cannot): rsc2 stops 'due to required rsc1 start'",
                 WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["quorum-freeze-members-both-on-lost-nodes-pass-no-reason"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 found only on lost node2, rsc2 only on lost node3: neither start had a reason when made, so rsc2's line is a plain blocked stop",
+                Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node3", 0)) with { Group = "grp" }) with
+                {
+                    StonithEnabled = true, HaveQuorum = false, NoQuorumPolicy = "freeze",
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Lost), new FuzzNode("node3", FuzzNodeState.Lost)],
+                }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

@@ -170,7 +170,8 @@ internal static class OrderingStep
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
-                    if (then.Next is not null && TakesAnUnrunnableReason(then) && NeedsStart(then))
+                    if (then.Next is not null && (then.UnrunnableStartReason is null || (FrozenOnLostNodesOnly(then) && !FrozenOnLostNodesOnly(first)))
+                        && NeedsStart(then))
                     {
                         then.UnrunnableStartReason = $"unrunnable {firstLabel}";
                         changed = true;
@@ -301,13 +302,11 @@ internal static class OrderingStep
     }
 
     /// <summary>
-    /// Its start has no reason yet, or only freeze's for a resource found on lost nodes alone: Pacemaker counts such a
-    /// resource as active, so freeze does not mark its start when it is made; it cannot run because its stop there
-    /// cannot, which gives no reason, and the first order that makes it unrunnable names itself (crm_simulate).
+    /// Under freeze, found only on lost nodes: Pacemaker counts such a resource as active, so freeze does not mark its
+    /// start when it is made; it cannot run because its stop there cannot, which gives no reason. So the first order
+    /// that makes it unrunnable names itself, unless that order's first is in the same state (its start had no reason
+    /// to pass on), and what its start required first says 'required' (crm_simulate).
     /// </summary>
-    private static bool TakesAnUnrunnableReason(ResourceView then) => then.UnrunnableStartReason is null || FrozenOnLostNodesOnly(then);
-
-    /// <summary>Under freeze, found only on lost nodes: its start was runnable when made (see <see cref="TakesAnUnrunnableReason"/>).</summary>
     private static bool FrozenOnLostNodesOnly(ResourceView r) => r.UnrunnableStartReason == Actions.ActionsStep.QuorumFreeze && r.IsActive;
 
     /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
