@@ -342,6 +342,15 @@ internal static class RuleScenarios
                     StonithEnabled = true, HaveQuorum = false, NoQuorumPolicy = "freeze",
                     Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Lost), new FuzzNode("node3", FuzzNodeState.Lost)],
                 }),
+            ["group-member-behind-a-start-held-by-orders-stops-as-required"] = ("grp(rsc1, rsc2, rsc3) on node1: rsc1's monitor failed with on-fail=block, rsc2 stopped, rsc3 running: rsc2's start is required and found unrunnable only through rsc1; rsc3's start was required by it first, so rsc3 stops 'due to required rsc2 start'",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })),
+            ["restart-required-by-one-order-and-blocked-by-another-names-the-first"] = ("rsc1 (target-role=Stopped) then grp (asymmetrical), rsc2 then grp (symmetrical), grp(rsc3) on node1; rsc2 moves from node1 (banned there): rsc3's restart was required by rsc2's start before rsc1's order made it unrunnable, so it stops 'due to required rsc2 start'",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", Running("node1", 0)), Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc2", "grp", "Mandatory", true), new FuzzOrder("rsc1", "grp", "Mandatory", false)],
+                        Locations = [new FuzzLocation("rsc2", "node1", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

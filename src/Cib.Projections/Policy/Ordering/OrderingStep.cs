@@ -173,7 +173,8 @@ internal static class OrderingStep
                     if (then.Next is not null && (then.UnrunnableStartReason is null || (FrozenOnLostNodesOnly(then) && !FrozenOnLostNodesOnly(first)))
                         && NeedsStart(then))
                     {
-                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        // A start needed only because another order required it was given that reason first.
+                        then.UnrunnableStartReason = OnlyRequired(then) ? then.RestartReason : $"unrunnable {firstLabel}";
                         changed = true;
                     }
                     // A symmetrical order: what needs first running stops when first will not run.
@@ -195,7 +196,10 @@ internal static class OrderingStep
                         // Behind an unmanaged member, or one found only on lost nodes under freeze, whose required start
                         // was runnable until its stop was found unrunnable, the first reason this start was given is that
                         // it is required.
-                        then.UnrunnableStartReason = first.Managed && !FrozenOnLostNodesOnly(first) ? $"unrunnable {firstLabel}" : $"required {firstLabel}";
+                        // So too behind a member whose start was made runnable and found unrunnable only through its
+                        // own orders: this start was required by it before that.
+                        then.UnrunnableStartReason = first.Managed && !FrozenOnLostNodesOnly(first) && !UnrunnableThroughOrders(first)
+                            ? $"unrunnable {firstLabel}" : $"required {firstLabel}";
                         then.RestartReason ??= $"required {firstLabel}";
                         changed = true;
                     }
@@ -300,6 +304,16 @@ internal static class OrderingStep
         var from = r.ActiveOn.FindIndex(n => ctx.Nodes[n].Maintenance);
         return from >= 0 && from < r.ActiveOn.Count - 1;
     }
+
+    /// <summary>Running where it stays, needing a start only because an order required it.</summary>
+    private static bool OnlyRequired(ResourceView r) =>
+        r.RestartReason is { Length: > 0 } && r.ActiveOn.Count == 1 && r.Current == r.Next && !r.IsFailed && !r.IsChangedOn(r.Next!) && !r.IsPromoted;
+
+    /// <summary>Its start is unrunnable because of what it is ordered or colocated after, not from the start.</summary>
+    private static bool UnrunnableThroughOrders(ResourceView r) =>
+        r.UnrunnableStartReason is { } reason && !r.Blocked
+        && (reason.StartsWith("unrunnable ", StringComparison.Ordinal) || reason.StartsWith("required ", StringComparison.Ordinal)
+            || reason.StartsWith("colocation with ", StringComparison.Ordinal));
 
     /// <summary>
     /// Under freeze, found only on lost nodes: Pacemaker counts such a resource as active, so freeze does not mark its
