@@ -351,6 +351,14 @@ internal static class RuleScenarios
                         Orders = [new FuzzOrder("rsc2", "grp", "Mandatory", true), new FuzzOrder("rsc1", "grp", "Mandatory", false)],
                         Locations = [new FuzzLocation("rsc2", "node1", "-INFINITY")],
                     }),
+            ["group-colocation-reason-comes-after-the-orders"] = ("rsc1 is banned everywhere, rsc1 then rsc2 (symmetrical), rsc3 then grp (symmetrical) with rsc3 stopped by target-role, grp(rsc4) with rsc2 at INFINITY: rsc4's start is unrunnable after rsc3's before the group's colocation with rsc2 (whose start cannot run) is applied: 'due to unrunnable rsc3 start'",
+                Cluster(Rsc("rsc1"), Rsc("rsc2"), Rsc("rsc3") with { TargetStopped = true }, Rsc("rsc4") with { Group = "grp" })
+                    with
+                    {
+                        Colocations = [new FuzzColocation("grp", "rsc2", "INFINITY")],
+                        Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true), new FuzzOrder("rsc3", "grp", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

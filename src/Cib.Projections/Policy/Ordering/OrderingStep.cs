@@ -139,8 +139,9 @@ internal static class OrderingStep
         var edges = Edges(ctx).Where(e => e.OrdersStarts).ToList();
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
-        var colocations = MandatoryColocations(ctx);
-        var firsts = colocations.Count == 0 ? [] : StartOrderFirsts(ctx);
+        var colocations = MandatoryColocations(ctx, ofGroups: false);
+        var groupColocations = MandatoryColocations(ctx, ofGroups: true);
+        var firsts = colocations.Count == 0 && groupColocations.Count == 0 ? [] : StartOrderFirsts(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
             var changed = BlockColocatedStarts(edges, colocations, firsts);
@@ -226,14 +227,17 @@ internal static class OrderingStep
                     changed = true;
                 }
             }
+            // A group's colocation reaches its members' starts once the orders have settled (crm_simulate names an
+            // order first).
+            if (!changed) changed = BlockColocatedStarts(edges, groupColocations, firsts);
             if (!changed) break;
         }
         ApplyRestartType(ctx);
     }
 
-    /// <summary>Mandatory (INFINITY) colocations with a primitive: (dependent, primary), in configuration order, a group
-    /// dependent standing for its members.</summary>
-    private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx)
+    /// <summary>Mandatory (INFINITY) colocations with a primitive: (dependent, primary), in configuration order; of
+    /// primitives, or (<paramref name="ofGroups"/>) of groups, a group dependent standing for its members.</summary>
+    private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx, bool ofGroups)
     {
         var list = new List<(ResourceView, ResourceView)>();
         foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
@@ -241,10 +245,10 @@ internal static class OrderingStep
             if (!c.Score.IsInfinite || c.NodeAttribute is not null || !ctx.ById.TryGetValue(c.With, out var p)) continue;
             if (ctx.ById.TryGetValue(c.Dependent, out var d))
             {
-                if (d != p) list.Add((d, p));
+                if (d != p && !ofGroups) list.Add((d, p));
             }
             // A group as dependent: each of its members is (crm_simulate names the primary on every member's start).
-            else if (ctx.Configuration.Resources.TryGetValue(c.Dependent, out var r) && r is Group g)
+            else if (ofGroups && ctx.Configuration.Resources.TryGetValue(c.Dependent, out var r) && r is Group g)
                 foreach (var m in ctx.MembersOf(g))
                     list.Add((m, p));
         }
