@@ -257,6 +257,108 @@ internal static class RuleScenarios
             ["unmanaged-first-on-an-online-node-fenced-for-another-still-counts"] = ("rsc1 (is-managed=false) runs on node2, which is online but fenced for rsc3's failed stop; rsc1 then rsc2: only a lost node ends what it runs this way, so rsc2 starts",
                 Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Unmanaged = true }, Rsc("rsc2"), Rsc("rsc3", new FuzzHistory("node2", FuzzStory.StopFailed, 1, 300, 0)))
                     with { StonithEnabled = true, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", false)] }),
+            ["no-quorum-multiple-active-block-stops-nothing"] = ("without quorum, rsc1 (multiple-active=block) runs on node1 and on lost node2: blocked, so unmanaged, it gets no line at all, not even a blocked stop on the lost node",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { MultipleActive = "block" })) with { HaveQuorum = false }),
+            ["failed-start-with-old-parameters-stops-for-the-definition-change"] = ("rsc1 (target-role=Stopped) then rsc2, whose start failed on node1 with other parameters than today's: its start cannot run, and the first reason that start was given is the definition change, read with the failed start",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StartFailed, 1, 300, 0, StaleDigest: true)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["no-quorum-stop-for-an-unrunnable-start-names-the-quorum"] = ("without quorum, rsc1 (is-managed=false, not running) then rsc2 (symmetrical), rsc2 running on node1: it stops 'due to no quorum', the reason its start was given when made, before the order made it unrunnable",
+                Cluster(Rsc("rsc1") with { Unmanaged = true }, Rsc("rsc2", Running("node1", 0)))
+                    with { HaveQuorum = false, Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["unmanaged-failed-first-does-not-hold-the-start-after-it"] = ("rsc1 (is-managed=false) failed on node1, then rsc2 (not running): nothing asks for rsc1's stop, so its start is not needed and rsc2 starts",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Unmanaged = true }, Rsc("rsc2"))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["unmanaged-member-passes-on-a-required-start"] = ("grp(rsc1, rsc2, rsc3), rsc2 (is-managed=false) and rsc3 running on node1, rsc1 starts: rsc2's start is required though it is left alone, so rsc3 restarts 'due to required rsc2 start'",
+                Cluster(Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })),
+            ["unmanaged-member-behind-a-stopping-member-cannot-start"] = ("grp(rsc1, rsc2, rsc3) running on node1, rsc2 is-managed=false, rsc1 restarts for changed parameters: rsc2's required start comes after its stop, which cannot run, so rsc3 stops 'due to unrunnable rsc2 start'",
+                Cluster(Rsc("rsc1", Running("node1", 0) with { StaleDigest = true }) with { Group = "grp", Fake = "a" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp", Unmanaged = true },
+                        Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })),
+            ["multiply-active-unmanaged-first-requires-a-restart"] = ("rsc1 runs on node1 (in maintenance, read first, so unmanaged) and on node3, rsc1 then rsc2 (symmetrical), rsc2 running on node2: rsc1 gets no line, but its start is required, so rsc2 restarts 'due to required rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node3", 0)), Rsc("rsc2", Running("node2", 0)))
+                    with { Nodes = [new FuzzNode("node1", FuzzNodeState.Maintenance), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Online)], Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["unmanaged-failed-member-behind-a-moving-member-cannot-start"] = ("grp(rsc1, rsc2, rsc3): rsc1 runs on node1, rsc2 (is-managed=false) failed on node2 and is held there, rsc3 stopped: rsc1's move needs rsc2's stop, which cannot run ('due to unrunnable rsc2 stop'), and rsc2's start after it cannot either, so rsc3 cannot start",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc3") with { Group = "grp" })),
+            ["multiply-active-found-before-the-maintenance-node-requires-nothing"] = ("rsc1 runs on node1 and on node2 (in maintenance, read after node1), rsc1 then rsc2 (symmetrical), rsc2 running on node3: found again while still managed, rsc1's start is not required, and rsc2 stays",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)), Rsc("rsc2", Running("node3", 0)))
+                    with { Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance), new FuzzNode("node3", FuzzNodeState.Online)], Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["multiply-active-stop-keeps-its-reason-when-blocked"] = ("grp(rsc1, rsc2): rsc1 (multiple-active=stop_unexpected) runs on node1 and node2, rsc2's stop failed on node1 (no fencing: blocked): rsc1's stop there waits for rsc2's and cannot run, but keeps the reason it was made with, 'being multiply active'",
+                Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0)) with { Group = "grp", MultipleActive = "stop_unexpected" },
+                        Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)) with { Group = "grp" })),
+            ["quorum-freeze-multiply-active-with-a-copy-on-a-lost-node-stops"] = ("without quorum (freeze, so no fencing), rsc1 runs on node1 and on lost node2: the stop there cannot run and the one start comes after it, so rsc1 stops on node1, a line that is not blocked",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0), Running("node2", 0)))) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["no-quorum-multiply-active-line-is-blocked-as-its-first-stop"] = ("without quorum, rsc1 runs on lost node1 (read first) and on node2: one line from node1, blocked as the first stop made, node1's, is",
+                Cluster(Device("node2"), Rsc("rsc1", Running("node1", 0), Running("node2", 0))) with
+                {
+                    StonithEnabled = true, HaveQuorum = false,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Lost), new FuzzNode("node2", FuzzNodeState.Online)],
+                }),
+            ["no-quorum-multiply-active-line-is-as-the-failed-copys-stop"] = ("without quorum, rsc1 runs on lost node1 (read first) and failed its probe on node2: the stop of the failed copy is made first, while reading the history, and it runs, so the line from node1 is not blocked",
+                Cluster(Device("node2"), Rsc("rsc1", Running("node1", 0), new FuzzHistory("node2", FuzzStory.ProbeFailed, 1, 300, 0))) with
+                {
+                    StonithEnabled = true, HaveQuorum = false,
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Lost), new FuzzNode("node2", FuzzNodeState.Online)],
+                }),
+            ["unmanaged-member-behind-a-moving-member-holds-the-rest-under-an-order"] = ("rsc1 then grp(rsc2, rsc3, rsc4) (symmetrical): rsc2 runs on node1, rsc3 (is-managed=false) failed on node2 and is held there, rsc4 stopped; the order makes rsc3's start required too, but it still comes after rsc3's stop, which cannot run: rsc4 cannot start",
+                Cluster(Rsc("rsc1"), Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc3", Running("node2", 1, fails: 1)) with { Group = "grp", Unmanaged = true }, Rsc("rsc4") with { Group = "grp" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)] }),
+            ["blocked-member-behind-a-moving-member-holds-the-rest"] = ("grp(rsc1, rsc2, rsc3): rsc1 runs on node1 and is banned there, rsc2 (multiple-active=block) runs on node2 and node3 (in maintenance), rsc3 stopped: rsc1's move needs rsc2's stop, which cannot run, nor rsc2's start after it, so rsc3 cannot start",
+                Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node2", 0), Running("node3", 0)) with { Group = "grp", MultipleActive = "block" }, Rsc("rsc3") with { Group = "grp" })
+                    with
+                    {
+                        Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Online), new FuzzNode("node3", FuzzNodeState.Maintenance)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY")],
+                    }),
+            ["order-restart-for-changed-parameters-behind-a-blocked-stop-names-the-change"] = ("rsc1 then rsc2 (symmetrical) on node1, rsc1 started with other parameters, rsc2's stop failed (no fencing: blocked): rsc1's restart cannot stop; behind an order its stop has no reason of its own, so the line names the start's, the definition change",
+                Cluster(Rsc("rsc1", Running("node1", 0) with { StaleDigest = true }), Rsc("rsc2", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["group-stop-behind-a-stuck-member-names-it-before-the-definition-change"] = ("grp(rsc1, rsc2, rsc3) on node1: rsc1 failed with on-fail=block, rsc2 started with other parameters, rsc3 on node2 in maintenance: rsc2's start cannot run, so it stops, and its stop waits for rsc3's, which cannot run; the stop's own reason comes first",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0) with { StaleDigest = true }) with { Group = "grp" },
+                        Rsc("rsc3", Running("node2", 0)) with { Group = "grp" })
+                    with { Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Maintenance)] }),
+            ["then-stops-when-first-restarts-and-cannot-start"] = ("without quorum under no-quorum-policy=freeze, rsc1 then rsc2 (symmetrical) on node1, rsc1 started with other parameters: its restart cannot start, so it stops, and rsc2, whose start that restart required first, stops 'due to required rsc1 start'",
+                Cluster(Device("node1"), Rsc("rsc1", Running("node1", 0) with { StaleDigest = true }), Rsc("rsc2", Running("node1", 0)))
+                    with { StonithEnabled = true, HaveQuorum = false, NoQuorumPolicy = "freeze", Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["then-stops-when-first-is-blocked-by-its-failure"] = ("rsc1 then rsc2 (symmetrical); rsc1's monitor failed on node2 with on-fail=block, rsc2 runs on node1: a blocked resource that failed is assigned nowhere, so rsc2 stops 'due to unrunnable rsc1 start'",
+                Cluster(Rsc("rsc1", Running("node2", 7, fails: 1)) with { MonitorOnFail = "block" }, Rsc("rsc2", Running("node1", 0)))
+                    with { Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true)] }),
+            ["quorum-freeze-member-on-a-lost-node-names-the-member-before-it"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 stopped, rsc2 found only on lost node2: freeze does not mark rsc2's start (it counts as active there), the unrunnable start of rsc1 does first: 'due to unrunnable rsc1 start (blocked)'",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1") with { Group = "grp" }, Rsc("rsc2", Running("node2", 0)) with { Group = "grp" })) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["order-stop-waits-for-a-groups-stop-not-a-blocked-members"] = ("rsc1 then grp(rsc2) (symmetrical): rsc1 failed on node1 and is recovered there; rsc2's monitor failed with on-fail=block on node2: rsc1's stop waits for grp's stop, which is no blocked resource's own, so the recovery runs",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)), Rsc("rsc2", Running("node2", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" })
+                    with { Orders = [new FuzzOrder("rsc1", "grp", "Mandatory", true)] }),
+            ["unmanaged-expired-monitor-not-running-is-stopped"] = ("grp(rsc1, rsc2): rsc1 (is-managed=false, failure-timeout=60) had its monitor find it not running (7) 300 s ago, rsc2 stopped: expired or not, that failure leaves rsc1 stopped there, so rsc2 has nowhere to go",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1)) with { Group = "grp", Unmanaged = true, FailureTimeoutSeconds = 60 }, Rsc("rsc2") with { Group = "grp" })),
+            ["blocked-primary-with-changed-parameters-blocks-its-dependents-start"] = ("rsc1 failed on node1 with on-fail=block and was started with other parameters; rsc2 with rsc1 at INFINITY: the definition change asks for rsc1's start, which cannot run, so rsc2 cannot start 'due to colocation with rsc1'",
+                Cluster(Rsc("rsc1", Running("node1", 7, fails: 1) with { StaleDigest = true }) with { MonitorOnFail = "block" }, Rsc("rsc2"))
+                    with { Colocations = [new FuzzColocation("rsc2", "rsc1", "INFINITY")] }),
+            ["blocked-primary-blocks-every-member-of-a-colocated-group"] = ("rsc1's stop failed on node1 (no fencing: blocked), rsc1 then grp (Optional), grp(rsc2, rsc3) with rsc1 at INFINITY: the order makes rsc1's start, which cannot run, and each member's start is blocked 'due to colocation with rsc1'",
+                Cluster(Rsc("rsc1", new FuzzHistory("node1", FuzzStory.StopFailed, 1, 300, 0)), Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3") with { Group = "grp" })
+                    with { Colocations = [new FuzzColocation("grp", "rsc1", "INFINITY")], Orders = [new FuzzOrder("rsc1", "grp", "Optional", true)] }),
+            ["quorum-freeze-member-after-one-on-a-lost-node-stops-as-required"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 found only on lost node2, rsc2 on node1: rsc1's start was runnable when made and required rsc2's, then could not run (its stop cannot): rsc2 stops 'due to required rsc1 start'",
+                WithLostNode2(Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" })) with { HaveQuorum = false, NoQuorumPolicy = "freeze" }),
+            ["quorum-freeze-members-both-on-lost-nodes-pass-no-reason"] = ("without quorum under freeze, grp(rsc1, rsc2): rsc1 found only on lost node2, rsc2 only on lost node3: neither start had a reason when made, so rsc2's line is a plain blocked stop",
+                Cluster(Device("node1"), Rsc("rsc1", Running("node2", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node3", 0)) with { Group = "grp" }) with
+                {
+                    StonithEnabled = true, HaveQuorum = false, NoQuorumPolicy = "freeze",
+                    Nodes = [new FuzzNode("node1", FuzzNodeState.Online), new FuzzNode("node2", FuzzNodeState.Lost), new FuzzNode("node3", FuzzNodeState.Lost)],
+                }),
+            ["group-member-behind-a-start-held-by-orders-stops-as-required"] = ("grp(rsc1, rsc2, rsc3) on node1: rsc1's monitor failed with on-fail=block, rsc2 stopped, rsc3 running: rsc2's start is required and found unrunnable only through rsc1; rsc3's start was required by it first, so rsc3 stops 'due to required rsc2 start'",
+                Cluster(Rsc("rsc1", Running("node1", 1, fails: 1)) with { Group = "grp", MonitorOnFail = "block" }, Rsc("rsc2") with { Group = "grp" }, Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })),
+            ["restart-required-by-one-order-and-blocked-by-another-names-the-first"] = ("rsc1 (target-role=Stopped) then grp (asymmetrical), rsc2 then grp (symmetrical), grp(rsc3) on node1; rsc2 moves from node1 (banned there): rsc3's restart was required by rsc2's start before rsc1's order made it unrunnable, so it stops 'due to required rsc2 start'",
+                Cluster(Rsc("rsc1") with { TargetStopped = true }, Rsc("rsc2", Running("node1", 0)), Rsc("rsc3", Running("node1", 0)) with { Group = "grp" })
+                    with
+                    {
+                        Orders = [new FuzzOrder("rsc2", "grp", "Mandatory", true), new FuzzOrder("rsc1", "grp", "Mandatory", false)],
+                        Locations = [new FuzzLocation("rsc2", "node1", "-INFINITY")],
+                    }),
+            ["group-colocation-reason-comes-after-the-orders"] = ("rsc1 is banned everywhere, rsc1 then rsc2 (symmetrical), rsc3 then grp (symmetrical) with rsc3 stopped by target-role, grp(rsc4) with rsc2 at INFINITY: rsc4's start is unrunnable after rsc3's before the group's colocation with rsc2 (whose start cannot run) is applied: 'due to unrunnable rsc3 start'",
+                Cluster(Rsc("rsc1"), Rsc("rsc2"), Rsc("rsc3") with { TargetStopped = true }, Rsc("rsc4") with { Group = "grp" })
+                    with
+                    {
+                        Colocations = [new FuzzColocation("grp", "rsc2", "INFINITY")],
+                        Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true), new FuzzOrder("rsc3", "grp", "Mandatory", true)],
+                        Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
+                    }),
         };
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>

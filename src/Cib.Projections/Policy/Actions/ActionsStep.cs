@@ -46,14 +46,7 @@ internal static class ActionsStep
             // A pending node cannot run the probe yet, and nothing may start before every probe ran.
             var probesBlocked = AddProbes(ctx, rsc, probeNodes, actions);
 
-            if (!rsc.Managed) continue;
-            if (rsc.Blocked)
-            {
-                // Losing quorum (policy stop) still asks a blocked resource to stop; it just cannot.
-                if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
-                    changes.AddRange(rsc.ActiveOn.Where(n => ctx.Nodes[n].Unclean).Select(n => new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, NoQuorum, true)));
-                continue;
-            }
+            if (!rsc.Managed || rsc.Blocked) continue;
             rscChanges.Clear();
             ChangesFor(ctx, rsc, fenced, rscChanges);
             if (probesBlocked)
@@ -171,7 +164,9 @@ internal static class ActionsStep
             changed = false;
             foreach (var e in edges)
             {
-                if (e.InGroup ? !stuck.Contains(e.Waited.Id) : !blocked.Contains(e.Waited.Id)) continue;
+                // Behind an order whose other side is a group, the stop waits for the group's stop, which is no blocked
+                // resource's own: it runs (crm_simulate).
+                if (e.InGroup ? !stuck.Contains(e.Waited.Id) : !blocked.Contains(e.Waited.Id) || e.WaitsForGroup) continue;
                 for (var i = 0; i < changes.Count; i++)
                     if (changes[i].Subject == e.Stopper.Id && changes[i].Kind is not ChangeKind.Start and not ChangeKind.Fence && !changes[i].Blocked)
                     {
@@ -180,15 +175,29 @@ internal static class ActionsStep
                         // its start cannot run: no quorum, an unrunnable start) now has one, the stuck stop it waits for.
                         // Only the chain inside a group names the stuck stop: behind an order constraint the stop is
                         // just unrunnable, and its line says 'blocked' without a reason (crm_simulate).
+                        // Without a reason of its own (behind an order constraint), the line names its start's first
+                        // reason, the definition change a restart was made for (crm_simulate).
                         changes[i] = changes[i].Kind is ChangeKind.Move or ChangeKind.Recover or ChangeKind.Restart
-                                     || (changes[i].Kind is ChangeKind.Stop && IsStartsReason(changes[i].Reason))
-                            ? changes[i] with { Kind = ChangeKind.Stop, To = null, Reason = e.InGroup ? $"unrunnable {e.Waited.Id} stop" : null, Blocked = true }
+                                     || (changes[i].Kind is ChangeKind.Stop && (IsStartsReason(changes[i].Reason) || (e.InGroup && changes[i].Reason is DefinitionChanged)))
+                            ? changes[i] with
+                            {
+                                Kind = ChangeKind.Stop, To = null, Blocked = true,
+                                Reason = StopsOwnReason(changes[i].Reason)
+                                         ?? (e.InGroup ? $"unrunnable {e.Waited.Id} stop"
+                                             : changes[i] is { Kind: ChangeKind.Restart, Reason: DefinitionChanged } ? DefinitionChanged : null),
+                            }
                             : changes[i] with { Blocked = true };
                         changed |= stuck.Add(e.Stopper.Id);
                     }
             }
         }
     }
+
+    /// <summary>
+    /// A reason the stop was given when it was made, which stays when the stop is later found unrunnable: the stops of
+    /// multiple-active=stop_unexpected are 'being multiply active' (crm_simulate).
+    /// </summary>
+    private static string? StopsOwnReason(string? reason) => reason is MultiplyActive ? reason : null;
 
     /// <summary>A reason a stop line takes from the start that cannot run (the stop itself has none).</summary>
     private static bool IsStartsReason(string? reason) =>
@@ -238,16 +247,25 @@ internal static class ActionsStep
         if (ctx.StopsWithoutQuorum && rsc.NeedsQuorum)
         {
             if (!rsc.IsActive && rsc.Next is not null) into.Add(new ResourceChange(ChangeKind.Start, rsc.Id, null, rsc.Next, NoQuorum, true));
-            // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum.
-            var reason = rsc.Next is null ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
+            // What would stop anyway stops for its own reason; what could have stayed stops for want of quorum. A stop
+            // because its start cannot run (an order) names that start's first reason, which is the quorum: Pacemaker
+            // gives it when it creates the start, before any order marks it unrunnable.
+            var reason = rsc.Next is null && !IsStartsReason(rsc.ForcedStopReason) ? rsc.ForcedStopReason ?? NodeAvailability : NoQuorum;
             // multiple-active=stop_unexpected gives the stops their own reason, named before the start's (no quorum).
             if (reason == NoQuorum && rsc.ActiveOn.Count > 1 && !rsc.IsPromoted && ctx.Meta(rsc, MetaAttributes.MultipleActive) == "stop_unexpected")
                 reason = MultiplyActive;
             // A resource active on several nodes that stops for want of quorum is described by one line, from the
             // first of them, unless it is promoted (it leaves that role on each node); one that would stop anyway has
             // a line per node (crm_simulate). Each stop is blocked only where it cannot run.
-            foreach (var n in reason is NoQuorum or MultiplyActive && !rsc.IsPromoted ? rsc.ActiveOn.Take(1) : rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
+            // That one line is blocked as the first stop made is (see FirstStopNode).
+            if (reason is NoQuorum or MultiplyActive && !rsc.IsPromoted)
+            {
+                if (rsc.IsActive)
+                    into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, rsc.ActiveOn[0], null, reason, StuckOn(ctx, FirstStopNode(rsc), fenced)));
+            }
+            else
+                foreach (var n in rsc.ActiveOn)
+                    into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, reason, StuckOn(ctx, n, fenced)) { FromRole = rsc.IsPromoted ? Promoted : null });
             return;
         }
         // Active on several nodes, promoted, and its one start cannot run: it leaves that role on each node, a line each.
@@ -265,6 +283,19 @@ internal static class ActionsStep
         }
         if (ChangeFor(ctx, rsc, unfenceable) is { } change)
             into.Add(change.FromRole is null && change.From is not null && rsc.IsPromoted ? change with { FromRole = Promoted } : change);
+    }
+
+    /// <summary>
+    /// Where the first stop of a resource active on several nodes is made, which a summary line of one stop for all of
+    /// them shows: Pacemaker makes the stop of a failed copy while reading the history (the first node it failed on, in
+    /// status order), the others afterwards in the order the copies were found.
+    /// </summary>
+    private static string FirstStopNode(ResourceView rsc)
+    {
+        if (rsc.IsFailed)
+            foreach (var n in rsc.ActiveOn)
+                if (rsc.FailedOn.Contains(n)) return n;
+        return rsc.ActiveOn[0];
     }
 
     /// <summary>A stop there cannot run: the node is unclean and will not be fenced.</summary>
@@ -294,6 +325,11 @@ internal static class ActionsStep
             // The stops of multiple-active=stop_unexpected have their own reason, which comes first.
             if (blockedStart is not null && !rsc.IsPromoted)
                 return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? (blockedStart == QuorumFreeze ? null : blockedStart), unfenceable);
+            // A copy on an unclean node that will not be fenced cannot be stopped, and the one start comes after every
+            // stop: it cannot run either. Stopped where it can be, described from its first node, blocked as the first
+            // stop made is (crm_simulate).
+            if (unfenceable && !rsc.IsPromoted)
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why, ctx.Nodes[FirstStopNode(rsc)].Unclean);
             // A recovery leaving the promoted role names its start's reason, the definition change (as for one copy).
             if (rsc.IsFailed) return new ResourceChange(ChangeKind.Recover, rsc.Id, current, next, rsc.IsPromoted ? changed : why, unfenceable);
             return current == next

@@ -58,22 +58,29 @@ internal static class OrderingStep
 
     /// <summary>Stop dependencies: Stopper's stop waits for Waited's stop (reverse of start orders, and stop-stop orders).</summary>
     /// <param name="InGroup">The chain inside a group (the others come from order constraints).</param>
-    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited, bool InGroup = false);
+    /// <param name="WaitsForGroup">From an order constraint whose waited side is a group: the stop waits for the group's
+    /// stop, not for a member's own.</param>
+    internal sealed record StopEdge(ResourceView Stopper, ResourceView Waited, bool InGroup = false, bool WaitsForGroup = false);
 
     public static List<StopEdge> StopEdges(PlanContext ctx)
     {
         var live = LiveOrders(ctx);
         var edges = Edges(ctx).Where(e => e.Symmetrical && !e.IntoGroup && (e.Kind == GroupChain || live[e.Kind].Inverse))
-            .Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain)).ToList();
+            .Select(e => new StopEdge(e.First, e.Then, e.Kind == GroupChain, e.Kind != GroupChain && IsGroup(ctx, ThenOf(ctx, e.Kind)))).ToList();
         foreach (var o in ctx.Configuration.Constraints.Values.OfType<OrderConstraint>())
         {
             if (o.Kind != OrderKind.Mandatory || o.FirstAction != "stop" || o.ThenAction != "stop" || !live[o.Id].Forward) continue;
             foreach (var f in Expand(ctx, o.First, last: false))
                 foreach (var t in Expand(ctx, o.Then, last: true))
-                    edges.Add(new StopEdge(t, f));
+                    edges.Add(new StopEdge(t, f, WaitsForGroup: IsGroup(ctx, o.First)));
         }
         return edges;
     }
+
+    private static bool IsGroup(PlanContext ctx, string? id) => id is not null && ctx.Configuration.Resources.TryGetValue(id, out var r) && r is Group;
+
+    private static string? ThenOf(PlanContext ctx, string orderId) =>
+        ctx.Configuration.Constraints.TryGetValue(orderId, out var c) && c is OrderConstraint o ? o.Then : null;
 
     /// <summary>
     /// Explicit orders first, then the chains inside groups: a member's restart or unrunnable start is attributed to
@@ -132,8 +139,9 @@ internal static class OrderingStep
         var edges = Edges(ctx).Where(e => e.OrdersStarts).ToList();
         var explicitCount = edges.FindIndex(e => e.Kind == GroupChain);
         edges.Reverse(0, explicitCount < 0 ? edges.Count : explicitCount);
-        var colocations = MandatoryColocations(ctx);
-        var firsts = colocations.Count == 0 ? [] : StartOrderFirsts(ctx);
+        var colocations = MandatoryColocations(ctx, ofGroups: false);
+        var groupColocations = MandatoryColocations(ctx, ofGroups: true);
+        var firsts = colocations.Count == 0 && groupColocations.Count == 0 ? [] : StartOrderFirsts(ctx);
         for (var round = 0; round < ctx.Resources.Count + 2; round++)
         {
             var changed = BlockColocatedStarts(edges, colocations, firsts);
@@ -141,18 +149,39 @@ internal static class OrderingStep
             {
                 var first = e.First;
                 var then = e.Then;
-                if (!then.Managed || then.Blocked) continue;
+                // An unmanaged "then" gets no line, but its start can still be required by its "first" (below).
+                if (!then.Managed || then.Blocked)
+                {
+                    if (!then.IsActive || !first.WillStart) continue;
+                    if (!then.Blocked && e.Symmetrical && then.RestartReason is null)
+                    {
+                        then.RestartReason = $"required {(e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start")}";
+                        changed = true;
+                    }
+                    // Inside a group, a member before it that stops too needs its stop first, which the cluster may
+                    // not run (unmanaged or blocked): its start, after that stop, cannot run either.
+                    if (e.Kind == GroupChain && first.IsActive && then.UnrunnableStartReason is null)
+                    {
+                        then.RestartReason ??= $"required {first.Id} start";
+                        then.UnrunnableStartReason = $"unrunnable {then.Id} stop";
+                        changed = true;
+                    }
+                    continue;
+                }
                 var firstLabel = e.FirstIsGroup ? $"{e.FirstLabel} running" : $"{first.Id} start";
                 if (StartUnrunnable(first))
                 {
-                    if (then.Next is not null && then.UnrunnableStartReason is null && NeedsStart(then))
+                    if (then.Next is not null && (then.UnrunnableStartReason is null || (FrozenOnLostNodesOnly(then) && !FrozenOnLostNodesOnly(first)))
+                        && NeedsStart(then))
                     {
-                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        // A start needed only because another order required it was given that reason first.
+                        then.UnrunnableStartReason = OnlyRequired(then) ? then.RestartReason : $"unrunnable {firstLabel}";
                         changed = true;
                     }
                     // A symmetrical order: what needs first running stops when first will not run.
-                    else if (e.Symmetrical && !first.IsActive && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null
-                             && e.Kind != GroupChain)
+                    // A blocked resource that failed is assigned nowhere: it will not run either.
+                    else if (e.Symmetrical && (!first.IsActive || (first.Blocked && first.IsFailed)) && then.IsActive && then.Next is not null
+                             && then.UnrunnableStartReason is null && e.Kind != GroupChain)
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"unrunnable {firstLabel}";
                         then.Next = null;
@@ -162,16 +191,24 @@ internal static class OrderingStep
                     // it required (a restart), and as unrunnable: that member stops. A blocked member counts too (failed
                     // with on-fail=block, a failed stop without fencing, multiply active with block): it needs a start
                     // that cannot run.
-                    else if (e.Kind == GroupChain && first.Next is not null && first.Managed && NeedsStart(first)
+                    else if (e.Kind == GroupChain && ((first.Next is not null && first.Managed && NeedsStart(first)) || StartRequiredUnmanaged(ctx, first))
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null)
                     {
-                        then.UnrunnableStartReason = $"unrunnable {firstLabel}";
+                        // Behind an unmanaged member, or one found only on lost nodes under freeze, whose required start
+                        // was runnable until its stop was found unrunnable, the first reason this start was given is that
+                        // it is required.
+                        // So too behind a member whose start was made runnable and found unrunnable only through its
+                        // own orders: this start was required by it before that.
+                        then.UnrunnableStartReason = first.Managed && !FrozenOnLostNodesOnly(first) && !UnrunnableThroughOrders(first)
+                            ? $"unrunnable {firstLabel}" : $"required {firstLabel}";
                         then.RestartReason ??= $"required {firstLabel}";
                         changed = true;
                     }
                     // ... and when first runs but stops for good, then stops before it and cannot start again: crm_simulate
                     // gives that stop first's start as the reason ("required X start").
-                    else if (e.Symmetrical && first.IsActive && first.Next is null && first.Managed && !first.Blocked
+                    // So too when first's start is required (a restart) but cannot run, so that it stops: then's start
+                    // was required by it first.
+                    else if (e.Symmetrical && first.IsActive && (first.Next is null || NeedsStart(first)) && first.Managed && !first.Blocked
                              && then.IsActive && then.Next is not null && then.UnrunnableStartReason is null && e.Kind != GroupChain)
                     {
                         then.UnrunnableStartReason = then.ForcedStopReason = $"required {firstLabel}";
@@ -182,7 +219,7 @@ internal static class OrderingStep
                 // Only a symmetrical order restarts a running "then" when "first" (re)starts. Into a group, a member whose
                 // member before it is restarted in place too is restarted by that one's start (crm_simulate: 'due to
                 // required PREVIOUS start'); behind a member that starts afresh it names the order's first.
-                else if (e.Symmetrical && first.WillStart && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
+                else if (e.Symmetrical && (first.WillStart || StartRequiredUnmanaged(ctx, first)) && then.Next is not null && then.Current == then.Next && then.ActiveOn.Count == 1
                          && then.RestartReason is null && !then.IsFailed && !then.IsChangedOn(then.Next)
                          && !(e.IntoGroup && e.Previous is { } previous && RunsInPlace(previous)))
                 {
@@ -190,18 +227,31 @@ internal static class OrderingStep
                     changed = true;
                 }
             }
+            // A group's colocation reaches its members' starts once the orders have settled (crm_simulate names an
+            // order first).
+            if (!changed) changed = BlockColocatedStarts(edges, groupColocations, firsts);
             if (!changed) break;
         }
         ApplyRestartType(ctx);
     }
 
-    /// <summary>Mandatory (INFINITY) colocations between primitives: (dependent, primary), in configuration order.</summary>
-    private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx)
+    /// <summary>Mandatory (INFINITY) colocations with a primitive: (dependent, primary), in configuration order; of
+    /// primitives, or (<paramref name="ofGroups"/>) of groups, a group dependent standing for its members.</summary>
+    private static List<(ResourceView Dependent, ResourceView Primary)> MandatoryColocations(PlanContext ctx, bool ofGroups)
     {
         var list = new List<(ResourceView, ResourceView)>();
         foreach (var c in ctx.Configuration.Constraints.Values.OfType<ColocationConstraint>())
-            if (c.Score.IsInfinite && c.NodeAttribute is null && ctx.ById.TryGetValue(c.Dependent, out var d) && ctx.ById.TryGetValue(c.With, out var p) && d != p)
-                list.Add((d, p));
+        {
+            if (!c.Score.IsInfinite || c.NodeAttribute is not null || !ctx.ById.TryGetValue(c.With, out var p)) continue;
+            if (ctx.ById.TryGetValue(c.Dependent, out var d))
+            {
+                if (d != p && !ofGroups) list.Add((d, p));
+            }
+            // A group as dependent: each of its members is (crm_simulate names the primary on every member's start).
+            else if (ofGroups && ctx.Configuration.Resources.TryGetValue(c.Dependent, out var r) && r is Group g)
+                foreach (var m in ctx.MembersOf(g))
+                    list.Add((m, p));
+        }
         return list;
     }
 
@@ -223,7 +273,8 @@ internal static class OrderingStep
             // start is unrunnable: its dependents cannot start either.
             if (!primary.Managed || primary.Blocked)
             {
-                if (!firsts.Contains(primary) || !StartUnrunnable(primary)) continue;
+                // So does a definition change: Pacemaker asks for the start while it reads the history.
+                if (!(firsts.Contains(primary) || primary.ActiveOn.Any(primary.IsChangedOn)) || !StartUnrunnable(primary)) continue;
                 dependent.UnrunnableStartReason = $"colocation with {primary.Id}";
                 changed = true;
                 continue;
@@ -236,6 +287,45 @@ internal static class OrderingStep
         }
         return changed;
     }
+
+    /// <summary>
+    /// An unmanaged resource running where it is whose start is required (an order's "first" starts, or it is active on
+    /// several nodes):
+    /// Pacemaker leaves it alone, but that start is still required, and so are the starts ordered after it
+    /// (crm_simulate: the running member after it restarts 'due to required X start').
+    /// </summary>
+    private static bool StartRequiredUnmanaged(PlanContext ctx, ResourceView r) =>
+        !r.Managed && !r.Blocked && r.IsActive && (r.RestartReason is { Length: > 0 } || FoundAgainOnceUnmanaged(ctx, r));
+
+    /// <summary>
+    /// Active on several nodes, and found on one of them after a node in maintenance (status order), which left it
+    /// unmanaged: Pacemaker's multiply-active recovery still requires its start. Found again only before the
+    /// maintenance node, or unmanaged by is-managed=false, nothing requires it (crm_simulate).
+    /// </summary>
+    private static bool FoundAgainOnceUnmanaged(PlanContext ctx, ResourceView r)
+    {
+        if (r.ActiveOn.Count < 2 || r.UnmanagedByConfiguration) return false;
+        var from = r.ActiveOn.FindIndex(n => ctx.Nodes[n].Maintenance);
+        return from >= 0 && from < r.ActiveOn.Count - 1;
+    }
+
+    /// <summary>Running where it stays, needing a start only because an order required it.</summary>
+    private static bool OnlyRequired(ResourceView r) =>
+        r.RestartReason is { Length: > 0 } && r.ActiveOn.Count == 1 && r.Current == r.Next && !r.IsFailed && !r.IsChangedOn(r.Next!) && !r.IsPromoted;
+
+    /// <summary>Its start is unrunnable because of what it is ordered or colocated after, not from the start.</summary>
+    private static bool UnrunnableThroughOrders(ResourceView r) =>
+        r.UnrunnableStartReason is { } reason && !r.Blocked
+        && (reason.StartsWith("unrunnable ", StringComparison.Ordinal) || reason.StartsWith("required ", StringComparison.Ordinal)
+            || reason.StartsWith("colocation with ", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Under freeze, found only on lost nodes: Pacemaker counts such a resource as active, so freeze does not mark its
+    /// start when it is made; it cannot run because its stop there cannot, which gives no reason. So the first order
+    /// that makes it unrunnable names itself, unless that order's first is in the same state (its start had no reason
+    /// to pass on), and what its start required first says 'required' (crm_simulate).
+    /// </summary>
+    private static bool FrozenOnLostNodesOnly(ResourceView r) => r.UnrunnableStartReason == Actions.ActionsStep.QuorumFreeze && r.IsActive;
 
     /// <summary>Running on one node where it stays, with nothing of its own asking for a start (so any restart is required by another).</summary>
     private static bool RunsInPlace(ResourceView r) =>

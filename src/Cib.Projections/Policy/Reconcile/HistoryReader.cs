@@ -101,6 +101,13 @@ internal static class HistoryReader
                 continue;
             }
 
+            // A resource left alone (is-managed=false) that a monitor finds not running
+            // (7) is not running: nothing will recover it, so it is stopped there, not failed; expired or not.
+            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && !rsc.Managed)
+            {
+                active = false;
+                continue;
+            }
             // A failure. Expired ones (failure-timeout passed since it happened) no longer count.
             // on-fail=block on a monitor waits for an admin: failure-timeout does not lift it. A failed stop expires
             // like any failure, blocked or not (crm_simulate: the resource is then stopped there, and may start).
@@ -112,6 +119,9 @@ internal static class HistoryReader
             if (!expired && op.Operation == "start" && DigestChanged(ctx, rsc, op.ParameterDigest, op.SecureDigest))
             {
                 rsc.FailCountIgnoredOn.Add(node.Name);
+                // Pacemaker compares the parameters of every start it reads, failed or not: the start it asks for has
+                // the definition change as its first reason.
+                (startDigest, startSecureDigest) = (op.ParameterDigest, op.SecureDigest);
                 ctx.Notes.Add($"{rsc.Id} {op.Operation} failure on {node.Name} was with other parameters: fail count cleared");
             }
             if (expired)
@@ -143,13 +153,6 @@ internal static class HistoryReader
             {
                 // A probe that finds the agent missing (5) or its parameters invalid on this node (2) means "not
                 // running here, and never can": the failure is masked, the ban stays.
-                active = false;
-                continue;
-            }
-            // A resource left alone (is-managed=false) that a monitor finds not running
-            // (7) is not running: nothing will recover it, so it is stopped there, not failed.
-            if (op.Status == OperationStatus.Done && rc == OcfRc.NotRunning && op.Operation == "monitor" && !rsc.Managed)
-            {
                 active = false;
                 continue;
             }
