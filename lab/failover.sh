@@ -401,7 +401,7 @@ demo_store_failover() {
 # after the crash, acknowledged appends missing from the log afterwards, samples with the VIP on both nodes. Then one
 # more run in which the node serving the group and the store's primary are killed together.
 store_leader() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=\(s[0-9]\).*/\1/p'; }
-store_settled() { "$LAB" store status 2>/dev/null | grep -Eq '^store: leader=s[0-9] sync_standby=s[0-9]'; }
+store_settled() { local out; out=$("$LAB" store status 2>/dev/null) || true; grep -Eq '^store: leader=s[0-9] sync_standby=s[0-9]' <<<"$out"; }
 
 # Background loops of one run, each writing "MS ..." lines to a file of its own.
 probe_loop() { # FILE

@@ -57,7 +57,8 @@ public static class Cli
     }
 
     /// <summary>Sets the command's body. A <see cref="UsageException"/> from it (input the parser cannot judge, such as a
-    /// missing HA_CONNECTION) is a message on stderr and exit code 2, like a parse error.</summary>
+    /// missing HA_CONNECTION) is a message on stderr and exit code 2, like a parse error; an API that does not answer, or
+    /// a store that does not (Npgsql's failures), a message and exit code 1.</summary>
     public static void SetBody(this Command command, Func<ParseResult, TextWriter, TextWriter, Task<int>> body) =>
         command.SetAction(async (parse, _) =>
         {
@@ -76,6 +77,12 @@ public static class Cli
                 await stderr.WriteLineAsync($"hactl {Words(parse.CommandResult)}: the API did not answer: {e.Message}");
                 return 1;
             }
+            catch (Exception e) when (StoreFailure(e) is { } store)
+            {
+                // --store and the store host's commands: an unreachable or failing store is a message, not a crash.
+                await stderr.WriteLineAsync($"hactl {Words(parse.CommandResult)}: the store did not answer: {store.Message}");
+                return 1;
+            }
             catch (UsageException e)
             {
                 var words = Words(parse.CommandResult);
@@ -84,6 +91,10 @@ public static class Cli
                 return UsageError;
             }
         });
+
+    /// <summary>The store's own failure behind <paramref name="e"/> (Npgsql's, perhaps wrapped by Marten), or null.</summary>
+    private static Npgsql.NpgsqlException? StoreFailure(Exception e) =>
+        e as Npgsql.NpgsqlException ?? (e.InnerException is { } inner ? StoreFailure(inner) : null);
 
     /// <summary>The words that selected the command ("configure load").</summary>
     private static string Words(CommandResult command)

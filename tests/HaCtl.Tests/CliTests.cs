@@ -62,6 +62,19 @@ public class CliTests
     }
 
     [Fact]
+    public async Task A_store_that_does_not_answer_is_a_message_and_exit_1_not_a_crash()
+    {
+        // A port nothing listens on (the listener that had it is gone): the connection is refused at once.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var (code, _, errors) = await RunWith($"Host=127.0.0.1;Port={port};Username=nobody;Database=none;Timeout=2", "configure", "show", "--store");
+        Assert.Equal(1, code);
+        Assert.StartsWith("hactl configure show: the store did not answer: Failed to connect to 127.0.0.1:", errors);
+    }
+
+    [Fact]
     public async Task Completion_comes_from_the_suggest_directive()
     {
         // As dotnet-suggest asks: the command line as one string and the cursor position.
