@@ -42,22 +42,26 @@ public static class LeaseLoss
     public static TimeSpan OutageGap(TimeSpan leaseTimeout) => leaseTimeout * 3 / 4;
 
     /// <summary>
-    /// Since when the store has been taking renewals without an outage, as the controller sees it at
-    /// <paramref name="now"/>: the liveness row's "up since" (the first renewal after the latest gap in everyone's
-    /// renewals), or now itself when no renewal of anyone's has come for longer than <see cref="OutageGap"/> (the store is
-    /// just back and nobody has renewed yet; or nobody could renew until now).
+    /// The store's latest return from an outage, as the controller sees it at <paramref name="now"/>: the liveness row's
+    /// (the first renewal after the latest gap in everyone's renewals, and how long the gap was), or now itself when no
+    /// renewal of anyone's has come for longer than <see cref="OutageGap"/> (the store is just back and nobody has renewed
+    /// yet, or nobody could renew until now: the outage so far).
     /// </summary>
-    public static DateTimeOffset? StoreUpSince(DateTimeOffset? lastRenewal, DateTimeOffset? upSince, TimeSpan leaseTimeout, DateTimeOffset now) =>
-        lastRenewal is { } last && now - last > OutageGap(leaseTimeout) ? now : upSince;
+    public static StoreReturn? LatestReturn(DateTimeOffset? lastRenewal, StoreReturn? recorded, TimeSpan leaseTimeout, DateTimeOffset now) =>
+        lastRenewal is { } last && now - last > OutageGap(leaseTimeout) ? new StoreReturn(now, now - last) : recorded;
 
     /// <summary>
     /// Does a node's lease still hold, by the store's clock? It does while it was renewed within the lease timeout; and a
     /// lease cannot run out while the store could take no renewals: after an outage of the store (no renewal of anyone's
-    /// for longer than <see cref="OutageGap"/>, <paramref name="storeUpSince"/> the first renewal after it), every node gets as
-    /// long as it gives itself before it applies no-quorum-policy, T + B from the store's return, to find the store again.
-    /// Only ever later than the lease alone: a node declared lost under this rule has already frozen and applied its
-    /// policy by its own clock (it last reached the store before the outage ended).
+    /// for longer than <see cref="OutageGap"/>), every node gets, from the store's return, a lease timeout plus as long as
+    /// the outage lasted, at most the store-outage bound: time to find the store again, which grows with the outage
+    /// (sessions to a member that died wait out their timeouts, pools fill again), without a short hiccup of the store
+    /// delaying the detection of a node that really died by the whole bound. Only ever later than the lease alone.
     /// </summary>
-    public static bool LeaseHolds(DateTimeOffset renewedAt, DateTimeOffset? storeUpSince, TimeSpan leaseTimeout, TimeSpan storeOutageBound, DateTimeOffset now) =>
-        now - renewedAt <= leaseTimeout || storeUpSince is { } up && now - up <= leaseTimeout + storeOutageBound;
+    public static bool LeaseHolds(DateTimeOffset renewedAt, StoreReturn? storeBack, TimeSpan leaseTimeout, TimeSpan storeOutageBound, DateTimeOffset now) =>
+        now - renewedAt <= leaseTimeout
+        || storeBack is { } back && now - back.At <= leaseTimeout + (back.Outage < storeOutageBound ? back.Outage : storeOutageBound);
 }
+
+/// <summary>The store came back at <paramref name="At"/> (store clock) after taking no renewals for <paramref name="Outage"/>.</summary>
+public sealed record StoreReturn(DateTimeOffset At, TimeSpan Outage);

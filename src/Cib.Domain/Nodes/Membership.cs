@@ -26,9 +26,9 @@ public abstract record NodeMembership
 public sealed record LeaseObservation(string Node, string Incarnation, DateTimeOffset RenewedAt);
 
 /// <summary>
-/// The controller looks at the leases (renewals are not events) and decides membership events. <see cref="StoreUpSince"/>:
-/// the first renewal after the store's latest outage (no renewal of anyone's for longer than a lease timeout), by the
-/// store's clock; <see cref="StoreOutageBound"/>: how long nodes ride out an outage frozen (<see cref="LeaseLoss.LeaseHolds"/>).
+/// The controller looks at the leases (renewals are not events) and decides membership events. <see cref="StoreBack"/>:
+/// the store's latest return from an outage (<see cref="LeaseLoss.LatestReturn"/>), by the store's clock;
+/// <see cref="StoreOutageBound"/>: how long nodes ride out an outage frozen (<see cref="LeaseLoss.LeaseHolds"/>).
 /// </summary>
 public sealed record ObserveLeases(
     IReadOnlyList<LeaseObservation> Leases,
@@ -36,7 +36,7 @@ public sealed record ObserveLeases(
     Duration LeaseTimeout,
     bool FencingEnabled,
     DateTimeOffset Now,
-    DateTimeOffset? StoreUpSince = null,
+    StoreReturn? StoreBack = null,
     TimeSpan StoreOutageBound = default);
 
 /// <summary>Membership of all nodes, folded from membership and fencing events.</summary>
@@ -65,7 +65,7 @@ public static class MembershipDecider
             switch (current)
             {
                 case NodeMembership.Online when lease is not null && !fresh &&
-                                                LeaseLoss.LeaseHolds(lease.RenewedAt, command.StoreUpSince, command.LeaseTimeout.ToTimeSpan(), command.StoreOutageBound, command.Now):
+                                                LeaseLoss.LeaseHolds(lease.RenewedAt, command.StoreBack, command.LeaseTimeout.ToTimeSpan(), command.StoreOutageBound, command.Now):
                     // The store was away: the node has not had its lease's time to find it again yet.
                     break;
                 case NodeMembership.Online online when !fresh:

@@ -21,9 +21,11 @@ public sealed class Leases(NpgsqlDataSource db)
             "WITH renewed AS (INSERT INTO cib.ha_leases(node, incarnation, renewed_at) VALUES (@n, @i, clock_timestamp()) " +
             "ON CONFLICT (node) DO UPDATE SET incarnation = excluded.incarnation, renewed_at = excluded.renewed_at RETURNING renewed_at) " +
             "INSERT INTO cib.ha_store_liveness(id, last_write, up_since) SELECT 1, renewed_at, renewed_at FROM renewed " +
-            "ON CONFLICT (id) DO UPDATE SET last_write = excluded.last_write, up_since = CASE " +
-            "WHEN excluded.last_write - cib.ha_store_liveness.last_write > @gap THEN excluded.last_write " +
-            "ELSE cib.ha_store_liveness.up_since END");
+            "ON CONFLICT (id) DO UPDATE SET last_write = excluded.last_write, " +
+            "up_since = CASE WHEN excluded.last_write - cib.ha_store_liveness.last_write > @gap THEN excluded.last_write " +
+            "ELSE cib.ha_store_liveness.up_since END, " +
+            "outage = CASE WHEN excluded.last_write - cib.ha_store_liveness.last_write > @gap " +
+            "THEN excluded.last_write - cib.ha_store_liveness.last_write ELSE cib.ha_store_liveness.outage END");
         cmd.Parameters.AddWithValue("n", node);
         cmd.Parameters.AddWithValue("i", incarnation);
         cmd.Parameters.AddWithValue("gap", outageGap);
@@ -40,28 +42,29 @@ public sealed class Leases(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Every lease, the store's clock, and its liveness: the latest renewal of anyone's and the first renewal after the
-    /// store's latest outage (both null before any renewal); read in one statement.
+    /// Every lease, the store's clock, and its liveness: the latest renewal of anyone's, the first renewal after the
+    /// store's latest outage (both null before any renewal) and how long that outage was; read in one statement.
     /// </summary>
-    public async Task<(IReadOnlyList<LeaseObservation> Leases, DateTimeOffset Now, DateTimeOffset? LastRenewal, DateTimeOffset? UpSince)> ObserveAsync(
+    public async Task<(IReadOnlyList<LeaseObservation> Leases, DateTimeOffset Now, DateTimeOffset? LastRenewal, StoreReturn? LastReturn)> ObserveAsync(
         CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT l.node, l.incarnation, l.renewed_at, now.t, up.up_since, up.last_write FROM (SELECT clock_timestamp() AS t) now " +
+            "SELECT l.node, l.incarnation, l.renewed_at, now.t, up.up_since, up.last_write, up.outage FROM (SELECT clock_timestamp() AS t) now " +
             "LEFT JOIN cib.ha_store_liveness up ON up.id = 1 LEFT JOIN cib.ha_leases l ON TRUE ORDER BY l.node");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var leases = new List<LeaseObservation>();
         DateTimeOffset now = default;
-        DateTimeOffset? upSince = null, lastRenewal = null;
+        DateTimeOffset? lastRenewal = null;
+        StoreReturn? lastReturn = null;
         while (await reader.ReadAsync(ct))
         {
             now = reader.GetFieldValue<DateTimeOffset>(3);
-            upSince = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4);
+            lastReturn = reader.IsDBNull(4) ? null : new StoreReturn(reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<TimeSpan>(6));
             lastRenewal = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
             if (!reader.IsDBNull(0))
                 leases.Add(new LeaseObservation(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         }
-        return (leases, now, lastRenewal, upSince);
+        return (leases, now, lastRenewal, lastReturn);
     }
 }
 

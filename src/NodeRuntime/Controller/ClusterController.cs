@@ -151,13 +151,13 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
                     await feed.WaitAsync(TimeSpan.FromMilliseconds(20), ct);
                     continue;
                 }
-                var (observed, now, lastRenewal, upSince) = await leases.ObserveAsync(ct);
-                var storeUpSince = LeaseLoss.StoreUpSince(lastRenewal, upSince, options.LeaseTimeout.ToTimeSpan(), now);
+                var (observed, now, lastRenewal, lastReturn) = await leases.ObserveAsync(ct);
+                var storeBack = LeaseLoss.LatestReturn(lastRenewal, lastReturn, options.LeaseTimeout.ToTimeSpan(), now);
                 // The controller's own node is alive by definition while it holds the role: a stalled renewal of
                 // its own lease must never make it declare itself lost (no other node could then fence it).
                 observed = [.. observed.Select(l => l.Node == node ? l with { RenewedAt = now } : l)];
                 var decided = MembershipDecider.Decide(new ObserveLeases(observed, _state.Configuration.Nodes.Keys.ToList(), options.LeaseTimeout,
-                    _state.Configuration.Options.IsStonithEnabled, now, storeUpSince, options.StoreOutageBound), _fold.Status.Membership);
+                    _state.Configuration.Options.IsStonithEnabled, now, storeBack, options.StoreOutageBound), _fold.Status.Membership);
                 if (decided.Count > 0)
                 {
                     foreach (var e in decided)

@@ -97,7 +97,8 @@ public sealed class LeaseWatch(TimeSpan leaseTimeout, NoQuorumPolicy policy, Dat
         {
             if (silent <= leaseTimeout) return LeaseDecision.Nothing;
             _lostAt = now;
-            if (policy == NoQuorumPolicy.Stop && storeOutageBound > TimeSpan.Zero)
+            // Past the bound already (a bound shorter than the check interval): the policy at once, no ride-out.
+            if (policy == NoQuorumPolicy.Stop && silent <= leaseTimeout + storeOutageBound)
             {
                 _riding = true;
                 return new LeaseDecision.RideOut(_lastContact, silent, _lastContact + leaseTimeout + storeOutageBound);

@@ -41,13 +41,19 @@ public class MembershipDeciderTests
     }
 
     [Theory]
-    [InlineData(3_000, true)] // the store came back 3 s ago: the node has the lease timeout and the bound (1 s + 5 s) from then
-    [InlineData(6_000, true)]
-    [InlineData(6_001, false)]
-    public void After_an_outage_of_the_store_a_lease_runs_from_the_stores_return_for_the_lease_timeout_and_the_bound(int backMsAgo, bool holds)
+    // An outage of 8 s, the bound 5 s: the node has the lease timeout and the bound (1 s + 5 s) from the store's return.
+    [InlineData(8_000, 3_000, true)]
+    [InlineData(8_000, 6_000, true)]
+    [InlineData(8_000, 6_001, false)]
+    // An outage of 2 s (a hiccup): the lease timeout and the outage's own length (1 s + 2 s).
+    [InlineData(2_000, 3_000, true)]
+    [InlineData(2_000, 3_001, false)]
+    public void After_an_outage_of_the_store_a_lease_runs_from_the_stores_return_for_the_lease_timeout_and_the_outage_up_to_the_bound(
+        int outageMs, int backMsAgo, bool holds)
     {
         var state = Given(new NodeJoined("node1", "a", "first lease", Now.AddSeconds(-60)));
-        var observe = new ObserveLeases([Lease("node1", "a", 20_000)], TwoNodes, Timeout, true, Now, Now.AddMilliseconds(-backMsAgo), TimeSpan.FromSeconds(5));
+        var back = new StoreReturn(Now.AddMilliseconds(-backMsAgo), TimeSpan.FromMilliseconds(outageMs));
+        var observe = new ObserveLeases([Lease("node1", "a", 20_000)], TwoNodes, Timeout, true, Now, back, TimeSpan.FromSeconds(5));
         var events = MembershipDecider.Decide(observe, state);
         Assert.Equal(holds, events.Count == 0);
         if (!holds) Assert.IsType<NodeLost>(Assert.Single(events));
@@ -56,7 +62,8 @@ public class MembershipDeciderTests
     [Fact]
     public void The_grace_after_an_outage_of_the_store_keeps_a_node_online_and_joins_none() =>
         // An offline node's old lease does not join it because the store just came back.
-        Assert.Empty(MembershipDecider.Decide(new ObserveLeases([Lease("node2", "b", 20_000)], TwoNodes, Timeout, true, Now, Now, TimeSpan.FromSeconds(5)),
+        Assert.Empty(MembershipDecider.Decide(new ObserveLeases([Lease("node2", "b", 20_000)], TwoNodes, Timeout, true, Now,
+                new StoreReturn(Now, TimeSpan.FromSeconds(20)), TimeSpan.FromSeconds(5)),
             Given(new NodeLeft("node2", "shutdown", Now.AddSeconds(-30)))));
 
     [Fact]

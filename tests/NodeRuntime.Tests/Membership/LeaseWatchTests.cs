@@ -139,6 +139,16 @@ public sealed class LeaseWatchTests
         Assert.IsType<LeaseDecision.RideOut>(watch.Tick(T0.AddMilliseconds(5001))); // a new outage rides out again
     }
 
+    [Fact]
+    public void A_first_check_past_the_lease_and_the_bound_applies_the_policy_at_once()
+    {
+        // A bound shorter than the check interval (found by StoreOutageRuleTests): no ride-out that would put the stop a
+        // check later than the controller counts.
+        var watch = new LeaseWatch(LeaseTimeout, NoQuorumPolicy.Stop, T0, TimeSpan.FromMilliseconds(36));
+        Assert.IsType<LeaseDecision.Carry>(watch.Tick(T0.AddMilliseconds(992)));
+        Assert.IsType<LeaseDecision.ApplyPolicy>(watch.Tick(T0.AddMilliseconds(1092)));
+    }
+
     [Theory]
     [InlineData(NoQuorumPolicy.Freeze)]
     [InlineData(NoQuorumPolicy.Ignore)]

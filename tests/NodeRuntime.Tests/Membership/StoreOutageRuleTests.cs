@@ -10,7 +10,7 @@ namespace NodeRuntime.Tests.Membership;
 /// node) renewing whenever the store is there. The node's side is <see cref="LeaseWatch"/> ticking every check interval;
 /// the store's liveness row is computed as migration 0011's statement computes it (a new "up since" after a gap of
 /// <see cref="LeaseLoss.OutageGap"/> in everyone's renewals); the controller, ticking every 100 ms while the store is there,
-/// reads it as <see cref="LeaseLoss.StoreUpSince"/> and declares the node lost when <see cref="LeaseLoss.LeaseHolds"/>
+/// reads it as <see cref="LeaseLoss.LatestReturn"/> and declares the node lost when <see cref="LeaseLoss.LeaseHolds"/>
 /// says its lease no longer holds.
 /// </summary>
 public sealed class StoreOutageRuleTests
@@ -78,12 +78,13 @@ public sealed class StoreOutageRuleTests
             var seen = all.Where(s => s <= t).ToList();
             var last = stamps.LastOrDefault(s => s <= t, -1);
             if (last < 0) continue;
-            DateTimeOffset? upSince = null;
+            StoreReturn? recorded = null;
             for (var i = 0; i < seen.Count; i++)
-                if (i == 0 || seen[i] - seen[i - 1] > LeaseLoss.OutageGap(T).TotalMilliseconds) upSince = T0.AddMilliseconds(seen[i]);
+                if (i == 0 || seen[i] - seen[i - 1] > LeaseLoss.OutageGap(T).TotalMilliseconds)
+                    recorded = new StoreReturn(T0.AddMilliseconds(seen[i]), TimeSpan.FromMilliseconds(i == 0 ? 0 : seen[i] - seen[i - 1]));
             var now = T0.AddMilliseconds(t);
-            var storeUpSince = LeaseLoss.StoreUpSince(T0.AddMilliseconds(seen[^1]), upSince, T, now);
-            if (!LeaseLoss.LeaseHolds(T0.AddMilliseconds(last), storeUpSince, T, bound, now)) declared = t;
+            var back = LeaseLoss.LatestReturn(T0.AddMilliseconds(seen[^1]), recorded, T, now);
+            if (!LeaseLoss.LeaseHolds(T0.AddMilliseconds(last), back, T, bound, now)) declared = t;
         }
         return new Run(stamps, declared, stopped, recovered);
     }
@@ -100,7 +101,10 @@ public sealed class StoreOutageRuleTests
         {
             var run = Play(h);
             if (run.Declared is not { } declared || run.NodeStamps.Any(s => s > declared)) return true;
-            return run.Stopped is { } stopped && stopped <= declared + h.Bound + LeaseLoss.CheckInterval(T).TotalMilliseconds;
+            var by = declared + h.Bound + LeaseLoss.CheckInterval(T).TotalMilliseconds;
+            // A declaration so late that the node's deadline falls past the history's end says nothing.
+            if (by >= Horizon) return true;
+            return run.Stopped is { } stopped && stopped <= by;
         }, iter: 3_000);
     }
 
