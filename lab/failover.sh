@@ -474,7 +474,7 @@ one_store_failover() { # RUN HOW(kill|cut|both)
   double=$(awk '$2 > 1' "$dir/vip" | wc -l)
   echo "${resumed:-none} $gap $lost $double $(wc -l < "$dir/appends") $leader $holder"
   # The member back (and the node, after a crash) before the next run.
-  if [[ $how == cut ]]; then "$LAB" store heal "$leader" >/dev/null; else "$LAB" store heal "$leader" >/dev/null; fi
+  "$LAB" store heal "$leader" >/dev/null
   if [[ $how == both ]]; then wait_until 60 "$holder back" "$LAB" pid "$holder"; fi
   wait_until 120 "the store settled again" store_settled
 }

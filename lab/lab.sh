@@ -72,16 +72,7 @@ make_bridge() {
   ip link set "$BRIDGE" up
 }
 
-make_namespace() {
-  local i=$1 ns=ha-n$1
-  ip netns add "$ns"
-  ip link add "ha-n$i-h" type veth peer name "ha-n$i-c"
-  ip link set "ha-n$i-c" netns "$ns"
-  ip -n "$ns" link set "ha-n$i-c" name eth0
-  ip link set "ha-n$i-h" master "$BRIDGE"
-  ip link set "ha-n$i-h" up
-  ip -n "$ns" link set lo up
-}
+make_namespace() { machine_namespace "ha-n$1"; }
 
 # A booting node starts from a clean interface: addresses (a VIP) and firewall rules survive a kill.
 reset_interface() {

@@ -213,13 +213,7 @@ patronictl() { command patronictl -c "$STORE/patronictl.yml" "$@"; }
 # ------------------------------------------------------------------ members
 make_member_namespace() {
   local i=$1 ns=ha-s$1
-  ip netns add "$ns"
-  ip link add "ha-s$i-h" type veth peer name "ha-s$i-c"
-  ip link set "ha-s$i-c" netns "$ns"
-  ip -n "$ns" link set "ha-s$i-c" name eth0
-  ip link set "ha-s$i-h" master "$BRIDGE"
-  ip link set "ha-s$i-h" up
-  ip -n "$ns" link set lo up
+  machine_namespace "$ns"
   ip -n "$ns" addr add "$(address "$i")/24" dev eth0
   ip -n "$ns" link set eth0 up
 }

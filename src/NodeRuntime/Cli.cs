@@ -60,7 +60,7 @@ public static partial class Cli
             Text("--node", "NAME", "this node's name (default: the host name)"),
             Text("--connection", "CS", "the store, a PostgreSQL connection string (default: HA_CONNECTION; none: results are only recorded in memory)"),
             DurationOption("--lease-timeout", "how long the node's lease lasts without renewal (default: 1s)"),
-            DurationOption("--store-outage-bound", "how long the node rides out an outage of the store frozen before it applies no-quorum-policy; the same on every node (default: HA_STORE_OUTAGE_BOUND, else 15s)"),
+            DurationOption("--store-outage-bound", "how long the node rides out an outage of the store frozen before it applies no-quorum-policy; the same on every node (default: 15s)"),
             Text("--no-quorum-policy", "POLICY", "override the cluster property: stop, freeze or ignore", "stop", "freeze", "ignore"),
             PositiveInt("--for", "SECONDS", "stop after this many seconds", "a number of seconds"),
         };

@@ -49,15 +49,9 @@ public static class Serve
     {
         var node = options.Value("node") ?? Environment.MachineName;
         var connection = options.Value("connection") ?? Environment.GetEnvironmentVariable("HA_CONNECTION");
-        var leaseTimeout = options.Value("lease-timeout") is { } lt
-            ? Duration.TryParse(lt, out var ltd) ? ltd.ToTimeSpan() : throw new UsageException($"--lease-timeout '{lt}' is not a duration")
-            : TimeSpan.FromSeconds(1);
-        // The same on every node, as the lease timeout (docs/safety.md); HA_STORE_OUTAGE_BOUND for hosts that start ha-node
-        // with fixed arguments (the lab).
-        var boundText = options.Value("store-outage-bound") ?? Environment.GetEnvironmentVariable("HA_STORE_OUTAGE_BOUND");
-        var bound = boundText is { Length: > 0 }
-            ? Duration.TryParse(boundText, out var bd) ? bd.ToTimeSpan() : throw new UsageException($"--store-outage-bound '{boundText}' is not a duration")
-            : ControllerRules.DefaultStoreOutageBound;
+        var leaseTimeout = DurationOf(options, "lease-timeout", TimeSpan.FromSeconds(1));
+        // The same on every node, as the lease timeout (docs/safety.md).
+        var bound = DurationOf(options, "store-outage-bound", ControllerRules.DefaultStoreOutageBound);
         var time = TimeProvider.System;
         var executor = new LocalResources(ResourceExecutor.Create(AgentHost.Local(node)), time);
         NodeStore? store = null;
@@ -76,6 +70,10 @@ public static class Serve
         var monitors = new RecurringMonitors(executor, sink, time);
         return new NodeHost(node, leaseTimeout, bound, options.Value("no-quorum-policy"), store, executor, monitors, sink, time);
     }
+
+    private static TimeSpan DurationOf(Options options, string name, TimeSpan fallback) => options.Value(name) is { } text
+        ? Duration.TryParse(text, out var d) ? d.ToTimeSpan() : throw new UsageException($"--{name} '{text}' is not a duration")
+        : fallback;
 
     /// <summary>Renew four times per lease timeout (250 ms for the default 1 s), as corosync sends tokens.</summary>
     internal static TimeSpan LeaseInterval(TimeSpan leaseTimeout) => leaseTimeout / 4;
