@@ -377,8 +377,8 @@ cmd_up() {
   # change no schema (decision 0010).
   HA_CONNECTION=$url "$ROOT/ha" hactl schema apply >/dev/null || die "the schema could not be applied to the lab's store"
   if [[ $store == replicated ]]; then
-    "$LAB_DIR/store.sh" url ha_node > "$STATE/store-url"
-    "$LAB_DIR/store.sh" url ha_api > "$STATE/store-url.api"
+    "$LAB_DIR/store.sh" node-url ha_node > "$STATE/store-url"
+    "$LAB_DIR/store.sh" node-url ha_api > "$STATE/store-url.api"
   else
     store_url_for_nodes "$url" ha_node > "$STATE/store-url"
     store_url_for_nodes "$url" ha_api > "$STATE/store-url.api"

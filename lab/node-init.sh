@@ -13,6 +13,11 @@ chmod 1777 /run/lock
 # The same path on every node, this node's own file (logs and names differ per node).
 ln -s "$HA_LAB_STATE/apache/$HA_NODE.conf" /run/ha-lab/apache.conf
 cp "$HA_LAB_STATE/store-url" /run/ha-lab/store-url
+# On the replicated store, the node's own route to its primary (lab/store.sh write_router_config) runs before anything
+# that connects, and dies with the node.
+if [[ $(cat "$HA_LAB_STATE/store-kind" 2>/dev/null) == replicated && -s $HA_LAB_STATE/store/haproxy.cfg ]]; then
+  haproxy -D -f "$HA_LAB_STATE/store/haproxy.cfg" -p /run/ha-lab/haproxy.pid 2>>"$HA_LAB_NODE_DIR/haproxy.log"
+fi
 touch "$HA_LAB_NODE_DIR/booted"
 echo "$(date -u +%FT%T.%3NZ) $HA_NODE booting: $(cat "$HA_LAB_NODE_DIR/boot-command")"
 exec /bin/bash -c "$(cat "$HA_LAB_NODE_DIR/boot-command")"

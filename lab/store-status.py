@@ -1,10 +1,9 @@
 """The lab's replicated store, one line per member (lab/store.sh status).
 
 stdin: one tab-separated line per member: index, process, link, its own GET /patroni (JSON), its etcd endpoint
-status (JSON), its etcd health word. DCS: `etcdctl get --prefix /ha/SCOPE/ -w json` (Patroni's keys in etcd, what
-`patronictl list` shows), empty when no etcd answered.
+status (JSON), its etcd health word. DCS: `GET /v2/keys/ha/SCOPE/?recursive=true` (Patroni's keys in etcd's v2 key
+space, what `patronictl list` shows), empty when no etcd answered.
 """
-import base64
 import json
 import os
 import sys
@@ -20,11 +19,14 @@ def load(text, default):
 
 
 def dcs_keys(text, scope):
-    """Patroni's keys under /ha/SCOPE/ as {relative key: value}."""
+    """Patroni's keys under /ha/SCOPE/ as {relative key: value}, from etcd's v2 tree of nodes."""
     keys = {}
-    for kv in load(text, {}).get("kvs", []):
-        key = base64.b64decode(kv["key"]).decode()
-        keys[key[len(f"/ha/{scope}/"):]] = base64.b64decode(kv.get("value", "")).decode()
+    pending = [load(text, {}).get("node", {})]
+    while pending:
+        node = pending.pop()
+        pending.extend(node.get("nodes", []))
+        if not node.get("dir") and "key" in node:
+            keys[node["key"][len(f"/ha/{scope}/"):]] = node.get("value", "")
     return keys
 
 

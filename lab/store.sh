@@ -6,6 +6,8 @@
 #                                 leader and a sync standby; prints the superuser's multi-host URL
 #   store.sh down                 every member's processes, namespaces, links and .ha/lab/store/ removed
 #   store.sh url [ROLE]           the multi-host connection string (postgres, or ha_node / ha_api)
+#   store.sh node-url ROLE        the connection string a node's components use: the node's own HAProxy
+#                                 (127.0.0.1:5433 in the node's namespace), which routes to the current primary
 #   store.sh status               each member: process, link, role, state, timeline, lag, etcd health
 #   store.sh kill MEMBER          crash: kill -9 the member's PID 1 (etcd, Patroni, PostgreSQL die together)
 #   store.sh cut MEMBER           the member's link down (it keeps running, isolated)
@@ -105,6 +107,7 @@ ETCD_INITIAL_CLUSTER_TOKEN=$SCOPE
 ETCD_HEARTBEAT_INTERVAL=100
 ETCD_ELECTION_TIMEOUT=500
 ETCD_PRE_VOTE=true
+ETCD_ENABLE_V2=true
 ETCD_LOGGER=zap
 ETCD_LOG_LEVEL=warn
 ENV
@@ -126,7 +129,7 @@ log:
 restapi:
   listen: $me:$REST_PORT
   connect_address: $me:$REST_PORT
-etcd3:
+etcd:
   hosts: $(for j in $(all_indexes); do printf '%s%s:%s' "$([[ $j -gt 1 ]] && echo ,)" "$(address "$j")" "$ETCD_CLIENT_PORT"; done)
 bootstrap:
   dcs:
@@ -203,7 +206,7 @@ write_ctl_config() {
   cat > "$STORE/patronictl.yml" <<YAML
 scope: $SCOPE
 namespace: /ha/
-etcd3:
+etcd:
   hosts: $(for j in $(all_indexes); do printf '%s%s:%s' "$([[ $j -gt 1 ]] && echo ,)" "$(address "$j")" "$ETCD_CLIENT_PORT"; done)
 YAML
 }
@@ -261,6 +264,7 @@ cmd_up() {
   runuser -u postgres -- test -x "$STORE" 2>/dev/null ||
     die "the postgres user cannot reach $STORE (a directory above it is not searchable by others): move the checkout or chmod o+x its parents"
   write_ctl_config
+  write_router_config
   local i
   for i in $(all_indexes); do
     make_member_namespace "$i"
@@ -313,6 +317,51 @@ cmd_url() {
   local size=50
   [[ $role == postgres ]] || size=20
   echo "Host=$(hosts_csv);Port=$PG_PORT;Username=$role;Passfile=$file;Database=$db;Target Session Attributes=primary;Host Recheck Seconds=1;Timeout=3;Keepalive=1;Pooling=true;Maximum Pool Size=$size"
+}
+
+# cmd_node_url ROLE: what a node's runtime and API connect to. Every node runs its own HAProxy (started by
+# node-init.sh from $STORE/haproxy.cfg) that sends each new session to the member whose Patroni answers GET /primary with
+# 200 (OPTIONS /primary: the status line only) and shuts down the sessions to a member as soon as its checks fail. A node's connection never waits on a member
+# that is gone: Npgsql's multi-host list is tried in order, and a member cut off (its packets dropped) holds each open
+# for the whole connect timeout, longer than a lease renewal may take (decision 0014, "How the nodes reach the primary").
+ROUTER_PORT=5433
+cmd_node_url() {
+  local role=${1:-} db=${2:-$DATABASE} file
+  case $role in
+    ha_node|ha_api) file=$SECRETS/$role.pgpass ;;
+    *) die "no such role for a node '$role' (ha_node, ha_api)" ;;
+  esac
+  [[ -s $file ]] || die "no password file for $role ($file)"
+  echo "Host=127.0.0.1;Port=$ROUTER_PORT;Username=$role;Passfile=$file;Database=$db;Timeout=3;Keepalive=1;Pooling=true;Maximum Pool Size=20"
+}
+
+# The nodes' HAProxy: TCP to PostgreSQL, health from Patroni's REST API. A check every 250 ms with a 500 ms limit, down
+# after two failures: a member cut off is out of the rotation within about a second, and its sessions are closed then.
+write_router_config() {
+  local i
+  {
+    cat <<CFG
+# Written by lab/store.sh (decision 0014): each lab node's route to the store's primary. Edits are replaced on the next up.
+global
+    maxconn 1000
+defaults
+    mode tcp
+    timeout connect 1s
+    timeout client 1h
+    timeout server 1h
+    timeout queue 1s
+    timeout check 500ms
+listen store-primary
+    bind 127.0.0.1:$ROUTER_PORT
+    option httpchk
+    http-check send meth OPTIONS uri /primary
+    http-check expect status 200
+    default-server inter 250ms fastinter 250ms downinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions
+CFG
+    for i in $(all_indexes); do
+      echo "    server s$i $(address "$i"):$PG_PORT check port $REST_PORT"
+    done
+  } > "$STORE/haproxy.cfg"
 }
 
 # The leader as the members themselves say it (GET /primary answers 200 on the running primary only).
@@ -378,7 +427,13 @@ cmd_status() {
   for i in $(all_indexes); do
     [[ ${lines[$((i - 1))]##*$'\t'} == healthy ]] && healthy+="${healthy:+,}http://$(address "$i"):$ETCD_CLIENT_PORT"
   done
-  [[ -z $healthy ]] || dcs=$(ETCDCTL_API=3 timeout 5 etcdctl --endpoints="$healthy" --dial-timeout=1s --command-timeout=2s get --prefix "/ha/$SCOPE/" -w json 2>/dev/null || true)
+  # Patroni keeps its keys in etcd's v2 key space (decision 0014: compare-and-swap on the leader key).
+  local endpoint
+  for endpoint in ${healthy//,/ }; do
+    dcs=$(curl -s --noproxy '*' -m 2 "$endpoint/v2/keys/ha/$SCOPE/?recursive=true&quorum=true" 2>/dev/null || true)
+    [[ $dcs == *'"node"'* ]] && break
+    dcs=""
+  done
   printf '%s\n' "${lines[@]}" | DCS="$dcs" SCOPE="$SCOPE" SUBNET_PREFIX="$SUBNET_PREFIX" python3 "$LAB_DIR/store-status.py"
   echo "store url (postgres): $(cmd_url postgres 2>/dev/null || echo none)"
 }
@@ -416,6 +471,7 @@ main() {
     up) cmd_up ;;
     down) cmd_down ;;
     url) cmd_url "$@" ;;
+    node-url) cmd_node_url "$@" ;;
     status) cmd_status ;;
     wait) cmd_wait "${1:-60}" || die "no leader with a streaming sync standby within ${1:-60} s" ;;
     kill) local i; i=$(member_index "${1:-}"); kill_member "$i"; say "lab store: s$i crashed" ;;
