@@ -409,7 +409,14 @@ demo_store_failover() {
 # after the crash, acknowledged appends missing from the log afterwards, samples with the VIP on both nodes. Then one
 # more run in which the node serving the group and the store's primary are killed together.
 store_leader() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=\(s[0-9]\).*/\1/p'; }
-store_settled() { local out; out=$("$LAB" store status 2>/dev/null) || true; grep -Eq '^store: leader=s[0-9] sync_standby=s[0-9]' <<<"$out"; }
+# Settled: a leader with a sync standby, and every other member streaming from it too. A member still rejoining (pg_rewind
+# after its own failover) is no standby yet: a fault then would be a second one, and strict synchronous mode takes no
+# writes with one member alone.
+store_settled() {
+  local out; out=$("$LAB" store status 2>/dev/null) || true
+  grep -Eq '^store: leader=s[0-9] sync_standby=s[0-9]' <<<"$out" || return 1
+  (( $(sql "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'" 2>/dev/null || echo 0) >= 2 ))
+}
 
 # Background loops of one run, each writing "MS ..." lines to a file of its own.
 probe_loop() { # FILE
