@@ -7,6 +7,7 @@ using Cib.Domain.Resources;
 using Cib.Projections.Store;
 using Microsoft.Playwright;
 using NodeRuntime;
+using TestSupport;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 
@@ -34,6 +35,11 @@ public sealed class LiveConsoleServer : ConsoleFixture
         // lost node in a one-node cluster; the rules are the same for any timeout.
         _node = Serve.Build(NodeRuntime.Options.Parse(["--node", "node1", "--connection", Db.ConnectionString, "--lease-timeout", "5s"]));
         await _node.StartAsync();
+        // node1 tells the cluster which agents it has (decision 0017): the form offers those. The fixture waits for the
+        // report to be complete (every agent's meta-data read or known to fail); on a fresh store that is one run of each.
+        var agents = new NodeAgents(Db.DataSource);
+        await Eventually.True(async () => await agents.ListAsync() is { Count: > 0 } reported && reported.All(a => a.Described || a.Error is not null),
+            "node1 reported its agents with their meta-data", limitSeconds: 300);
     }
 
     protected override async Task StopSeededAsync()
@@ -115,6 +121,38 @@ public sealed class LiveClusterTests(LiveConsoleServer server) : IClassFixture<L
         Assert.Equal("changed", edited.Params.Get("fake"));
         Assert.Equal("Stopped", edited.Meta.Get("target-role"));
         Assert.Equal(["monitor", "start", "stop"], edited.Operations.Select(o => o.Name).Order(StringComparer.Ordinal).ToArray());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_form_offers_the_agents_node1_reported_among_them_its_built_in_external_libvirt_with_hostlist_and_hypervisor_uri()
+    {
+        var page = await server.NewPageAsync();
+        await ConsoleFixture.LoginAsync(page, "ada", "/resources");
+        await Expect(page.Locator("#agent-source")).ToContainTextAsync("the agents installed on the nodes, as they reported them (node1)");
+
+        // The fence device of the Pacemaker how-to: class stonith (no provider), type external/libvirt, node1's built-in device.
+        await page.SelectOptionAsync("#agent-class", "stonith");
+        await Expect(page.Locator("#agent-provider")).ToBeDisabledAsync();
+        await page.SelectOptionAsync("#agent-type", "stonith:external/libvirt");
+        await Expect(page.Locator("#agent-nodes")).ToHaveTextAsync("Installed on node1.");
+        // Its two parameters as its meta-data says: described, required.
+        foreach (var parameter in new[] { "hostlist", "hypervisor_uri" })
+        {
+            var input = page.Locator($"#param-{parameter}");
+            await Expect(input).ToBeVisibleAsync();
+            await Expect(input).ToHaveAttributeAsync("required", "");
+            await Expect(page.Locator($"label[for=param-{parameter}]")).ToContainTextAsync("(required)");
+        }
+        await Expect(page.Locator("#param-hostlist-desc")).ToContainTextAsync("Nodes this device can fence");
+        await Expect(page.Locator("#param-hypervisor_uri-desc")).ToContainTextAsync("qemu+ssh://[user@]host[:port]/system");
+        await page.FillAsync("#primitive-id", "fence-libvirt");
+        await page.FillAsync("#param-hostlist", "node1:vm1");
+        await page.FillAsync("#param-hypervisor_uri", "qemu+ssh://root@10.77.0.254/system");
+        await Expect(page.Locator("#crm-preview")).ToContainTextAsync("primitive fence-libvirt stonith:external/libvirt");
+        await Expect(page.Locator("#crm-preview")).ToContainTextAsync("hostlist=node1:vm1");
+        await Expect(page.Locator("#crm-preview")).ToContainTextAsync("hypervisor_uri=qemu+ssh://root@10.77.0.254/system");
+        await ConsoleFixture.ScreenshotAsync(page, "resources-libvirt-form");
         await page.Context.CloseAsync();
     }
 

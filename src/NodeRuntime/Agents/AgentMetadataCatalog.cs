@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Cib.Projections.Store;
 using Cib.Domain.Resources;
 using NodeRuntime.Fencing;
 
@@ -48,6 +50,52 @@ public sealed class AgentMetadataCatalog(string ocfRoot = OcfEnvironment.Default
         return Directory.EnumerateDirectories(root)
             .SelectMany(dir => Directory.EnumerateFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.')).Select(f => $"ocf:{Path.GetFileName(dir)}:{Path.GetFileName(f)}"))
             .Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Every agent installed here, with the stamp of its file: OCF agents (<c>ocf:provider:type</c>), fence agents
+    /// (<c>stonith:fence_X</c>) and the built-in <c>stonith:external/libvirt</c>, sorted. The stamp is the file's size and
+    /// modification time (dpkg gives an installed file the time it has in its package, so one package version has one
+    /// stamp on every node); the built-in device's is a checksum of its meta-data.
+    /// </summary>
+    public IReadOnlyList<InstalledAgent> ListInstalled()
+    {
+        var found = new List<InstalledAgent>();
+        var root = Path.Combine(ocfRoot, "resource.d");
+        if (Directory.Exists(root))
+            foreach (var provider in Directory.EnumerateDirectories(root).Where(d => OcfEnvironment.SafeName(Path.GetFileName(d))))
+                foreach (var file in Directory.EnumerateFiles(provider).Where(f => OcfEnvironment.SafeName(Path.GetFileName(f)) && !Path.GetFileName(f).StartsWith('.')))
+                    found.Add(new InstalledAgent($"ocf:{Path.GetFileName(provider)}:{Path.GetFileName(file)}", Stamp(file)));
+        if (Directory.Exists(fenceAgentDirectory))
+            foreach (var file in Directory.EnumerateFiles(fenceAgentDirectory, "fence_*").Where(f => FenceAgentDevice.AgentPath(Path.GetFileName(f), fenceAgentDirectory) is not null))
+                found.Add(new InstalledAgent($"stonith:{Path.GetFileName(file)}", Stamp(file)));
+        found.Add(new InstalledAgent($"{ResourceAgent.Stonith}:{LibvirtSshFenceDevice.AgentType}", $"built-in:{Fnv1a(LibvirtSshFenceDevice.MetadataXml):x16}"));
+        return found.OrderBy(a => a.Agent, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Reads the agent's meta-data afresh (not kept: the node's report reads every agent once).</summary>
+    public Task<AgentMetadata> ReadAsync(ResourceAgent agent, CancellationToken ct = default) => LoadAsync(agent, ct);
+
+    private static string Stamp(string file)
+    {
+        // A symbolic link is stamped by what it points to.
+        var info = new FileInfo(file);
+        var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
+        return target.Exists
+            ? string.Create(CultureInfo.InvariantCulture, $"{target.Length}:{target.LastWriteTimeUtc.Ticks}")
+            : "missing";
+    }
+
+    /// <summary>FNV-1a, 64 bits, over the text's UTF-16 code units: a stable checksum needing no cryptographic library.</summary>
+    internal static ulong Fnv1a(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in text)
+        {
+            hash ^= c;
+            hash *= 1099511628211UL;
+        }
+        return hash;
     }
 
     private async Task<AgentMetadata> LoadAsync(ResourceAgent agent, CancellationToken ct)
