@@ -219,6 +219,9 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
         {
             var result = await AgentReport.RunAsync(new NodeAgents(store.Data), _node, new AgentMetadataCatalog(), ct);
             _log.Information($"agents: {result.Installed} installed, meta-data read for {result.Read} ({result.Failed} could not be read)");
+            // Reading every agent's meta-data (a fresh store) is a one-off burst of a few MB of output, large objects among
+            // it: give that memory back at once instead of holding it for the node's lifetime (docs/node-runtime.md).
+            if (result.Read > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         catch (Exception e)

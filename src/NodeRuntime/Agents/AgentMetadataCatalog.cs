@@ -73,8 +73,16 @@ public sealed class AgentMetadataCatalog(string ocfRoot = OcfEnvironment.Default
         return found.OrderBy(a => a.Agent, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Reads the agent's meta-data afresh (not kept: the node's report reads every agent once).</summary>
-    public Task<AgentMetadata> ReadAsync(ResourceAgent agent, CancellationToken ct = default) => LoadAsync(agent, ct);
+    /// <summary>
+    /// The agent's meta-data XML as it prints it, read afresh and not kept (the node's report reads every agent once):
+    /// only checked to be an agent's meta-data, not parsed, so that the report loads no XML library into the node.
+    /// </summary>
+    public async Task<string> ReadXmlAsync(ResourceAgent agent, CancellationToken ct = default)
+    {
+        var xml = await LoadXmlAsync(agent, ct);
+        return xml.Contains("<resource-agent", StringComparison.Ordinal) ? xml
+            : throw new AgentMetadataException($"{agent}: meta-data printed no <resource-agent> element");
+    }
 
     private static string Stamp(string file)
     {
@@ -98,7 +106,10 @@ public sealed class AgentMetadataCatalog(string ocfRoot = OcfEnvironment.Default
         return hash;
     }
 
-    private async Task<AgentMetadata> LoadAsync(ResourceAgent agent, CancellationToken ct)
+    private async Task<AgentMetadata> LoadAsync(ResourceAgent agent, CancellationToken ct) =>
+        AgentMetadata.Parse(agent.ToString(), await LoadXmlAsync(agent, ct));
+
+    private async Task<string> LoadXmlAsync(ResourceAgent agent, CancellationToken ct)
     {
         var name = agent.ToString();
         switch (agent.Class)
@@ -108,26 +119,26 @@ public sealed class AgentMetadataCatalog(string ocfRoot = OcfEnvironment.Default
                 var path = OcfEnvironment.AgentPath(agent, ocfRoot) ?? throw new AgentMetadataException($"'{name}' is not a valid OCF agent name (ocf:provider:type)");
                 if (!File.Exists(path)) throw new AgentMetadataException($"agent {name} is not installed ({path} not found)");
                 var env = new Dictionary<string, string> { ["OCF_ROOT"] = ocfRoot, ["OCF_RESOURCE_INSTANCE"] = "meta-data" };
-                return Parse(name, await AgentProcess.RunAsync(path, ["meta-data"], env, MetadataTimeout, ct, keepFullStdout: true));
+                return Output(name, await AgentProcess.RunAsync(path, ["meta-data"], env, MetadataTimeout, ct, keepFullStdout: true));
             }
             case ResourceAgent.Stonith when agent.Type == LibvirtSshFenceDevice.AgentType:
-                return AgentMetadata.Parse(name, LibvirtSshFenceDevice.MetadataXml);
+                return LibvirtSshFenceDevice.MetadataXml;
             case ResourceAgent.Stonith:
             {
                 var path = FenceAgentDevice.AgentPath(agent.Type, fenceAgentDirectory) ?? throw new AgentMetadataException($"'{name}' is not a fence agent this node can run (stonith:fence_* or stonith:{LibvirtSshFenceDevice.AgentType})");
                 if (!File.Exists(path)) throw new AgentMetadataException($"fence agent {name} is not installed ({path} not found)");
-                return Parse(name, await AgentProcess.RunAsync(path, ["-o", "metadata"], new Dictionary<string, string>(), MetadataTimeout, ct, keepFullStdout: true));
+                return Output(name, await AgentProcess.RunAsync(path, ["-o", "metadata"], new Dictionary<string, string>(), MetadataTimeout, ct, keepFullStdout: true));
             }
             default:
                 throw new AgentMetadataException($"{name}: only ocf and stonith agents describe their parameters (LSB scripts take none)");
         }
     }
 
-    private static AgentMetadata Parse(string name, AgentProcessResult run)
+    private static string Output(string name, AgentProcessResult run)
     {
         if (run.CouldNotStart) throw new AgentMetadataException($"{name}: could not run meta-data: {run.StartError}");
         if (run.TimedOut) throw new AgentMetadataException($"{name}: meta-data timed out");
         if (run.ExitCode != 0) throw new AgentMetadataException($"{name}: meta-data exited {run.ExitCode}: {run.StderrTail}");
-        return AgentMetadata.Parse(name, run.StdoutTail);
+        return run.StdoutTail;
     }
 }

@@ -34,7 +34,7 @@ public static class AgentReport
             else
                 try
                 {
-                    xml = (await catalog.ReadAsync(parsed, ct)).Xml;
+                    xml = await catalog.ReadXmlAsync(parsed, ct);
                 }
                 catch (AgentMetadataException e)
                 {
