@@ -176,9 +176,17 @@ public static class ApiHost
     private static ValueTask<object?> ValidIds(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         foreach (var (key, value) in invocation.HttpContext.Request.RouteValues)
-            if (value is string id && (id.Length is 0 or > 256 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ':' or '@')))
+        {
+            if (value is not string id) continue;
+            // An agent's name may hold a slash in its type (stonith:external/libvirt), typed or encoded as %2F (which
+            // routing leaves encoded); never an empty, "." or ".." part.
+            var agent = key == AgentsApi.AgentRouteValue;
+            var name = agent ? Uri.UnescapeDataString(id) : id;
+            if (name.Length is 0 or > 256 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or ':' or '@' || (agent && c == '/'))
+                || (agent && name.Split('/').Any(part => part is "" or "." or "..")))
                 return ValueTask.FromResult<object?>(Problems.Result(StatusCodes.Status400BadRequest, "id-invalid",
-                    $"the {key} in the path is a name of ASCII letters, digits, '_', '-', '.', ':' or '@' (at most 256)"));
+                    $"the {key} in the path is a name of ASCII letters, digits, '_', '-', '.', ':' or '@'{(agent ? " (and '/' between the parts of its type)" : "")} (at most 256)"));
+        }
         return next(invocation);
     }
 }

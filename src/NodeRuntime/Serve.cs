@@ -188,9 +188,12 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
                     Task.Run(() => agent.RunAsync(running.Token), running.Token),
                     Task.Run(() => responder.RunAsync(running.Token), running.Token),
                 };
+                // Which agents this node has, for the console's form (decision 0017): beside the loops, never in their way.
+                var report = Task.Run(() => ReportAgentsAsync(store, running.Token), running.Token);
                 await Task.WhenAny(loops);
                 await running.CancelAsync();
                 await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await report.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (stoppingToken.IsCancellationRequested)
                     await LeaveCleanlyAsync(lease, store.Outbox);
             }
@@ -207,6 +210,24 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
             _log.Error($"the node runtime failed: {e}");
         }
         await _monitors.StopAllAsync();
+    }
+
+    /// <summary>Reports the agents installed here (<see cref="AgentReport"/>); a failure is logged and the node runs on.</summary>
+    private async Task ReportAgentsAsync(NodeStore store, CancellationToken ct)
+    {
+        try
+        {
+            var result = await AgentReport.RunAsync(new NodeAgents(store.Data), _node, new AgentMetadataCatalog(), ct);
+            _log.Information($"agents: {result.Installed} installed, meta-data read for {result.Read} ({result.Failed} could not be read)");
+            // Reading every agent's meta-data (a fresh store) is a one-off burst of a few MB of output, large objects among
+            // it: give that memory back at once instead of holding it for the node's lifetime (docs/node-runtime.md).
+            if (result.Read > 0) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            _log.Warning($"agents: could not report the agents installed here ({e.Message}); the next start reports them");
+        }
     }
 
     /// <summary>

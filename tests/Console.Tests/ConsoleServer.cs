@@ -15,11 +15,10 @@ namespace Console.Tests;
 
 /// <summary>
 /// The real API program (its host configuration and routes) on a real Kestrel port on the loopback, on a scratch database
-/// holding the failover incidents of <see cref="IncidentScenario"/> (three nodes, web/db/app, a node crash with fencing
-/// and recovery, a monitor failure, an operator's fence, an admin move), one user per role; and Debian's chromium,
-/// headless, driven by Playwright (never a downloaded browser).
+/// with one user per role and what <see cref="SeedAsync"/> puts there; and Debian's chromium, headless, driven by
+/// Playwright (never a downloaded browser).
 /// </summary>
-public sealed class ConsoleServer : IAsyncLifetime
+public abstract class ConsoleFixture : IAsyncLifetime
 {
     public const string Password = "correct horse battery";
     public const string Chromium = "/usr/bin/chromium";
@@ -34,9 +33,6 @@ public sealed class ConsoleServer : IAsyncLifetime
     public CibEventLog Log { get; private set; } = null!;
     public string Url { get; private set; } = "";
 
-    /// <summary>The log's head after the set-up, before node2 crashed: web ran on node2.</summary>
-    public long BeforeCrash { get; private set; }
-
     /// <summary>Where each page's screenshot goes: under the test output.</summary>
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
@@ -50,13 +46,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         await users.ChangeAsync(new AddUser("aude", UserRole.Auditor), Password, bootstrap);
         await users.ChangeAsync(new AddUser("otto", UserRole.Operator), Password, bootstrap);
 
-        var scenario = new IncidentScenario(Db);
-        foreach (var node in new[] { "node1", "node2", "node3" })
-            await Log.AppendAsync(StreamIds.Node(node), [new NodeJoined(node, $"i-{node}", "lease", IncidentScenario.T0.AddSeconds(-30))],
-                AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1"))));
-        await scenario.SetUpAsync();
-        BeforeCrash = await Log.HeadAsync();
-        foreach (var step in scenario.Steps.Skip(1)) await step();
+        await SeedAsync();
 
         _port = FreePort();
         await StartApiAsync();
@@ -72,6 +62,12 @@ public sealed class ConsoleServer : IAsyncLifetime
         });
         Assertions.SetDefaultExpectTimeout(20_000);
     }
+
+    /// <summary>What the cluster holds before the API starts (and what runs beside it).</summary>
+    protected abstract Task SeedAsync();
+
+    /// <summary>Stops what <see cref="SeedAsync"/> started, before the database goes.</summary>
+    protected virtual Task StopSeededAsync() => Task.CompletedTask;
 
     /// <summary>The API program on its port: its host configuration and routes, as Program.cs runs them.</summary>
     public async Task StartApiAsync()
@@ -133,6 +129,7 @@ public sealed class ConsoleServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await StopSeededAsync();
         if (_browser is not null) await _browser.CloseAsync();
         _playwright?.Dispose();
         if (_app is not null)
@@ -142,5 +139,27 @@ public sealed class ConsoleServer : IAsyncLifetime
         }
         if (Db is not null) await Db.DisposeAsync();
         Directory.Delete(_dataDir, true);
+    }
+}
+
+/// <summary>
+/// The console on a scratch database holding the failover incidents of <see cref="IncidentScenario"/> (three nodes,
+/// web/db/app, a node crash with fencing and recovery, a monitor failure, an operator's fence, an admin move): no
+/// controller and no node runtime run; what nodes do is appended as a node appends it.
+/// </summary>
+public sealed class ConsoleServer : ConsoleFixture
+{
+    /// <summary>The log's head after the set-up, before node2 crashed: web ran on node2.</summary>
+    public long BeforeCrash { get; private set; }
+
+    protected override async Task SeedAsync()
+    {
+        var scenario = new IncidentScenario(Db);
+        foreach (var node in new[] { "node1", "node2", "node3" })
+            await Log.AppendAsync(StreamIds.Node(node), [new NodeJoined(node, $"i-{node}", "lease", IncidentScenario.T0.AddSeconds(-30))],
+                AppendMetadata.Stamp(CommandMetadata.For(Actor.Controller("node1"))));
+        await scenario.SetUpAsync();
+        BeforeCrash = await Log.HeadAsync();
+        foreach (var step in scenario.Steps.Skip(1)) await step();
     }
 }

@@ -57,6 +57,8 @@ public static partial class StoreRoles
         foreach (var table in ReadModels.History.StoredHistory.Tables)
             if (await ScalarAsync(conn, $"SELECT coalesce(to_regclass('{s}.{table}')::text, '')", ct) is { Length: > 0 })
                 history.Add($"{s}.{table}");
+        // The agents installed on the nodes (decision 0017): each node writes its own, the API reads them.
+        var agents = await ScalarAsync(conn, $"SELECT coalesce(to_regclass('{s}.ha_node_agents')::text, '')", ct) is { Length: > 0 };
 
         foreach (var role in existing)
         {
@@ -72,6 +74,7 @@ public static partial class StoreRoles
             sql.Add($"GRANT SELECT ON {s}.ha_read_models TO {role}");
             sql.Add($"GRANT pg_read_all_stats TO {role}");
             foreach (var table in history) sql.Add($"GRANT SELECT ON {table} TO {role}");
+            if (agents) sql.Add($"GRANT SELECT ON {s}.ha_node_agents TO {role}");
             if (role == node)
             {
                 // The lease rows, the stored status (the controller writes it), never a secret.
@@ -79,6 +82,7 @@ public static partial class StoreRoles
                 sql.Add($"GRANT SELECT, INSERT, UPDATE ON {s}.ha_store_liveness TO {role}");
                 sql.Add($"GRANT INSERT, UPDATE ON {s}.ha_read_models TO {role}");
                 foreach (var table in history) sql.Add($"GRANT INSERT, UPDATE, DELETE ON {table} TO {role}");
+                if (agents) sql.Add($"GRANT INSERT, UPDATE, DELETE ON {s}.ha_node_agents TO {role}");
                 foreach (var table in secrets) sql.Add($"REVOKE ALL ON {table} FROM {role}");
             }
             else

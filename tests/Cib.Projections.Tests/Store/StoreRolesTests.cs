@@ -53,6 +53,14 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
         Assert.Equal(read[^1].Sequence, await history.CatchUpAsync(read[^1].Sequence));
         Assert.Equal(read[^1].Sequence, await history.RebuildAsync(read[^1].Sequence));
 
+        // The node reports the agents installed on it (decision 0017).
+        var agents = new NodeAgents(data);
+        var dummy = new InstalledAgent("ocf:heartbeat:Dummy", "1:1");
+        await agents.ReplaceAsync(node, [dummy]);
+        await agents.DescribeAsync(node, dummy, "<resource-agent name=\"Dummy\"/>", null);
+        Assert.Contains(await agents.ListAsync(), a => a.Agent == dummy.Agent && a.Nodes.Contains(node));
+        await agents.ReplaceAsync(node, []);
+
         // The controller's election is an advisory lock; the migrations are there, and the node applies none.
         await using (var cmd = data.CreateCommand("SELECT pg_try_advisory_lock(4242999)"))
             Assert.True((bool)(await cmd.ExecuteScalarAsync())!);
@@ -83,6 +91,9 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
         await queries.FencingAsync(null, new HistoryRange());
         await queries.OperationsAsync(null, null, new HistoryRange());
         await queries.ChangesAsync(null, new HistoryRange());
+        // The agents the nodes reported, read.
+        await new NodeAgents(data).ListAsync();
+        await new NodeAgents(data).MetadataAsync("ocf:heartbeat:Dummy");
     }
 
     [Fact]
@@ -96,12 +107,13 @@ public sealed class StoreRolesTests(StoreRolesTests.Roles roles) : IClassFixture
     }
 
     [Fact]
-    public async Task The_api_role_cannot_renew_leases_or_write_the_stored_status_or_history()
+    public async Task The_api_role_cannot_renew_leases_or_write_the_stored_status_or_history_or_the_nodes_agents()
     {
         await using var data = NpgsqlDataSource.Create(roles.ApiConnection);
         await AssertRefusedAsync(data, "INSERT INTO cib.ha_leases(node, incarnation) VALUES ('x', 'y')");
         await AssertRefusedAsync(data, "INSERT INTO cib.ha_read_models(name, position, data) VALUES ('x', 1, '{}')");
         foreach (var table in StoredHistory.Tables) await AssertRefusedAsync(data, $"DELETE FROM cib.{table}");
+        await AssertRefusedAsync(data, "INSERT INTO cib.ha_node_agents(node, agent, stamp) VALUES ('x', 'ocf:x:y', '1:1')");
     }
 
     [Theory]

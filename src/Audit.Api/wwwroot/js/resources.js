@@ -127,6 +127,8 @@ function showErrors(slot, errors, textarea) {
 // ---------------------------------------------------------------- create a primitive from the agent's meta-data
 const createSlot = $('#create-slot');
 let agents = [];
+/** The agents' listing as the API answered it: where it comes from (the nodes, or the API's host), per agent its nodes. */
+let listing = null;
 let metadata = null;
 let formVersion = null;
 /** Editing an existing primitive: its ID and what the form has no field for (kept as it is). */
@@ -226,6 +228,7 @@ async function chooseAgent(agent) {
   const deprecated = metadata.parameters.filter(p => p.deprecated);
   put(slot,
     h('p', {}, h('strong', {}, agent), ': ', metadata.shortdesc),
+    listing?.source === 'nodes' ? h('p', { class: 'hint', id: 'agent-nodes' }, `Installed on ${(listing.installedOn[agent] ?? []).join(', ')}.`) : null,
     metadata.longdesc ? h('details', {}, h('summary', {}, 'About this agent'), h('p', {}, metadata.longdesc)) : null,
     h('fieldset', {}, h('legend', {}, 'Parameters (', h('span', { class: 'required' }, '*'), ' required)'),
       current.length ? current.map(field) : h('p', { class: 'muted' }, 'This agent takes no parameters.')),
@@ -247,7 +250,8 @@ async function loadVersion() {
 
 async function buildCreateForm() {
   try {
-    agents = (await api('/agents')).data.agents;
+    listing = (await api('/agents')).data;
+    agents = listing.agents;
   } catch (e) {
     put(createSlot, h('div', { class: 'message error' }, problemText(e)));
     return;
@@ -278,7 +282,7 @@ async function buildCreateForm() {
     const p = configuration.resources.find(r => r.id === id && r.agent);
     if (!p) { say(`'${id}' is not a primitive of the configuration`, 'error'); return; }
     const agent = [p.agent.class, p.agent.provider, p.agent.type].filter(x => x).join(':');
-    if (!agents.includes(agent)) { say(`${agent} is not installed on this host: edit ${id} as crm text below.`, 'error'); return; }
+    if (!agents.includes(agent)) { say(`${agent} is not among the agents ${listing.source === 'nodes' ? 'the nodes reported' : 'installed on this host'}: edit ${id} as crm text below.`, 'error'); return; }
     formVersion = String(configuration.version);
     $('#form-version').textContent = `based on configuration version ${formVersion}`;
     form.elements.id.value = id;
@@ -335,6 +339,9 @@ async function buildCreateForm() {
       h('div', {}, h('label', { for: 'agent-type' }, 'Type'), typeSelect),
       h('div', {}, h('label', { for: 'target-role' }, 'Target role'),
         h('select', { id: 'target-role', name: 'target-role' }, h('option', { value: '' }, '(default: Started)'), h('option', { value: 'Stopped' }, 'Stopped'), h('option', { value: 'Started' }, 'Started')))),
+    h('p', { class: 'hint', id: 'agent-source', dataset: { source: listing.source } },
+      `Agents: ${listing.note}.`,
+      Object.keys(listing.undescribed ?? {}).length ? ` ${Object.keys(listing.undescribed).length} more without meta-data (not offered).` : ''),
     h('div', { id: 'agent-params' }),
     h('details', {}, h('summary', {}, 'The crm text this creates'), h('pre', { id: 'crm-preview' })),
     h('p', { class: 'hint', id: 'form-version' }),
