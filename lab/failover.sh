@@ -403,7 +403,8 @@ demo_store_failover() {
 
 # ------------------------------------------------------------------ store failover (issue 14)
 # ./ha bench store-failover [--runs N]: the Apache group served on two nodes over the replicated store (decision 0014),
-# an admin's change appended through hactl in a loop (each acknowledged one kept in a ledger), the page probed every
+# an admin's change appended in a loop by hactl on the node not serving the group, through that node's route to the
+# primary (each acknowledged one kept in a ledger), the page probed every
 # 50 ms and each node's addresses every 50 ms, from outside the product; then the store's primary killed (odd runs) or
 # cut off (even runs). Per run: the time until appends are acknowledged again, the longest gap in the page being served
 # after the crash, acknowledged appends missing from the log afterwards, samples with the VIP on both nodes. Then one
@@ -434,13 +435,19 @@ vip_loop() { # FILE
     sleep 0.05
   done > "$1"
 }
-append_loop() { # FILE RUN
-  local i=0 f="$STATE/bench-append.crm"
+# An admin's changes as the nodes' API makes them: from NODE's namespace, through its route to the primary (its HAProxy,
+# with the API's role), each attempt given 10 s. A session open on the old primary when it fails is shut down by the
+# route, so an attempt fails fast and the next one goes to the new primary.
+append_loop() { # FILE RUN NODE
+  local i=0 f="$STATE/bench-append.crm" url
+  url=$(cat "$STATE/store-url.api")
   while [[ ! -e $STATE/bench-stop ]]; do
     i=$((i + 1))
     printf 'property bench-append-%s=%s\n' "$2" "$i" > "$f.$i"
     local t; t=$(now_ms)
-    if timeout 20 "$HACTL" configure load update "$f.$i" --store >/dev/null 2>&1; then echo "$(now_ms) $i ack $t"; fi
+    if timeout 10 ip netns exec "ha-n${3#node}" env HA_CONNECTION="$url" "$HACTL" configure load update "$f.$i" --store >/dev/null 2>&1; then
+      echo "$(now_ms) $i ack $t"
+    fi
     rm -f "$f.$i"
   done > "$1"
 }
@@ -452,9 +459,10 @@ one_store_failover() { # RUN HOW(kill|cut|both)
   wait_until 120 "the store settled" store_settled
   wait_until 60 "the cluster settled" settled
   leader=$(store_leader); holder=$(vip_holder)
+  local admin=node1; [[ $holder == node1 ]] && admin=node2
   probe_loop "$dir/probes" & local p1=$!
   vip_loop "$dir/vip" & local p2=$!
-  append_loop "$dir/appends" "$run" & local p3=$!
+  append_loop "$dir/appends" "$run" "$admin" & local p3=$!
   sleep 3
   t0=$(now_ms)
   case $how in
