@@ -58,7 +58,9 @@ internal static class ReconcileStep
         var orders = sequence.Select(r => r.Order).ToArray();
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
-        foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
+        var statusNodes = statusOrder.Select(n => ctx.Nodes[n]).ToList();
+        if (ctx.Options.IsShutdownLock) ShutdownLock.ReadRecorded(ctx, statusNodes);
+        foreach (var node in statusNodes)
         {
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;
@@ -106,6 +108,8 @@ internal static class ReconcileStep
             // not end what it runs this way (crm_simulate).
             rsc.EndsWithFence = configuredUnmanaged && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n] is { Unclean: true, Online: false } lost && ctx.CanFenceNode(lost));
         }
+        if (ctx.Options.IsShutdownLock)
+            foreach (var rsc in ctx.Resources) ShutdownLock.Apply(ctx, rsc);
         ForgetChangesOnUnavailableNodes(ctx);
     }
 

@@ -68,6 +68,10 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public IEnumerable<string> StandbyNodesOrNone => _standbyNodes ?? (IEnumerable<string>)[];
     private List<string>? _standbyNodes;
     public bool ForceStopped { get; set; }
+    /// <summary>The node it is locked to by that node's clean shutdown (shutdown-lock), or null.</summary>
+    public string? LockedTo { get; set; }
+    /// <summary>When the lock was taken (epoch seconds).</summary>
+    public long LockTime { get; set; }
 
     public bool Managed { get; set; } = true;
     public bool TargetStopped { get; set; }
