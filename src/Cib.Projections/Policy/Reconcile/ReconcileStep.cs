@@ -59,17 +59,19 @@ internal static class ReconcileStep
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
         var statusNodes = statusOrder.Select(n => ctx.Nodes[n]).ToList();
-        if (ctx.Options.IsShutdownLock) ShutdownLock.ReadRecorded(ctx, statusNodes);
+        var shutdownLock = ctx.Options.IsShutdownLock;
+        if (shutdownLock) ShutdownLock.ReadRecorded(ctx, statusNodes);
         foreach (var node in statusNodes)
         {
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;
-            // A node that left cleanly has nothing running; its old history does not count — unless it is in
-            // maintenance, where what it ran is left as it was.
-            if (!node.Online && !node.Unclean && !node.Maintenance) continue;
-            // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
-            if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
-            ReadHistories(ctx, node, status, ids, sequence, orders);
+            // Pacemaker reads an offline node's history only with fencing enabled or shutdown-lock on (to find the
+            // locks); a node in maintenance keeps what it ran as it was.
+            // What it finds active on a node that left cleanly is stuck there: with fencing the node is fenced for it
+            // ("thought to be active there"), without, its stop cannot run (shutdown-lock).
+            var offlineClean = !node.Online && !node.Unclean && !node.Maintenance;
+            if (!node.Online && !ctx.Options.IsStonithEnabled && !shutdownLock && !node.Maintenance) continue;
+            ReadHistories(ctx, node, status, ids, sequence, orders, offlineClean);
         }
 
         // Fail counts are transient attributes: only nodes that have any are read, in node order.
@@ -108,8 +110,11 @@ internal static class ReconcileStep
             // not end what it runs this way (crm_simulate).
             rsc.EndsWithFence = configuredUnmanaged && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n] is { Unclean: true, Online: false } lost && ctx.CanFenceNode(lost));
         }
-        if (ctx.Options.IsShutdownLock)
+        if (shutdownLock)
+        {
             foreach (var rsc in ctx.Resources) ShutdownLock.Apply(ctx, rsc);
+            StopsOnOfflineNodes(ctx);
+        }
         ForgetChangesOnUnavailableNodes(ctx);
     }
 
@@ -130,7 +135,7 @@ internal static class ReconcileStep
 
     /// <summary>One node's histories, in the order recorded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence, int[] orders)
+    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence, int[] orders, bool offlineClean)
     {
         var next = 0;
         var histories = status.Resources;
@@ -142,16 +147,49 @@ internal static class ReconcileStep
             {
                 // HistoryReader.Read, with the common case handled here without touching the resource's view.
                 if (HistoryReader.IsNotRunningProbe(history)) known.Set(orders[next], node.Index);
-                else HistoryReader.Read(sequence[next], node, history, ctx);
+                else
+                {
+                    HistoryReader.Read(sequence[next], node, history, ctx);
+                    if (offlineClean) ThoughtActive(ctx, sequence[next], node);
+                }
                 next++;
             }
             else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
             {
                 HistoryReader.Read(rsc, node, history, ctx);
+                if (offlineClean) ThoughtActive(ctx, rsc, node);
                 next = rsc.Order + 1;
             }
             else
                 ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
+        }
+    }
+
+    public const string ThoughtActiveThere = "is thought to be active there";
+    public const string StopUnrunnable = "stop is unrunnable";
+
+    /// <summary>
+    /// A managed resource found active on a node that is offline and clean: with fencing enabled the node is fenced
+    /// for it at once (Pacemaker's "X is thought to be active there"), so what is read after it there is left to the fence.
+    /// </summary>
+    private static void ThoughtActive(PlanContext ctx, ResourceView rsc, NodeView node)
+    {
+        if (ctx.Options.IsStonithEnabled && rsc.Managed && !node.Unclean && rsc.ActiveOn.Contains(node.Name))
+            node.Fence($"{rsc.Id} {ThoughtActiveThere}");
+    }
+
+    /// <summary>
+    /// Without fencing (histories of offline nodes read for shutdown-lock): a managed resource still active on an offline
+    /// node cannot be stopped there, so Pacemaker marks the node unclean ("stop is unrunnable") once the locks are
+    /// taken: its stops are blocked, and nothing it runs starts elsewhere.
+    /// </summary>
+    private static void StopsOnOfflineNodes(PlanContext ctx)
+    {
+        foreach (var rsc in ctx.Resources)
+        {
+            if (!rsc.Managed || rsc.Blocked) continue;
+            foreach (var n in rsc.ActiveOn)
+                if (ctx.Nodes[n] is { Online: false, Unclean: false, Maintenance: false } node) node.Fence(StopUnrunnable);
         }
     }
 
