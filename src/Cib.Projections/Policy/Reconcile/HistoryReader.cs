@@ -180,6 +180,18 @@ internal static class HistoryReader
             failure = Worse(failure, onFail);
         }
 
+        // A managed resource active on a node that left cleanly: with fencing, the node is fenced for it before its
+        // failures are looked at (Pacemaker's "thought to be active there"), so they are left to the fence too.
+        if (active && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed && ctx.Options.IsStonithEnabled)
+        {
+            node.Fence($"{rsc.Id} {ThoughtActiveThere}");
+            uncleanBefore = true;
+        }
+        // Without fencing, a failure to recover on a node that left cleanly asks for a stop there at once, which cannot run:
+        // Pacemaker marks the node unclean ("stop is unrunnable") while reading it, before any lock is taken, so what is
+        // read after it there is left alone as on any unclean node.
+        else if (active && failed && failure == OnFail.Restart && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed)
+            node.Fence(ReconcileStep.StopUnrunnable);
         if (uncleanBefore)
         {
             failed = false;
@@ -211,6 +223,8 @@ internal static class HistoryReader
                 break;
         }
     }
+
+    public const string ThoughtActiveThere = "is thought to be active there";
 
     /// <summary>The recorded digest differs from the current parameters' (the secure one when the CIB is sanitized).</summary>
     private static bool DigestChanged(PlanContext ctx, ResourceView rsc, string? digest, string? secureDigest) =>

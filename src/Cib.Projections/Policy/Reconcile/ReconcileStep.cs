@@ -69,9 +69,8 @@ internal static class ReconcileStep
             // locks); a node in maintenance keeps what it ran as it was.
             // What it finds active on a node that left cleanly is stuck there: with fencing the node is fenced for it
             // ("thought to be active there"), without, its stop cannot run (shutdown-lock).
-            var offlineClean = !node.Online && !node.Unclean && !node.Maintenance;
             if (!node.Online && !ctx.Options.IsStonithEnabled && !shutdownLock && !node.Maintenance) continue;
-            ReadHistories(ctx, node, status, ids, sequence, orders, offlineClean);
+            ReadHistories(ctx, node, status, ids, sequence, orders);
         }
 
         // Fail counts are transient attributes: only nodes that have any are read, in node order.
@@ -135,7 +134,7 @@ internal static class ReconcileStep
 
     /// <summary>One node's histories, in the order recorded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence, int[] orders, bool offlineClean)
+    private static void ReadHistories(PlanContext ctx, NodeView node, NodeStatus status, string[] ids, ResourceView[] sequence, int[] orders)
     {
         var next = 0;
         var histories = status.Resources;
@@ -147,17 +146,12 @@ internal static class ReconcileStep
             {
                 // HistoryReader.Read, with the common case handled here without touching the resource's view.
                 if (HistoryReader.IsNotRunningProbe(history)) known.Set(orders[next], node.Index);
-                else
-                {
-                    HistoryReader.Read(sequence[next], node, history, ctx);
-                    if (offlineClean) ThoughtActive(ctx, sequence[next], node);
-                }
+                else HistoryReader.Read(sequence[next], node, history, ctx);
                 next++;
             }
             else if (ctx.ById.TryGetValue(history.ResourceId, out var rsc))
             {
                 HistoryReader.Read(rsc, node, history, ctx);
-                if (offlineClean) ThoughtActive(ctx, rsc, node);
                 next = rsc.Order + 1;
             }
             else
@@ -165,18 +159,7 @@ internal static class ReconcileStep
         }
     }
 
-    public const string ThoughtActiveThere = "is thought to be active there";
     public const string StopUnrunnable = "stop is unrunnable";
-
-    /// <summary>
-    /// A managed resource found active on a node that is offline and clean: with fencing enabled the node is fenced
-    /// for it at once (Pacemaker's "X is thought to be active there"), so what is read after it there is left to the fence.
-    /// </summary>
-    private static void ThoughtActive(PlanContext ctx, ResourceView rsc, NodeView node)
-    {
-        if (ctx.Options.IsStonithEnabled && rsc.Managed && !node.Unclean && rsc.ActiveOn.Contains(node.Name))
-            node.Fence($"{rsc.Id} {ThoughtActiveThere}");
-    }
 
     /// <summary>
     /// Without fencing (histories of offline nodes read for shutdown-lock): a managed resource still active on an offline
