@@ -128,7 +128,8 @@ internal static class ActionsStep
 
     /// <summary>
     /// A resource found active on an offline node whose stop cannot run there (<see cref="ReconcileStep.StopUnrunnable"/>:
-    /// read for shutdown-lock, without fencing) cannot start elsewhere either: Pacemaker orders a moving resource's
+    /// read for shutdown-lock, without fencing; or a copy there besides one on a clean node, <see cref="ResourceView.StuckOn"/>)
+    /// cannot start elsewhere, nor restart where it is: Pacemaker orders a moving resource's
     /// start after its stop (a restart ordering), so a required stop that cannot run makes the start unrunnable, and the
     /// summary shows the blocked stop.
     /// </summary>
@@ -136,7 +137,8 @@ internal static class ActionsStep
     {
         foreach (var rsc in ctx.Resources)
             if (rsc.Next is { } next && rsc.UnrunnableStartReason is null && rsc.Managed && !rsc.Blocked
-                && rsc.ActiveOn.Any(n => n != next && ctx.Nodes[n].FenceReason == ReconcileStep.StopUnrunnable))
+                && (rsc.ActiveOn.Any(n => n != next && ctx.Nodes[n].FenceReason == ReconcileStep.StopUnrunnable)
+                    || (rsc.HasStuckCopies && (rsc.WillStart || rsc.IsPromoted))))
                 rsc.UnrunnableStartReason = StopCannotRun;
     }
 
@@ -260,6 +262,12 @@ internal static class ActionsStep
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced, List<ResourceChange> into)
     {
+        // Copies stuck on offline nodes (left out of ActiveOn without fencing): when the resource stops, or leaves the
+        // promoted role and cannot start again, crm_simulate lists a stop on every node it is found on, theirs blocked.
+        if (rsc.HasStuckCopies && rsc.Managed && !rsc.Blocked && (rsc.Next is null || rsc.IsPromoted && rsc.UnrunnableStartReason is not null))
+            foreach (var n in rsc.StuckOn)
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, rsc.Next is null ? NodeAvailability : null, true)
+                    { FromRole = rsc.IsPromoted ? Promoted : null });
         var unfenceable = false;
         foreach (var n in rsc.ActiveOn)
             if (ctx.Nodes[n].Unclean && !fenced.Contains(n)) { unfenceable = true; break; }

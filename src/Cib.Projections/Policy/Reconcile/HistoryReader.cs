@@ -182,7 +182,8 @@ internal static class HistoryReader
 
         // A managed resource active on a node that left cleanly: with fencing, the node is fenced for it before its
         // failures are looked at (Pacemaker's "thought to be active there"), so they are left to the fence too.
-        if (active && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed && ctx.Options.IsStonithEnabled)
+        // (Managed: neither configured otherwise nor blocked by a failure read on an earlier node.)
+        if (active && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed && !rsc.Blocked && ctx.Options.IsStonithEnabled)
         {
             node.Fence($"{rsc.Id} {ThoughtActiveThere}");
             uncleanBefore = true;
@@ -190,7 +191,7 @@ internal static class HistoryReader
         // Without fencing, a failure to recover on a node that left cleanly asks for a stop there at once, which cannot run:
         // Pacemaker marks the node unclean ("stop is unrunnable") while reading it, before any lock is taken, so what is
         // read after it there is left alone as on any unclean node.
-        else if (active && failed && failure == OnFail.Restart && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed)
+        else if (active && failed && failure == OnFail.Restart && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed && !rsc.Blocked)
             node.Fence(ReconcileStep.StopUnrunnable);
         if (uncleanBefore)
         {

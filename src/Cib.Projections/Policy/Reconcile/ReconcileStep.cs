@@ -174,6 +174,24 @@ internal static class ReconcileStep
             foreach (var n in rsc.ActiveOn)
                 if (ctx.Nodes[n] is { Online: false, Unclean: false, Maintenance: false } node) node.Fence(StopUnrunnable);
         }
+        if (ctx.Options.IsStonithEnabled) return;
+        // Without fencing no resource requires it, and Pacemaker counts only the copies on clean online nodes to find a
+        // resource active on several (pe__find_active_requires); the first of them is where it is. A copy stuck on an
+        // offline node is left out of both, but its stop, which cannot run, comes before any start of the resource.
+        foreach (var rsc in ctx.Resources)
+        {
+            if (rsc.ActiveOn.Count < 2) continue;
+            var clean = rsc.ActiveOn.Where(n => ctx.Nodes[n] is { Online: true, Unclean: false }).ToList();
+            if (clean.Count == 0 || clean.Count == rsc.ActiveOn.Count) continue;
+            foreach (var n in rsc.ActiveOn)
+                if (!clean.Contains(n))
+                {
+                    rsc.StuckOn.Add(n);
+                    rsc.FailedOn.Remove(n);
+                }
+            rsc.ActiveOn.Clear();
+            rsc.ActiveOn.AddRange(clean);
+        }
     }
 
     private static bool AnyInMaintenance(PlanContext ctx, List<string> nodes)
