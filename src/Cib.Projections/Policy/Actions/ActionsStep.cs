@@ -374,7 +374,8 @@ internal static class ActionsStep
             // resource requires nothing (the start's reason is then cleared and set again).
             if ((blockedStart is not null || rsc.ForcedStopReason is not null) && rsc.IsChangedOn(current) && !rsc.RequiresNothing)
                 reason = DefinitionChanged;
-            return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
+            // Its start cannot run: the line shows the first stop made, which may be a copy stuck on an offline node's.
+            return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable || (next is not null && rsc.FirstStopStuck && !rsc.IsPromoted));
         }
         // A failed resource found promoted, started with other parameters than today's: its recovery from the promoted
         // role, in place or elsewhere, is for the definition change (crm_simulate); a plain recovery gives no reason.

@@ -183,6 +183,10 @@ internal static class ReconcileStep
             if (rsc.ActiveOn.Count < 2) continue;
             var clean = rsc.ActiveOn.Where(n => ctx.Nodes[n] is { Online: true, Unclean: false }).ToList();
             if (clean.Count == 0 || clean.Count == rsc.ActiveOn.Count) continue;
+            // The first stop made (which a single summary line shows blocked or not): a failed copy's, made while its
+            // history was read (in status order), else the first copy's.
+            var first = rsc.ActiveOn.FirstOrDefault(rsc.FailedOn.Contains) ?? rsc.ActiveOn[0];
+            rsc.FirstStopStuck = !clean.Contains(first);
             foreach (var n in rsc.ActiveOn)
                 if (!clean.Contains(n))
                 {

@@ -76,6 +76,8 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     /// </summary>
     public List<string> StuckOn => _stuckOn ??= [];
     public bool HasStuckCopies => _stuckOn is { Count: > 0 };
+    /// <summary>The first of its stops Pacemaker makes is one of those stuck copies'.</summary>
+    public bool FirstStopStuck { get; set; }
     private List<string>? _stuckOn;
     /// <summary>When the lock was taken (epoch seconds).</summary>
     public long LockTime { get; set; }
