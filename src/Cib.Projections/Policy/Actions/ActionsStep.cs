@@ -352,7 +352,7 @@ internal static class ActionsStep
             // start's reason (crm_simulate).
             // The stops of multiple-active=stop_unexpected have their own reason, which comes first.
             if (blockedStart is not null && !rsc.IsPromoted)
-                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? Named(blockedStart), unfenceable);
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? Named(blockedStart), unfenceable || rsc.FirstStopStuck);
             // A copy on an unclean node that will not be fenced cannot be stopped, and the one start comes after every
             // stop: it cannot run either. Stopped where it can be, described from its first node, blocked as the first
             // stop made is (crm_simulate).

@@ -81,6 +81,7 @@ internal static class ReconcileStep
             .ToList();
         foreach (var rsc in ctx.Resources)
         {
+            if (shutdownLock && !ctx.Options.IsStonithEnabled) SetStuckCopiesAside(ctx, rsc);
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
@@ -171,31 +172,37 @@ internal static class ReconcileStep
         foreach (var rsc in ctx.Resources)
         {
             if (!rsc.Managed || rsc.Blocked) continue;
-            foreach (var n in rsc.ActiveOn)
+            foreach (var n in rsc.HasStuckCopies ? rsc.ActiveOn.Concat(rsc.StuckOn) : rsc.ActiveOn)
                 if (ctx.Nodes[n] is { Online: false, Unclean: false, Maintenance: false } node) node.Fence(StopUnrunnable);
         }
-        if (ctx.Options.IsStonithEnabled) return;
-        // Without fencing no resource requires it, and Pacemaker counts only the copies on clean online nodes to find a
-        // resource active on several (pe__find_active_requires); the first of them is where it is. A copy stuck on an
-        // offline node is left out of both, but its stop, which cannot run, comes before any start of the resource.
-        foreach (var rsc in ctx.Resources)
-        {
-            if (rsc.ActiveOn.Count < 2) continue;
-            var clean = rsc.ActiveOn.Where(n => ctx.Nodes[n] is { Online: true, Unclean: false }).ToList();
-            if (clean.Count == 0 || clean.Count == rsc.ActiveOn.Count) continue;
-            // The first stop made (which a single summary line shows blocked or not): a failed copy's, made while its
-            // history was read (in status order), else the first copy's.
-            var first = rsc.ActiveOn.FirstOrDefault(rsc.FailedOn.Contains) ?? rsc.ActiveOn[0];
-            rsc.FirstStopStuck = !clean.Contains(first);
-            foreach (var n in rsc.ActiveOn)
-                if (!clean.Contains(n))
-                {
-                    rsc.StuckOn.Add(n);
-                    rsc.FailedOn.Remove(n);
-                }
-            rsc.ActiveOn.Clear();
-            rsc.ActiveOn.AddRange(clean);
-        }
+    }
+
+    /// <summary>
+    /// Without fencing no resource requires it, and Pacemaker counts only the copies on clean online nodes to find a
+    /// resource active on several (pe__find_active_requires: for multiple-active too); the first of them is where it
+    /// is. A copy stuck on an offline node is left out of both (<see cref="ResourceView.StuckOn"/>), but its stop,
+    /// which cannot run, comes before any start of the resource.
+    /// </summary>
+    private static void SetStuckCopiesAside(PlanContext ctx, ResourceView rsc)
+    {
+        if (rsc.ActiveOn.Count < 2) return;
+        var clean = rsc.ActiveOn.Where(n => ctx.Nodes[n] is { Online: true, Unclean: false }).ToList();
+        if (clean.Count == 0 || clean.Count == rsc.ActiveOn.Count) return;
+        // The first stop made (which a single summary line shows blocked or not): a failed copy's, made while its
+        // history was read (in status order), else the first copy's.
+        var first = rsc.ActiveOn.FirstOrDefault(rsc.FailedOn.Contains) ?? rsc.ActiveOn[0];
+        rsc.FirstStopStuck = !clean.Contains(first);
+        var failedThere = false;
+        foreach (var n in rsc.ActiveOn)
+            if (!clean.Contains(n))
+            {
+                rsc.StuckOn.Add(n);
+                failedThere |= rsc.FailedOn.Remove(n);
+            }
+        rsc.ActiveOn.Clear();
+        rsc.ActiveOn.AddRange(clean);
+        // Failed is the resource's state, not a copy's: failed there, it is recovered where it is.
+        if (failedThere) rsc.FailedOn.Add(clean[0]);
     }
 
     private static bool AnyInMaintenance(PlanContext ctx, List<string> nodes)

@@ -46,13 +46,14 @@ internal static class ShutdownLock
         if (rsc.LockedTo is not null)
         {
             // Recorded, but active somewhere after all: the lock is dropped rather than disturb it.
-            if (rsc.IsActive)
+            if (rsc.IsActive || rsc.HasStuckCopies)
             {
                 ctx.Notes.Add($"{rsc.Id}: shutdown lock on {rsc.LockedTo} cancelled, it is active");
                 rsc.LockedTo = null;
             }
         }
-        else if (rsc.ActiveOn.Count == 1 && ctx.Nodes[rsc.ActiveOn[0]] is { Shutdown: true, Unclean: false } node)
+        // Active on one node, counting copies stuck on offline nodes (Pacemaker's running_on).
+        else if (rsc.ActiveOn.Count == 1 && !rsc.HasStuckCopies && ctx.Nodes[rsc.ActiveOn[0]] is { Shutdown: true, Unclean: false } node)
         {
             rsc.LockedTo = node.Name;
             rsc.LockTime = ShutdownTime(ctx, node);
