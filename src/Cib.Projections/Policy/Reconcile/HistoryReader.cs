@@ -57,7 +57,6 @@ internal static class HistoryReader
         var countedFailure = false;
         var promoted = false;
         var ignoredFailure = false;
-        var expiredStop = false;
         foreach (var op in ops)
         {
             if (op.Status == OperationStatus.Cancelled) continue;
@@ -130,11 +129,9 @@ internal static class HistoryReader
                 if (op.Operation == "start") active = false;
                 // On a node already unclean when read, a recurring monitor's on-fail=stop outlasts its failure-timeout
                 // (crm_simulate: the resource stops rather than moving, as for an unexpired failure there).
-                if (op.Operation == "monitor" && !op.IsProbe && OnFailFor(rsc, op, ctx) == OnFail.Stop)
-                {
-                    expiredStop = true;
-                    if (uncleanBefore) failure = Worse(failure, OnFail.Stop);
-                }
+                // So on any node that is not online (lost, or read after it left cleanly).
+                if (!node.Online && op.Operation == "monitor" && !op.IsProbe && OnFailFor(rsc, op, ctx) == OnFail.Stop)
+                    failure = Worse(failure, OnFail.Stop);
                 continue;
             }
             var onFail = OnFailFor(rsc, op, ctx);
@@ -191,7 +188,6 @@ internal static class HistoryReader
         {
             node.Fence($"{rsc.Id} {ThoughtActiveThere}");
             uncleanBefore = true;
-            if (expiredStop) failure = Worse(failure, OnFail.Stop);
         }
         // Without fencing, a failure to recover on a node that left cleanly asks for a stop there at once, which cannot run:
         // Pacemaker marks the node unclean ("stop is unrunnable") while reading it, before any lock is taken, so what is

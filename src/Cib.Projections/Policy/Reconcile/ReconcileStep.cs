@@ -188,9 +188,10 @@ internal static class ReconcileStep
         if (rsc.ActiveOn.Count < 2) return;
         var clean = rsc.ActiveOn.Where(n => ctx.Nodes[n] is { Online: true, Unclean: false }).ToList();
         if (clean.Count == 0 || clean.Count == rsc.ActiveOn.Count) return;
-        // The first stop made (which a single summary line shows blocked or not): a failed copy's, made while its
-        // history was read (in status order), else the first copy's.
-        var first = rsc.ActiveOn.FirstOrDefault(rsc.FailedOn.Contains) ?? rsc.ActiveOn[0];
+        // The first stop made (which a single summary line shows blocked or not): that of a copy to recover, made while
+        // its history was read (in status order; on-fail=standby or stop asks for none then), else the first copy's.
+        var first = (rsc.ForceStopped ? null : rsc.ActiveOn.FirstOrDefault(n => rsc.FailedOn.Contains(n) && !rsc.StandbyNodesOrNone.Contains(n)))
+                    ?? rsc.ActiveOn[0];
         rsc.FirstStopStuck = !clean.Contains(first);
         var failedThere = false;
         foreach (var n in rsc.ActiveOn)
