@@ -66,9 +66,9 @@ internal static class ReconcileStep
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;
             // Pacemaker reads an offline node's history only with fencing enabled or shutdown-lock on (to find the
-            // locks); a node in maintenance keeps what it ran as it was.
-            // What it finds active on a node that left cleanly is stuck there: with fencing the node is fenced for it
-            // ("thought to be active there"), without, its stop cannot run (shutdown-lock).
+            // locks); a node in maintenance keeps what it ran as it was. What it finds active on a node that left
+            // cleanly is stuck there: with fencing the node is fenced for it ("thought to be active there", in
+            // HistoryReader), without, its stop cannot run. (From the log, such a node has no history: PlanningInput.)
             if (!node.Online && !ctx.Options.IsStonithEnabled && !shutdownLock && !node.Maintenance) continue;
             ReadHistories(ctx, node, status, ids, sequence, orders);
         }
