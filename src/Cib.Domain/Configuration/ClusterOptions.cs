@@ -15,6 +15,8 @@ public sealed record ClusterOptions(ValueMap Properties)
     public const string StartFailureIsFatal = "start-failure-is-fatal";
     public const string StopOrphanResources = "stop-orphan-resources";
     public const string StonithAction = "stonith-action";
+    public const string ShutdownLock = "shutdown-lock";
+    public const string ShutdownLockLimit = "shutdown-lock-limit";
 
     public static readonly IReadOnlyList<string> NoQuorumPolicies = ["stop", "freeze", "ignore", "suicide", "demote"];
 
@@ -30,6 +32,8 @@ public sealed record ClusterOptions(ValueMap Properties)
         [StartFailureIsFatal] = PropertyKind.Boolean,
         [StopOrphanResources] = PropertyKind.Boolean,
         [StonithAction] = PropertyKind.StonithAction,
+        [ShutdownLock] = PropertyKind.Boolean,
+        [ShutdownLockLimit] = PropertyKind.Duration,
     };
 
     public bool IsStonithEnabled => Bool(StonithEnabled, true);
@@ -40,6 +44,10 @@ public sealed record ClusterOptions(ValueMap Properties)
     public Duration StonithTimeoutValue => Dur(StonithTimeout, Duration.FromSeconds(60));
     public Duration RecheckInterval => Dur(ClusterRecheckInterval, Duration.FromSeconds(15 * 60));
     public string FenceAction => Properties.Get(StonithAction) ?? "reboot";
+    /// <summary>shutdown-lock: what runs on a node shutting down cleanly stays locked to it (stopped, not recovered elsewhere).</summary>
+    public bool IsShutdownLock => Bool(ShutdownLock, false);
+    /// <summary>shutdown-lock-limit: how long a lock holds from the shutdown; zero (the default) is for ever.</summary>
+    public Duration ShutdownLockLimitValue => Dur(ShutdownLockLimit, Duration.Zero);
 
     private bool Bool(string name, bool fallback) =>
         Flags.TryParse(Properties.Get(name), out var b) ? b : fallback;

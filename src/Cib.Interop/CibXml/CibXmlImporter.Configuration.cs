@@ -27,12 +27,7 @@ public sealed partial class CibXmlImporter
                 case "crm_config":
                     foreach (var set in section.Elements())
                         if (set.Name.LocalName == "cluster_property_set")
-                        {
                             ReadNvpairs(set, properties);
-                            // Outside the engine's scope (docs/policy-engine.md, "Scope"): refused, never planned wrongly.
-                            if (properties.TryGetValue("shutdown-lock", out var sl) && Flags.IsTrue(sl))
-                                Unsupported(set, "shutdown-lock is not supported: resources of a cleanly stopped node would not stay locked to it");
-                        }
                         else Unsupported(set, "only cluster_property_set is read in crm_config");
                     break;
                 case "rsc_defaults":

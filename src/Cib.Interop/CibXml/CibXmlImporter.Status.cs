@@ -80,7 +80,7 @@ public sealed partial class CibXmlImporter
                 SecureDigest = Attr(op, "op-secure-digest"),
             });
         }
-        return new ResourceHistory(Required(lr, "id"), agent, ValueList<OperationRecord>.Of(ops));
+        return new ResourceHistory(Required(lr, "id"), agent, ValueList<OperationRecord>.Of(ops)) { ShutdownLock = Long(lr, "shutdown-lock") };
     }
 
     private static int Int(XElement e, string name, int fallback) =>

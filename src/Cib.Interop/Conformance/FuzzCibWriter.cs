@@ -17,6 +17,8 @@ public static class FuzzCibWriter
         sb.Append("<crm_config><cluster_property_set id=\"opts\">");
         Pair(sb, "opts", "stonith-enabled", c.StonithEnabled ? "true" : "false");
         if (c.NoQuorumPolicy is { } nq) Pair(sb, "opts", "no-quorum-policy", nq);
+        if (c.ShutdownLock) Pair(sb, "opts", "shutdown-lock", "true");
+        if (c.ShutdownLockLimitSeconds is { } limit) Pair(sb, "opts", "shutdown-lock-limit", $"{limit}s");
         sb.Append("</cluster_property_set></crm_config>\n<nodes>\n");
         foreach (var n in c.Nodes)
         {
@@ -67,13 +69,15 @@ public static class FuzzCibWriter
             var up = n.State is FuzzNodeState.Online or FuzzNodeState.Standby or FuzzNodeState.Maintenance;
             sb.Append($"<node_state id=\"{n.Name}\" uname=\"{n.Name}\" in_ccm=\"{(up ? "true" : "false")}\" crmd=\"{(up ? "online" : "offline")}\" join=\"{(up ? "member" : "down")}\" expected=\"{(n.State == FuzzNodeState.Down ? "down" : "member")}\">");
             var attrs = new List<(string, string)>();
+            if (n.ShutdownAgeSeconds is { } shutdownAge) attrs.Add(("shutdown", (FuzzCluster.Now - shutdownAge).ToString(CultureInfo.InvariantCulture)));
             var ops = new StringBuilder();
             var call = 1;
             foreach (var p in c.Primitives)
             {
                 foreach (var h in p.Histories.Where(h => h.Node == n.Name))
                 {
-                    ops.Append($"<lrm_resource id=\"{p.Id}\" class=\"{(p.Stonith ? "stonith" : "ocf")}\"{(p.Stonith ? "" : " provider=\"heartbeat\"")} type=\"{(p.Stonith ? "fence_dummy" : "Dummy")}\">");
+                    var locked = h.LockAgeSeconds is { } lockAge ? $" shutdown-lock=\"{(FuzzCluster.Now - lockAge).ToString(CultureInfo.InvariantCulture)}\"" : "";
+                    ops.Append($"<lrm_resource id=\"{p.Id}\" class=\"{(p.Stonith ? "stonith" : "ocf")}\"{(p.Stonith ? "" : " provider=\"heartbeat\"")} type=\"{(p.Stonith ? "fence_dummy" : "Dummy")}\"{locked}>");
                     History(ops, attrs, p, h, ref call);
                     ops.Append("</lrm_resource>\n");
                 }

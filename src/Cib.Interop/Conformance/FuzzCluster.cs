@@ -20,6 +20,12 @@ public sealed record FuzzCluster(
     /// <summary>Pacemaker's execution-date for every generated case; histories are dated relative to it.</summary>
     public const long Now = 1_700_000_000;
 
+    /// <summary>The cluster property shutdown-lock (written only when true).</summary>
+    public bool ShutdownLock { get; init; }
+
+    /// <summary>shutdown-lock-limit in seconds, none when null.</summary>
+    public int? ShutdownLockLimitSeconds { get; init; }
+
     /// <summary>multiple-active set on the groups themselves (not generated; the rule scenarios use it), none when null.</summary>
     public string? GroupMultipleActive { get; init; }
 
@@ -41,7 +47,8 @@ public sealed record FuzzCluster(
 
 public enum FuzzNodeState { Online, Standby, Lost, Down, Maintenance }
 
-public sealed record FuzzNode(string Name, FuzzNodeState State);
+/// <param name="ShutdownAgeSeconds">Shutting down: its <c>shutdown</c> attribute is this long before <see cref="FuzzCluster.Now"/>; none when null.</param>
+public sealed record FuzzNode(string Name, FuzzNodeState State, int? ShutdownAgeSeconds = null);
 
 /// <summary>
 /// A primitive (ocf:heartbeat:Dummy, or a stonith device) with its meta attributes, its history on each node and
@@ -83,7 +90,8 @@ public enum FuzzStory
 /// <param name="AgeSeconds">How long before <see cref="FuzzCluster.Now"/> the last result changed.</param>
 /// <param name="FailCount">The monitor's fail count (for a failed monitor), 0 for none.</param>
 /// <param name="StaleDigest">It was started with other parameters than the current ones (op-digest of <c>fake="old"</c>).</param>
-public sealed record FuzzHistory(string Node, FuzzStory Story, int MonitorRc, int AgeSeconds, int FailCount, bool StaleDigest = false);
+/// <param name="LockAgeSeconds">The lrm_resource carries a shutdown-lock this long before <see cref="FuzzCluster.Now"/>; none when null.</param>
+public sealed record FuzzHistory(string Node, FuzzStory Story, int MonitorRc, int AgeSeconds, int FailCount, bool StaleDigest = false, int? LockAgeSeconds = null);
 
 public sealed record FuzzLocation(string Resource, string Node, string Score);
 

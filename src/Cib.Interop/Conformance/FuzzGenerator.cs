@@ -8,7 +8,8 @@ namespace Cib.Interop.Conformance;
 /// quorum and no-quorum-policy; primitives and a group; location, colocation and order constraints; stickiness,
 /// target-role, is-managed, migration-threshold, failure-timeout, multiple-active, the monitor's on-fail; and
 /// histories (probes, starts, monitors with rc 0/1/7/8/190/191, hard errors, failed starts and stops, fail counts),
-/// nodes in maintenance, and parameter changes (a start recorded with other parameters than the current ones).
+/// nodes in maintenance, and parameter changes (a start recorded with other parameters than the current ones);
+/// shutdown-lock with its limit, nodes shutting down cleanly and locks recorded on nodes down, back or lost.
 /// Case <c>i</c> of seed <c>S</c> is always the same cluster (<see cref="Case"/>).
 /// </summary>
 public static class FuzzGenerator
@@ -90,6 +91,14 @@ public static class FuzzGenerator
     private static readonly Gen<(int A, int B, string Kind, bool Symmetrical)> OrderSlot =
         Gen.Select(Gen.Int[0, 7], Gen.Int[0, 7], Pick((3, "Mandatory"), (1, "Optional")), Pick((3, true), (1, false)));
 
+    private static readonly Gen<int?> LockLimit = Pick<int?>((3, null), (1, 60), (1, 300), (1, 600));
+
+    /// <summary>How long ago a node was asked to shut down (its <c>shutdown</c> attribute), none when null.</summary>
+    private static readonly Gen<int?> ShutdownAge = Pick<int?>((5, null), (1, 30), (1, 3000));
+
+    /// <summary>A recorded shutdown lock: a primitive (by index), the node it is locked to, how long ago.</summary>
+    private static readonly Gen<(int Resource, int Node, int Age)> LockSlot = Gen.Select(Gen.Int[0, 7], Gen.Int[0, NodeSlots - 1], Age);
+
     public static readonly Gen<FuzzCluster> Cluster =
         from nodeCount in Gen.Int[2, NodeSlots]
         from states in NodeState.Array[NodeSlots]
@@ -105,8 +114,39 @@ public static class FuzzGenerator
         from locations in LocationSlot.Array[0, 3]
         from colocations in ColocationSlot.Array[0, 2]
         from orders in OrderSlot.Array[0, 2]
-        select Build(nodeCount, states, stonith, device, deviceHome, quorum, noQuorumPolicy, defaultStickiness, defaultMigrationThreshold,
-            primitives, groupSize, locations, colocations, orders);
+        // Drawn last, so that the rest of case i is the cluster it was before shutdown-lock was generated.
+        from shutdownLock in Pick((1, false), (1, true))
+        from lockLimit in LockLimit
+        from shutdowns in ShutdownAge.Array[NodeSlots]
+        from locks in LockSlot.Array[0, 3]
+        select WithShutdowns(
+            Build(nodeCount, states, stonith, device, deviceHome, quorum, noQuorumPolicy, defaultStickiness, defaultMigrationThreshold,
+                primitives, groupSize, locations, colocations, orders),
+            shutdownLock, lockLimit, shutdowns, locks);
+
+    /// <summary>
+    /// shutdown-lock on or off with its limit; nodes shutting down cleanly (any node that is not cleanly down: a lost one
+    /// was shutting down when it was lost); locks recorded by earlier shutdowns (a clean stop with the lrm_resource's
+    /// shutdown-lock, on a node now down, back, or lost), before or after the limit. Locks are recorded whether or not
+    /// the property is on, as a cluster that turned it off keeps them.
+    /// </summary>
+    private static FuzzCluster WithShutdowns(FuzzCluster c, bool shutdownLock, int? limit, int?[] shutdowns, (int Resource, int Node, int Age)[] locks)
+    {
+        var nodes = c.Nodes.Select((n, i) => shutdowns[i] is { } age && n.State != FuzzNodeState.Down ? n with { ShutdownAgeSeconds = age } : n).ToList();
+        var primitives = c.Primitives.ToList();
+        var plain = Enumerable.Range(0, primitives.Count).Where(i => !primitives[i].Stonith).ToList();
+        foreach (var (resource, nodeIndex, age) in locks)
+        {
+            if (nodeIndex >= nodes.Count || plain.Count == 0) continue;
+            var node = nodes[nodeIndex].Name;
+            var k = plain[resource % plain.Count];
+            primitives[k] = primitives[k] with
+            {
+                Histories = [.. primitives[k].Histories.Where(h => h.Node != node), new FuzzHistory(node, FuzzStory.Stopped, 0, age, 0, LockAgeSeconds: age)],
+            };
+        }
+        return c with { Nodes = nodes, Primitives = primitives, ShutdownLock = shutdownLock, ShutdownLockLimitSeconds = limit };
+    }
 
     private static FuzzCluster Build(int nodeCount, FuzzNodeState[] states, bool stonith, bool device, int deviceHome, bool quorum,
         string? noQuorumPolicy, string? defaultStickiness, string? defaultMigrationThreshold, FuzzPrimitive[] primitives, int groupSize,

@@ -2,7 +2,7 @@ namespace Cib.Interop.Conformance;
 
 /// <summary>
 /// Makes a disagreeing cluster small: tries one simplification at a time (drop a constraint, a history, a
-/// primitive, a node; clear a meta attribute or a cluster option; take a member out of its group) and keeps it
+/// primitive, a node; clear a meta attribute, a cluster option, a node's shutdown or a recorded lock; take a member out of its group) and keeps it
 /// while the engine and crm_simulate still disagree, until no simplification does.
 /// </summary>
 public static class FuzzShrinker
@@ -52,6 +52,18 @@ public static class FuzzShrinker
                 if (p.Histories[h].StaleDigest)
                     yield return Replace(c, i, p with { Histories = p.Histories.Select((x, k) => k == h ? x with { StaleDigest = false } : x).ToList() });
         }
+        for (var i = 0; i < c.Primitives.Count; i++)
+        {
+            var p = c.Primitives[i];
+            for (var h = 0; h < p.Histories.Count; h++)
+                if (p.Histories[h].LockAgeSeconds is not null)
+                    yield return Replace(c, i, p with { Histories = p.Histories.Select((x, k) => k == h ? x with { LockAgeSeconds = null } : x).ToList() });
+        }
+        if (c.ShutdownLock) yield return c with { ShutdownLock = false };
+        if (c.ShutdownLockLimitSeconds is not null) yield return c with { ShutdownLockLimitSeconds = null };
+        for (var i = 0; i < c.Nodes.Count; i++)
+            if (c.Nodes[i].ShutdownAgeSeconds is not null)
+                yield return c with { Nodes = c.Nodes.Select((n, k) => k == i ? n with { ShutdownAgeSeconds = null } : n).ToList() };
         if (c.DefaultStickiness is not null) yield return c with { DefaultStickiness = null };
         if (c.DefaultMigrationThreshold is not null) yield return c with { DefaultMigrationThreshold = null };
         if (c.NoQuorumPolicy is not null) yield return c with { NoQuorumPolicy = null };

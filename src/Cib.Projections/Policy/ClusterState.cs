@@ -69,4 +69,11 @@ public sealed record NodeStatus(
 }
 
 /// <summary>The operation history of one resource on one node (lrm_resource).</summary>
-public sealed record ResourceHistory(string ResourceId, string? Agent, ValueList<OperationRecord> Operations);
+public sealed record ResourceHistory(string ResourceId, string? Agent, ValueList<OperationRecord> Operations)
+{
+    /// <summary>
+    /// The lrm_resource's shutdown-lock: when (epoch seconds) it was stopped there by the node's clean shutdown and locked
+    /// to the node (cluster property shutdown-lock); null when it is not locked.
+    /// </summary>
+    public long? ShutdownLock { get; init; }
+}

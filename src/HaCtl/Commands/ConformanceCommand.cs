@@ -18,10 +18,11 @@ public static class ConformanceCommand
         });
         var seed = new Option<ulong>("--seed") { Description = "the generator's seed (with --fuzz)", HelpName = "S", DefaultValueFactory = _ => 1 };
         var dump = new Option<string?>("--dump") { Description = "with --fuzz: write every disagreement (unshrunk) to DIR/case-I.txt, its lines and its CIB", HelpName = "DIR" };
+        var only = new Option<int?>("--case") { Description = "with --fuzz: only case I of the seed, shrunk when it disagrees", HelpName = "I" };
         var command = new Command("conformance",
             "run the policy engine on Pacemaker scheduler cases (DIR/xml, DIR/summary), or on N generated clusters against crm_simulate")
         {
-            directory, fuzz, seed, dump,
+            directory, fuzz, seed, dump, only,
         };
         command.Validators.Add(r =>
         {
@@ -30,7 +31,9 @@ public static class ConformanceCommand
             if (hasDir == hasFuzz) r.AddError("give either DIR or --fuzz N [--seed S]");
         });
         command.SetBody((parse, stdout, stderr) => Task.FromResult(parse.GetValue(fuzz) is { } n
-            ? Fuzz(n, parse.GetValue(seed), stdout, stderr, parse.GetValue(dump))
+            ? parse.GetValue(only) is { } index
+                ? FuzzCase(index, parse.GetValue(seed), stdout, stderr)
+                : Fuzz(n, parse.GetValue(seed), stdout, stderr, parse.GetValue(dump))
             : Run(parse.GetValue(directory)!, stdout, stderr)));
         return command;
     }
@@ -64,6 +67,30 @@ public static class ConformanceCommand
 
     /// <summary>How many disagreements are printed, and how many of those are shrunk first.</summary>
     private const int Shown = 5, Shrunk = 3;
+
+    /// <summary><c>--fuzz N --case I [--seed S]</c>: one generated case, shrunk to a minimal CIB when it disagrees.</summary>
+    public static int FuzzCase(int index, ulong seed, TextWriter output, TextWriter errors)
+    {
+        if (CrmSimulate.Path is null)
+        {
+            errors.WriteLine("hactl conformance: crm_simulate is not installed (./ha deps installs pacemaker-cli-utils)");
+            return 2;
+        }
+        var cluster = FuzzGenerator.Case(seed, index);
+        if (FuzzRunner.Compare(cluster).Agree)
+        {
+            output.WriteLine($"AGREE case {index} (seed {seed})");
+            return 0;
+        }
+        var shrunk = FuzzRunner.Shrink(cluster);
+        var c = FuzzRunner.Compare(shrunk);
+        output.WriteLine($"DISAGREE case {index} (seed {seed}), shrunk:");
+        if (c.Error is not null) output.WriteLine($"  error: {c.Error}");
+        foreach (var l in c.Theirs.Except(c.Ours)) output.WriteLine($"  crm_simulate only: {l}");
+        foreach (var l in c.Ours.Except(c.Theirs)) output.WriteLine($"  ours only:         {l}");
+        output.Write(FuzzCibWriter.Write(shrunk));
+        return 0;
+    }
 
     /// <summary><c>--fuzz N [--seed S]</c>: differential testing against crm_simulate (docs/policy-engine.md, "Differential testing").</summary>
     public static int Fuzz(int cases, ulong seed, TextWriter output, TextWriter errors, string? dump = null)

@@ -69,16 +69,34 @@ public class CibXmlImporterTests
     }
 
     [Fact]
-    public void Shutdown_lock_is_refused_as_out_of_scope()
+    public void Shutdown_lock_is_read_and_planned()
     {
         var result = CibXmlImporter.Import("""
-            <cib><configuration><crm_config><cluster_property_set id="opts">
+            <cib execution-date="1700000000"><configuration><crm_config><cluster_property_set id="opts">
+              <nvpair id="o0" name="stonith-enabled" value="false"/>
               <nvpair id="o1" name="shutdown-lock" value="true"/>
-            </cluster_property_set></crm_config></configuration></cib>
+              <nvpair id="o2" name="shutdown-lock-limit" value="10m"/>
+            </cluster_property_set></crm_config>
+            <nodes><node id="node1" uname="node1"/><node id="node2" uname="node2"/></nodes>
+            <resources><primitive id="rsc1" class="ocf" provider="heartbeat" type="Dummy"/></resources></configuration>
+            <status>
+              <node_state id="node1" uname="node1" in_ccm="false" crmd="offline" join="down" expected="down">
+                <lrm id="node1"><lrm_resources><lrm_resource id="rsc1" class="ocf" provider="heartbeat" type="Dummy" shutdown-lock="1699999900">
+                  <lrm_rsc_op id="rsc1_last_0" operation="stop" call-id="2" rc-code="0" op-status="0" interval="0" transition-key="2:1:0:x"/>
+                </lrm_resource></lrm_resources></lrm></node_state>
+              <node_state id="node2" uname="node2" in_ccm="true" crmd="online" join="member" expected="member"/>
+            </status></cib>
             """);
 
         Assert.True(result.IsOk);
-        Assert.Contains(result.Unsupported, u => u.Element == "cluster_property_set" && u.Id == "opts" && u.Message.Contains("shutdown-lock"));
+        Assert.Empty(result.Unsupported);
+        Assert.True(result.Configuration.Options.IsShutdownLock);
+        Assert.Equal(600_000, result.Configuration.Options.ShutdownLockLimitValue.Milliseconds);
+        Assert.Equal(1_699_999_900, Assert.Single(result.State.Nodes["node1"].Resources).ShutdownLock);
+        // Locked to node1, which is down: not started on node2.
+        var plan = Cib.Projections.Policy.PolicyEngine.Plan(result.State);
+        Assert.Empty(plan.Changes);
+        Assert.Contains(plan.Trace.Rejections, r => r.Resource == "rsc1" && r.Node == "node2" && r.Reason.Contains("shutdown-lock"));
     }
 
     [Theory]

@@ -359,7 +359,48 @@ internal static class RuleScenarios
                         Orders = [new FuzzOrder("rsc1", "rsc2", "Mandatory", true), new FuzzOrder("rsc3", "grp", "Mandatory", true)],
                         Locations = [new FuzzLocation("rsc1", "node1", "-INFINITY"), new FuzzLocation("rsc1", "node2", "-INFINITY")],
                     }),
+            ["shutdown-lock-stops-in-place"] = ("shutdown-lock: rsc1 runs on node1, which is shutting down cleanly: it is locked there, so it stops and is not moved to node2",
+                ShutdownLock(Cluster(Rsc("rsc1", Running("node1", 0))), ShuttingDown("node1"))),
+            ["shutdown-lock-holds-while-the-node-is-down"] = ("shutdown-lock: rsc1 was stopped by node1's clean shutdown and locked there (lrm_resource shutdown-lock); node1 is down: rsc1 stays stopped, not started on node2",
+                ShutdownLock(Cluster(Rsc("rsc1", Locked("node1", 300))), Down("node1"))),
+            ["shutdown-lock-released-when-the-node-rejoins"] = ("shutdown-lock: rsc1 is locked to node1, which is back: it starts there, though it prefers node2 (100)",
+                ShutdownLock(Cluster(Rsc("rsc1", Locked("node1", 300))) with { Locations = [new FuzzLocation("rsc1", "node2", "100")] })),
+            ["shutdown-lock-expires-after-its-limit"] = ("shutdown-lock-limit=60s: rsc1's lock to node1 (down) was taken 300 s ago, so it has expired: rsc1 is recovered on node2",
+                ShutdownLock(Cluster(Rsc("rsc1", Locked("node1", 300))), Down("node1")) with { ShutdownLockLimitSeconds = 60 }),
+            ["shutdown-lock-holds-until-its-limit"] = ("shutdown-lock-limit=300s: rsc1's lock to node1 (down) was taken 300 s ago, not more: it still holds",
+                ShutdownLock(Cluster(Rsc("rsc1", Locked("node1", 300))), Down("node1")) with { ShutdownLockLimitSeconds = 300 }),
+            ["shutdown-lock-locks-each-group-member"] = ("shutdown-lock: grp(rsc1, rsc2) runs on node1, which is shutting down: each member is locked there and stops",
+                ShutdownLock(Cluster(Rsc("rsc1", Running("node1", 0)) with { Group = "grp" }, Rsc("rsc2", Running("node1", 0)) with { Group = "grp" }), ShuttingDown("node1"))),
+            ["shutdown-lock-leaves-fence-devices-and-the-stopped-alone"] = ("shutdown-lock: node1 is shutting down; the fence device running there moves (never locked), rsc1, already stopped there, starts on node2 (nothing to lock), rsc2 is locked and stops",
+                ShutdownLock(Cluster(Device("node1"), Rsc("rsc1", new FuzzHistory("node1", FuzzStory.Stopped, 0, 300, 0)), Rsc("rsc2", Running("node1", 0))) with { StonithEnabled = true }, ShuttingDown("node1"))),
+            ["shutdown-lock-not-taken-on-a-node-to-be-fenced"] = ("shutdown-lock: node1 was shutting down when it was lost, and rsc1 is thought to be active there: node1 is fenced for it, and an unclean node takes no lock, so rsc1 moves",
+                ShutdownLock(Cluster(Device("node2"), Rsc("rsc1", Running("node1", 0))) with { StonithEnabled = true }, ShuttingDown("node1"), Lost("node1"))),
+            ["offline-node-thought-active-is-fenced"] = ("stonith enabled: node1 left cleanly, but its history says rsc1 still runs there: node1 is fenced for it ('rsc1 is thought to be active there') and rsc1 moves",
+                OnNode(Cluster(Device("node2"), Rsc("rsc1", Running("node1", 0))) with { StonithEnabled = true }, "node1", FuzzNodeState.Down)),
+            ["shutdown-lock-offline-copy-cannot-stop"] = ("shutdown-lock without fencing: Pacemaker reads the history of lost node2, where rsc1 runs: its stop there cannot run, so it cannot start elsewhere either",
+                ShutdownLock(Cluster(Rsc("rsc1", Running("node2", 0))), Lost("node2"))),
+            ["shutdown-lock-offline-copy-beside-a-clean-one-is-not-multiply-active"] = ("shutdown-lock without fencing: rsc1 runs on node1 and, by lost node2's history, there too: only copies on clean online nodes count, so it stays on node1",
+                ShutdownLock(Cluster(Rsc("rsc1", Running("node1", 0), Running("node2", 0))), Lost("node2"))),
+            ["shutdown-lock-failure-on-an-offline-node-makes-it-unclean"] = ("shutdown-lock without fencing: lost node2 was shutting down and rsc1 failed there; its recovery asks for a stop there while it is read, which cannot run, so node2 is unclean, takes no lock, and rsc1's start elsewhere waits for that stop",
+                ShutdownLock(Cluster(Rsc("rsc1", Running("node2", 7, fails: 1)), Rsc("rsc2", Running("node2", 0))), ShuttingDown("node2"), Lost("node2"))),
         };
+
+    private static FuzzCluster ShutdownLock(FuzzCluster c, params Func<FuzzCluster, FuzzCluster>[] changes) =>
+        changes.Aggregate(c with { ShutdownLock = true }, (x, change) => change(x));
+
+    /// <summary>The node's <c>shutdown</c> attribute is set (100 s ago): it is shutting down cleanly.</summary>
+    private static Func<FuzzCluster, FuzzCluster> ShuttingDown(string node) =>
+        c => c with { Nodes = c.Nodes.Select(n => n.Name == node ? n with { ShutdownAgeSeconds = 100 } : n).ToList() };
+
+    private static Func<FuzzCluster, FuzzCluster> Down(string node) => c => OnNode(c, node, FuzzNodeState.Down);
+
+    private static Func<FuzzCluster, FuzzCluster> Lost(string node) => c => OnNode(c, node, FuzzNodeState.Lost);
+
+    private static FuzzCluster OnNode(FuzzCluster c, string node, FuzzNodeState state) =>
+        c with { Nodes = c.Nodes.Select(n => n.Name == node ? n with { State = state } : n).ToList() };
+
+    /// <summary>Stopped on <paramref name="node"/> by its clean shutdown <paramref name="age"/> seconds ago, and locked there.</summary>
+    private static FuzzHistory Locked(string node, int age) => new(node, FuzzStory.Stopped, 0, age, 0, LockAgeSeconds: age);
 
     private static FuzzCluster FencedNode1(params FuzzPrimitive[] primitives) =>
         Cluster([Device("node2"), .. primitives]) with { StonithEnabled = true };

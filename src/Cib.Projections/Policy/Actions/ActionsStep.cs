@@ -18,6 +18,8 @@ internal static class ActionsStep
     public const string NodeAvailability = "node availability";
     public const string NoQuorum = "no quorum";
     public const string QuorumFreeze = "quorum freeze";
+    /// <summary>A start that cannot run because the stop before it cannot (no reason is printed for it).</summary>
+    public const string StopCannotRun = "stop cannot run";
     public const string Promoted = "Promoted";
     /// <summary>The reason crm_simulate gives a move of a resource with multiple-active=stop_unexpected.</summary>
     public const string MultiplyActive = "being multiply active";
@@ -112,6 +114,7 @@ internal static class ActionsStep
     /// </summary>
     public static void FreezeStarts(PlanContext ctx)
     {
+        StartsAfterStuckStops(ctx);
         if (ctx.Quorate || ctx.Options.NoQuorum != "freeze") return;
         foreach (var rsc in ctx.Resources.Where(r => r.Next is not null && r.NeedsQuorum && r.UnrunnableStartReason is null))
             // Only what runs on an online node counts as running here: a copy on a lost node does not.
@@ -122,6 +125,25 @@ internal static class ActionsStep
             else if (rsc.IsActive && rsc.ActiveOn.Any(rsc.IsChangedOn))
                 rsc.UnrunnableStartReason = DefinitionChanged;
     }
+
+    /// <summary>
+    /// A resource found active on an offline node whose stop cannot run there (<see cref="ReconcileStep.StopUnrunnable"/>:
+    /// read for shutdown-lock, without fencing; or a copy there besides one on a clean node, <see cref="ResourceView.StuckOn"/>)
+    /// cannot start elsewhere, nor restart where it is: Pacemaker orders a moving resource's
+    /// start after its stop (a restart ordering), so a required stop that cannot run makes the start unrunnable, and the
+    /// summary shows the blocked stop.
+    /// </summary>
+    private static void StartsAfterStuckStops(PlanContext ctx)
+    {
+        foreach (var rsc in ctx.Resources)
+            if (rsc.Next is { } next && rsc.UnrunnableStartReason is null && rsc.Managed && !rsc.Blocked
+                && (rsc.ActiveOn.Any(n => n != next && ctx.Nodes[n].FenceReason == ReconcileStep.StopUnrunnable)
+                    || (rsc.HasStuckCopies && (rsc.WillStart || rsc.IsPromoted))))
+                rsc.UnrunnableStartReason = StopCannotRun;
+    }
+
+    /// <summary>The start's reason as a summary line names it: freeze and a stuck stop give none.</summary>
+    private static string? Named(string? startReason) => startReason is QuorumFreeze or StopCannotRun ? null : startReason;
 
     /// <summary>Where each primitive ends up once the runnable actions have run.</summary>
     public static IEnumerable<Placement> Outcome(PlanContext ctx, List<GraphAction> actions, List<ResourceChange> changes)
@@ -240,6 +262,12 @@ internal static class ActionsStep
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChangesFor(PlanContext ctx, ResourceView rsc, HashSet<string> fenced, List<ResourceChange> into)
     {
+        // Copies stuck on offline nodes (left out of ActiveOn without fencing): when the resource stops, or leaves the
+        // promoted role and cannot start again, crm_simulate lists a stop on every node it is found on, theirs blocked.
+        if (rsc.HasStuckCopies && rsc.Managed && !rsc.Blocked && (rsc.Next is null || rsc.IsPromoted && rsc.UnrunnableStartReason is not null))
+            foreach (var n in rsc.StuckOn)
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, rsc.Next is null ? NodeAvailability : null, true)
+                    { FromRole = rsc.IsPromoted ? Promoted : null });
         var unfenceable = false;
         foreach (var n in rsc.ActiveOn)
             if (ctx.Nodes[n].Unclean && !fenced.Contains(n)) { unfenceable = true; break; }
@@ -272,7 +300,7 @@ internal static class ActionsStep
         if (rsc.ActiveOn.Count > 1 && rsc.Next is not null && rsc.IsPromoted && rsc.UnrunnableStartReason is { } unrunnable)
         {
             foreach (var n in rsc.ActiveOn)
-                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, unrunnable == QuorumFreeze ? null : unrunnable, StuckOn(ctx, n, fenced)) { FromRole = Promoted });
+                into.Add(new ResourceChange(ChangeKind.Stop, rsc.Id, n, null, Named(unrunnable), StuckOn(ctx, n, fenced)) { FromRole = Promoted });
             return;
         }
         if (rsc.ActiveOn.Count > 1 && rsc.Next is null)
@@ -324,7 +352,7 @@ internal static class ActionsStep
             // start's reason (crm_simulate).
             // The stops of multiple-active=stop_unexpected have their own reason, which comes first.
             if (blockedStart is not null && !rsc.IsPromoted)
-                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? (blockedStart == QuorumFreeze ? null : blockedStart), unfenceable);
+                return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, why ?? Named(blockedStart), unfenceable || rsc.FirstStopStuck);
             // A copy on an unclean node that will not be fenced cannot be stopped, and the one start comes after every
             // stop: it cannot run either. Stopped where it can be, described from its first node, blocked as the first
             // stop made is (crm_simulate).
@@ -340,13 +368,14 @@ internal static class ActionsStep
         if (next is null || (blockedStart is not null && (next != current || rsc.IsFailed || rsc.IsChangedOn(current) || rsc.RestartReason is not null || rsc.IsPromoted)))
         {
             // A stop because the start waits for quorum (freeze) gives no reason (crm_simulate).
-            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : blockedStart == QuorumFreeze ? null : blockedStart;
+            var reason = next is null ? rsc.ForcedStopReason ?? NodeAvailability : Named(blockedStart);
             // A stop because the start cannot run names the start's reason, and a definition change is the first one
             // the start is given (Pacemaker sets it while reading the history, before any order): it stays, unless the
             // resource requires nothing (the start's reason is then cleared and set again).
             if ((blockedStart is not null || rsc.ForcedStopReason is not null) && rsc.IsChangedOn(current) && !rsc.RequiresNothing)
                 reason = DefinitionChanged;
-            return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable);
+            // Its start cannot run: the line shows the first stop made, which may be a copy stuck on an offline node's.
+            return new ResourceChange(ChangeKind.Stop, rsc.Id, current, null, reason, unfenceable || (next is not null && rsc.FirstStopStuck && !rsc.IsPromoted));
         }
         // A failed resource found promoted, started with other parameters than today's: its recovery from the promoted
         // role, in place or elsewhere, is for the definition change (crm_simulate); a plain recovery gives no reason.

@@ -129,7 +129,8 @@ internal static class HistoryReader
                 if (op.Operation == "start") active = false;
                 // On a node already unclean when read, a recurring monitor's on-fail=stop outlasts its failure-timeout
                 // (crm_simulate: the resource stops rather than moving, as for an unexpired failure there).
-                if (uncleanBefore && op.Operation == "monitor" && !op.IsProbe && OnFailFor(rsc, op, ctx) == OnFail.Stop)
+                // So on any node that is not online (lost, or read after it left cleanly).
+                if (!node.Online && op.Operation == "monitor" && !op.IsProbe && OnFailFor(rsc, op, ctx) == OnFail.Stop)
                     failure = Worse(failure, OnFail.Stop);
                 continue;
             }
@@ -180,6 +181,19 @@ internal static class HistoryReader
             failure = Worse(failure, onFail);
         }
 
+        // A managed resource active on a node that left cleanly: with fencing, the node is fenced for it before its
+        // failures are looked at (Pacemaker's "thought to be active there"), so they are left to the fence too.
+        // (Managed: neither configured otherwise nor blocked by a failure read on an earlier node.)
+        if (active && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed && !rsc.Blocked && ctx.Options.IsStonithEnabled)
+        {
+            node.Fence($"{rsc.Id} {ThoughtActiveThere}");
+            uncleanBefore = true;
+        }
+        // Without fencing, a failure to recover on a node that left cleanly asks for a stop there at once, which cannot run:
+        // Pacemaker marks the node unclean ("stop is unrunnable") while reading it, before any lock is taken, so what is
+        // read after it there is left alone as on any unclean node.
+        else if (active && failed && failure == OnFail.Restart && !node.Online && !node.Unclean && !node.Maintenance && rsc.Managed && !rsc.Blocked)
+            node.Fence(ReconcileStep.StopUnrunnable);
         if (uncleanBefore)
         {
             failed = false;
@@ -211,6 +225,8 @@ internal static class HistoryReader
                 break;
         }
     }
+
+    public const string ThoughtActiveThere = "is thought to be active there";
 
     /// <summary>The recorded digest differs from the current parameters' (the secure one when the CIB is sanitized).</summary>
     private static bool DigestChanged(PlanContext ctx, ResourceView rsc, string? digest, string? secureDigest) =>

@@ -58,15 +58,18 @@ internal static class ReconcileStep
         var orders = sequence.Select(r => r.Order).ToArray();
 
         var statusOrder = ctx.State.StatusOrder.Where(ctx.Nodes.ContainsKey).Concat(ctx.Nodes.Keys.Except(ctx.State.StatusOrder)).Distinct();
-        foreach (var node in statusOrder.Select(n => ctx.Nodes[n]))
+        var statusNodes = statusOrder.Select(n => ctx.Nodes[n]).ToList();
+        var shutdownLock = ctx.Options.IsShutdownLock;
+        if (shutdownLock) ShutdownLock.ReadRecorded(ctx, statusNodes);
+        foreach (var node in statusNodes)
         {
             var status = ctx.State.StatusOf(node.Name);
             if (status is null) continue;
-            // A node that left cleanly has nothing running; its old history does not count — unless it is in
-            // maintenance, where what it ran is left as it was.
-            if (!node.Online && !node.Unclean && !node.Maintenance) continue;
-            // Without fencing nothing can be known of what an offline node still runs; Pacemaker ignores it.
-            if (!node.Online && !ctx.Options.IsStonithEnabled && !node.Maintenance) continue;
+            // Pacemaker reads an offline node's history only with fencing enabled or shutdown-lock on (to find the
+            // locks); a node in maintenance keeps what it ran as it was. What it finds active on a node that left
+            // cleanly is stuck there: with fencing the node is fenced for it ("thought to be active there", in
+            // HistoryReader), without, its stop cannot run. (From the log, such a node has no history: PlanningInput.)
+            if (!node.Online && !ctx.Options.IsStonithEnabled && !shutdownLock && !node.Maintenance) continue;
             ReadHistories(ctx, node, status, ids, sequence, orders);
         }
 
@@ -78,6 +81,7 @@ internal static class ReconcileStep
             .ToList();
         foreach (var rsc in ctx.Resources)
         {
+            if (shutdownLock && !ctx.Options.IsStonithEnabled) SetStuckCopiesAside(ctx, rsc);
             // Fencing the node stops whatever was stuck there, so a block there does not outlive it.
             if (rsc.Blocked && rsc.ActiveOn.Count > 0 && rsc.ActiveOn.All(n => ctx.Nodes[n].Unclean && ctx.CanFenceNode(ctx.Nodes[n]))) rsc.Blocked = false;
             if (withAttributes.Count > 0) ReadFailCounts(ctx, rsc, withAttributes);
@@ -105,6 +109,11 @@ internal static class ReconcileStep
             // Only a lost node counts: one in maintenance, or online and fenced for another resource's failed stop, does
             // not end what it runs this way (crm_simulate).
             rsc.EndsWithFence = configuredUnmanaged && rsc.IsActive && rsc.ActiveOn.All(n => ctx.Nodes[n] is { Unclean: true, Online: false } lost && ctx.CanFenceNode(lost));
+        }
+        if (shutdownLock)
+        {
+            foreach (var rsc in ctx.Resources) ShutdownLock.Apply(ctx, rsc);
+            StopsOnOfflineNodes(ctx);
         }
         ForgetChangesOnUnavailableNodes(ctx);
     }
@@ -149,6 +158,52 @@ internal static class ReconcileStep
             else
                 ctx.Notes.Add($"history of unknown resource {history.ResourceId} on {node.Name} ignored (orphans are not managed)");
         }
+    }
+
+    public const string StopUnrunnable = "stop is unrunnable";
+
+    /// <summary>
+    /// Without fencing (histories of offline nodes read for shutdown-lock): a managed resource still active on an offline
+    /// node cannot be stopped there, so Pacemaker marks the node unclean ("stop is unrunnable") once the locks are
+    /// taken: its stops are blocked, and nothing it runs starts elsewhere.
+    /// </summary>
+    private static void StopsOnOfflineNodes(PlanContext ctx)
+    {
+        foreach (var rsc in ctx.Resources)
+        {
+            if (!rsc.Managed || rsc.Blocked) continue;
+            foreach (var n in rsc.HasStuckCopies ? rsc.ActiveOn.Concat(rsc.StuckOn) : rsc.ActiveOn)
+                if (ctx.Nodes[n] is { Online: false, Unclean: false, Maintenance: false } node) node.Fence(StopUnrunnable);
+        }
+    }
+
+    /// <summary>
+    /// Without fencing no resource requires it, and Pacemaker counts only the copies on clean online nodes to find a
+    /// resource active on several (pe__find_active_requires: for multiple-active too); the first of them is where it
+    /// is. A copy stuck on an offline node is left out of both (<see cref="ResourceView.StuckOn"/>), but its stop,
+    /// which cannot run, comes before any start of the resource.
+    /// </summary>
+    private static void SetStuckCopiesAside(PlanContext ctx, ResourceView rsc)
+    {
+        if (rsc.ActiveOn.Count < 2) return;
+        var clean = rsc.ActiveOn.Where(n => ctx.Nodes[n] is { Online: true, Unclean: false }).ToList();
+        if (clean.Count == 0 || clean.Count == rsc.ActiveOn.Count) return;
+        // The first stop made (which a single summary line shows blocked or not): that of a copy to recover, made while
+        // its history was read (in status order; on-fail=standby or stop asks for none then), else the first copy's.
+        var first = (rsc.ForceStopped ? null : rsc.ActiveOn.FirstOrDefault(n => rsc.FailedOn.Contains(n) && !rsc.StandbyNodesOrNone.Contains(n)))
+                    ?? rsc.ActiveOn[0];
+        rsc.FirstStopStuck = !clean.Contains(first);
+        var failedThere = false;
+        foreach (var n in rsc.ActiveOn)
+            if (!clean.Contains(n))
+            {
+                rsc.StuckOn.Add(n);
+                failedThere |= rsc.FailedOn.Remove(n);
+            }
+        rsc.ActiveOn.Clear();
+        rsc.ActiveOn.AddRange(clean);
+        // Failed is the resource's state, not a copy's: failed there, it is recovered where it is.
+        if (failedThere) rsc.FailedOn.Add(clean[0]);
     }
 
     private static bool AnyInMaintenance(PlanContext ctx, List<string> nodes)

@@ -68,6 +68,19 @@ internal sealed class ResourceView(Primitive primitive, Group? group, int order)
     public IEnumerable<string> StandbyNodesOrNone => _standbyNodes ?? (IEnumerable<string>)[];
     private List<string>? _standbyNodes;
     public bool ForceStopped { get; set; }
+    /// <summary>The node it is locked to by that node's clean shutdown (shutdown-lock), or null.</summary>
+    public string? LockedTo { get; set; }
+    /// <summary>When the lock was taken (epoch seconds).</summary>
+    public long LockTime { get; set; }
+    /// <summary>
+    /// Nodes of copies left out of <see cref="ActiveOn"/>: without fencing only copies on clean online nodes count, and
+    /// one stuck on an offline node (its stop cannot run) besides them does not.
+    /// </summary>
+    public List<string> StuckOn => _stuckOn ??= [];
+    public bool HasStuckCopies => _stuckOn is { Count: > 0 };
+    private List<string>? _stuckOn;
+    /// <summary>The first of its stops Pacemaker makes is one of those stuck copies'.</summary>
+    public bool FirstStopStuck { get; set; }
 
     public bool Managed { get; set; } = true;
     public bool TargetStopped { get; set; }
