@@ -39,11 +39,12 @@ public sealed class ReplicatedStoreTests(ITestOutputHelper output) : IAsyncLifet
         Assert.NotNull(before.SyncStandby);
         Assert.Equal([leader], before.PrimariesByOwnView);
 
-        // What ./ha tooling and the tests use (postgres) and what the nodes use (ha_node): the same three hosts.
+        // What ./ha tooling and the tests use (postgres): the three hosts; what the nodes use (ha_node): their own route to
+        // the primary, a HAProxy on the node's loopback that follows Patroni (decision 0014).
         var url = _lab.StoreUrl;
         Assert.Contains("Host=10.77.0.21,10.77.0.22,10.77.0.23;", url);
         Assert.Contains("Target Session Attributes=primary", url);
-        Assert.Contains("Host=10.77.0.21,10.77.0.22,10.77.0.23;", _lab.StoreUrlForNodes);
+        Assert.Contains("Host=127.0.0.1;Port=5433;", _lab.StoreUrlForNodes);
         Assert.Contains("Username=ha_node", _lab.StoreUrlForNodes);
         await ExecuteAsync(url, "CREATE TABLE lab_store_ledger (id bigint PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT clock_timestamp())");
 
@@ -77,13 +78,11 @@ public sealed class ReplicatedStoreTests(ITestOutputHelper output) : IAsyncLifet
         var stored = await ReadIdsAsync(url);
         Assert.Empty(ackedBeforeKill.Except(stored));
         Assert.Empty(writer.Acknowledged.Select(a => a.Id).Except(stored));
-        // The nodes' connection string (their own role) finds the new primary too.
-        await using (var connection = new NpgsqlConnection(_lab.StoreUrlForNodes))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
-            Assert.False((bool)(await command.ExecuteScalarAsync())!);
-        }
+        // The nodes' connection string (their own role, through node1's route) finds the new primary too.
+        var forNodes = new NpgsqlConnectionStringBuilder(_lab.StoreUrlForNodes);
+        var viaRoute = await _lab.ShellAsync("node1",
+            $"PGPASSFILE='{forNodes.Passfile}' psql -h {forNodes.Host} -p {forNodes.Port} -U {forNodes.Username} -d {forNodes.Database} -Atc 'SELECT pg_is_in_recovery()'");
+        Assert.True(viaRoute.Output.Trim() == "f", $"through node1's route: {viaRoute}");
 
         output.WriteLine($"store failover (kill -9 of the primary {leader}, all of etcd, Patroni and PostgreSQL): writes resumed " +
                          $"{resumed.AckedMs - killedAt} ms after the kill on {after.Leader} (the first write attempted after it, " +
