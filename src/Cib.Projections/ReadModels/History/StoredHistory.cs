@@ -249,8 +249,19 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
         return events;
     }
 
-    public static IReadOnlyDictionary<string, JsonElement> Headers(string json) =>
-        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? new Dictionary<string, JsonElement>();
+    /// <summary>
+    /// An event's headers (a JSON object) by name. One document for all of them, left to the collector rather than
+    /// disposed: the values live as long as the event (deserialized as a dictionary, each value a document of its own,
+    /// they took three to four times as long on the benchmark's log).
+    /// </summary>
+    public static IReadOnlyDictionary<string, JsonElement> Headers(string json)
+    {
+        var headers = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var root = JsonDocument.Parse(json).RootElement;
+        if (root.ValueKind != JsonValueKind.Object) return headers;
+        foreach (var p in root.EnumerateObject()) headers[p.Name] = p.Value;
+        return headers;
+    }
 
     /// <summary>The rows the fold made or changed, as commands of <paramref name="batch"/>.</summary>
     private void AddRows(NpgsqlBatch batch, HistoryProjection.Batch fold)
