@@ -25,7 +25,7 @@ namespace HaCtl.Bench;
 public static class StoreBench
 {
     public sealed record Settings(string Connection, long Events = 1_000_000, int Seed = 1, string Database = "ha_bench_store", bool Reuse = false,
-        int Appenders = 8, int AppendSeconds = 20, int Queries = 200, int Replays = 5, int Offered = 5_000);
+        int Appenders = 8, int AppendSeconds = 20, int Queries = 200, int Replays = 5, int Offered = 5_000, int WarmupSeconds = 5);
 
     public static string LastLine(long events, double appendPerSecond, double lagP99, double historyP95, double replayMs) => string.Create(CultureInfo.InvariantCulture,
         $"store: events={events} append_per_s={appendPerSecond:F0} lag_p99_ms={lagP99:F1} history_p95_ms={historyP95:F1} replay_ms={replayMs:F0}");
@@ -41,7 +41,7 @@ public static class StoreBench
         if (s.Events < 1_000) throw new UsageException("--events must be at least 1000");
         output.WriteLine(Machine.Describe());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"settings: events={s.Events} seed={s.Seed} database={s.Database} reuse={s.Reuse} appenders={s.Appenders} offered={s.Offered} append_s={s.AppendSeconds} queries={s.Queries} replays={s.Replays}"));
+            $"settings: events={s.Events} seed={s.Seed} database={s.Database} reuse={s.Reuse} appenders={s.Appenders} offered={s.Offered} warmup_s={s.WarmupSeconds} append_s={s.AppendSeconds} queries={s.Queries} replays={s.Replays}"));
 
         var cs = new NpgsqlConnectionStringBuilder(s.Connection) { Database = s.Database }.ConnectionString;
         var (seed, extended) = await MarkOfAsync(s.Connection, s.Database);
@@ -181,7 +181,24 @@ public static class StoreBench
         await log.AppendReportsAsync("node1", [NodeReport.Queued(MonitorResult("bench-warm", "node1", OcfRc.Success), DateTimeOffset.UtcNow)]);
         var position = new System.Runtime.CompilerServices.StrongBox<long>(await history.CatchUpAsync(await log.HeadAsync()));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"follow: the history's writer started (cold: the configuration as of its position read) in {warm.Elapsed.TotalMilliseconds:F0} ms"));
-        var follower = Task.Run(async () =>
+        // The append phase starts now: the monitors' offered rate counts from here, not from before the writer's start
+        // (that start, seconds at 10M events, would otherwise be owed as one burst at the first append).
+        clock.Restart();
+        // The warm-up's appends go on at the offered rate but are not counted: the measured phase starts after it.
+        var warmup = TimeSpan.FromSeconds(s.WarmupSeconds);
+        history.Timings.Reset();
+        var feedTicks = 0L;
+        // The writer's and the feed's times count from the measured phase's start too.
+        var measured = Task.Delay(warmup, stop.Token).ContinueWith(_ =>
+        {
+            history.Timings.Reset();
+            Interlocked.Exchange(ref feedTicks, 0);
+        }, TaskScheduler.Default);
+        // As the active controller: its control loop folds what the event feed hands out (a prefix with no holes), woken
+        // by the feed's notifications; the history's writer, a task of its own, folds the log up to that position at
+        // most every HistoryPoll (ClusterController.WriteHistoryAsync).
+        var fed = position.Value;
+        var reader = Task.Run(async () =>
         {
             await using var feed = new EventFeed(db, cs);
             await feed.StartAsync(position.Value, stop.Token);
@@ -189,16 +206,31 @@ public static class StoreBench
             {
                 try
                 {
-                    var read = await feed.ReadAsync(await StoreClock.NowAsync(db, stop.Token), stop.Token);
-                    if (read.Count == 0)
+                    var started = Stopwatch.GetTimestamp();
+                    while ((await feed.ReadAsync(await StoreClock.NowAsync(db, stop.Token), stop.Token)).Count > 0)
+                        Volatile.Write(ref fed, feed.Position);
+                    Interlocked.Add(ref feedTicks, Stopwatch.GetTimestamp() - started);
+                    await feed.WaitAsync(ct: stop.Token);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+        });
+        var follower = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var upTo = Volatile.Read(ref fed);
+                    if (upTo > position.Value)
                     {
-                        await feed.WaitAsync(TimeSpan.FromMilliseconds(20), stop.Token);
-                        continue;
+                        var at = await history.CatchUpAsync(upTo, ct: stop.Token);
+                        Volatile.Write(ref position.Value, at);
+                        lock (advances) advances.Add((at, clock.ElapsedTicks));
                     }
-                    var at = await history.CatchUpAsync(feed.Position, ct: stop.Token);
-                    Volatile.Write(ref position.Value, at);
-                    lock (advances) advances.Add((at, clock.ElapsedTicks));
-                    // As the controller's writer: at most one fold per poll interval (ControllerOptions.HistoryPoll).
                     await Task.Delay(HistoryPoll, stop.Token);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -208,7 +240,7 @@ public static class StoreBench
             }
         });
         long appended = 0, appends = 0, due = 0;
-        var until = TimeSpan.FromSeconds(s.AppendSeconds);
+        var until = warmup + TimeSpan.FromSeconds(s.AppendSeconds);
         var perAppender = (double)s.Offered / s.Appenders;
         var appenders = Enumerable.Range(0, s.Appenders).Select(a => Task.Run(async () =>
         {
@@ -230,8 +262,10 @@ public static class StoreBench
                 }
                 var batch = new List<NodeReport>(Math.Min(queued.Count, NodeReports.MaxBatch));
                 while (batch.Count < NodeReports.MaxBatch && queued.TryDequeue(out var r)) batch.Add(r);
+                var sent = clock.Elapsed;
                 await log.AppendReportsAsync(node, batch);
                 var committed = clock.ElapsedTicks;
+                if (sent < warmup) continue;
                 Interlocked.Add(ref appended, batch.Count);
                 if (Interlocked.Increment(ref appends) % 10 != 0) continue;
                 // The append's last event's position (an index lookup by id) and when its commit returned.
@@ -245,13 +279,14 @@ public static class StoreBench
             Interlocked.Add(ref due, s.Offered == 0 ? 0 : queued.Count + owedAtEnd);
         })).ToList();
         await Task.WhenAll(appenders);
-        var appendSeconds = clock.Elapsed.TotalSeconds;
+        var appendSeconds = clock.Elapsed.TotalSeconds - warmup.TotalSeconds;
         var head = await log.HeadAsync();
         // Let the history pass the last append, then stop following.
         var wait = Stopwatch.StartNew();
         while (Volatile.Read(ref position.Value) < head && wait.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(20);
         await stop.CancelAsync();
-        await follower;
+        await Task.WhenAll(reader, follower);
+        await measured.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         var lags = new Latencies();
         (long Position, long Ticks)[] steps;
@@ -266,9 +301,11 @@ public static class StoreBench
         var perSecond = appended / appendSeconds;
         var offered = s.Offered == 0 ? "flat out" : string.Create(CultureInfo.InvariantCulture, $"{s.Offered}/s offered");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"append: {appended} events in {appendSeconds:F1} s by {s.Appenders} node outboxes ({offered}), {appends} appends of {(double)appended / Math.Max(1, appends):F1} events on average, {due} still queued at the end: {perSecond:F0}/s {Machine.Load()}"));
+            $"append: {appended} events in {appendSeconds:F1} s (after {warmup.TotalSeconds:F0} s of warm-up, not counted) by {s.Appenders} node outboxes ({offered}), {appends} appends of {(double)appended / Math.Max(1, appends):F1} events on average, {due} still queued at the end: {perSecond:F0}/s {Machine.Load()}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"lag: commit to stored history, {summary.Count} sampled appends ({summary.Errors} never seen): p50={summary.P50:F1} ms p99={summary.P99:F1} ms max={summary.Max:F1} ms; history folds {steps.Length}"));
+            $"lag: commit to stored history, {summary.Count} sampled appends ({summary.Errors} never seen): p50={summary.P50:F1} ms p99={summary.P99:F1} ms max={summary.Max:F1} ms; history folds {steps.Count(x => x.Ticks >= warmup.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond)}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"lag: the feed's reads {Stopwatch.GetElapsedTime(0, feedTicks).TotalMilliseconds:F0} ms; the history's batches: {history.Timings}"));
         return (perSecond, summary.P99);
     }
 

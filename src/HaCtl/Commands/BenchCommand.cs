@@ -119,7 +119,16 @@ public static class BenchCommand
         var seed = Positive("--seed", "the simulation's seed (the same seed writes the same log)", "S", 1);
         var reuse = new Option<bool>("--reuse") { Description = "keep a scratch database that already holds at least N events of this seed (skip the load)" };
         var appenders = Positive("--appenders", "node outboxes appending at once in the append phase", "N", 8);
-        var appendSeconds = Positive("--append-seconds", "length of the append phase", "S", 20);
+        var appendSeconds = Positive("--append-seconds", "length of the append phase (measured)", "S", 20);
+        var warmup = new Option<int>("--warmup-seconds")
+        {
+            Description = "appends at the offered rate before the measured append phase, not counted (the history's writer warm, as a running controller's is)",
+            HelpName = "S", DefaultValueFactory = _ => 5,
+        };
+        warmup.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0) r.AddError("--warmup-seconds must be 0 or more");
+        });
         var offered = new Option<int>("--offered")
         {
             Description = "events per second the nodes' monitors report in the append phase, all outboxes together (0: flat out)", HelpName = "R",
@@ -138,11 +147,11 @@ public static class BenchCommand
         };
         var store = new Command("store", "the event log and its read models at scale, on a scratch database")
         {
-            events, seed, reuse, appenders, appendSeconds, offered, queries, replays, database,
+            events, seed, reuse, appenders, appendSeconds, warmup, offered, queries, replays, database,
         };
         store.SetBody((parse, stdout, stderr) => StoreBench.RunAsync(new StoreBench.Settings(Store.ConnectionString(), parse.GetValue(events), parse.GetValue(seed),
             parse.GetValue(database)!, parse.GetValue(reuse), parse.GetValue(appenders), parse.GetValue(appendSeconds), parse.GetValue(queries),
-            parse.GetValue(replays), parse.GetValue(offered)), stdout, stderr));
+            parse.GetValue(replays), parse.GetValue(offered), parse.GetValue(warmup)), stdout, stderr));
         return store;
     }
 

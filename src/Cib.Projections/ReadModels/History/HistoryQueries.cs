@@ -241,24 +241,16 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
     {
         var rows = new List<IncidentRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            rows.Add(new IncidentRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4), Str(r, 5), r.GetString(6), Str(r, 7),
-                r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetInt64(9), r.GetFieldValue<string[]>(10), r.GetFieldValue<string[]>(11),
-                Str(r, 12), Str(r, 13), Str(r, 14), Str(r, 15), Str(r, 16), r.IsDBNull(17) ? null : r.GetInt64(17),
-                JsonSerializer.Deserialize<List<RecoveryAction>>(r.GetString(18), CibEventLog.Json) ?? [], r.GetString(19),
-                r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20), r.IsDBNull(21) ? null : r.GetInt64(21)));
+        while (await r.ReadAsync(ct)) rows.Add(IncidentOf(r));
         return rows;
     }
 
-    /// <summary>The stored incident rows of these ids (the open incidents a batch of the fold may update).</summary>
-    internal static async Task<List<IncidentRow>> IncidentsByIdAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string schema,
-        IReadOnlyList<string> ids, CancellationToken ct)
-    {
-        if (ids.Count == 0) return [];
-        await using var cmd = new NpgsqlCommand($"SELECT {IncidentColumns} FROM {schema}.ha_failover_incidents WHERE incident_id = ANY($1)", conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
-        return await ReadIncidentsAsync(cmd, ct);
-    }
+    private static IncidentRow IncidentOf(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4), Str(r, 5), r.GetString(6), Str(r, 7),
+            r.GetFieldValue<DateTimeOffset>(8), r.IsDBNull(9) ? null : r.GetInt64(9), r.GetFieldValue<string[]>(10), r.GetFieldValue<string[]>(11),
+            Str(r, 12), Str(r, 13), Str(r, 14), Str(r, 15), Str(r, 16), r.IsDBNull(17) ? null : r.GetInt64(17),
+            JsonSerializer.Deserialize<List<RecoveryAction>>(r.GetString(18), CibEventLog.Json) ?? [], r.GetString(19),
+            r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20), r.IsDBNull(21) ? null : r.GetInt64(21));
 
     private const string ChangeColumns = "change_id, seq, last_seq, from_version, to_version, actor, at, reason, correlation_id, commands, diff";
 
@@ -266,41 +258,57 @@ public sealed class HistoryQueries(NpgsqlDataSource db, string schema = CibStore
     {
         var rows = new List<FencingHistoryRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            rows.Add(new FencingHistoryRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetFieldValue<DateTimeOffset>(3),
-                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.GetString(5), Str(r, 6), Str(r, 7), Str(r, 8), r.GetString(9),
-                r.GetString(10), Str(r, 11), Str(r, 12), r.GetInt32(13), r.IsDBNull(14) ? null : r.GetInt64(14), Str(r, 15), Str(r, 16)));
+        while (await r.ReadAsync(ct)) rows.Add(FencingOf(r));
         return rows;
     }
+
+    private static FencingHistoryRow FencingOf(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetFieldValue<DateTimeOffset>(3),
+            r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.GetString(5), Str(r, 6), Str(r, 7), Str(r, 8), r.GetString(9),
+            r.GetString(10), Str(r, 11), Str(r, 12), r.GetInt32(13), r.IsDBNull(14) ? null : r.GetInt64(14), Str(r, 15), Str(r, 16));
 
     private static async Task<List<ConfigurationChangeRow>> ReadChangesAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         var rows = new List<ConfigurationChangeRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            rows.Add(new ConfigurationChangeRow(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetString(5),
-                r.GetFieldValue<DateTimeOffset>(6), Str(r, 7), Str(r, 8), r.GetFieldValue<string[]>(9), r.GetFieldValue<string[]>(10)));
+        while (await r.ReadAsync(ct)) rows.Add(ChangeOf(r));
         return rows;
     }
 
-    /// <summary>The stored fence rows of these request ids (what a batch of the fold may update).</summary>
-    internal static async Task<List<FencingHistoryRow>> FencingByIdAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string schema,
-        IReadOnlyList<string> ids, CancellationToken ct)
-    {
-        if (ids.Count == 0) return [];
-        await using var cmd = new NpgsqlCommand($"SELECT {FencingColumns} FROM {schema}.ha_fencing_history WHERE request_id = ANY($1)", conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
-        return await ReadFencingAsync(cmd, ct);
-    }
+    private static ConfigurationChangeRow ChangeOf(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetString(5),
+            r.GetFieldValue<DateTimeOffset>(6), Str(r, 7), Str(r, 8), r.GetFieldValue<string[]>(9), r.GetFieldValue<string[]>(10));
 
-    /// <summary>The stored change rows of these change ids.</summary>
-    internal static async Task<List<ConfigurationChangeRow>> ChangesByIdAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string schema,
-        IReadOnlyList<string> ids, CancellationToken ct)
+    /// <summary>
+    /// The stored rows a batch of the fold may update (<see cref="HistoryProjection.Touches"/>): fence requests, configuration
+    /// changes and open incidents of these ids, in one round trip (none when no id is asked for).
+    /// </summary>
+    internal static async Task<(List<FencingHistoryRow> Fencing, List<ConfigurationChangeRow> Changes, List<IncidentRow> Incidents)> TouchedAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, string schema, IReadOnlyList<string> fencing, IReadOnlyList<string> changes,
+        IReadOnlyList<string> incidents, CancellationToken ct)
     {
-        if (ids.Count == 0) return [];
-        await using var cmd = new NpgsqlCommand($"SELECT {ChangeColumns} FROM {schema}.ha_configuration_changes WHERE change_id = ANY($1)", conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
-        return await ReadChangesAsync(cmd, ct);
+        var result = (Fencing: new List<FencingHistoryRow>(), Changes: new List<ConfigurationChangeRow>(), Incidents: new List<IncidentRow>());
+        var reads = new List<Action<NpgsqlDataReader>>();
+        await using var batch = new NpgsqlBatch(conn, tx);
+        void Add(string sql, IReadOnlyList<string> ids, Action<NpgsqlDataReader> read)
+        {
+            if (ids.Count == 0) return;
+            var c = new NpgsqlBatchCommand(sql);
+            c.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
+            batch.BatchCommands.Add(c);
+            reads.Add(read);
+        }
+        Add($"SELECT {FencingColumns} FROM {schema}.ha_fencing_history WHERE request_id = ANY($1)", fencing, r => result.Fencing.Add(FencingOf(r)));
+        Add($"SELECT {ChangeColumns} FROM {schema}.ha_configuration_changes WHERE change_id = ANY($1)", changes, r => result.Changes.Add(ChangeOf(r)));
+        Add($"SELECT {IncidentColumns} FROM {schema}.ha_failover_incidents WHERE incident_id = ANY($1)", incidents, r => result.Incidents.Add(IncidentOf(r)));
+        if (reads.Count == 0) return result;
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        foreach (var read in reads)
+        {
+            while (await reader.ReadAsync(ct)) read(reader);
+            await reader.NextResultAsync(ct);
+        }
+        return result;
     }
 
     /// <summary>A WHERE clause built from conditions with one positional parameter each, and the limit (one more than asked).</summary>

@@ -136,15 +136,16 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
         return await cmd.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<ReplaySnapshot>(json, CibEventLog.Json) : null;
     }
 
-    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string schema, ReplaySnapshot snapshot, CancellationToken ct)
+    /// <summary>The command that stores <paramref name="snapshot"/> (replacing one at its position).</summary>
+    internal static NpgsqlBatchCommand Write(string schema, ReplaySnapshot snapshot)
     {
-        await using var cmd = new NpgsqlCommand($"""
+        var cmd = new NpgsqlBatchCommand($"""
             INSERT INTO {schema}.{Table} (position, data) VALUES ($1, $2)
             ON CONFLICT (position) DO UPDATE SET data = excluded.data, written_at = clock_timestamp()
-            """, conn, tx);
+            """);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = snapshot.Position });
         cmd.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = JsonSerializer.Serialize(snapshot, CibEventLog.Json) });
-        await cmd.ExecuteNonQueryAsync(ct);
+        return cmd;
     }
 
     /// <summary>
@@ -198,8 +199,8 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
 /// The stored history's part that writes the replay snapshots: the status read model (and the configuration the history
 /// hands over at the batch's start) folded along with the history's batches, the status kept in memory between them (the active controller folds a batch every second), written as a snapshot at
 /// each multiple of the interval a batch reaches. Not current with a batch's start (a new process, another writer
-/// folded since), it restores the latest snapshot at or before the start and folds the log up to it, only when the
-/// batch has a snapshot to write.
+/// folded since), it restores the latest snapshot at or before the start and folds the log up to it (at most the
+/// interval's events), in that batch.
 /// </summary>
 internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, long interval)
 {
@@ -208,24 +209,20 @@ internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, l
 
     /// <summary>
     /// The batch of the history's fold: <paramref name="events"/> are the log's events in (<paramref name="after"/>,
-    /// <paramref name="upTo"/>], in order, every one of them (the history folds a prefix without holes).
+    /// <paramref name="upTo"/>], in order, every one of them (the history folds a prefix without holes). The snapshots due
+    /// are added to <paramref name="write"/>, the batch's writes.
     /// </summary>
     public async Task FoldAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long after, long upTo, IReadOnlyList<HistoryEvent> events,
-        ClusterConfiguration configuration, CancellationToken ct)
+        ClusterConfiguration configuration, NpgsqlBatch write, CancellationToken ct)
     {
         if (upTo <= after) return;
-        var due = upTo / interval > after / interval;
         StatusModel status;
         if (_status is not null && _position == after) status = _status;
         else if (after == 0) status = StatusModel.Empty;
-        else if (!due)
-        {
-            // Behind, and nothing to write: catch up when a batch has a snapshot to write.
-            (_status, _position) = (null, -1);
-            return;
-        }
         else
         {
+            // Not current (a new writer, another writer folded since): from the latest snapshot, at once, so that the
+            // writer is warm before its next snapshot is due (a controller pays this once when it takes the role).
             var snapshot = await ReplaySnapshots.LatestAsync(conn, tx, schema, after, ct);
             (status, _) = await ReplaySnapshots.FoldAsync(db, schema, snapshot?.Restore() ?? StatusModel.Empty, snapshot?.Position ?? 0, after, ct);
         }
@@ -233,12 +230,12 @@ internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, l
         foreach (var e in events)
         {
             for (; next < e.Sequence && next <= upTo; next += interval)
-                await ReplaySnapshots.WriteAsync(conn, tx, schema, ReplaySnapshot.Capture(next, status, configuration), ct);
+                write.BatchCommands.Add(ReplaySnapshots.Write(schema, ReplaySnapshot.Capture(next, status, configuration)));
             if (e.Data is IStatusEvent s) status = status.Apply(s, e.Sequence);
             else if (e.Data is IConfigurationEvent c) configuration = ConfigurationDecider.Evolve(configuration, c);
         }
         for (; next <= upTo; next += interval)
-            await ReplaySnapshots.WriteAsync(conn, tx, schema, ReplaySnapshot.Capture(next, status, configuration), ct);
+            write.BatchCommands.Add(ReplaySnapshots.Write(schema, ReplaySnapshot.Capture(next, status, configuration)));
         // Kept even if the transaction then fails: the next batch starts where the stored position is, and this one's
         // position no longer matches it (or, matching, is the same prefix of the log folded).
         (_status, _position) = (status, upTo);
