@@ -55,7 +55,7 @@ public static class BenchCommand
                 parse.GetValue(peer), parse.GetValue(peerTimeout), parse.GetValue(writeCib));
             return Task.FromResult(Run(settings, stdout));
         });
-        return new Command("bench", "benchmarks that print numbers") { planner, ApiCommand(), StoreCommand() };
+        return new Command("bench", "benchmarks that print numbers") { planner, ApiCommand(), StoreCommand(), AppendsCommand() };
     }
 
     /// <summary>hactl bench api: see <see cref="ApiBench"/>. ./ha bench api passes the API program, the example and the data directory.</summary>
@@ -153,6 +153,29 @@ public static class BenchCommand
             parse.GetValue(database)!, parse.GetValue(reuse), parse.GetValue(appenders), parse.GetValue(appendSeconds), parse.GetValue(queries),
             parse.GetValue(replays), parse.GetValue(offered), parse.GetValue(warmup)), stdout, stderr));
         return store;
+    }
+
+    /// <summary>hactl bench appends: see <see cref="AppendLoop"/> (the admin of ./ha bench store-failover).</summary>
+    private static Command AppendsCommand()
+    {
+        var name = new Option<string>("--name") { Description = "the cluster property set to 1, 2, 3, ...", HelpName = "NAME", Required = true };
+        var ledger = new Option<string>("--ledger") { Description = "acknowledged changes, one line each: ACK_MS NUMBER ack START_MS", HelpName = "FILE", Required = true };
+        var stop = new Option<string>("--stop-file") { Description = "stop once this file exists", HelpName = "FILE", Required = true };
+        var deadline = new Option<int>("--deadline-ms") { Description = "one attempt's time limit", HelpName = "MS", DefaultValueFactory = _ => 10_000 };
+        var pause = new Option<int>("--pause-ms") { Description = "pause after each attempt", HelpName = "MS", DefaultValueFactory = _ => 100 };
+        foreach (var o in new[] { deadline, pause })
+            o.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{o.Name} must be positive");
+            });
+        var appends = new Command("appends", "an admin's change appended in a loop by one long-lived client, each acknowledged one kept in a ledger (store failover bench)")
+        {
+            name, ledger, stop, deadline, pause,
+        };
+        appends.SetBody((parse, stdout, stderr) => AppendLoop.RunAsync(new AppendLoop.Settings(Store.ConnectionString(), parse.GetValue(name)!,
+            parse.GetValue(ledger)!, parse.GetValue(stop)!, TimeSpan.FromMilliseconds(parse.GetValue(deadline)),
+            TimeSpan.FromMilliseconds(parse.GetValue(pause))), stderr));
+        return appends;
     }
 
     private static string[] SplitList(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
