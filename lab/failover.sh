@@ -496,7 +496,7 @@ cmd_store_bench() {
       *) die "usage: ./ha bench store-failover [--runs N]" ;;
     esac
   done
-  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); replicated store (Patroni + etcd, 3 members); lease timeout 1s; store-outage bound ha-node's default"
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); replicated store (Patroni + etcd, 3 members, Patroni ttl $(sed -n "s/^ *ttl: \([0-9]*\)$/\1/p" "$LAB_DIR/store.sh" 2>/dev/null || echo ?) s); lease timeout 1s; store-outage bound ha-node's default"
   [[ -n ${HA_LAB_SKIP_BUILD:-} ]] || "$ROOT/ha" build >/dev/null
   HA_LAB_DATABASE="ha_store_failover" "$LAB" up 2 --store replicated >/dev/null
   export HA_CONNECTION

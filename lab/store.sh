@@ -129,14 +129,22 @@ log:
 restapi:
   listen: $me:$REST_PORT
   connect_address: $me:$REST_PORT
+# Patroni talks to its own member's etcd only (use_proxies: no discovery of the others). Its view of the store is then
+# its machine's: an isolated member's etcd has no quorum, so its Patroni cannot renew the leader key and demotes; and a
+# healthy primary never spends its retry_timeout on another member's etcd that was just cut off (with retry_timeout 1,
+# one dead endpoint tried first would cost it the leader key).
 etcd:
-  hosts: $(for j in $(all_indexes); do printf '%s%s:%s' "$([[ $j -gt 1 ]] && echo ,)" "$(address "$j")" "$ETCD_CLIENT_PORT"; done)
+  hosts: 127.0.0.1:$ETCD_CLIENT_PORT
+  use_proxies: true
 bootstrap:
   dcs:
-    # The smallest values meeting loop_wait + 2 * retry_timeout <= ttl (lab-notes.md: failover ~5 s).
-    ttl: 5
+    # The smallest whole seconds meeting Patroni's rule loop_wait + 2 * retry_timeout <= ttl (an isolated primary demotes
+    # before its leader key expires). A dead primary's key expires 2-3 s after its last renewal (plus etcd's v2 expiry
+    # tick, 0.5 s), a replica sees it on its next loop (1 s; with loop_wait 1 Patroni polls rather than watches), then
+    # promotes. Measured (measurements.md, "Store failover"): ttl 5 / retry_timeout 2 promoted 6-7 s after a kill.
+    ttl: 3
     loop_wait: 1
-    retry_timeout: 2
+    retry_timeout: 1
     # An old primary whose shutdown hangs is SIGKILLed after 2 s (the split brain of lab-notes.md).
     primary_stop_timeout: 2
     # An acknowledged commit is on two members; only the sync standby may be promoted; no standby, no writes.
@@ -206,8 +214,13 @@ write_ctl_config() {
   cat > "$STORE/patronictl.yml" <<YAML
 scope: $SCOPE
 namespace: /ha/
+# Patroni talks to its own member's etcd only (use_proxies: no discovery of the others). Its view of the store is then
+# its machine's: an isolated member's etcd has no quorum, so its Patroni cannot renew the leader key and demotes; and a
+# healthy primary never spends its retry_timeout on another member's etcd that was just cut off (with retry_timeout 1,
+# one dead endpoint tried first would cost it the leader key).
 etcd:
-  hosts: $(for j in $(all_indexes); do printf '%s%s:%s' "$([[ $j -gt 1 ]] && echo ,)" "$(address "$j")" "$ETCD_CLIENT_PORT"; done)
+  hosts: 127.0.0.1:$ETCD_CLIENT_PORT
+  use_proxies: true
 YAML
 }
 
