@@ -444,36 +444,48 @@ append_loop() { # FILE RUN NODE
     --name "bench-append-$2" --ledger "$1" --stop-file "$STATE/bench-stop" 2>> "$1.err"
 }
 
-one_store_failover() { # RUN HOW(kill|cut|both)
+one_store_failover() { # RUN HOW(kill|cut|both|machine|machine-primary)
   local run=$1 how=$2 leader holder t0 dir="$STATE/bench-run-$1"
   mkdir -p "$dir"; rm -f "$STATE/bench-stop"
   wait_until 120 "the group serving" page_served
   wait_until 120 "the store settled" store_settled
   wait_until 60 "the cluster settled" settled
-  leader=$(store_leader); holder=$(vip_holder)
+  holder=$(vip_holder)
+  # Members on the nodes: the primary moved onto the group's machine first, when Patroni allows it (strict synchronous
+  # mode lets only the sync standby take over; otherwise the run is a crash of a machine whose member is a standby).
+  if [[ $how == machine-primary && $(store_leader) != "s${holder#node}" ]]; then
+    "$LAB" store promote "s${holder#node}" >/dev/null 2>&1 || true
+    wait_until 60 "the store settled after the switchover" store_settled
+    wait_until 60 "the cluster settled after the switchover" settled
+  fi
+  leader=$(store_leader)
   local admin=node1; [[ $holder == node1 ]] && admin=node2
   probe_loop "$dir/probes" & local p1=$!
   vip_loop "$dir/vip" & local p2=$!
   append_loop "$dir/appends" "$run" "$admin" & local p3=$!
   sleep 3
-  t0=$(now_ms)
+  local tf; tf=$(now_ms)
   case $how in
     kill) "$LAB" store kill "$leader" >/dev/null ;;
     cut) "$LAB" store cut "$leader" >/dev/null ;;
     both) "$LAB" kill "$holder" >/dev/null; "$LAB" store kill "$leader" >/dev/null ;;
+    machine|machine-primary) "$LAB" kill "$holder" >/dev/null ;;
   esac
+  # From when the fault is done: an append begun while the command was on its way (the lab's scripts take 0.1-0.2 s
+  # to start) may still be acknowledged by the old primary.
+  t0=$(now_ms)
   # Appends acknowledged again, then past the nodes' lease and the grace after the store's return (docs/safety.md).
   local until=$(( $(now_ms) + 60000 ))
   until awk -v t0="$t0" '$4 > t0 { found = 1 } END { exit !found }' "$dir/appends" 2>/dev/null; do
     (( $(now_ms) < until )) || break
     sleep 0.1
   done
-  if [[ $how == both ]]; then wait_until 120 "the group served again" page_served; fi
+  if [[ $how == both || $how == machine* ]]; then wait_until 120 "the group served again" page_served; fi
   sleep 20
   touch "$STATE/bench-stop"; wait "$p1" "$p2" "$p3" 2>/dev/null || true
   local resumed gap lost double acked
   resumed=$(awk -v t0="$t0" '$4 > t0 { print $1 - t0; exit }' "$dir/appends")
-  gap=$(awk -v t0="$t0" '$1 < t0 { next } $2 == "fail" { if (!s) s = $1; e = $1 } $2 == "ok" { if (s && e - s + 50 > m) m = e - s + 50; s = 0 } END { if (s && e - s + 50 > m) m = e - s + 50; print m + 0 }' "$dir/probes")
+  gap=$(awk -v t0="$tf" '$1 < t0 { next } $2 == "fail" { if (!s) s = $1; e = $1 } $2 == "ok" { if (s && e - s + 50 > m) m = e - s + 50; s = 0 } END { if (s && e - s + 50 > m) m = e - s + 50; print m + 0 }' "$dir/probes")
   acked=$(awk '{ print $2 }' "$dir/appends" | sort -n | tr '\n' ' ')
   local stored
   stored=$(sql "SELECT data->>'value' FROM cib.mt_events WHERE stream_id = 'configuration' AND type = 'cib.cluster_property_set.v1' AND data->>'name' = 'bench-append-$run'" | sort -n | tr '\n' ' ')
@@ -481,39 +493,59 @@ one_store_failover() { # RUN HOW(kill|cut|both)
   double=$(awk '$2 > 1' "$dir/vip" | wc -l)
   echo "${resumed:-none} $gap $lost $double $(wc -l < "$dir/appends") $leader $holder"
   # The member back (and the node, after a crash) before the next run.
-  "$LAB" store heal "$leader" >/dev/null
-  if [[ $how == both ]]; then wait_until 60 "$holder back" "$LAB" pid "$holder"; fi
+  if [[ $how == machine* ]]; then
+    wait_until 60 "$holder back" "$LAB" pid "$holder"
+  else
+    "$LAB" store heal "$leader" >/dev/null
+    if [[ $how == both ]]; then wait_until 60 "$holder back" "$LAB" pid "$holder"; fi
+  fi
   wait_until 120 "the store settled again" store_settled
 }
 
 cmd_store_bench() {
-  local runs=20
+  local runs=20 placement=own
   GROUP=apache CRASH=kill
   export HA_LAB_API=0
   while [[ $# -gt 0 ]]; do
     case $1 in
       --runs) runs=$2; shift 2 ;;
-      *) die "usage: ./ha bench store-failover [--runs N]" ;;
+      --placement) placement=$2; shift 2 ;;
+      *) die "usage: ./ha bench store-failover [--runs N] [--placement own|nodes]" ;;
     esac
   done
   echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); replicated store (Patroni + etcd, 3 members, Patroni ttl $(sed -n "s/^ *ttl: \([0-9]*\)$/\1/p" "$LAB_DIR/store.sh" 2>/dev/null || echo ?) s); lease timeout 1s; store-outage bound ha-node's default"
   [[ -n ${HA_LAB_SKIP_BUILD:-} ]] || "$ROOT/ha" build >/dev/null
-  HA_LAB_DATABASE="ha_store_failover" "$LAB" up 2 --store replicated >/dev/null
+  [[ $placement == own || $placement == nodes ]] || die "--placement is own or nodes"
+  echo "placement: $placement"
+  HA_LAB_DATABASE="ha_store_failover" "$LAB" up 2 --store replicated --store-placement "$placement" >/dev/null
   export HA_CONNECTION
   HA_CONNECTION=$(cat "$STATE/store-url.root")
   cluster_config > "$STATE/failover.crm"
   "$HACTL" configure load replace "$STATE/failover.crm" --store >/dev/null
   local res=() gaps=() lost=() dbl=() r how line
   for r in $(seq 1 "$runs"); do
-    how=kill; (( r % 2 == 0 )) && how=cut
+    if [[ $placement == nodes ]]; then
+      # Each run crashes the machine of the group's node, whose store member dies with it: odd runs with the primary
+      # moved there first (where Patroni allows it), even runs as the store stands.
+      how=machine; (( r % 2 == 1 )) && how=machine-primary
+    else
+      how=kill; (( r % 2 == 0 )) && how=cut
+    fi
     line=$(one_store_failover "$r" "$how")
     read -r re ga lo db n leader holder <<<"$line"
     res+=("${re/none/999999}"); gaps+=("$ga"); lost+=("$lo"); dbl+=("$db")
-    echo "run $r: $how store primary $leader (group on $holder): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+    if [[ $placement == nodes ]]; then
+      local role=standby; [[ $leader == "s${holder#node}" ]] && role=primary
+      echo "run $r: crash of $holder's machine (the group's node; its store member s${holder#node} the $role, primary $leader): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+    else
+      echo "run $r: $how store primary $leader (group on $holder): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+    fi
   done
-  line=$(one_store_failover $((runs + 1)) both)
-  read -r re ga lo db n leader holder <<<"$line"
-  echo "run $((runs + 1)): kill store primary $leader and $holder (the group's node) together: resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+  if [[ $placement == own ]]; then
+    line=$(one_store_failover $((runs + 1)) both)
+    read -r re ga lo db n leader holder <<<"$line"
+    echo "run $((runs + 1)): kill store primary $leader and $holder (the group's node) together: resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+  fi
   "$LAB" down >/dev/null
   local sum_lost=0 sum_dbl=0 x
   for x in "${lost[@]}"; do sum_lost=$((sum_lost + x)); done

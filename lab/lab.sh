@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # lab.sh: a real multi-node cluster on one machine (see docs/lab.md). Called by `./ha lab`.
 #
-#   lab.sh up [N] [--store embedded|replicated]
+#   lab.sh up [N] [--store embedded|replicated] [--store-placement own|nodes]
 #                        N nodes (default 2), the bridge, the shared disk, the hypervisor, the store (the embedded
-#                        PostgreSQL, or three members with etcd + Patroni + PostgreSQL: lab/store.sh)
+#                        PostgreSQL, or three members with etcd + Patroni + PostgreSQL: lab/store.sh), the members in
+#                        machines of their own (own, the default) or on the first three nodes' machines, with
+#                        witnesses of their own for the members left (nodes)
 #   lab.sh down          remove everything the lab made (also after a crash or a half-finished up)
 #   lab.sh status        nodes (power, pid, addresses, mounts), hypervisor, disk, store URL
 #   lab.sh store status|kill|cut|heal|promote MEMBER   the replicated store's members s1..s3 (lab/store.sh)
@@ -112,7 +114,9 @@ boot_command() {
 start_node() {
   local i=$1 dir="$STATE/nodes/node$1"
   mkdir -p "$dir"
-  reset_interface "$i"
+  # A store member on this machine (placement nodes) keeps the address it runs on; a machine booting after a crash or a
+  # fence has nothing running in it yet.
+  [[ -n $(ip netns pids "ha-n$i" 2>/dev/null) ]] || reset_interface "$i"
   boot_command > "$dir/boot-command"
   local store api_store
   store=$(cat "$STATE/store-url")
@@ -165,6 +169,10 @@ power_on() {
   if tini_pid "$i" >/dev/null; then die "node$i is running"; fi
   kill_node "$i"
   start_node "$i"
+  # The store member on this machine boots with it.
+  if [[ $(cat "$STATE/store-placement" 2>/dev/null) == nodes && $i -le 3 && -e $STATE/store/s$i/patroni.yml ]]; then
+    "$LAB_DIR/store.sh" heal "s$i" >/dev/null 2>&1 || say "lab: node$i's store member s$i did not boot (./ha lab store status)"
+  fi
 }
 
 # ------------------------------------------------------------------ shared disk
@@ -332,22 +340,26 @@ cmd_down() {
     "$ROOT/ha" db stop >/dev/null 2>&1 || true
     rm -f "$STATE/store-started-by-lab"
   fi
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-kind" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-kind" "$STATE/store-placement" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
 
 cmd_up() {
-  local n=2 store=embedded
+  local n=2 store=embedded placement=own
   while [[ $# -gt 0 ]]; do
     case $1 in
       --store) store=${2:-}; shift 2 || die "--store needs embedded or replicated" ;;
       --store=*) store=${1#--store=}; shift ;;
+      --store-placement) placement=${2:-}; shift 2 || die "--store-placement needs own or nodes" ;;
+      --store-placement=*) placement=${1#--store-placement=}; shift ;;
       *) n=$1; shift ;;
     esac
   done
   [[ $n =~ ^[0-9]+$ && $n -ge 1 && $n -le 9 ]] || die "node count must be 1..9, not '$n'"
   [[ $store == embedded || $store == replicated ]] || die "--store must be embedded or replicated, not '$store'"
+  [[ $placement == own || $placement == nodes ]] || die "--store-placement must be own or nodes, not '$placement'"
+  [[ $placement == own || $store == replicated ]] || die "--store-placement is the replicated store's (--store replicated)"
   local t0
   t0=$(now_ms)
   cmd_down 2>/dev/null
@@ -364,6 +376,9 @@ cmd_up() {
   write_cluster_config "$n"
   local url
   echo "$store" > "$STATE/store-kind"
+  echo "$placement" > "$STATE/store-placement"
+  # Members on the nodes' machines need the nodes' addresses before the nodes boot.
+  if [[ $placement == nodes ]]; then for i in $(seq 1 "$n"); do reset_interface "$i"; done; fi
   if [[ $store == replicated ]]; then
     # Three members in namespaces of their own (decision 0014): the database and the roles on the primary; every
     # component connects with a multi-host connection string that finds the primary wherever it is.
@@ -436,7 +451,7 @@ cmd_status() {
   [[ -s $HV/sshd.pid ]] && kill -0 "$(cat "$HV/sshd.pid")" 2>/dev/null && hv="sshd pid $(cat "$HV/sshd.pid")"
   echo "hypervisor: $hv on $HOST_ADDRESS:$SSH_PORT and 127.0.0.1:$SSH_PORT; client key $STATE/client_key; known_hosts $STATE/known_hosts"
   echo "disk: $(cat "$STATE/disk/device" 2>/dev/null || echo none) ($STATE/disk/shared.img, ext4, mount point $SHARED_MOUNT)"
-  echo "store: $(cat "$STATE/store-kind" 2>/dev/null || echo embedded)"
+  echo "store: $(cat "$STATE/store-kind" 2>/dev/null || echo embedded)$([[ $(cat "$STATE/store-placement" 2>/dev/null) == nodes ]] && echo ", members on the nodes' machines")"
   echo "store for nodes: $(cat "$STATE/store-url" 2>/dev/null || echo none)"
   echo "store for the nodes' APIs: $(cat "$STATE/store-url.api" 2>/dev/null || echo none)"
   echo "vip: $VIP; apache configs: $STATE/apache/nodeN.conf; cluster configuration: $STATE/apache-cluster.crm"
@@ -473,7 +488,7 @@ main() {
       shift; exec "$LAB_DIR/peer/pacemaker.sh" "$@" ;;
     pid) local i; i=$(node_index "${1:-}"); tini_pid "$i" ;;
     help|-h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown lab command '$sub' (up [N] [--store replicated]|down|status|kill|cut|heal|boot|exec NODE ...|store ...)" ;;
+    *) die "unknown lab command '$sub' (up [N] [--store replicated [--store-placement nodes]]|down|status|kill|cut|heal|boot|exec NODE ...|store ...)" ;;
   esac
 }
 

@@ -3,7 +3,11 @@
 #
 #   store.sh up                   three members s1..s3, each in its own namespace (ha-sN, 10.77.0.2N on ha-br0)
 #                                 running etcd + Patroni + PostgreSQL 15 (synchronous_mode strict); waits for a
-#                                 leader and a sync standby; prints the superuser's multi-host URL
+#                                 leader and a sync standby; prints the superuser's multi-host URL. With the placement
+#                                 "nodes" (lab.sh up --store-placement nodes, kept in .ha/lab/store-placement), member
+#                                 sN runs on node N's machine (namespace ha-nN, the node's address 10.77.0.N) for each
+#                                 of the first three nodes, and the members left run in machines of their own (the
+#                                 witnesses): a node's crash or cut is its member's too
 #   store.sh down                 every member's processes, namespaces, links and .ha/lab/store/ removed
 #   store.sh url [ROLE]           the multi-host connection string (postgres, or ha_node / ha_api)
 #   store.sh node-url ROLE        the connection string a node's components use: the node's own HAProxy
@@ -43,7 +47,12 @@ say() { printf '%s\n' "$*" >&2; }
 die() { say "lab store: $*"; exit 1; }
 now_ms() { date +%s%3N; }
 
-address() { echo "$SUBNET_PREFIX.2$1"; }
+PLACEMENT=$(cat "$STATE/store-placement" 2>/dev/null || echo own)
+NODE_COUNT=$(cat "$STATE/nodes.count" 2>/dev/null || echo 0)
+# on_node I: member sI shares node I's machine (placement "nodes").
+on_node() { [[ $PLACEMENT == nodes && $1 -le $NODE_COUNT ]]; }
+member_ns() { if on_node "$1"; then echo "ha-n$1"; else echo "ha-s$1"; fi; }
+address() { if on_node "$1"; then echo "$SUBNET_PREFIX.$1"; else echo "$SUBNET_PREFIX.2$1"; fi; }
 all_indexes() { seq 1 "$MEMBERS"; }
 hosts_csv() { local i; for i in $(all_indexes); do printf '%s%s' "$([[ $i -gt 1 ]] && echo ,)" "$(address "$i")"; done; }
 etcd_endpoints() { local i; for i in $(all_indexes); do printf '%shttp://%s:%s' "$([[ $i -gt 1 ]] && echo ,)" "$(address "$i")" "$ETCD_CLIENT_PORT"; done; }
@@ -52,7 +61,7 @@ member_index() {
   [[ ${1:-} =~ ^s([0-9]+)$ ]] || die "no such store member '${1:-}' (members are s1..s$MEMBERS)"
   local i=${BASH_REMATCH[1]}
   [[ $i -ge 1 && $i -le $MEMBERS ]] || die "no such store member '$1' (members are s1..s$MEMBERS)"
-  [[ -e /run/netns/ha-s$i ]] || die "store member '$1' is not in the lab (./ha lab up N --store replicated)"
+  [[ -e /run/netns/$(member_ns "$i") ]] || die "store member '$1' is not in the lab (./ha lab up N --store replicated)"
   echo "$i"
 }
 
@@ -64,7 +73,7 @@ tini_pid() {
   s=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
   [[ $s != Z && $s != X ]] || return 1
   [[ $(cat "/proc/$pid/comm" 2>/dev/null) == tini ]] || return 1
-  [[ $(readlink "/proc/$pid/ns/net" 2>/dev/null) == "net:[$(stat -L -c %i "/run/netns/ha-s$i" 2>/dev/null)]" ]] || return 1
+  [[ $(readlink "/proc/$pid/ns/net" 2>/dev/null) == "net:[$(stat -L -c %i "/run/netns/$(member_ns "$i")" 2>/dev/null)]" ]] || return 1
   echo "$pid"
 }
 
@@ -229,6 +238,8 @@ patronictl() { command patronictl -c "$STORE/patronictl.yml" "$@"; }
 # ------------------------------------------------------------------ members
 make_member_namespace() {
   local i=$1 ns=ha-s$1
+  # On a node: the node's namespace, made and addressed by lab.sh.
+  if on_node "$i"; then return 0; fi
   machine_namespace "$ns"
   ip -n "$ns" addr add "$(address "$i")/24" dev eth0
   ip -n "$ns" link set eth0 up
@@ -238,11 +249,11 @@ make_member_namespace() {
 # once, like a machine's power), in its network namespace.
 start_member() {
   local i=$1 dir="$STORE/s$1"
-  ip link set "ha-s$i-h" up
+  ip link set "$(member_ns "$i")-h" up
   : > "$dir/tini.pid"
   (
     export HA_STORE_MEMBER="s$i" HA_STORE_DIR="$dir" HA_LAB_STATE="$STATE"
-    setsid ip netns exec "ha-s$i" unshare --pid --fork --kill-child --mount-proc --uts --mount \
+    setsid ip netns exec "$(member_ns "$i")" unshare --pid --fork --kill-child --mount-proc --uts --mount \
       --propagation private tini -s -- "$LAB_DIR/store-member.sh" \
       </dev/null >>"$dir/console.log" 2>&1 &
     echo $! > "$dir/unshare.pid"
@@ -258,6 +269,8 @@ kill_member() {
     kill -KILL "$pid" 2>/dev/null || true
     for _ in $(seq 1 200); do [[ -d /proc/$pid ]] && [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || break; sleep 0.005; done
   fi
+  # Anything else in a machine of its own (on a node, the node's processes are not the member's).
+  on_node "$i" && return 0
   for p in $(ip netns pids "ha-s$i" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
 }
 
@@ -289,7 +302,7 @@ cmd_up() {
   leader=$(leader_index) || die "no leader"
   # The product's database and roles on the primary, by ./ha's own code (what ./ha db lab-listen does for the
   # embedded store), run inside the leader's namespaces where postgres may connect over loopback.
-  ip netns exec "ha-s$leader" "$ROOT/ha" db lab-roles 127.0.0.1 "$PG_PORT" "$DATABASE" >/dev/null ||
+  ip netns exec "$(member_ns "$leader")" "$ROOT/ha" db lab-roles 127.0.0.1 "$PG_PORT" "$DATABASE" >/dev/null ||
     die "the database and roles could not be created on s$leader"
   say "lab store: up, leader s$leader ($(( $(now_ms) - t0 )) ms)"
   cmd_url
@@ -297,6 +310,7 @@ cmd_up() {
 
 cmd_down() {
   local ns i p
+  for i in $(all_indexes); do on_node "$i" && kill_member "$i"; done
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ha-s[0-9]+$' || true); do
     kill_member "${ns#ha-s}" || true
   done
@@ -306,7 +320,7 @@ cmd_down() {
     local pid
     pid=$(cat "$p")
     [[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == tini ]] &&
-      grep -qs "ha-s" <(ip netns identify "$pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null || true
+      grep -qsE "ha-[sn]" <(ip netns identify "$pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null || true
   done
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ha-s[0-9]+$' || true); do
     ip netns delete "$ns" 2>/dev/null || true
@@ -427,7 +441,7 @@ cmd_status() {
   local i lines=() pid link
   for i in $(all_indexes); do
     if pid=$(tini_pid "$i"); then pid="up pid $pid"; else pid=down; fi
-    link=$(cat "/sys/class/net/ha-s$i-h/operstate" 2>/dev/null || echo missing)
+    link=$(cat "/sys/class/net/$(member_ns "$i")-h/operstate" 2>/dev/null || echo missing)
     local own etcd_status etcd_health
     own=$(member_api "$i" /patroni)
     etcd_status=$(ETCDCTL_API=3 timeout 3 etcdctl --endpoints="http://$(address "$i"):$ETCD_CLIENT_PORT" --dial-timeout=1s --command-timeout=1s endpoint status -w json 2>/dev/null || true)
@@ -488,8 +502,8 @@ main() {
     status) cmd_status ;;
     wait) cmd_wait "${1:-60}" || die "no leader with a streaming sync standby within ${1:-60} s" ;;
     kill) local i; i=$(member_index "${1:-}"); kill_member "$i"; say "lab store: s$i crashed" ;;
-    cut) local i; i=$(member_index "${1:-}"); ip link set "ha-s$i-h" down; say "lab store: s$i cut off" ;;
-    heal) local i; i=$(member_index "${1:-}"); ip link set "ha-s$i-h" up
+    cut) local i; i=$(member_index "${1:-}"); ip link set "$(member_ns "$i")-h" down; say "lab store: s$i cut off" ;;
+    heal) local i; i=$(member_index "${1:-}"); ip link set "$(member_ns "$i")-h" up
       if tini_pid "$i" >/dev/null; then say "lab store: s$i link back"
       else kill_member "$i"; start_member "$i"; say "lab store: s$i link back, booted again (pid $(tini_pid "$i"))"; fi ;;
     promote) local i; i=$(member_index "${1:-}"); cmd_promote "$i" ;;
