@@ -410,6 +410,7 @@ demo_store_failover() {
 # after the crash, acknowledged appends missing from the log afterwards, samples with the VIP on both nodes. Then one
 # more run in which the node serving the group and the store's primary are killed together.
 store_leader() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=\(s[0-9]\).*/\1/p'; }
+store_sync_standby() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=s[0-9] sync_standby=\(s[0-9]\).*/\1/p'; }
 # Settled: a leader with a sync standby, and every other member streaming from it too. A member still rejoining (pg_rewind
 # after its own failover) is no standby yet: a fault then would be a second one, and strict synchronous mode takes no
 # writes with one member alone.
@@ -445,7 +446,7 @@ append_loop() { # FILE RUN NODE
 }
 
 one_store_failover() { # RUN HOW(kill|cut|both|machine|machine-primary)
-  local run=$1 how=$2 leader holder t0 dir="$STATE/bench-run-$1"
+  local run=$1 how=$2 leader sync holder t0 dir="$STATE/bench-run-$1"
   mkdir -p "$dir"; rm -f "$STATE/bench-stop"
   wait_until 120 "the group serving" page_served
   wait_until 120 "the store settled" store_settled
@@ -458,7 +459,7 @@ one_store_failover() { # RUN HOW(kill|cut|both|machine|machine-primary)
     wait_until 60 "the store settled after the switchover" store_settled
     wait_until 60 "the cluster settled after the switchover" settled
   fi
-  leader=$(store_leader)
+  leader=$(store_leader); sync=$(store_sync_standby)
   local admin=node1; [[ $holder == node1 ]] && admin=node2
   probe_loop "$dir/probes" & local p1=$!
   vip_loop "$dir/vip" & local p2=$!
@@ -491,7 +492,7 @@ one_store_failover() { # RUN HOW(kill|cut|both|machine|machine-primary)
   stored=$(sql "SELECT data->>'value' FROM cib.mt_events WHERE stream_id = 'configuration' AND type = 'cib.cluster_property_set.v1' AND data->>'name' = 'bench-append-$run'" | sort -n | tr '\n' ' ')
   lost=$(comm -23 <(tr ' ' '\n' <<<"$acked" | grep . | sort) <(tr ' ' '\n' <<<"$stored" | grep . | sort) | wc -l)
   double=$(awk '$2 > 1' "$dir/vip" | wc -l)
-  echo "${resumed:-none} $gap $lost $double $(wc -l < "$dir/appends") $leader $holder"
+  echo "${resumed:-none} $gap $lost $double $(wc -l < "$dir/appends") $leader $holder ${sync:-none}"
   # The member back (and the node, after a crash) before the next run.
   if [[ $how == machine* ]]; then
     wait_until 60 "$holder back" "$LAB" pid "$holder"
@@ -532,11 +533,11 @@ cmd_store_bench() {
       how=kill; (( r % 2 == 0 )) && how=cut
     fi
     line=$(one_store_failover "$r" "$how")
-    read -r re ga lo db n leader holder <<<"$line"
+    read -r re ga lo db n leader holder sync <<<"$line"
     res+=("${re/none/999999}"); gaps+=("$ga"); lost+=("$lo"); dbl+=("$db")
     if [[ $placement == nodes ]]; then
-      local role=standby; [[ $leader == "s${holder#node}" ]] && role=primary
-      echo "run $r: crash of $holder's machine (the group's node; its store member s${holder#node} the $role, primary $leader): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
+      local role="asynchronous standby"; [[ $sync == "s${holder#node}" ]] && role="sync standby"; [[ $leader == "s${holder#node}" ]] && role=primary
+      echo "run $r: crash of $holder's machine (the group's node; its store member s${holder#node} the $role; primary $leader, sync standby $sync): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
     else
       echo "run $r: $how store primary $leader (group on $holder): resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
     fi
