@@ -544,7 +544,7 @@ cmd_store_bench() {
   done
   if [[ $placement == own ]]; then
     line=$(one_store_failover $((runs + 1)) both)
-    read -r re ga lo db n leader holder <<<"$line"
+    read -r re ga lo db n leader holder sync <<<"$line"
     echo "run $((runs + 1)): kill store primary $leader and $holder (the group's node) together: resumed_ms=$re service_gap_ms=$ga acked_lost=$lo double_active=$db acked=$n"
   fi
   "$LAB" down >/dev/null
