@@ -111,12 +111,12 @@ boot_command() {
   fi
 }
 
-start_node() {
+start_node() { # I [keep-interface]
   local i=$1 dir="$STATE/nodes/node$1"
   mkdir -p "$dir"
-  # A store member on this machine (placement nodes) keeps the address it runs on; a machine booting after a crash or a
-  # fence has nothing running in it yet.
-  [[ -n $(ip netns pids "ha-n$i" 2>/dev/null) ]] || reset_interface "$i"
+  # keep-interface: the first boot at `up` with store members on the nodes' machines, whose interfaces were set up
+  # before the members started on them. Every other boot (after a crash or a fence) starts from a clean interface.
+  [[ ${2:-} == keep-interface ]] || reset_interface "$i"
   boot_command > "$dir/boot-command"
   local store api_store
   store=$(cat "$STATE/store-url")
@@ -402,7 +402,7 @@ cmd_up() {
   start_hypervisor
   for i in $(seq 1 "$n"); do
     echo "running" > "$HV/domains/node$i"
-    start_node "$i"
+    if [[ $placement == nodes ]]; then start_node "$i" keep-interface; else start_node "$i"; fi
   done
   touch "$STATE/up"
   say "lab: up, $n nodes, $store store ($(( $(now_ms) - t0 )) ms); boot: $(boot_command)"

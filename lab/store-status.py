@@ -1,6 +1,6 @@
 """The lab's replicated store, one line per member (lab/store.sh status).
 
-stdin: one tab-separated line per member: index, process, link, its own GET /patroni (JSON), its etcd endpoint
+stdin: one tab-separated line per member: index, address, process, link, its own GET /patroni (JSON), its etcd endpoint
 status (JSON), its etcd health word. DCS: `GET /v2/keys/ha/SCOPE/?recursive=true` (Patroni's keys in etcd's v2 key
 space, what `patronictl list` shows), empty when no etcd answered.
 """
@@ -35,10 +35,9 @@ leader = dcs.get("leader")
 sync = load(dcs.get("sync", ""), {}).get("sync_standby")
 dcs_members = {k.split("/", 1)[1]: load(v, {}) for k, v in dcs.items() if k.startswith("members/")}
 leader_lsn = dcs_members.get(leader, {}).get("xlog_location")
-prefix = os.environ["SUBNET_PREFIX"]
 members = []
 for line in sys.stdin:
-    index, process, link, own, etcd_status, etcd_health = line.rstrip("\n").split("\t")
+    index, address, process, link, own, etcd_status, etcd_health = line.rstrip("\n").split("\t")
     own = load(own, {})
     status = load(etcd_status, [])
     status = status[0].get("Status") if status else None
@@ -65,7 +64,7 @@ for line in sys.stdin:
         etcd += f",term={status.get('raftTerm')}"
     timeline = own.get("timeline") or (registered or {}).get("timeline") or "-"
     members.append((name, role, own_role))
-    print(f"{name}: address={prefix}.2{index} member={process.replace(' ', '-')} link={link} role={role} "
+    print(f"{name}: address={address} member={process.replace(' ', '-')} link={link} role={role} "
           f"own_role={own_role} state={own.get('state', 'unreachable')} timeline={timeline} lag={lag} etcd={etcd}")
 
 

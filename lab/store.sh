@@ -223,13 +223,8 @@ write_ctl_config() {
   cat > "$STORE/patronictl.yml" <<YAML
 scope: $SCOPE
 namespace: /ha/
-# Patroni talks to its own member's etcd only (use_proxies: no discovery of the others). Its view of the store is then
-# its machine's: an isolated member's etcd has no quorum, so its Patroni cannot renew the leader key and demotes; and a
-# healthy primary never spends its retry_timeout on another member's etcd that was just cut off (with retry_timeout 1,
-# one dead endpoint tried first would cost it the leader key).
 etcd:
-  hosts: 127.0.0.1:$ETCD_CLIENT_PORT
-  use_proxies: true
+  hosts: $(for j in $(all_indexes); do printf '%s%s:%s' "$([[ $j -gt 1 ]] && echo ,)" "$(address "$j")" "$ETCD_CLIENT_PORT"; done)
 YAML
 }
 
@@ -446,7 +441,7 @@ cmd_status() {
     own=$(member_api "$i" /patroni)
     etcd_status=$(ETCDCTL_API=3 timeout 3 etcdctl --endpoints="http://$(address "$i"):$ETCD_CLIENT_PORT" --dial-timeout=1s --command-timeout=1s endpoint status -w json 2>/dev/null || true)
     etcd_health=$(ETCDCTL_API=3 timeout 3 etcdctl --endpoints="http://$(address "$i"):$ETCD_CLIENT_PORT" --dial-timeout=1s --command-timeout=1s endpoint health 2>&1 | grep -oE 'is (un)?healthy' | head -n 1 | sed 's/^is //' || true)
-    lines+=("$i"$'\t'"$pid"$'\t'"$link"$'\t'"${own//[$'\t\n']/ }"$'\t'"${etcd_status//[$'\t\n']/ }"$'\t'"${etcd_health:-unreachable}")
+    lines+=("$i"$'\t'"$(address "$i")"$'\t'"$pid"$'\t'"$link"$'\t'"${own//[$'\t\n']/ }"$'\t'"${etcd_status//[$'\t\n']/ }"$'\t'"${etcd_health:-unreachable}")
   done
   # etcd's view (what patronictl list shows), read from the members whose etcd answered: patronictl itself would wait
   # on a cut member's etcd first.
@@ -461,7 +456,7 @@ cmd_status() {
     [[ $dcs == *'"node"'* ]] && break
     dcs=""
   done
-  printf '%s\n' "${lines[@]}" | DCS="$dcs" SCOPE="$SCOPE" SUBNET_PREFIX="$SUBNET_PREFIX" python3 "$LAB_DIR/store-status.py"
+  printf '%s\n' "${lines[@]}" | DCS="$dcs" SCOPE="$SCOPE" python3 "$LAB_DIR/store-status.py"
   echo "store url (postgres): $(cmd_url postgres 2>/dev/null || echo none)"
 }
 
