@@ -161,6 +161,10 @@ power_off() {
   local i=$1
   ip link set "ha-n$i-h" down 2>/dev/null || true
   kill_node "$i"
+  # A machine that is off holds no address: the VIP a crashed node had is gone with it, not left configured in its
+  # namespace until the next boot (an observer counting addresses saw it beside the survivor's for one sample while the
+  # fence's power-on was still on its way: the node is fenced once it is off).
+  ip -n "ha-n$i" addr flush dev eth0 2>/dev/null || true
   set_power "$i" "shut off"
 }
 
