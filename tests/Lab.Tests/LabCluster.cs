@@ -4,6 +4,9 @@ using Cib.Interop.Crm;
 using Cib.Projections.Planning;
 using Cib.Projections.Store;
 using Marten;
+using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Lab.Tests;
 
@@ -55,12 +58,27 @@ public sealed class LabCluster : IAsyncDisposable
         return text;
     }
 
-    public async Task<IReadOnlyList<Logged>> EventsAsync()
+    public Task<IReadOnlyList<Logged>> EventsAsync() => StoreReads.ExecuteAsync(async ct =>
     {
         await using var session = Store.QuerySession();
-        var all = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
-        return all.Select(e => new Logged(e.Sequence, e.Timestamp, e.Data)).ToList();
-    }
+        var all = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync(ct);
+        return (IReadOnlyList<Logged>)all.Select(e => new Logged(e.Sequence, e.Timestamp, e.Data)).ToList();
+    }).AsTask();
+
+    /// <summary>
+    /// The tests read the log as an observer from the host, through the replicated store's multi-host string. Right after
+    /// the store comes back from an outage there can be a moment with no primary yet (every member demoted itself while
+    /// it had no etcd quorum): a read is tried again for up to 30 s then, not taken for a product failure.
+    /// </summary>
+    private static readonly ResiliencePipeline StoreReads = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>().Handle<Exception>(e => e.InnerException is NpgsqlException),
+            MaxRetryAttempts = 60,
+            Delay = TimeSpan.FromMilliseconds(500),
+            BackoffType = DelayBackoffType.Constant,
+        })
+        .Build();
 
     public async Task<List<T>> EventsOfAsync<T>() => (await EventsAsync()).Select(e => e.Event).OfType<T>().ToList();
 

@@ -150,8 +150,8 @@ public sealed class StoreFailoverTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.All(observer.Snapshot().Samples.Last().Nodes, n => Assert.False(n.HoldsVip || n.HoldsMount || n.ApacheProcesses > 0, $"{n} still holds the group"));
 
         foreach (var member in members) await _cluster.Lab.StoreAsync("heal", member);
-        Assert.True(await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(180)),
-            "the page is never served again after the store is back\n" + await _cluster.LogAsync() + "\n" + _cluster.NodeLogs());
+        if (!await observer.WaitForPageAsync(true, TimeSpan.FromSeconds(180)))
+            Assert.Fail("the page is never served again after the store is back\n" + await _cluster.LogAsync() + "\n" + _cluster.NodeLogs());
         await SettledAsync();
         var timeline = await observer.StopAsync();
         var events = (await _cluster.EventsAsync()).Where(e => e.Sequence > head).ToList();
