@@ -29,6 +29,7 @@ public sealed partial class CibXmlImporter
         XDocument doc;
         try
         {
+            if (TooDeep(xml) is { } deep) return Failed(deep);
             using var reader = XmlReader.Create(new StringReader(xml), ReaderSettings);
             doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
         }
@@ -66,6 +67,26 @@ public sealed partial class CibXmlImporter
         XmlResolver = null,
         IgnoreWhitespace = true,
     };
+
+    /// <summary>How deep elements may nest: a CIB nests about ten levels (rules a few more).</summary>
+    public const int MaxDepth = 100;
+
+    /// <summary>
+    /// The first element nested deeper than <see cref="MaxDepth"/>, as an error. Checked by a reading pass before the
+    /// document is built: building an XDocument takes time growing with the square of the depth (100,000 levels, well
+    /// inside a megabyte, took 40 s), the reading pass alone does not.
+    /// </summary>
+    private static ImportError? TooDeep(string xml)
+    {
+        using var reader = XmlReader.Create(new StringReader(xml), ReaderSettings);
+        while (reader.Read())
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth >= MaxDepth)
+            {
+                var info = (IXmlLineInfo)reader;
+                return new ImportError(info.LineNumber, info.LinePosition, $"<{reader.LocalName}> is nested more than {MaxDepth} elements deep: not a CIB");
+            }
+        return null;
+    }
 
     /// <summary>The line and column of the character at <paramref name="index"/> (the text's length: just after the last), counting line breaks as XML does (CR LF, CR, LF).</summary>
     private static (int Line, int Column) PositionOf(string text, int index)

@@ -128,13 +128,22 @@ public sealed class CibXmlImporterFuzzTests
     }
 
     [Fact]
-    public void Deep_nesting_is_read_without_a_crash()
+    public void Nesting_deeper_than_a_cib_does_is_refused_where_it_starts()
     {
-        var deep = "<cib><configuration><resources><group id=\"g\">" + string.Concat(Enumerable.Repeat("<x>", 10_000))
-                   + string.Concat(Enumerable.Repeat("</x>", 10_000)) + "</group></resources></configuration></cib>";
+        var deep = "<cib><configuration><resources><group id=\"g\">\n" + string.Concat(Enumerable.Repeat("<x>", 100_000))
+                   + string.Concat(Enumerable.Repeat("</x>", 100_000)) + "</group></resources></configuration></cib>";
+
         var result = CibXmlImporter.Import(deep);
-        Assert.True(result.IsOk, result.Error?.ToString());
-        Assert.Contains(result.Unsupported, u => u.Element == "x");
+
+        Assert.False(result.IsOk);
+        // The element at level 100 (<cib> is 0, the group 3, the first <x> 4): its name, after the "<", on line 2.
+        Assert.Equal((2, 1 + 3 * (CibXmlImporter.MaxDepth - 4) + 1), (result.Error!.Line, result.Error.Column));
+        Assert.Contains("nested", result.Error.Message);
+
+        var shallow = CibXmlImporter.Import("<cib><configuration><resources><group id=\"g\">" + string.Concat(Enumerable.Repeat("<x>", 90))
+                                            + string.Concat(Enumerable.Repeat("</x>", 90)) + "</group></resources></configuration></cib>");
+        Assert.True(shallow.IsOk, shallow.Error?.ToString());
+        Assert.Contains(shallow.Unsupported, u => u.Element == "x");
     }
 
     [Fact]
