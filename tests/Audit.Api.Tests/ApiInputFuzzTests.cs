@@ -133,7 +133,7 @@ public sealed class ApiInputFuzzTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
-    public async Task Bodies_that_are_not_utf8_or_huge_are_never_5xx()
+    public async Task Bodies_that_are_not_utf8_or_huge_are_never_5xx_and_huge_ones_store_nothing()
     {
         var admin = await api.ClientAsAsync("ada");
         var wrong = new List<string>();
@@ -143,9 +143,11 @@ public sealed class ApiInputFuzzTests(ApiFactory api) : IClassFixture<ApiFactory
             var invalidUtf8 = new ByteArrayContent([0x7B, 0x22, 0x6E, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0xFF, 0xFE, 0x22, 0x7D]);
             invalidUtf8.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = "utf-8" };
             if (await ViolationAsync(admin, method, path, invalidUtf8, mustRefuse: false, logUnchanged: false) is { } v1) wrong.Add(v1 + " (invalid UTF-8)");
-            var huge = new StringContent(contentType == "text/plain" ? "node n\n" + new string('#', 2 * 1024 * 1024) : "{\"value\":\"" + new string('x', 2 * 1024 * 1024) + "\"}",
+            // The in-process server does not apply Kestrel's 1 MB limit: a huge body here is a broken one (a JSON string
+            // never closed, crm text that defines no such object), so that it is refused whatever its size and stores nothing.
+            var huge = new StringContent(contentType == "text/plain" ? "node n\n#" + new string('x', 2 * 1024 * 1024) : "{\"value\":\"" + new string('x', 2 * 1024 * 1024),
                 Encoding.UTF8, contentType);
-            if (await ViolationAsync(admin, method, path, huge, mustRefuse: false, logUnchanged: false) is { } v2) wrong.Add(v2 + " (2 MB)");
+            if (await ViolationAsync(admin, method, path, huge, mustRefuse: contentType != "text/plain") is { } v2) wrong.Add(v2 + " (2 MB)");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
