@@ -175,6 +175,11 @@ public static class ApiHost
     /// </summary>
     private static ValueTask<object?> ValidIds(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
+        // A NUL cannot be stored or compared in PostgreSQL text: a query value holding one is refused here, not at the store.
+        foreach (var (key, values) in invocation.HttpContext.Request.Query)
+            if (values.Any(v => v is not null && v.Contains('\0')))
+                return ValueTask.FromResult<object?>(Problems.Result(StatusCodes.Status400BadRequest, "query-invalid",
+                    $"the query parameter {key} holds a NUL character"));
         foreach (var (key, value) in invocation.HttpContext.Request.RouteValues)
         {
             if (value is not string id) continue;

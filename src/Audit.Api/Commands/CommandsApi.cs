@@ -16,7 +16,7 @@ public static class CommandsApi
 {
     /// <summary>The node of a move or ban, and optionally its lifetime (ISO 8601 duration, e.g. PT1H).</summary>
     public sealed record NodeBody(string Node, string? Lifetime = null);
-    public sealed record MaintenanceBody(bool Enabled);
+    public sealed record MaintenanceBody([property: System.Text.Json.Serialization.JsonRequired] bool Enabled);
 
     public static void MapCommandsApi(this RouteGroupBuilder api)
     {

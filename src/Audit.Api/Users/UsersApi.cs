@@ -20,12 +20,19 @@ public static class UsersApi
             .WithName("ListUsers").WithSummary("the users and their roles");
         users.MapPost("/", async (NewUser body, UserStore store, HttpContext http, CancellationToken ct) =>
         {
+            // JSON may leave out what the record requires, or carry a role by a number no role has.
+            if (string.IsNullOrEmpty(body.Name) || string.IsNullOrEmpty(body.Password))
+                return Problems.Result(StatusCodes.Status400BadRequest, "user-incomplete", "a new user needs a name, a role and a password");
+            if (!Enum.IsDefined(body.Role))
+                return Problems.Result(StatusCodes.Status400BadRequest, "role-unknown", $"unknown role: expected one of {string.Join(", ", Enum.GetNames<UserRole>())}");
             await store.ChangeAsync(new AddUser(body.Name, body.Role), body.Password, Meta(http), ct);
             return Results.Created($"{ApiHost.ApiBase}/users/{body.Name}", new UserView(body.Name, body.Role));
         }).WithName("AddUser").WithSummary("create a user with a role and a password (at least 12 characters)")
           .Produces<UserView>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         users.MapPatch("/{name}", async (string name, UserChange body, UserStore store, HttpContext http, CancellationToken ct) =>
         {
+            if (body.Role is { } unknown && !Enum.IsDefined(unknown))
+                return Problems.Result(StatusCodes.Status400BadRequest, "role-unknown", $"unknown role: expected one of {string.Join(", ", Enum.GetNames<UserRole>())}");
             if (body.Role is { } role) await store.ChangeAsync(new ChangeUserRole(name, role), null, Meta(http), ct);
             if (body.Password is { } password) await store.ChangeAsync(new ChangeUserPassword(name), password, Meta(http), ct);
             return Results.NoContent();

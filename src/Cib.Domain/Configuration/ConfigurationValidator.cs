@@ -81,6 +81,13 @@ public static class ConfigurationValidator
 
         foreach (var name in p.Params.Keys.Where(k => !IsParameterName(k)))
             Add("invalid-attribute", $"'{name}' is not a valid parameter name");
+        // Values reach agents verbatim: an OCF agent's as an environment variable (which cannot hold a NUL), a fence
+        // agent's as a name=value line on its stdin (a line break would add a line of the value's choosing).
+        foreach (var (name, value) in p.Params)
+            if (value.Contains('\0') || (p.IsFenceDevice && value.AsSpan().IndexOfAny('\r', '\n') >= 0))
+                Add("invalid-value", p.IsFenceDevice
+                    ? $"{name}: a fence device's parameter holds no line break or NUL (the agent reads one name=value a line)"
+                    : $"{name}: a parameter holds no NUL character");
         foreach (var (name, value) in p.Meta)
             errors.AddRange(ValidateMeta($"primitive '{p.Id}'", name, value).Select(e => e with { Subject = p.Id }));
 

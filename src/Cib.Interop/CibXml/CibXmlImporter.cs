@@ -29,11 +29,24 @@ public sealed partial class CibXmlImporter
         XDocument doc;
         try
         {
-            doc = XDocument.Parse(xml, LoadOptions.SetLineInfo);
+            if (TooDeep(xml) is { } deep) return Failed(deep);
+            using var reader = XmlReader.Create(new StringReader(xml), ReaderSettings);
+            doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
         }
         catch (XmlException e)
         {
-            return Failed(new ImportError(e.LineNumber, e.LinePosition, e.Message));
+            // A CIB has no DOCTYPE: one is refused before anything in it is read, so entities are never expanded (a
+            // "billion laughs") nor fetched (an external entity naming a file or a URL).
+            var doctype = xml.IndexOf("<!DOCTYPE", StringComparison.Ordinal);
+            if (e.Message.Contains("DTD", StringComparison.Ordinal) && doctype >= 0)
+            {
+                var (at, column) = PositionOf(xml, doctype);
+                return Failed(new ImportError(at, column,
+                    "a DOCTYPE is not allowed in a CIB (document type definitions and entities are refused, never expanded or fetched)"));
+            }
+            // An error found at the end of the text (no root element, say) has no position of its own: the end is where.
+            var (line, col) = e.LineNumber > 0 ? (e.LineNumber, e.LinePosition) : PositionOf(xml, xml.Length);
+            return Failed(new ImportError(line, col, e.Message));
         }
         var root = doc.Root;
         if (root is null || root.Name.LocalName != "cib")
@@ -46,6 +59,46 @@ public sealed partial class CibXmlImporter
         {
             return Failed(new ImportError(Line(e.Element), Column(e.Element), e.Message));
         }
+    }
+
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreWhitespace = true,
+    };
+
+    /// <summary>How deep elements may nest: a CIB nests about ten levels (rules a few more).</summary>
+    public const int MaxDepth = 100;
+
+    /// <summary>
+    /// The first element nested deeper than <see cref="MaxDepth"/>, as an error. Checked by a reading pass before the
+    /// document is built: building an XDocument takes time growing with the square of the depth (100,000 levels, well
+    /// inside a megabyte, took 40 s), the reading pass alone does not.
+    /// </summary>
+    private static ImportError? TooDeep(string xml)
+    {
+        using var reader = XmlReader.Create(new StringReader(xml), ReaderSettings);
+        while (reader.Read())
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth >= MaxDepth)
+            {
+                var info = (IXmlLineInfo)reader;
+                return new ImportError(info.LineNumber, info.LinePosition, $"<{reader.LocalName}> is nested more than {MaxDepth} elements deep: not a CIB");
+            }
+        return null;
+    }
+
+    /// <summary>The line and column of the character at <paramref name="index"/> (the text's length: just after the last), counting line breaks as XML does (CR LF, CR, LF).</summary>
+    private static (int Line, int Column) PositionOf(string text, int index)
+    {
+        int line = 1, column = 1;
+        for (var i = 0; i < index; i++)
+        {
+            if (text[i] == '\r' && i + 1 < text.Length && text[i + 1] == '\n') continue;
+            if (text[i] is '\r' or '\n') { line++; column = 1; }
+            else column++;
+        }
+        return (line, column);
     }
 
     private static CibImport Failed(ImportError error) =>

@@ -35,6 +35,10 @@ public sealed class FenceAgentDevice : IFenceDevice
     {
         var path = AgentPath(primitive.Agent.Type, directory)
                    ?? throw new FenceDeviceConfigurationException(primitive.Id, $"'{primitive.Agent}' is not a fence agent (stonith:fence_*)");
+        // The configuration refuses these (ConfigurationValidator); a device stored before that rule is refused here,
+        // never run with a parameter dropped or with a line the value added.
+        if (primitive.Params.FirstOrDefault(p => Passed(p.Key) && p.Value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0) is { Key: { } bad })
+            throw new FenceDeviceConfigurationException(primitive.Id, $"parameter {bad} holds a line break or NUL: the agent reads one name=value a line on stdin");
         if (!File.Exists(path))
             throw new FenceDeviceConfigurationException(primitive.Id, $"fence agent {path} is not installed");
         return new FenceAgentDevice(primitive, path);
@@ -82,11 +86,7 @@ public sealed class FenceAgentDevice : IFenceDevice
     {
         var lines = new StringBuilder();
         foreach (var (key, value) in _primitive.Params)
-        {
-            if (key.StartsWith("pcmk_", StringComparison.Ordinal) || key is "action" or "plug" or "port" or "nodename") continue;
-            if (value.Contains('\n')) continue;
-            lines.Append(key).Append('=').Append(value).Append('\n');
-        }
+            if (Passed(key)) lines.Append(key).Append('=').Append(value).Append('\n');
         lines.Append("action=").Append(action).Append('\n');
         if (plug is not null)
         {
@@ -95,6 +95,10 @@ public sealed class FenceAgentDevice : IFenceDevice
         }
         return lines.ToString();
     }
+
+    /// <summary>Whether a parameter goes to the agent: Pacemaker's own pcmk_* do not, nor what the fencer sets itself.</summary>
+    private static bool Passed(string key) =>
+        !key.StartsWith("pcmk_", StringComparison.Ordinal) && key is not ("action" or "plug" or "port" or "nodename");
 
     private static string LastLine(AgentProcessResult run)
     {
