@@ -77,7 +77,8 @@ public static class ApiHost
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new StoreKeyRepository(db));
         // Bearer tokens for hactl and scripts; a cookie session for the console (HttpOnly, SameSite=Strict: a page of
         // another site cannot send it). A request with an Authorization header is judged by its token, else by its cookie.
-        var hours = TimeSpan.FromHours(config.GetValue("Api:TokenHours", 8));
+        var hours = AuthApi.CredentialLifetime(config);
+        builder.Services.AddSingleton(s => new SessionRevocations(s.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddAuthentication(AuthApi.Scheme)
             .AddPolicyScheme(AuthApi.Scheme, "bearer token or console session", o => o.ForwardDefaultSelector = http =>
                 http.Request.Headers.Authorization.Count > 0 ? BearerTokenDefaults.AuthenticationScheme : AuthApi.SessionScheme)

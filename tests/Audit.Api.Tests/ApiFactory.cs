@@ -55,6 +55,24 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         if (_db is not null) await _db.DisposeAsync();
         Directory.Delete(_dataDir, true);
     }
+
+    /// <summary>A second API host on the same store, as another node's API is: its own data directory, the store's keys and rows.</summary>
+    public sealed class OnSameStore(ApiFactory first) : WebApplicationFactory<Program>
+    {
+        private readonly string _dataDir = Directory.CreateTempSubdirectory("ha-api-test-").FullName;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Store:Connection", first.Db.ConnectionString);
+            builder.UseSetting("Api:DataDir", _dataDir);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            Directory.Delete(_dataDir, true);
+        }
+    }
 }
 
 /// <summary>The same API allowing two logins a minute per client address.</summary>

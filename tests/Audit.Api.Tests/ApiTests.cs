@@ -236,6 +236,49 @@ public sealed class SessionTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True((await browser.DeleteAsync("/api/v1/auth/session")).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/status")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_copy_of_a_session_cookie_is_refused_after_the_logout()
+    {
+        var browser = api.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = new Uri("https://localhost") });
+        var login = await browser.PostAsJsonAsync("/api/v1/auth/session", new { name = "aude", password = ApiFactory.Password });
+        Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
+        var copy = api.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, BaseAddress = new Uri("https://localhost") });
+        copy.DefaultRequestHeaders.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/api/v1/status")).StatusCode);
+
+        Assert.True((await browser.DeleteAsync("/api/v1/auth/session")).IsSuccessStatusCode);
+
+        // The copy (taken off the wire, kept by another tab or machine) ends with the session, not only the browser's cookie.
+        await Problem.AssertAsync(await copy.GetAsync("/api/v1/status"), 401, "unauthenticated");
+        // A new login is a new session.
+        var again = await browser.PostAsJsonAsync("/api/v1/auth/session", new { name = "aude", password = ApiFactory.Password });
+        Assert.True(again.IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/status")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Logout_ends_that_bearer_token_at_every_api_and_no_other()
+    {
+        var first = await api.ClientAsAsync("aude");
+        var second = await api.ClientAsAsync("aude");
+        var token = first.DefaultRequestHeaders.Authorization!;
+        Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/api/v1/status")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await first.DeleteAsync("/api/v1/auth/token")).StatusCode);
+
+        await Problem.AssertAsync(await first.GetAsync("/api/v1/status"), 401, "unauthenticated");
+        // Another API host on the same store (another node's API) refuses it too: the logout is in the store.
+        await using var otherNode = new ApiFactory.OnSameStore(api);
+        var replay = otherNode.CreateClient();
+        replay.DefaultRequestHeaders.Authorization = token;
+        await Problem.AssertAsync(await replay.GetAsync("/api/v1/status"), 401, "unauthenticated");
+        // The user's other token is another session.
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/api/v1/status")).StatusCode);
+        // Without a token there is nothing to end.
+        await Problem.AssertAsync(await api.CreateClient().DeleteAsync("/api/v1/auth/token"), 401, "unauthenticated");
+    }
 }
 
 /// <summary>/metrics: Prometheus' text format with the cluster's figures and the API's request durations; a user's token is needed.</summary>

@@ -41,7 +41,7 @@ public sealed class AuthMatrixTests(ExpiringTokensApiFactory api) : IClassFixtur
     {
         ["POST /api/v1/auth/token"] = "the login: it is how a token is got (rate limited)",
         ["POST /api/v1/auth/session"] = "the console's login (rate limited)",
-        ["DELETE /api/v1/auth/session"] = "the console's logout: removes the caller's own cookie, nothing else",
+        ["DELETE /api/v1/auth/session"] = "the console's logout: ends the caller's own session, if any, and removes its cookie; nothing else",
         ["GET /healthz"] = "the health check of load balancers and the lab",
         ["GET /openapi/{documentName}.json"] = "the API's description: no data",
         ["GET /login"] = "the console's login page",

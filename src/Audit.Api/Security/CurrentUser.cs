@@ -9,14 +9,19 @@ namespace Audit.Api.Security;
 /// </summary>
 public sealed class CurrentUser(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext http, UserStore users)
+    public async Task InvokeAsync(HttpContext http, UserStore users, SessionRevocations revocations)
     {
         if (http.User.Identity is { IsAuthenticated: true, Name: { } name } identity)
         {
-            var role = await users.RoleOfAsync(name, http.RequestAborted);
+            // A credential ended by a logout is no credential (credentials from before session ids carry none).
+            var sid = http.User.FindFirst(SessionRevocations.ClaimType);
+            var role = sid is not null && await revocations.IsRevokedAsync(sid.Value, http.RequestAborted)
+                ? null
+                : await users.RoleOfAsync(name, http.RequestAborted);
             http.User = role is null
                 ? new ClaimsPrincipal(new ClaimsIdentity())
-                : new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role.Value.ToString())],
+                : new ClaimsPrincipal(new ClaimsIdentity(
+                    new[] { new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role.Value.ToString()) }.Concat(sid is null ? [] : [sid]),
                     identity.AuthenticationType));
         }
         await next(http);

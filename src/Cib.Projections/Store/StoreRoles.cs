@@ -19,7 +19,7 @@ public static partial class StoreRoles
     public const string Api = "ha_api";
 
     /// <summary>Tables the API writes beside the log, whichever of them the schema has.</summary>
-    private static readonly string[] ApiSecrets = ["ha_credentials", "ha_api_keys"];
+    private static readonly string[] ApiSecrets = ["ha_credentials", "ha_api_keys", "ha_revoked_sessions"];
 
     /// <summary>
     /// Grants <paramref name="node"/> and <paramref name="api"/> (the roles' names; tests use their own) their

@@ -64,12 +64,30 @@ public static class ApiCommands
 
     private static Command Logout()
     {
-        var logout = new Command("logout", "forget the token");
-        logout.SetBody((_, stdout, _) =>
+        var logout = new Command("logout", "end the token at the API (a copy of it is refused from then on, at every node's API) and forget it");
+        logout.SetBody(async (_, stdout, stderr) =>
         {
-            if (ApiSession.Load() is { } session) (session with { Token = null }).Save();
-            stdout.WriteLine("logged out");
-            return Task.FromResult(0);
+            if (ApiSession.Load() is not { Token: not null } session)
+            {
+                stdout.WriteLine("not logged in");
+                return 0;
+            }
+            var ended = false;
+            try
+            {
+                using var client = session.Client();
+                using var response = await client.DeleteAsync("api/v1/auth/token");
+                // 401: the token no longer works anyway (expired, ended, its user removed).
+                ended = response.IsSuccessStatusCode || response.StatusCode == System.Net.HttpStatusCode.Unauthorized;
+                if (!ended) stderr.WriteLine($"hactl logout: the API did not end the token (HTTP {(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
+            }
+            catch (HttpRequestException e)
+            {
+                stderr.WriteLine($"hactl logout: {session.Url} did not answer ({e.Message}); the token is forgotten here but stays valid until it expires");
+            }
+            (session with { Token = null }).Save();
+            stdout.WriteLine(ended ? "logged out (the token is ended)" : "logged out here (the token was not ended at the API)");
+            return ended ? 0 : 1;
         });
         return logout;
     }

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS cib.ha_revoked_sessions;
