@@ -410,7 +410,8 @@ demo_store_failover() {
 # after the crash, acknowledged appends missing from the log afterwards, samples with the VIP on both nodes. Then one
 # more run in which the node serving the group and the store's primary are killed together.
 store_leader() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=\(s[0-9]\).*/\1/p'; }
-store_sync_standby() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=s[0-9] sync_standby=\(s[0-9]\).*/\1/p'; }
+# "LEADER SYNC_STANDBY" from one status (each status asks every member and its etcd: a second or more).
+store_roles() { "$LAB" store status 2>/dev/null | sed -n 's/^store: leader=\(s[0-9]\) sync_standby=\([a-z0-9]*\).*/\1 \2/p'; }
 # Settled: a leader with a sync standby, and every other member streaming from it too. A member still rejoining (pg_rewind
 # after its own failover) is no standby yet: a fault then would be a second one, and strict synchronous mode takes no
 # writes with one member alone.
@@ -459,7 +460,7 @@ one_store_failover() { # RUN HOW(kill|cut|both|machine|machine-primary)
     wait_until 60 "the store settled after the switchover" store_settled
     wait_until 60 "the cluster settled after the switchover" settled
   fi
-  leader=$(store_leader); sync=$(store_sync_standby)
+  read -r leader sync < <(store_roles) || true
   local admin=node1; [[ $holder == node1 ]] && admin=node2
   probe_loop "$dir/probes" & local p1=$!
   vip_loop "$dir/vip" & local p2=$!

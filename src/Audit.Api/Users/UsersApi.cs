@@ -24,7 +24,7 @@ public static class UsersApi
             if (string.IsNullOrEmpty(body.Name) || string.IsNullOrEmpty(body.Password))
                 return Problems.Result(StatusCodes.Status400BadRequest, "user-incomplete", "a new user needs a name, a role and a password");
             if (!Enum.IsDefined(body.Role))
-                return Problems.Result(StatusCodes.Status400BadRequest, "role-unknown", $"unknown role: expected one of {string.Join(", ", Enum.GetNames<UserRole>())}");
+                return UnknownRole();
             await store.ChangeAsync(new AddUser(body.Name, body.Role), body.Password, Meta(http), ct);
             return Results.Created($"{ApiHost.ApiBase}/users/{body.Name}", new UserView(body.Name, body.Role));
         }).WithName("AddUser").WithSummary("create a user with a role and a password (at least 12 characters)")
@@ -32,7 +32,7 @@ public static class UsersApi
         users.MapPatch("/{name}", async (string name, UserChange body, UserStore store, HttpContext http, CancellationToken ct) =>
         {
             if (body.Role is { } unknown && !Enum.IsDefined(unknown))
-                return Problems.Result(StatusCodes.Status400BadRequest, "role-unknown", $"unknown role: expected one of {string.Join(", ", Enum.GetNames<UserRole>())}");
+                return UnknownRole();
             if (body.Role is { } role) await store.ChangeAsync(new ChangeUserRole(name, role), null, Meta(http), ct);
             if (body.Password is { } password) await store.ChangeAsync(new ChangeUserPassword(name), password, Meta(http), ct);
             return Results.NoContent();
@@ -45,6 +45,10 @@ public static class UsersApi
         }).WithName("RemoveUser").WithSummary("remove a user: its tokens stop working at once")
           .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
+
+    /// <summary>400 role-unknown: JSON may carry a role by a number no role has.</summary>
+    private static IResult UnknownRole() =>
+        Problems.Result(StatusCodes.Status400BadRequest, "role-unknown", $"unknown role: expected one of {string.Join(", ", Enum.GetNames<UserRole>())}");
 
     /// <summary>The authenticated user is the actor: never a name the client supplies.</summary>
     public static CommandMetadata Meta(HttpContext http) => CommandMetadata.For(Actor.User(http.User.Identity!.Name!));

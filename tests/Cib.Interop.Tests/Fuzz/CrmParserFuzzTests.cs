@@ -63,13 +63,7 @@ public sealed class CrmParserFuzzTests
     {
         var mutator = new Mutator(seed);
         var seeds = Seeds().ToList();
-        var failures = new List<string>();
-        for (var i = 0; i < Cases && failures.Count < 5; i++)
-        {
-            var text = mutator.Mutate(seeds[i % seeds.Count], Tokens);
-            if (Violation(text) is { } v) failures.Add($"seed {seed} case {i}: {v}\n{Mutator.Show(text)}");
-        }
-        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        mutator.AssertNoViolation(Cases, i => mutator.Mutate(seeds[i % seeds.Count], Tokens), Violation);
     }
 
     [Theory]
@@ -80,16 +74,14 @@ public sealed class CrmParserFuzzTests
         var mutator = new Mutator(seed);
         string[] words = ["node", "primitive", "group", "location", "colocation", "order", "property", "params", "meta", "op",
             "rule", "and", "or", "not", "date", "lt", "inf:", "-inf:", "#uname", "eq", "x", "ocf:heartbeat:Dummy", "a=b", "\n", "\\\n"];
-        var failures = new List<string>();
-        for (var i = 0; i < Cases && failures.Count < 5; i++)
+        mutator.AssertNoViolation(Cases, _ =>
         {
             var text = new StringBuilder();
             var n = mutator.Random.Next(1, 40);
             for (var k = 0; k < n; k++)
                 text.Append(mutator.Random.Next(3) == 0 ? mutator.RandomText(mutator.Random.Next(1, 8)) : words[mutator.Random.Next(words.Length)]).Append(' ');
-            if (Violation(text.ToString()) is { } v) failures.Add($"seed {seed} case {i}: {v}\n{Mutator.Show(text.ToString())}");
-        }
-        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+            return text.ToString();
+        }, Violation);
     }
 
     [Fact]

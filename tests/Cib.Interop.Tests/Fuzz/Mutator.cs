@@ -88,6 +88,22 @@ internal sealed class Mutator(int seed)
     }
 
     /// <summary>The input of a failure, short enough to read (huge identifiers cut).</summary>
+    /// <summary>
+    /// Tries <paramref name="cases"/> inputs made by <paramref name="input"/> (given the case number) against
+    /// <paramref name="violation"/> (null when the input was handled as the rule says); fails with the first five
+    /// violations, each with its seed, case and input, so that a failing case can be found again.
+    /// </summary>
+    public void AssertNoViolation(int cases, Func<int, string> input, Func<string, string?> violation)
+    {
+        var failures = new List<string>();
+        for (var i = 0; i < cases && failures.Count < 5; i++)
+        {
+            var text = input(i);
+            if (violation(text) is { } v) failures.Add($"seed {seed} case {i}: {v}\n{Show(text)}");
+        }
+        Xunit.Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
     public static string Show(string text) =>
         (text.Length > 600 ? text[..600] + $"... ({text.Length} characters)" : text)
         .Replace("\0", "\\0").Replace("\r", "\\r");
