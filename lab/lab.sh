@@ -13,6 +13,9 @@
 #   lab.sh cut NODE      take the node's link down (a dead cable); heal NODE brings it back
 #   lab.sh boot NODE     boot a node that is off or crashed (reset its interface, start its runtime)
 #   lab.sh exec NODE CMD...   run a command on a node (all its namespaces)
+#   lab.sh runtime kill|start NODE   kill -9 the node's runtime (ha-node) alone, the machine and its resources running
+#                        on; start it again on that machine (as its boot does)
+#   lab.sh hypervisor refuse|accept   the hypervisor refuses every request (a fence device that fails) / serves again
 #   lab.sh peer pacemaker up [N]|failover [--runs N] [--crash destroy|cut]|status|down
 #                        the Pacemaker peer in the lab (lab/peer/pacemaker.sh)
 #   lab.sh poweroff NODE / poweron NODE   what the hypervisor's destroy/start do (hooks)
@@ -105,10 +108,42 @@ boot_command() {
     # command, so that a node booted again after a fence rides out a store outage as its peers do.
     local bound=""
     [[ -n ${HA_LAB_STORE_OUTAGE_BOUND:-} ]] && bound=" --store-outage-bound $HA_LAB_STORE_OUTAGE_BOUND"
-    echo "${api}exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\"$bound"
+    echo "${api}$(runtime_command)"
   else
     echo "exec sleep infinity"
   fi
+}
+
+# The runtime alone (the boot command without the API), for `runtime start`.
+runtime_command() {
+  if [[ -s $STATE/runtime-command ]]; then cat "$STATE/runtime-command"; return; fi
+  local bound=""
+  [[ -n ${HA_LAB_STORE_OUTAGE_BOUND:-} ]] && bound=" --store-outage-bound $HA_LAB_STORE_OUTAGE_BOUND"
+  echo "exec \"$HA_NODE_BIN\" serve --node \"\$HA_NODE\"$bound"
+}
+
+# The node's runtime (ha-node, in the node's PID namespace), if one runs.
+runtime_pids() { nsenter -t "$1" -p -m -- pgrep -x ha-node 2>/dev/null || true; }
+
+runtime_kill() {
+  local i=$1 pid pids
+  pid=$(tini_pid "$i") || die "node$i is not running"
+  pids=$(runtime_pids "$pid")
+  [[ -n $pids ]] || die "node$i runs no runtime"
+  # shellcheck disable=SC2086
+  nsenter -t "$pid" -p -m -- kill -KILL $pids
+}
+
+runtime_start() {
+  local i=$1 pid dir="$STATE/nodes/node$1"
+  pid=$(tini_pid "$i") || die "node$i is not running"
+  [[ -z $(runtime_pids "$pid") ]] || die "node$i runs its runtime already"
+  [[ -s $STATE/runtime-command ]] || die "the lab keeps no runtime command (HA_LAB_BOOT replaced the runtime)"
+  # On the machine, as its init started it at boot: the same environment, output to its console; the node's PID 1
+  # adopts it.
+  HA_NODE="node$i" HA_CONNECTION="$(cat "$STATE/store-url")" HA_API_CONNECTION="$(cat "$STATE/store-url.api")" HA_LAB_STATE="$STATE" \
+    HA_LAB_NODE_DIR="$dir" HA_LAB_VIP="$VIP" HA_LAB_SHARED_MOUNT="$SHARED_MOUNT" \
+    nsenter -t "$pid" -a -- setsid /bin/bash -c "$(cat "$STATE/runtime-command")" </dev/null >>"$dir/console.log" 2>&1 &
 }
 
 start_node() { # I [keep-interface]
@@ -344,7 +379,7 @@ cmd_down() {
     "$ROOT/ha" db stop >/dev/null 2>&1 || true
     rm -f "$STATE/store-started-by-lab"
   fi
-  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-kind" "$STATE/store-placement" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/apache-cluster.crm"
+  rm -rf "$STATE/disk" "$STATE/nodes" "$STATE/store-kind" "$STATE/store-placement" "$STATE/store-url" "$STATE/store-url.api" "$STATE/store-url.root" "$STATE/nodes.count" "$STATE/up" "$STATE/boot-command" "$STATE/runtime-command" "$STATE/apache-cluster.crm"
   rmdir "$SHARED_MOUNT" 2>/dev/null || true
   say "lab: down ($(( $(now_ms) - t0 )) ms)"
 }
@@ -369,9 +404,10 @@ cmd_up() {
   cmd_down 2>/dev/null
   mkdir -p "$STATE/nodes"
   echo "$n" > "$STATE/nodes.count"
-  rm -f "$STATE/boot-command"
+  rm -f "$STATE/boot-command" "$STATE/runtime-command"
   boot_command > "$STATE/boot-command.new"
   mv "$STATE/boot-command.new" "$STATE/boot-command"
+  if [[ -z ${HA_LAB_BOOT:-} && $(cat "$STATE/boot-command") == *"$HA_NODE_BIN"* ]]; then runtime_command > "$STATE/runtime-command"; fi
   make_bridge
   local i
   for i in $(seq 1 "$n"); do make_namespace "$i"; done
@@ -485,13 +521,24 @@ main() {
     poweroff) local i; i=$(node_index "${1:-}"); power_off "$i" ;;
     poweron) local i; i=$(node_index "${1:-}"); power_on "$i" ;;
     exec) cmd_exec "$@" ;;
+    runtime) local i; i=$(node_index "${2:-}")
+      case ${1:-} in
+        kill) runtime_kill "$i"; say "lab: node$i's runtime killed (the machine runs on)" ;;
+        start) runtime_start "$i"; say "lab: node$i's runtime started" ;;
+        *) die "usage: lab runtime kill|start NODE" ;;
+      esac ;;
+    hypervisor) case ${1:-} in
+        refuse) touch "$HV/refuse"; say "lab: the hypervisor refuses every request" ;;
+        accept) rm -f "$HV/refuse"; say "lab: the hypervisor serves again" ;;
+        *) die "usage: lab hypervisor refuse|accept" ;;
+      esac ;;
     store) [[ $(cat "$STATE/store-kind" 2>/dev/null) == replicated ]] ||
         die "the lab's store is not replicated (./ha lab up N --store replicated)"
       exec "$LAB_DIR/store.sh" "$@" ;;
     peer) [[ ${1:-} == pacemaker ]] || die "usage: lab peer pacemaker up [N]|failover [--runs N] [--crash destroy|cut]|status|down"
       shift; exec "$LAB_DIR/peer/pacemaker.sh" "$@" ;;
     pid) local i; i=$(node_index "${1:-}"); tini_pid "$i" ;;
-    help|-h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    help|-h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown lab command '$sub' (up [N] [--store replicated [--store-placement nodes]]|down|status|kill|cut|heal|boot|exec NODE ...|store ...)" ;;
   esac
 }

@@ -20,4 +20,10 @@ if [[ $(cat "$HA_LAB_STATE/store-kind" 2>/dev/null) == replicated && -s $HA_LAB_
 fi
 touch "$HA_LAB_NODE_DIR/booted"
 echo "$(date -u +%FT%T.%3NZ) $HA_NODE booting: $(cat "$HA_LAB_NODE_DIR/boot-command")"
-exec /bin/bash -c "$(cat "$HA_LAB_NODE_DIR/boot-command")"
+# The boot command (the node's API and runtime) runs as this init's child, not in its place: a machine whose cluster
+# runtime dies keeps running, with whatever resources it had (`./ha lab runtime kill NODE`), as a real one does when
+# its cluster stack crashes. Only the machine's crash or power-off (`kill`, a fence's destroy) ends everything on it.
+/bin/bash -c "$(cat "$HA_LAB_NODE_DIR/boot-command")" &
+wait $! || true
+echo "$(date -u +%FT%T.%3NZ) $HA_NODE: its runtime ended; the machine runs on"
+exec sleep infinity

@@ -27,7 +27,10 @@ public sealed record ControllerRules(
     /// <summary>The longest wait between two fence attempts.</summary>
     public static readonly TimeSpan MaxFenceBackoff = TimeSpan.FromSeconds(10);
 
-    public static readonly ControllerRules Default = new(new Duration(1000), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500), 5,
+    /// <summary>Fence attempts before the controller gives up on a target: Pacemaker's stonith-max-attempts default (10).</summary>
+    public const int DefaultMaxFenceAttempts = 10;
+
+    public static readonly ControllerRules Default = new(new Duration(1000), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500), DefaultMaxFenceAttempts,
         TimeSpan.FromMilliseconds(500));
 
     /// <summary>The wait after the <paramref name="failedAttempts"/>-th failed fence: the first backoff, doubled per further failure, at most 10 s.</summary>

@@ -30,8 +30,11 @@ public sealed record ControllerOptions
     /// (<see cref="NoFencingRecovery"/>) before the controller recovers it elsewhere.
     /// </summary>
     public TimeSpan NoFencingMargin { get; init; } = TimeSpan.FromMilliseconds(500);
-    /// <summary>Fence attempts for one node before giving up (the node then stays unclean, visibly).</summary>
-    public int MaxFenceAttempts { get; init; } = 5;
+    /// <summary>
+    /// Fence attempts for one node before giving up (the node then stays unclean, visibly): Pacemaker's stonith-max-attempts
+    /// default, 10; with the backoff, about 55 s of a fence device that refuses.
+    /// </summary>
+    public int MaxFenceAttempts { get; init; } = ControllerRules.DefaultMaxFenceAttempts;
     /// <summary>Wait after the first failed fence; doubles with each further failure (up to 10 s).</summary>
     public TimeSpan FenceRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>How often, at most, the active controller stores the cluster status when the log moved (<see cref="StoredStatus"/>).</summary>
