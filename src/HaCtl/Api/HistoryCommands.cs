@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml;
+using Cib.Projections.ReadModels;
 using Cib.Projections.Store;
 
 namespace HaCtl.Api;
@@ -43,6 +44,7 @@ public static class HistoryCommands
         var history = new Command("history", "the cluster's history from the API (auditor): events, fencing, operations, configuration changes, failover incidents");
         foreach (var kind in Kinds) history.Subcommands.Add(For(kind));
         history.Subcommands.Add(Rebuild());
+        history.Subcommands.Add(Verify());
         return history;
     }
 
@@ -67,6 +69,56 @@ public static class HistoryCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>hactl history verify</c> on the store host (HA_CONNECTION, as the store's owner: the check creates a scratch
+    /// schema): the stored status and the stored history folded again from the log and compared with what is stored
+    /// (<see cref="Cib.Projections.ReadModels.ReadModelCheck"/>). One line per read model, then
+    /// <c>read-models: status=same|differs|none history=same|differs|none position=N</c>; exit code 1 when one differs.
+    /// </summary>
+    private static Command Verify()
+    {
+        var command = new Command("verify",
+            "fold the stored status and the stored history again from the log and compare them with what is stored (on the store host, as the store's owner: HA_CONNECTION)");
+        command.SetBody(async (_, stdout, _) =>
+        {
+            await using var db = Cib.Projections.Store.StoreDataSource.Create(Store.ConnectionString());
+            var result = await new ReadModelCheck(db).RunAsync();
+            foreach (var line in VerifyLines(result)) stdout.WriteLine(line);
+            return result.Differs ? 1 : 0;
+        });
+        return command;
+    }
+
+    /// <summary>What <c>hactl history verify</c> prints for a check's result.</summary>
+    internal static IEnumerable<string> VerifyLines(ReadModelCheckResult result)
+    {
+        var (status, history) = (result.Status, result.History);
+        yield return status.Verdict switch
+        {
+            ReadModelVerdict.Same => $"status: the same as the log folded from 0 up to position {status.Position}",
+            ReadModelVerdict.Differs =>
+                $"status: differs from the log folded from 0 up to position {status.Position}: {string.Join(", ", status.Differences)}",
+            _ => $"status: not checked ({status.Note})",
+        };
+        yield return history.Verdict switch
+        {
+            ReadModelVerdict.Same =>
+                $"history: the same as the log folded from 0 up to position {history.Position} ({history.Tables.Count(t => t.Table != "ha_read_models")} tables and the state row: {history.Tables.Sum(t => t.StoredRows)} rows)",
+            ReadModelVerdict.Differs =>
+                $"history: differs from the log folded from 0 up to position {history.Position}: " + string.Join("; ", history.Differences.Select(t =>
+                    $"{t.Table} {t.DifferingRows} of {Math.Max(t.StoredRows, t.RefoldedRows)} rows ({t.KeyColumn} {string.Join(", ", t.FirstKeys)}{(t.DifferingRows > t.FirstKeys.Count ? ", ..." : "")})")),
+            _ => $"history: not checked ({history.Note})",
+        };
+        static string Word(ReadModelVerdict v) => v switch
+        {
+            ReadModelVerdict.Same => "same",
+            ReadModelVerdict.Differs => "differs",
+            _ => "none",
+        };
+        yield return $"read-models: status={Word(status.Verdict)} history={Word(history.Verdict)} position={status.Position}"
+                     + (history.Position != status.Position ? $" history_position={history.Position}" : "");
     }
 
     private static Command For(Kind kind)

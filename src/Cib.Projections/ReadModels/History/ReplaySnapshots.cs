@@ -200,9 +200,9 @@ public sealed class ReplaySnapshots(NpgsqlDataSource db, string schema = CibStor
 /// hands over at the batch's start) folded along with the history's batches, the status kept in memory between them (the active controller folds a batch every second), written as a snapshot at
 /// each multiple of the interval a batch reaches. Not current with a batch's start (a new process, another writer
 /// folded since), it restores the latest snapshot at or before the start and folds the log up to it (at most the
-/// interval's events), in that batch.
+/// interval's events), in that batch. The log is read from <paramref name="logSchema"/>, the snapshots from and to <paramref name="schema"/>.
 /// </summary>
-internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, long interval)
+internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, long interval, string logSchema)
 {
     private StatusModel? _status;
     private long _position = -1;
@@ -224,7 +224,7 @@ internal sealed class ReplaySnapshotWriter(NpgsqlDataSource db, string schema, l
             // Not current (a new writer, another writer folded since): from the latest snapshot, at once, so that the
             // writer is warm before its next snapshot is due (a controller pays this once when it takes the role).
             var snapshot = await ReplaySnapshots.LatestAsync(conn, tx, schema, after, ct);
-            (status, _) = await ReplaySnapshots.FoldAsync(db, schema, snapshot?.Restore() ?? StatusModel.Empty, snapshot?.Position ?? 0, after, ct);
+            (status, _) = await ReplaySnapshots.FoldAsync(db, logSchema, snapshot?.Restore() ?? StatusModel.Empty, snapshot?.Position ?? 0, after, ct);
         }
         var next = (after / interval + 1) * interval;
         foreach (var e in events)

@@ -16,13 +16,17 @@ namespace Cib.Projections.ReadModels.History;
 /// A stored history of another <see cref="HistoryState.CurrentVersion"/> is dropped and folded again from 0.
 /// The same batches write the replay snapshots (<see cref="ReplaySnapshots"/>, decision 0013): the status as of every
 /// multiple of <paramref name="replaySnapshotInterval"/> positions.
+/// The log is read from <paramref name="logSchema"/> (by default the history's own <paramref name="schema"/>): the read
+/// models check (<see cref="ReadModelCheck"/>) folds the store's log into a scratch schema's copy of the tables.
 /// </summary>
-public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.DefaultSchema, long replaySnapshotInterval = ReplaySnapshots.DefaultInterval)
+public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.DefaultSchema, long replaySnapshotInterval = ReplaySnapshots.DefaultInterval,
+    string? logSchema = null)
 {
     public const string Name = "history";
-    private readonly CibEventLog _log = new(db, schema);
+    private readonly string _logSchema = logSchema ?? schema;
+    private readonly CibEventLog _log = new(db, logSchema ?? schema);
     private readonly ReplaySnapshotWriter _replay = new(db, schema,
-        replaySnapshotInterval > 0 ? replaySnapshotInterval : throw new ArgumentOutOfRangeException(nameof(replaySnapshotInterval)));
+        replaySnapshotInterval > 0 ? replaySnapshotInterval : throw new ArgumentOutOfRangeException(nameof(replaySnapshotInterval)), logSchema ?? schema);
 
     /// <summary>Positions per bucket of the log's clock (<c>cib.ha_log_clock</c>): bucket b holds positions 4096*b+1 to 4096*(b+1).</summary>
     public const long LogClockBucketSize = 4096;
@@ -220,7 +224,7 @@ public sealed class StoredHistory(NpgsqlDataSource db, string schema = CibStore.
 
     private string EventsSql(string after) => $"""
         SELECT seq_id, stream_id, version, data, type, timestamp, correlation_id, causation_id, user_name, headers, id
-        FROM {schema}.mt_events WHERE seq_id > {after} AND seq_id <= $2 AND is_archived = FALSE ORDER BY seq_id LIMIT $3
+        FROM {_logSchema}.mt_events WHERE seq_id > {after} AND seq_id <= $2 AND is_archived = FALSE ORDER BY seq_id LIMIT $3
         """;
 
     private async Task<List<HistoryEvent>> ReadEventsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long after, long upTo, int limit,
