@@ -85,7 +85,16 @@ public static class ControllerDecider
         switch (e)
         {
             case ResourceOperationSucceeded ok when s.Progress is { } p && ok.Origin.TransitionId == p.TransitionId && ok.Origin.ActionId is { } id:
-                return s with { Progress = p.Completed(ok.Origin.TransitionId, id, true) };
+            {
+                var completed = s with { Progress = p.Completed(ok.Origin.TransitionId, id, true) };
+                // A probe is planned where the resource's state is unknown, and the plan counts on "not running" there
+                // (Pacemaker's expected rc 7 for a probe). One that finds it running is news the plan did not count on:
+                // nothing that waited for the probe goes out (a start elsewhere would make it active twice), the
+                // transition aborts once what is in flight is back, and the next plan knows where it runs.
+                return p.Actions.TryGetValue(id, out var planned) && planned.Kind == ActionKind.Probe && ok.Rc != OcfRc.NotRunning
+                    ? Changed(completed, $"{ok.Resource} probe on {ok.Node} found rc={ok.Rc} ({OcfRc.Describe(ok.Rc)}), not the expected not running")
+                    : completed;
+            }
             case ResourceOperationFailed bad when s.Progress is { } p && bad.Origin.TransitionId == p.TransitionId && bad.Origin.ActionId is { } id:
                 return s with { Progress = p.Completed(bad.Origin.TransitionId, id, false) };
             case ResourceOperationSucceeded { Origin.TransitionId: null } ok:

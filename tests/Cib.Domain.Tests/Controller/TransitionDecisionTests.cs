@@ -1,6 +1,7 @@
 using Cib.Domain.Configuration;
 using Cib.Domain.Controller;
 using Cib.Domain.Nodes;
+using Cib.Domain.Operations;
 using Cib.Domain.Primitives;
 using Cib.Domain.Transitions;
 using Xunit;
@@ -57,6 +58,37 @@ public sealed class TransitionDecisionTests : ControllerDeciderSpec
         Assert.Equal("t4", Assert.IsType<TransitionPlanned>(aborted.Events[1]).TransitionId);
         Assert.IsType<ActionDispatched>(aborted.Events[2]);
     }
+
+    [Fact]
+    public void A_probe_that_finds_the_resource_running_holds_back_what_waited_for_it_and_aborts_the_transition()
+    {
+        // Probes of a where its state is unknown, then its start on node1 after both (the policy engine's order): the probe
+        // on node2 finds a already running there, which the plan did not count on.
+        var plan = Plans(Probe(1, "a", "node1"), Probe(2, "a", "node2"), Start(3, "a", "node1", 1, 2));
+        var state = Tick(Leading(), T0, plan).State;
+        state = Feed(state, Probed("a", "node1", OcfRc.NotRunning, "t2", 1), Probed("a", "node2", OcfRc.Success, "t2", 2));
+        var next = Tick(state, T0.AddSeconds(1), Plans(Monitor(1, "a", "node2")));
+        Assert.DoesNotContain(next.Events, e => e is ActionDispatched { Kind: ActionKind.Start });
+        Assert.Equal(new TransitionAborted("t2", "a probe on node2 found rc=0 (ok), not the expected not running", 4, T0.AddSeconds(1)), next.Events[0]);
+        Assert.Equal("t4", Assert.IsType<TransitionPlanned>(next.Events[1]).TransitionId);
+    }
+
+    [Fact]
+    public void A_probe_that_finds_the_resource_stopped_releases_what_waited_for_it()
+    {
+        var plan = Plans(Probe(1, "a", "node2"), Start(2, "a", "node1", 1));
+        var state = Feed(Tick(Leading(), T0, plan).State, Probed("a", "node2", OcfRc.NotRunning, "t2", 1));
+        Then(Tick(state, T0.AddSeconds(1), NoPlan), new ActionDispatched("t2", 2, "node1", ActionKind.Start, "a", null, "start", 0, 20_000, null, T0.AddSeconds(1)));
+    }
+
+    private static PlannedAction Probe(int id, string resource, string node) =>
+        new(id, ActionKind.Probe, resource, node, "monitor", 0, 20_000, ValueList<int>.Empty, "state unknown on this node");
+
+    private static PlannedAction Monitor(int id, string resource, string node) =>
+        new(id, ActionKind.Monitor, resource, node, "monitor", 10_000, 20_000, ValueList<int>.Empty, "recurring monitor");
+
+    private static Cib.Domain.Operations.ResourceOperationSucceeded Probed(string resource, string node, int rc, string transition, int action) =>
+        new(resource, node, "monitor", 0, rc, new Cib.Domain.Operations.OperationOrigin(transition, action), 5, null, null, T0);
 
     [Fact]
     public void An_action_past_its_timeout_aborts_the_transition_and_says_which()
