@@ -63,7 +63,8 @@ public sealed class SoakLogicTests
             Node("node3", alive: false, addresses: ["10.77.0.3", "10.77.0.101"], dummies: ["soak-d1"]),
         ]);
         var d = Assert.Single(Judge.DoubleActives(o, Primitives));
-        Assert.Equal(("apache-ip", new[] { "node1", "node2" }), (d.Resource, d.Nodes.ToArray()));
+        Assert.Equal("apache-ip", d.Resource);
+        Assert.Equal(["node1", "node2"], d.Nodes);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cib.Projections.Planning;
+using Cib.Projections.ReadModels;
 using Cib.Projections.Store;
 using LabSupport;
 
@@ -194,14 +195,25 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
         return false;
     }
 
-    /// <summary>Every recorded controller decision decided again from the log alone (TransitionPlanner.ReplayAsync).</summary>
+    /// <summary>
+    /// The log replays to the same transitions (every recorded controller decision decided again from the log alone,
+    /// TransitionPlanner.ReplayAsync) and the same read models (the stored status and history folded again from the log
+    /// and compared, ReadModelCheck: hactl history verify).
+    /// </summary>
     private static async Task<string> ReplayAsync(Lab lab, List<Violation> violations, TimeSpan now)
     {
-        using var documents = CibStore.Create(lab.StoreUrl + ";Command Timeout=120");
+        using var documents = CibStore.Create(lab.StoreUrl + ";Command Timeout=300");
         var (count, mismatches) = await TransitionPlanner.ReplayAsync(documents);
         foreach (var m in mismatches.Take(10))
             violations.Add(new Violation($"transition {m.TransitionId} (step {m.Step}) replays differently from the log", now, null, []));
-        return $"transitions: {count} replayed, {mismatches.Count} differ";
+        await using var db = Npgsql.NpgsqlDataSource.Create(lab.StoreUrl + ";Command Timeout=300");
+        var models = await new ReadModelCheck(db).RunAsync();
+        if (models.Status.Verdict != ReadModelVerdict.Same)
+            violations.Add(new Violation($"the stored status is not the log's fold ({models.Status.Verdict}): {string.Join("; ", models.Status.Differences.Take(10))}", now, null, []));
+        if (models.History.Verdict != ReadModelVerdict.Same)
+            violations.Add(new Violation($"the stored history is not the log's fold ({models.History.Verdict}): {string.Join("; ", models.History.Differences.Take(10).Select(t => $"{t.Table}: {t.DifferingRows} rows differ (first: {string.Join(", ", t.FirstKeys)})"))}", now, null, []));
+        return $"transitions: {count} replayed, {mismatches.Count} differ; read models: status {models.Status.Verdict.ToString().ToLowerInvariant()} " +
+               $"at {models.Status.Position}, history {models.History.Verdict.ToString().ToLowerInvariant()} at {models.History.Position}";
     }
 
     /// <summary>
