@@ -87,7 +87,7 @@ public static class FaultPlan
             // The faults since the cluster last settled: the new one may join them when it conflicts with none.
             var window = plan.AsEnumerable().Reverse().TakeWhile((_, k) => k == 0 || plan[plan.Count - k].Overlaps).Select(f => f.Kind).ToList();
             var overlaps = random.Next(4) == 0 && window.Count > 0 && !window.Any(w => Conflict(w, kind));
-            var lead = overlaps ? Millis(random, 500, 4000) : Millis(random, 1000, 3000);
+            var lead = overlaps ? Millis(random, 500, 4000) : Millis(random, 500, 2000);
             var hold = kind switch
             {
                 FaultKind.LinkCut => Millis(random, 2000, 10000),

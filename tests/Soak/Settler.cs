@@ -3,14 +3,14 @@ using LabSupport;
 namespace Soak;
 
 /// <summary>
-/// Waits until the cluster has settled: the service whole at every observation of the last 3 s (every primitive active
+/// Waits until the cluster has settled: the service whole at every observation of the last 2 s (every primitive active
 /// on exactly one live node, the group together, the page served); every machine up with its link and its runtime; the
 /// product's status with quorum and every node online (the soak paces itself by it; the observer judges); after a store
 /// fault, every store member up and streaming again. <see cref="LastReason"/> says what was missing when it gave up.
 /// </summary>
 public sealed class Settler(Lab lab, SoakObserver observer, AdminClient admin, StoreReader store, IReadOnlyList<Watched> primitives, TextWriter log)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
 
     public SoakObserver Observer => observer;
     public string LastReason { get; private set; } = "";
@@ -21,7 +21,7 @@ public sealed class Settler(Lab lab, SoakObserver observer, AdminClient admin, S
         var since = observer.Now;
         while (observer.Now < deadline)
         {
-            await Task.Delay(500);
+            await Task.Delay(250);
             if (await WhyNotAsync(since, storeFaulted) is not { } reason) return true;
             LastReason = reason;
         }
@@ -32,10 +32,10 @@ public sealed class Settler(Lab lab, SoakObserver observer, AdminClient admin, S
     private async Task<string?> WhyNotAsync(TimeSpan since, bool storeFaulted)
     {
         var now = observer.Now;
-        if (now - since < Quiet) return "not quiet for 3 s yet";
+        if (now - since < Quiet) return "not quiet for 2 s yet";
         var samples = observer.Samples.Where(o => o.At >= now - Quiet).ToList();
         var series = SoakRun.WholeSeries(samples, observer.Pages, primitives);
-        if (series.Count < 10) return $"only {series.Count} observations in the last 3 s";
+        if (series.Count < 10) return $"only {series.Count} observations in the last 2 s";
         if (series.FindIndex(s => !s.Whole) is var bad and >= 0)
             return "not whole: " + Judge.NotWhole(samples[bad], Judge.PageServedAt(observer.Pages, samples[bad].At), primitives);
         if (samples[^1].Nodes.FirstOrDefault(n => !n.Alive || !n.LinkUp || !n.Runtime) is { } down) return "a machine is not whole: " + down;

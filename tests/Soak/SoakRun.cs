@@ -31,7 +31,7 @@ public sealed record SoakReport(SoakOptions Options, IReadOnlyList<Injected> Fau
 /// ./ha soak: brings the lab up (N nodes, the replicated store or the embedded one, the API on every node), loads the
 /// soak's cluster (the lab's Apache group with fencing, <see cref="SoakOptions.Vips"/> more VIPs and
 /// <see cref="SoakOptions.Dummies"/> Dummy resources), starts the observer and the ledger, then injects the plan's faults:
-/// each after the cluster settled (every primitive active once, the page served, for 3 s; every machine up with its link
+/// each after the cluster settled (every primitive active once, the page served, for 2 s; every machine up with its link
 /// and runtime; the product's status with every node online; after a store fault, every store member back), or, when the
 /// plan says so, overlapping the previous one. At the end it checks the ledger and the log's replay and writes the report.
 /// </summary>
