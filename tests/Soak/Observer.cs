@@ -47,6 +47,8 @@ public sealed partial class SoakObserver : IAsyncDisposable
     private readonly List<PageAnswer> _pages = [];
     private readonly List<ArpAnswer> _arps = [];
     private readonly List<Task> _loops = [];
+    private readonly List<Task> _inflight = [];
+    private readonly List<string> _errors = [];
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public TimeSpan Now => _clock.Elapsed;
@@ -61,7 +63,11 @@ public sealed partial class SoakObserver : IAsyncDisposable
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(1), PooledConnectionLifetime = TimeSpan.Zero })
         { Timeout = TimeSpan.FromSeconds(1) };
         _loops.Add(Every(SampleInterval, () => { var s = Inspect(); lock (_samples) _samples.Add(s); }));
-        _loops.Add(Every(SampleInterval, () => { var t = ProbePageAsync(); }));
+        _loops.Add(Every(SampleInterval, () =>
+        {
+            var t = ProbePageAsync();
+            lock (_inflight) { _inflight.RemoveAll(x => x.IsCompleted); _inflight.Add(t); }
+        }));
         _loops.Add(Every(ArpInterval, () => { foreach (var vip in _vips) { var a = Arp(vip); if (a is not null) lock (_arps) _arps.Add(a); } }));
     }
 
@@ -71,10 +77,25 @@ public sealed partial class SoakObserver : IAsyncDisposable
     public IReadOnlyList<PageAnswer> Pages { get { lock (_pages) return _pages.OrderBy(p => p.SentAt).ToList(); } }
     public IReadOnlyList<ArpAnswer> Arps { get { lock (_arps) return _arps.ToList(); } }
 
+    /// <summary>What the observer could not read, in its own words (the first 20): a blind spot the report shows.</summary>
+    public IReadOnlyList<string> Errors { get { lock (_errors) return _errors.ToList(); } }
+
+    /// <summary>A one-line account of the observation: how much, how often, its largest blind gap.</summary>
+    public string Describe()
+    {
+        var samples = Samples;
+        var gap = samples.Zip(samples.Skip(1), (a, b) => b.At - a.At).DefaultIfEmpty().Max();
+        return $"observer: {samples.Count} observations of every node (largest gap {gap.TotalMilliseconds:F0} ms), {Pages.Count} page probes, " +
+               $"{Arps.Count} ARP requests, {Errors.Count} read errors over {Now.TotalMinutes:F1} min";
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         await Task.WhenAll(_loops);
+        Task[] pending;
+        lock (_inflight) pending = _inflight.ToArray();
+        await Task.WhenAll(pending);
         _http.Dispose();
         _stop.Dispose();
     }
@@ -88,7 +109,11 @@ public sealed partial class SoakObserver : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 try { action(); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException) { /* a node vanishing mid-read: next round */ }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // A node vanishing mid-read, a helper that did not start: this round is lost, the next one goes on.
+                    lock (_errors) if (_errors.Count < 20) _errors.Add($"{_clock.Elapsed.TotalSeconds:F1} s: {e.GetType().Name}: {e.Message}");
+                }
                 next += interval;
                 var now = _clock.Elapsed;
                 if (next < now) next = now;

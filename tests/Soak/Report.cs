@@ -7,7 +7,8 @@ namespace Soak;
 public static class Report
 {
     public static string Write(SoakOptions o, DateTimeOffset started, IReadOnlyList<Injected> faults, IReadOnlyDictionary<int, TimeSpan> recovery,
-        IReadOnlyList<Violation> violations, int acknowledged, IReadOnlyList<long> lost, string replay, string machine)
+        IReadOnlyList<Violation> violations, int acknowledged, IReadOnlyList<long> lost, string replay, string machine, string observer,
+        IReadOnlyList<string> observerErrors)
     {
         var b = new StringBuilder();
         b.AppendLine($"soak report: seed {o.Seed}, {o.Faults} faults planned, {o.Nodes} nodes, {(o.Replicated ? "replicated" : "single")} store; " +
@@ -28,6 +29,8 @@ public static class Report
             b.AppendLine($"  {Faults.Name(group.Key),-18} {group.Count(),6} {Percentile(ms, 50),8:F0} {Percentile(ms, 95),8:F0} {(ms.Count > 0 ? ms[^1] : double.NaN),8:F0}");
         }
         b.AppendLine();
+        b.AppendLine(observer);
+        foreach (var e in observerErrors) b.AppendLine("  " + e);
         b.AppendLine($"ledger: {acknowledged} acknowledged appends, {lost.Count} missing from the log");
         b.AppendLine($"replay: {replay}");
         b.AppendLine();

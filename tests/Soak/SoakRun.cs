@@ -87,7 +87,6 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
                 log.WriteLine($"soak: {observer.Now.TotalSeconds,8:F1} s  fault {fault.Index,3} {Faults.Name(fault.Kind),-18} {(fault.Overlaps ? "overlapping " : "")}{i.Target}: {i.Detail}");
             }
             if (!aborted && window.Count > 0 && await CloseWindowAsync(window) is null) await RepairAsync(settle, lab, admin, violations, window);
-            acknowledged = ledger.Acknowledged().Count;
             await ledger.DisposeAsync();
             acknowledged = ledger.Acknowledged().Count;
             lost = await ledger.MissingAsync(store);
@@ -130,7 +129,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
             var around = await store.EventsBetweenAsync(wall - TimeSpan.FromSeconds(5), wall + TimeSpan.FromSeconds(5), Ledger.Property);
             violations[violations.IndexOf(v)] = v with { Around = around };
         }
-        var text = Report.Write(options, started, injected, recovery, violations, acknowledged, lost, replay, Machine());
+        var text = Report.Write(options, started, injected, recovery, violations, acknowledged, lost, replay, Machine(), observer.Describe(), observer.Errors);
         await File.WriteAllTextAsync(Path.Combine(directory, "report.txt"), text);
         var report = new SoakReport(options, injected, recovery, violations.OrderBy(v => v.At).ToList(), acknowledged, lost, replay, text);
         if (!options.KeepLab) await lab.DownAsync();
