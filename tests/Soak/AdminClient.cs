@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LabSupport;
+using Polly;
+using Polly.Retry;
 
 namespace Soak;
 
@@ -16,7 +18,29 @@ public sealed partial class AdminClient(Lab lab, string user, string password) :
 {
     private readonly Dictionary<string, HttpClient> _clients = [];
 
-    public async Task<T> OnAnyNodeAsync<T>(IEnumerable<string> nodes, Func<HttpClient, Task<T>> call, CancellationToken ct = default)
+    /// <summary>
+    /// An admin whose command is refused (the store failing over, the node just crashed) tries again, as a person would,
+    /// for up to 30 s: only then is the command counted as not done.
+    /// </summary>
+    private static readonly ResiliencePipeline Patient = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<InvalidOperationException>(),
+            MaxRetryAttempts = 60,
+            Delay = TimeSpan.FromMilliseconds(500),
+            BackoffType = DelayBackoffType.Constant,
+        })
+        .AddTimeout(TimeSpan.FromSeconds(30))
+        .Build();
+
+    /// <summary>The call at the first node (in the order given) whose API answers it, tried again for up to 30 s.</summary>
+    public Task<T> OnAnyNodeAsync<T>(IEnumerable<string> nodes, Func<HttpClient, Task<T>> call, CancellationToken ct = default)
+    {
+        var list = nodes.ToList();
+        return Patient.ExecuteAsync(async token => await OnceOnAnyNodeAsync(list, call, token), ct).AsTask();
+    }
+
+    private async Task<T> OnceOnAnyNodeAsync<T>(IReadOnlyList<string> nodes, Func<HttpClient, Task<T>> call, CancellationToken ct)
     {
         var errors = new List<string>();
         foreach (var node in nodes)

@@ -47,7 +47,7 @@ public sealed class Settler(Lab lab, SoakObserver observer, AdminClient admin, S
             var nodes = status.GetProperty("nodes").EnumerateArray().Select(n => (Name: n.GetProperty("name").GetString(), State: n.GetProperty("state").GetString())).ToList();
             if (nodes.FirstOrDefault(n => n.State != "online") is { Name: not null } off) return $"the product has {off.Name} {off.State}";
         }
-        catch (InvalidOperationException e) { return "no status from the API: " + e.Message; }
+        catch (Exception e) when (e is InvalidOperationException or Polly.Timeout.TimeoutRejectedException) { return "no status from the API: " + e.Message; }
         if (storeFaulted)
         {
             var s = await lab.StoreStatusAsync();

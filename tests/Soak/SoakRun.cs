@@ -77,7 +77,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
                 await Task.Delay(fault.Lead);
                 Injected i;
                 try { i = await injector.InjectAsync(fault); }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or Polly.Timeout.TimeoutRejectedException)
                 {
                     violations.Add(new Violation($"fault {fault.Index} ({Faults.Name(fault.Kind)}) could not be injected: {e.Message}", observer.Now, fault.Index, []));
                     continue;
@@ -188,7 +188,7 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
             await admin.OnAnyNodeAsync(live, http => AdminClient.PostAsync(http, "api/v1/resources/apache-group/clear"));
             await admin.OnAnyNodeAsync(live, http => AdminClient.PostAsync(http, "api/v1/cluster/cleanup"));
         }
-        catch (InvalidOperationException e) { log.WriteLine("soak: repair: " + e.Message); }
+        catch (Exception e) when (e is InvalidOperationException or Polly.Timeout.TimeoutRejectedException) { log.WriteLine("soak: repair: " + e.Message); }
         if (await settle.UntilSettledAsync(TimeSpan.FromSeconds(180), options.Replicated)) return true;
         violations.Add(new Violation("the cluster did not recover even after the repair; the run stops here: " + settle.LastReason, settle.Observer.Now, window.LastOrDefault()?.Fault.Index, []));
         return false;
