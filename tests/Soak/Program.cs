@@ -11,8 +11,6 @@ var root = new RootCommand("""
     ha-soak (./ha soak): faults injected into the lab at random from a seed, judged by an observer outside the product;
     the report's last line: soak: faults=N violations=V lost_events=L max_recovery_ms=M. Needs root.
     """) { faults, seed, nodes, store, keep };
-nodes.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 3 or > 9) r.AddError("--nodes must be 3..9 (a node fault leaves a majority)"); });
-faults.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--faults must be at least 1"); });
 root.SetAction(async parse =>
 {
     var options = new SoakOptions(parse.GetValue(faults), parse.GetValue(seed), parse.GetValue(nodes), parse.GetValue(store) == "replicated",
@@ -21,4 +19,15 @@ root.SetAction(async parse =>
     Console.Out.Write(report.Text);
     return report.Violations.Count == 0 ? 0 : 1;
 });
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+var errors = parsed.Errors.Select(e => e.Message).ToList();
+if (errors.Count == 0 && parsed.GetValue(nodes) is < 3 or > 9) errors.Add("--nodes must be 3..9 (a node fault leaves a majority)");
+if (errors.Count == 0 && parsed.GetValue(faults) < 1) errors.Add("--faults must be at least 1");
+if (errors.Count > 0)
+{
+    // Bad usage: what is wrong, then how to ask for help; exit code 2, as hactl's.
+    foreach (var error in errors) Console.Error.WriteLine("ha-soak: " + error);
+    Console.Error.WriteLine("ha-soak: see ./ha soak --help");
+    return 2;
+}
+return await parsed.InvokeAsync();
