@@ -11,6 +11,8 @@ using Cib.Domain.Configuration;
 using Npgsql;
 using NodeRuntime.Agents;
 using NodeRuntime.Execution;
+using Polly;
+using Polly.Retry;
 
 namespace NodeRuntime;
 
@@ -125,6 +127,9 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
     }
 
     public IResourceExecutor Executor => _executor;
+
+    /// <summary>The runtime has ended (on its own, or stopped).</summary>
+    internal bool Ended => _running?.IsCompleted == true;
     public IEventSink Sink { get; }
 
     /// <summary>Starts the runtime in the background.</summary>
@@ -150,6 +155,28 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
         await StopAsync();
     }
 
+    /// <summary>
+    /// A node that boots while its store is away (a failover in progress, the store's host restarting) waits for it, as a
+    /// node's cluster stack waits for its membership layer, instead of exiting: a store that does not answer (a transient
+    /// error: a refused or timed-out connection, a member that is no primary yet) is asked again every second, each time
+    /// said. Anything else (a wrong password, a schema without a migration) still ends the runtime at once. The soak found
+    /// it: a node fenced and booted during a store failover exited on its first connection's timeout and stayed out.
+    /// </summary>
+    private ResiliencePipeline StoreAtBoot() => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient).Handle<TimeoutException>(),
+            MaxRetryAttempts = int.MaxValue,
+            Delay = TimeSpan.FromSeconds(1),
+            BackoffType = DelayBackoffType.Constant,
+            OnRetry = a =>
+            {
+                _log.Warning($"the store does not answer yet ({a.Outcome.Exception?.GetType().Name}: {a.Outcome.Exception?.Message}); asking again (attempt {a.AttemptNumber + 2})");
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
     private async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -158,8 +185,11 @@ public sealed class NodeHost : IAsyncDisposable, IDisposable
             {
                 // A node may be the first to reach a fresh store: bring the schema up when its connection may (idempotent,
                 // serialised by a lock); a node on its own role (ha_node) only checks that the owner has applied it.
-                await SchemaMigrations.EnsureCurrentAsync(store.ConnectionString, stoppingToken);
-                var (configuration, version) = await ConfigurationReader.LoadAsync(new CibEventLog(store.Data), stoppingToken);
+                var (configuration, version) = await StoreAtBoot().ExecuteAsync(async ct =>
+                {
+                    await SchemaMigrations.EnsureCurrentAsync(store.ConnectionString, ct);
+                    return await ConfigurationReader.LoadAsync(new CibEventLog(store.Data), ct);
+                }, stoppingToken);
                 var policy = NoQuorumPolicies.Parse(_policyOverride ?? configuration.Options.NoQuorum);
                 // Membership, the controller role (active in one node) and the actions sent here. Probes at join
                 // come from the controller: a joining node has no history, so the planner probes everything on it.

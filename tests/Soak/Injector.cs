@@ -46,13 +46,16 @@ public sealed partial class Injector(Lab lab, SoakObserver observer, AdminClient
             case FaultKind.RuntimeKill:
             {
                 var node = Pick(healthy);
+                // The machine's boot (its PID 1) when the runtime was killed: a runtime is started again only on that same
+                // boot. A machine fenced meanwhile boots with a runtime of its own, which a second one would double.
+                var boot = lab.TiniPid(node);
                 await RunAsync("runtime", "kill", node);
                 return new(f, at, wall, node, $"runtime killed, started again after {f.Hold.TotalSeconds:F1} s unless the machine was fenced first (it held: {Held(seen, node)})",
                     AfterAsync(f.Hold, async () =>
                     {
                         var now = observer.Latest.Nodes.Single(n => n.Node == node);
-                        if (now.Alive && !now.Runtime) await RunAsync("runtime", "start", node);
-                        else log.WriteLine($"soak: fault {f.Index}: {node}'s runtime runs already (the machine was fenced and booted)");
+                        if (boot is not null && lab.TiniPid(node) == boot && now.Alive && !now.Runtime) await RunAsync("runtime", "start", node);
+                        else log.WriteLine($"soak: fault {f.Index}: {node} was fenced and booted with a runtime of its own");
                     }));
             }
             case FaultKind.FenceRefusing:

@@ -50,6 +50,12 @@ public sealed class PrivateServer : IAsyncDisposable
         await StartServerAsync();
     }
 
+    /// <summary>Stops the server at once, as a crash would (`-m immediate`); <see cref="StartAgainAsync"/> brings it back.</summary>
+    public Task StopAsync() => AsPostgresAsync("pg_ctl", "-D", Path.Combine(_dir, "data"), "-m", "immediate", "-w", "stop");
+
+    /// <summary>Starts the stopped server again, on the same port.</summary>
+    public Task StartAgainAsync() => StartServerAsync();
+
     private Task StartServerAsync() => AsPostgresAsync("pg_ctl", "-D", Path.Combine(_dir, "data"), "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "60",
         "-o", $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories='' -c fsync=off -c max_connections=200", "start");
 

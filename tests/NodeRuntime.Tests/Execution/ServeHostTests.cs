@@ -53,6 +53,40 @@ public sealed class ServeHostTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_node_that_boots_while_its_store_is_away_waits_for_it_and_joins_once_it_answers()
+    {
+        await using var server = await PrivateServer.StartAsync();
+        var cs = server.ConnectionString();
+        await SchemaMigrations.ApplyAsync(cs);
+        using var scratch = new Scratch();
+        var dummy = scratch.Dummy("boot-wait");
+        using (var store = CibStore.Create(cs))
+            await new ConfigurationWriter(store).ChangeAsync(
+                new ChangeConfiguration(0, [new DefineNode("srv-node"), new SetClusterProperty("stonith-enabled", "false"), new DefinePrimitive(dummy)],
+                    DateTimeOffset.UnixEpoch, Actor.User("test")), CommandMetadata.For(Actor.User("test")));
+        await server.StopAsync();
+
+        using var host = Serve.Build(Options.Parse(["--node", "srv-node", "--connection", cs]));
+        await host.StartAsync();
+        try
+        {
+            // Long enough for several of its attempts (a refused connection each): it must still be waiting, not gone.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.False(host.Ended, "the runtime ended while its store was away");
+
+            await server.StartAgainAsync();
+            using var back = CibStore.Create(cs);
+            var probes = await WaitForAsync(back, dummy.Id);
+            Assert.Equal(OcfRc.NotRunning, probes[dummy.Id].Rc);
+            Assert.False(host.Ended);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     private static async Task<Dictionary<string, ResourceOperationSucceeded>> WaitForAsync(Marten.IDocumentStore store, params string[] ids)
     {
         var found = new Dictionary<string, ResourceOperationSucceeded>();
