@@ -131,6 +131,13 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
         }
         var text = Report.Write(options, started, injected, recovery, violations, acknowledged, lost, replay, Machine(), observer.Describe(), observer.Errors);
         await File.WriteAllTextAsync(Path.Combine(directory, "report.txt"), text);
+        KeepLogs(lab, directory);
+        if (violations.Count > 0)
+        {
+            // The whole log, as hactl prints it, for whoever looks into a violation after the lab (and its store) is gone.
+            var printed = await Command.RunAsync(Hactl(lab), ["log", "--store"], new Dictionary<string, string> { ["HA_CONNECTION"] = lab.StoreUrl }, TimeSpan.FromMinutes(5));
+            await File.WriteAllTextAsync(Path.Combine(directory, "logs", "log.txt"), printed.Output + printed.Error);
+        }
         var report = new SoakReport(options, injected, recovery, violations.OrderBy(v => v.At).ToList(), acknowledged, lost, replay, text);
         if (!options.KeepLab) await lab.DownAsync();
         return report;
@@ -224,9 +231,11 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
     {
         var whole = WholeSeries(observer.Samples, observer.Pages, primitives);
         var recovery = new Dictionary<int, TimeSpan>();
-        foreach (var w in windows)
+        for (var k = 0; k < windows.Count; k++)
         {
-            var end = w.SettledAt ?? observer.Now;
+            var w = windows[k];
+            // A window that did not settle ends where the next one begins (after the repair), not at the end of the run.
+            var end = w.SettledAt ?? (k + 1 < windows.Count ? windows[k + 1].Faults[0].At : observer.Now);
             foreach (var f in w.Faults)
                 recovery[f.Fault.Index] = Judge.LastRecovery(whole, f.At, end) is { } back ? back - f.At : TimeSpan.Zero;
             if (Judge.LastRecovery(whole, w.Faults[0].At, end) is { } last && last > w.Faults.Max(f => f.At + f.Fault.Bound))
@@ -276,6 +285,20 @@ public sealed class SoakRun(SoakOptions options, TextWriter log)
 
         Violation ToViolation(DoubleActive first, TimeSpan until) =>
             new($"double active: {first} until {until.TotalSeconds:F1} s", first.At, injected.LastOrDefault(i => i.At <= first.At)?.Fault.Index, []);
+    }
+
+    /// <summary>The nodes' logs (runtime, API, apache), the hypervisor's and the store members', kept with the report: the lab's go with it.</summary>
+    private static void KeepLogs(Lab lab, string directory)
+    {
+        var logs = Path.Combine(directory, "logs");
+        if (Directory.Exists(logs)) Directory.Delete(logs, recursive: true);
+        foreach (var file in new[] { "nodes", "store", "hypervisor" }.Select(d => Path.Combine(lab.StateDirectory, d)).Where(Directory.Exists)
+                     .SelectMany(d => Directory.EnumerateFiles(d, "*.log", SearchOption.AllDirectories)))
+        {
+            var to = Path.Combine(logs, Path.GetRelativePath(lab.StateDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to, overwrite: true);
+        }
     }
 
     private static string Hactl(Lab lab) => Path.Combine(lab.Root, "src", "HaCtl", "bin", "Release", "net10.0", "hactl");

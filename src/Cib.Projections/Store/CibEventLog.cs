@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cib.Domain;
+using Cib.Domain.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -159,6 +160,29 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
         try
         {
             // One round trip, one implicit transaction: the check and the append commit together or not at all.
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == ControllerDeposedException.SqlState)
+        {
+            throw new ControllerDeposedException(e.MessageText, e);
+        }
+    }
+
+    /// <summary>
+    /// Appends a controller's election: the store checks, in the same transaction, that its term is the next one (the
+    /// latest recorded term plus one, migration 0015) and refuses it otherwise (<see cref="ControllerDeposedException"/>):
+    /// two nodes never take the same term.
+    /// </summary>
+    public async Task AppendElectionAsync(ControllerElected elected, AppendMetadata meta, CancellationToken ct = default)
+    {
+        var headers = JsonSerializer.Serialize(meta.Headers, Json);
+        await using var batch = db.CreateBatch();
+        var check = new NpgsqlBatchCommand($"SELECT {schema}.ha_require_next_controller_term($1)");
+        check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = elected.Term });
+        batch.BatchCommands.Add(check);
+        batch.BatchCommands.Add(AppendCommand([(StreamIds.Controller, elected, meta, meta.EventId ?? Guid.NewGuid(), headers)], DateTimeOffset.UtcNow));
+        try
+        {
             await batch.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException e) when (e.SqlState == ControllerDeposedException.SqlState)

@@ -133,7 +133,8 @@ public sealed class ClusterController(NpgsqlDataSource db, string connectionStri
         var electedAt = await StoreClock.NowAsync(db, ct);
         var step = ControllerStep.Next(_term, _state.Position, options.Rules);
         var electedId = Guid.CreateVersion7();
-        await _log.AppendAsync(StreamIds.Controller, [new ControllerElected(node, _term, "took the controller role (advisory lock)", electedAt)],
+        // Refused by the store when another node took this term meanwhile: the role is given up and tried again.
+        await _log.AppendElectionAsync(new ControllerElected(node, _term, "took the controller role (advisory lock)", electedAt),
             step.Stamp(Actor.Controller(node), eventId: electedId), ct);
         // A transition left open by the previous controller is over; plan afresh from the log.
         await DecideAsync(new ControllerInput.Elected(node, electedAt, electedId.ToString()), step, ct);

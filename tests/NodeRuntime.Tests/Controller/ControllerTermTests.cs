@@ -50,6 +50,29 @@ public class ControllerTermTests
     }
 
     [Fact]
+    public async Task A_term_is_taken_only_as_the_next_one_so_two_nodes_never_hold_the_same_term()
+    {
+        await using var db = await TestDatabase.CreateWithSchemaAsync("term");
+        var log = new CibEventLog(db.DataSource);
+
+        await Assert.ThrowsAsync<ControllerDeposedException>(() => log.AppendElectionAsync(new ControllerElected("node1", 2, "skips term 1", At), As("node1")));
+        await log.AppendElectionAsync(new ControllerElected("node1", 1, "first", At), As("node1"));
+        // node2 read the latest term before node1's election and takes "the next" one too: refused.
+        var second = await Assert.ThrowsAsync<ControllerDeposedException>(() => log.AppendElectionAsync(new ControllerElected("node2", 1, "same term", At), As("node2")));
+        Assert.Contains("term 1 is not the next one (latest 1)", second.Message);
+        await log.AppendElectionAsync(new ControllerElected("node2", 2, "next", At), As("node2"));
+
+        // Many nodes electing themselves at once with the same next term: exactly one gets it.
+        var tries = await Task.WhenAll(Enumerable.Range(1, 8).Select(async i =>
+        {
+            try { await log.AppendElectionAsync(new ControllerElected($"node{i}", 3, "race", At), As($"node{i}")); return true; }
+            catch (ControllerDeposedException) { return false; }
+        }));
+        Assert.Single(tries, t => t);
+        Assert.Equal([1L, 2L, 3L], (await db.EventsAsync(StreamIds.Controller)).OfType<ControllerElected>().Select(e => e.Term));
+    }
+
+    [Fact]
     public async Task The_stored_status_is_written_only_by_the_latest_term_and_never_moves_back()
     {
         await using var db = await TestDatabase.CreateWithSchemaAsync("term");

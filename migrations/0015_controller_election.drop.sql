@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS cib.ha_require_next_controller_term(bigint);
