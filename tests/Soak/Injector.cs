@@ -54,8 +54,16 @@ public sealed partial class Injector(Lab lab, SoakObserver observer, AdminClient
                     AfterAsync(f.Hold, async () =>
                     {
                         var now = observer.Latest.Nodes.Single(n => n.Node == node);
-                        if (boot is not null && lab.TiniPid(node) == boot && now.Alive && !now.Runtime) await RunAsync("runtime", "start", node);
-                        else log.WriteLine($"soak: fault {f.Index}: {node} was fenced and booted with a runtime of its own");
+                        try
+                        {
+                            if (boot is not null && lab.TiniPid(node) == boot && now.Alive && !now.Runtime) await RunAsync("runtime", "start", node);
+                            else log.WriteLine($"soak: fault {f.Index}: {node} was fenced and booted with a runtime of its own");
+                        }
+                        catch (InvalidOperationException) when (lab.TiniPid(node) != boot)
+                        {
+                            // Fenced between the look and the start: the fence's boot starts its own runtime.
+                            log.WriteLine($"soak: fault {f.Index}: {node} was fenced while its runtime was being started again");
+                        }
                     }));
             }
             case FaultKind.FenceRefusing:
@@ -101,6 +109,12 @@ public sealed partial class Injector(Lab lab, SoakObserver observer, AdminClient
                 _ => $"rm -f /run/resource-agents/Dummy-{w.Id}.state",
             };
             var r = await lab.ShellAsync(holder.Node, script);
+            if (!r.Succeeded && !w.ActiveOn(observer.Latest.Nodes.Single(n => n.Node == holder.Node)))
+            {
+                // It moved away between the look and the act (a transition in progress): the next candidate.
+                log.WriteLine($"soak: fault {f.Index}: {w.Id} left {holder.Node} before it could be failed there");
+                continue;
+            }
             if (!r.Succeeded) throw new InvalidOperationException(r.ToString());
             var id = w.Group ?? w.Id;
             return new(f, at, wall, $"{w.Id}@{holder.Node}", $"`{script}` on {holder.Node}; once recovered, the admin's cleanup of {id}",
