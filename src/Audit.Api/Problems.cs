@@ -18,7 +18,7 @@ public static class Problems
     {
         [400] = "bad-request", [401] = "unauthenticated", [403] = "forbidden", [404] = "not-found", [405] = "method-not-allowed",
         [409] = "conflict", [412] = "stale", [413] = "too-large", [415] = "unsupported-media-type", [428] = "precondition-required",
-        [429] = "too-many-requests", [500] = "internal-error",
+        [429] = "too-many-requests", [500] = "internal-error", [503] = "store-unavailable",
     };
 
     public static void AddCode(ProblemDetailsContext context)
@@ -42,7 +42,21 @@ public static class Problems
         _ => 400,
     };
 
-    /// <summary>Exceptions that are the client's doing become their 4xx; anything else stays a 500 (and is logged by the host).</summary>
+    /// <summary>
+    /// The store did not answer: a connection refused, reset or timed out (Npgsql's transient errors, also inside
+    /// Marten's wrappers), as during a store failover. The request may well succeed a moment later.
+    /// </summary>
+    public static bool StoreUnavailable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Exceptions that are the client's doing become their 4xx; a store that does not answer is a 503 with Retry-After
+    /// (the soak saw 500s during store failovers); anything else stays a 500 (and is logged by the host).
+    /// </summary>
     public sealed class ExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
@@ -57,10 +71,12 @@ public static class Problems
                 Cib.Projections.Store.StaleConfigurationException s => (412, "stale", s.Message, null),
                 UnauthorizedAccessException u => (401, "unauthenticated", u.Message, null),
                 BadHttpRequestException b => (b.StatusCode, CodeOfStatus.GetValueOrDefault(b.StatusCode, "bad-request"), b.Message, null),
+                _ when StoreUnavailable(exception) => (503, "store-unavailable", "the store did not answer (a failover in progress?): try again in a moment", null),
                 _ => (0, "", "", null),
             };
             if (status == 0) return false;
             http.Response.StatusCode = status;
+            if (status == 503) http.Response.Headers.RetryAfter = "1";
             var problem = new ProblemDetails { Status = status, Detail = detail, Extensions = { [CodeKey] = code } };
             if (errors is not null) problem.Extensions["errors"] = errors;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
