@@ -57,13 +57,16 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A second API host on the same store, as another node's API is: its own data directory, the store's keys and rows.</summary>
-    public sealed class OnSameStore(ApiFactory first) : WebApplicationFactory<Program>
+    public sealed class OnSameStore(ApiFactory first) : OnStore(first.Db.ConnectionString);
+
+    /// <summary>An API host on the store of <paramref name="connection"/>, with a data directory of its own.</summary>
+    public class OnStore(string connection) : WebApplicationFactory<Program>
     {
         private readonly string _dataDir = Directory.CreateTempSubdirectory("ha-api-test-").FullName;
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            builder.UseSetting("Store:Connection", first.Db.ConnectionString);
+            builder.UseSetting("Store:Connection", connection);
             builder.UseSetting("Api:DataDir", _dataDir);
         }
 

@@ -5,8 +5,6 @@ using System.Text.Json;
 using Cib.Domain.Primitives;
 using Cib.Domain.Users;
 using Cib.Projections.Store;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using TestSupport;
 using Xunit;
 
@@ -26,7 +24,7 @@ public sealed class StoreOutageApiTests
         await SchemaMigrations.ApplyAsync(cs);
         using (var store = CibStore.Create(cs))
             await new UserStore(store).ChangeAsync(new AddUser("ada", UserRole.Admin), ApiFactory.Password, CommandMetadata.For(Actor.System("test")));
-        await using var api = new OnStore(cs);
+        await using var api = new ApiFactory.OnStore(cs);
         var client = api.CreateClient();
         var login = await client.PostAsJsonAsync("/api/v1/auth/token", new { name = "ada", password = ApiFactory.Password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
@@ -45,22 +43,5 @@ public sealed class StoreOutageApiTests
 
         await server.StartAgainAsync();
         await Eventually.True(async () => (await client.GetAsync("/api/v1/status")).StatusCode == HttpStatusCode.OK, "the status is served again", 30);
-    }
-
-    private sealed class OnStore(string connection) : WebApplicationFactory<Program>
-    {
-        private readonly string _dataDir = Directory.CreateTempSubdirectory("ha-api-test-").FullName;
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Store:Connection", connection);
-            builder.UseSetting("Api:DataDir", _dataDir);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await base.DisposeAsync();
-            Directory.Delete(_dataDir, true);
-        }
     }
 }
