@@ -174,7 +174,7 @@ public sealed partial class Injector(Lab lab, SoakObserver observer, AdminClient
     private Task CleanupWhenWholeAsync(string id) => Task.Run(async () =>
     {
         var until = observer.Now + Faults.BaseBound;
-        while (observer.Now < until && Judge.NotWhole(observer.Latest, Judge.PageServedAt(observer.Pages, observer.Now), primitives) is not null)
+        while (observer.Now < until && Judge.NotWhole(observer.Latest, Judge.PageServedAt(observer.PagesSince(observer.Now - TimeSpan.FromSeconds(1)), observer.Now), primitives) is not null)
             await Task.Delay(250);
         var live = observer.Latest.Nodes.Where(n => n.Alive && n.LinkUp && n.Runtime).Select(n => n.Node).ToList();
         await admin.OnAnyNodeAsync(live, http => AdminClient.PostAsync(http, $"api/v1/resources/{id}/cleanup"));

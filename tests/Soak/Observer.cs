@@ -74,6 +74,19 @@ public sealed partial class SoakObserver : IAsyncDisposable
     public Observation Latest { get { lock (_samples) return _samples.Count > 0 ? _samples[^1] : Inspect(); } }
 
     public IReadOnlyList<Observation> Samples { get { lock (_samples) return _samples.ToList(); } }
+
+    /// <summary>The observations from <paramref name="from"/> on: a recent window without copying the whole run.</summary>
+    public IReadOnlyList<Observation> SamplesSince(TimeSpan from)
+    {
+        lock (_samples)
+        {
+            var first = _samples.FindLastIndex(o => o.At < from) + 1;
+            return _samples.GetRange(first, _samples.Count - first);
+        }
+    }
+
+    /// <summary>The page probes sent from <paramref name="from"/> on, in the order sent.</summary>
+    public IReadOnlyList<PageAnswer> PagesSince(TimeSpan from) { lock (_pages) return _pages.Where(p => p.SentAt >= from).OrderBy(p => p.SentAt).ToList(); }
     public IReadOnlyList<PageAnswer> Pages { get { lock (_pages) return _pages.OrderBy(p => p.SentAt).ToList(); } }
     public IReadOnlyList<ArpAnswer> Arps { get { lock (_arps) return _arps.ToList(); } }
 

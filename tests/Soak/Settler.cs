@@ -33,11 +33,13 @@ public sealed class Settler(Lab lab, SoakObserver observer, AdminClient admin, S
     {
         var now = observer.Now;
         if (now - since < Quiet) return "not quiet for 2 s yet";
-        var samples = observer.Samples.Where(o => o.At >= now - Quiet).ToList();
-        var series = SoakRun.WholeSeries(samples, observer.Pages, primitives);
+        var samples = observer.SamplesSince(now - Quiet);
+        // A page counts for the second after it was sent (Judge.PageServedAt): the probes of that much more.
+        var pages = observer.PagesSince(now - Quiet - TimeSpan.FromSeconds(1));
+        var series = SoakRun.WholeSeries(samples, pages, primitives);
         if (series.Count < 10) return $"only {series.Count} observations in the last 2 s";
         if (series.FindIndex(s => !s.Whole) is var bad and >= 0)
-            return "not whole: " + Judge.NotWhole(samples[bad], Judge.PageServedAt(observer.Pages, samples[bad].At), primitives);
+            return "not whole: " + Judge.NotWhole(samples[bad], Judge.PageServedAt(pages, samples[bad].At), primitives);
         if (samples[^1].Nodes.FirstOrDefault(n => !n.Alive || !n.LinkUp || !n.Runtime) is { } down) return "a machine is not whole: " + down;
         var healthy = samples[^1].Nodes.Select(n => n.Node).ToList();
         try

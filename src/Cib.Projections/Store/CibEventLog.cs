@@ -146,26 +146,10 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     {
         if (events.Count == 0) return;
         if (meta.EventId is not null && events.Count != 1) throw new ArgumentException("an event id names one event", nameof(meta));
-        var now = DateTimeOffset.UtcNow;
-        var headers = JsonSerializer.Serialize(meta.Headers, Json);
-        await using var batch = db.CreateBatch();
-        if (controllerTerm is { } term)
-        {
-            var check = new NpgsqlBatchCommand($"SELECT {schema}.ha_require_controller_term($1)");
-            check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = term });
-            batch.BatchCommands.Add(check);
-        }
         Guid[] ids = meta.EventId is { } id ? [id] : [.. events.Select(_ => Guid.NewGuid())];
-        batch.BatchCommands.Add(AppendCommand([.. events.Select((e, i) => (stream, e, meta, ids[i], headers))], now));
-        try
-        {
-            // One round trip, one implicit transaction: the check and the append commit together or not at all.
-            await batch.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState == ControllerDeposedException.SqlState)
-        {
-            throw new ControllerDeposedException(e.MessageText, e);
-        }
+        var headers = JsonSerializer.Serialize(meta.Headers, Json);
+        await AppendCheckedAsync(controllerTerm is { } term ? ("ha_require_controller_term", term) : null,
+            [.. events.Select((e, i) => (stream, e, meta, ids[i], headers))], ct);
     }
 
     /// <summary>
@@ -173,16 +157,29 @@ public sealed class CibEventLog(NpgsqlDataSource db, string schema = CibStore.De
     /// latest recorded term plus one, migration 0015) and refuses it otherwise (<see cref="ControllerDeposedException"/>):
     /// two nodes never take the same term.
     /// </summary>
-    public async Task AppendElectionAsync(ControllerElected elected, AppendMetadata meta, CancellationToken ct = default)
+    public Task AppendElectionAsync(ControllerElected elected, AppendMetadata meta, CancellationToken ct = default) =>
+        AppendCheckedAsync(("ha_require_next_controller_term", elected.Term),
+            [(StreamIds.Controller, elected, meta, meta.EventId ?? Guid.NewGuid(), JsonSerializer.Serialize(meta.Headers, Json))], ct);
+
+    /// <summary>
+    /// The rows appended in one round trip and one implicit transaction, after the controller-term check
+    /// <paramref name="termCheck"/> names (a function of migrations 0003 and 0015) when one is given: the check and the
+    /// append commit together or not at all.
+    /// </summary>
+    private async Task AppendCheckedAsync((string Function, long Term)? termCheck,
+        IReadOnlyList<(string Stream, object Event, AppendMetadata Meta, Guid Id, string Headers)> rows, CancellationToken ct)
     {
-        var headers = JsonSerializer.Serialize(meta.Headers, Json);
         await using var batch = db.CreateBatch();
-        var check = new NpgsqlBatchCommand($"SELECT {schema}.ha_require_next_controller_term($1)");
-        check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = elected.Term });
-        batch.BatchCommands.Add(check);
-        batch.BatchCommands.Add(AppendCommand([(StreamIds.Controller, elected, meta, meta.EventId ?? Guid.NewGuid(), headers)], DateTimeOffset.UtcNow));
+        if (termCheck is { } c)
+        {
+            var check = new NpgsqlBatchCommand($"SELECT {schema}.{c.Function}($1)");
+            check.Parameters.Add(new NpgsqlParameter<long> { TypedValue = c.Term });
+            batch.BatchCommands.Add(check);
+        }
+        batch.BatchCommands.Add(AppendCommand(rows, DateTimeOffset.UtcNow));
         try
         {
+            // One round trip, one implicit transaction: the check and the append commit together or not at all.
             await batch.ExecuteNonQueryAsync(ct);
         }
         catch (PostgresException e) when (e.SqlState == ControllerDeposedException.SqlState)
